@@ -1,0 +1,143 @@
+//! Scenario parameters: what a scenario declares it takes, and the resolved
+//! values one run receives.
+//!
+//! Declarations are static data so that `avalanche scenarios`, the sweep
+//! validator and the Parquet schema all read the same single source.
+
+use crate::value::Value;
+
+/// The type and admissible range of a parameter.
+#[derive(Clone, Copy, Debug)]
+pub enum ParamKind {
+    /// An integer in `min..=max`.
+    Int {
+        min: i64,
+        max: i64,
+    },
+    /// A finite float in `min..=max`.
+    Float {
+        min: f64,
+        max: f64,
+    },
+    /// One of a fixed list of names.
+    Choice(&'static [&'static str]),
+    Bool,
+}
+
+/// A parameter a scenario takes.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub kind: ParamKind,
+    /// The value used when the sweep file does not set it; `None` means the
+    /// sweep must set it.
+    pub default: Option<Value>,
+    /// One line saying what it means, shown by `avalanche scenarios`.
+    pub doc: &'static str,
+}
+
+impl ParamSpec {
+    pub const fn int(name: &'static str, min: i64, max: i64, default: i64, doc: &'static str) -> Self {
+        ParamSpec { name, kind: ParamKind::Int { min, max }, default: Some(Value::Int(default)), doc }
+    }
+    pub const fn float(name: &'static str, min: f64, max: f64, default: f64, doc: &'static str) -> Self {
+        ParamSpec { name, kind: ParamKind::Float { min, max }, default: Some(Value::Float(default)), doc }
+    }
+    pub const fn choice(
+        name: &'static str,
+        choices: &'static [&'static str],
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        ParamSpec { name, kind: ParamKind::Choice(choices), default: Some(Value::Str(default)), doc }
+    }
+    pub const fn boolean(name: &'static str, default: bool, doc: &'static str) -> Self {
+        ParamSpec { name, kind: ParamKind::Bool, default: Some(Value::Bool(default)), doc }
+    }
+
+    /// A short description of the type and range, for listings and errors.
+    pub fn type_description(&self) -> String {
+        match self.kind {
+            ParamKind::Int { min, max } if max == i64::MAX => format!("int >= {min}"),
+            ParamKind::Int { min, max } => format!("int in [{min}, {max}]"),
+            ParamKind::Float { min, max } if max == f64::INFINITY => format!("float >= {min}"),
+            ParamKind::Float { min, max } => format!("float in [{min}, {max}]"),
+            ParamKind::Choice(choices) => format!("one of {}", choices.join(", ")),
+            ParamKind::Bool => "bool".to_string(),
+        }
+    }
+}
+
+/// A resolved parameter point: one value for every parameter the scenario
+/// declares, in declaration order.
+#[derive(Clone, Copy, Debug)]
+pub struct Params<'a> {
+    pub specs: &'static [ParamSpec],
+    pub values: &'a [Value],
+}
+
+impl<'a> Params<'a> {
+    fn get(&self, name: &str) -> Value {
+        let index = self
+            .specs
+            .iter()
+            .position(|spec| spec.name == name)
+            .unwrap_or_else(|| panic!("scenario reads undeclared parameter `{name}`"));
+        self.values[index]
+    }
+
+    /// An integer parameter. Panics if the scenario did not declare `name`
+    /// as an integer: that is a bug in the scenario, caught by its tests.
+    pub fn int(&self, name: &str) -> i64 {
+        match self.get(name) {
+            Value::Int(v) => v,
+            other => panic!("parameter `{name}` is {other:?}, not an int"),
+        }
+    }
+
+    /// A float parameter (see [`Params::int`] on panics).
+    pub fn float(&self, name: &str) -> f64 {
+        match self.get(name) {
+            Value::Float(v) => v,
+            other => panic!("parameter `{name}` is {other:?}, not a float"),
+        }
+    }
+
+    /// A choice parameter (see [`Params::int`] on panics).
+    pub fn choice(&self, name: &str) -> &'static str {
+        match self.get(name) {
+            Value::Str(v) => v,
+            other => panic!("parameter `{name}` is {other:?}, not a choice"),
+        }
+    }
+
+    /// A boolean parameter (see [`Params::int`] on panics).
+    pub fn bool(&self, name: &str) -> bool {
+        match self.get(name) {
+            Value::Bool(v) => v,
+            other => panic!("parameter `{name}` is {other:?}, not a bool"),
+        }
+    }
+
+    /// The defaults of every parameter, for tests and benches that run a
+    /// scenario directly. Panics on a parameter without a default.
+    pub fn defaults(specs: &'static [ParamSpec]) -> Vec<Value> {
+        specs
+            .iter()
+            .map(|spec| spec.default.unwrap_or_else(|| panic!("`{}` has no default", spec.name)))
+            .collect()
+    }
+
+    /// Defaults with some values overridden by name, for tests and benches.
+    pub fn with(specs: &'static [ParamSpec], overrides: &[(&str, Value)]) -> Vec<Value> {
+        let mut values = Self::defaults(specs);
+        for (name, value) in overrides {
+            let index = specs
+                .iter()
+                .position(|spec| spec.name == *name)
+                .unwrap_or_else(|| panic!("no parameter `{name}`"));
+            values[index] = *value;
+        }
+        values
+    }
+}

@@ -1,0 +1,188 @@
+//! Scenarios: the simulations a sweep runs, as plain data plus pure functions.
+//!
+//! A scenario is a function of its parameter point and a seeded generator.
+//! It does no I/O, touches no globals and spawns no threads; it knows nothing
+//! of Parquet, of sweeps or of the executor. It declares its parameters and
+//! its output columns statically so the sweep validator, `avalanche
+//! scenarios` and the sinks all read one description.
+
+use std::time::Instant;
+
+use rand_pcg::Pcg64;
+
+use crate::params::{ParamSpec, Params};
+use crate::value::{ColumnSpec, Value};
+
+pub mod empty;
+pub mod gaussian;
+pub mod linreg;
+
+/// A row of metric values: one entry per declared column, `None` for null
+/// (a runway that never ended, say).
+pub type Row = Vec<Option<Value>>;
+
+/// What one run reports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOutput {
+    /// One value per [`Scenario::summary_columns`] entry.
+    pub summary: Row,
+    /// One row per generation (round), each with one value per
+    /// [`Scenario::generation_columns`] entry.
+    pub generations: Vec<Row>,
+}
+
+/// Why a run did not produce output.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum RunError {
+    /// The run passed its time budget (`--run-timeout`).
+    #[error("run exceeded its time limit of {0:.1} s")]
+    TimedOut(f64),
+    /// The scenario found its parameters unusable at run time.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A cancellation point a long scenario checks between generations.
+///
+/// This is the one concession scenarios make to the outside world: it can
+/// only abort a run, never change the numbers of a run that completes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Deadline {
+    at: Option<(Instant, f64)>,
+}
+
+impl Deadline {
+    /// No limit.
+    pub fn none() -> Self {
+        Deadline { at: None }
+    }
+
+    /// A limit `seconds` from now.
+    pub fn after_secs(seconds: f64) -> Self {
+        let at = Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        Deadline { at: Some((at, seconds)) }
+    }
+
+    /// `Err(TimedOut)` once the limit has passed.
+    pub fn check(&self) -> Result<(), RunError> {
+        match self.at {
+            Some((at, seconds)) if Instant::now() >= at => Err(RunError::TimedOut(seconds)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A parameter point the scenario cannot run, found before anything runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointError {
+    /// The parameter to blame (its line is shown to the user).
+    pub param: &'static str,
+    pub message: String,
+}
+
+/// The signature every scenario's run function has.
+pub type RunFn = fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError>;
+
+/// A scenario: its name, documentation, declarations and functions.
+pub struct Scenario {
+    pub name: &'static str,
+    /// One line saying what it simulates.
+    pub about: &'static str,
+    pub params: &'static [ParamSpec],
+    pub summary_columns: &'static [ColumnSpec],
+    pub generation_columns: &'static [ColumnSpec],
+    /// Cross-parameter checks on one point (samples larger than the
+    /// dimension, say); single-parameter ranges live in `params`.
+    pub check: fn(&Params) -> Result<(), PointError>,
+    pub run: RunFn,
+}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scenario").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// Every scenario the tool knows, in the order `avalanche scenarios` lists them.
+pub fn registry() -> &'static [&'static Scenario] {
+    static REGISTRY: [&Scenario; 3] = [&gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO];
+    &REGISTRY
+}
+
+/// The scenario called `name`.
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    registry().iter().copied().find(|s| s.name == name)
+}
+
+/// A check that accepts every point, for scenarios without cross-parameter rules.
+pub fn no_check(_: &Params) -> Result<(), PointError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::schema::RESERVED_COLUMNS;
+    use std::collections::HashSet;
+
+    #[test]
+    fn column_and_parameter_names_never_collide() {
+        for scenario in registry() {
+            let mut seen: HashSet<&str> = RESERVED_COLUMNS.iter().copied().collect();
+            for name in scenario.params.iter().map(|p| p.name) {
+                assert!(seen.insert(name), "{}: parameter `{name}` collides", scenario.name);
+            }
+            let mut runs = seen.clone();
+            for column in scenario.summary_columns {
+                assert!(runs.insert(column.name), "{}: run column `{}` collides", scenario.name, column.name);
+            }
+            let mut generations = seen;
+            for column in scenario.generation_columns {
+                assert!(
+                    generations.insert(column.name),
+                    "{}: generation column `{}` collides",
+                    scenario.name,
+                    column.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_satisfy_their_own_ranges() {
+        for scenario in registry() {
+            for spec in scenario.params {
+                if let Some(default) = spec.default {
+                    crate::sweep::validate::check_value(spec, default)
+                        .unwrap_or_else(|e| panic!("{}: default of `{}`: {e}", scenario.name, spec.name));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_scenario_runs_at_its_defaults_and_fills_its_columns() {
+        use rand::SeedableRng;
+        for scenario in registry() {
+            let values = Params::defaults(scenario.params);
+            let params = Params { specs: scenario.params, values: &values };
+            (scenario.check)(&params).unwrap();
+            let mut rng = Pcg64::seed_from_u64(1);
+            let out = (scenario.run)(&params, &mut rng, &Deadline::none()).unwrap();
+            assert_eq!(out.summary.len(), scenario.summary_columns.len(), "{}", scenario.name);
+            for (value, column) in out.summary.iter().zip(scenario.summary_columns) {
+                if let Some(v) = value {
+                    assert_eq!(v.column_type(), column.ty, "{}.{}", scenario.name, column.name);
+                }
+            }
+            for row in &out.generations {
+                assert_eq!(row.len(), scenario.generation_columns.len(), "{}", scenario.name);
+                for (value, column) in row.iter().zip(scenario.generation_columns) {
+                    if let Some(v) = value {
+                        assert_eq!(v.column_type(), column.ty, "{}.{}", scenario.name, column.name);
+                    }
+                }
+            }
+        }
+    }
+}

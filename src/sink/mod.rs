@@ -1,0 +1,3 @@
+//! Sinks: where finished runs go. Only this module knows Parquet exists.
+
+pub mod schema;
