@@ -13,6 +13,7 @@ use rand_pcg::Pcg64;
 use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, Value};
 
+pub mod addition;
 pub mod empty;
 pub mod gaussian;
 pub mod linreg;
