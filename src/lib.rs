@@ -4,10 +4,17 @@
 //! The binary is thin glue over these modules; see ARCHITECTURE.md for the
 //! map and the invariants.
 
+pub mod describe;
 pub mod executor;
 pub mod params;
+pub mod progress;
+pub mod record;
+pub mod runner;
 pub mod scenario;
 pub mod seed;
+pub mod shard;
 pub mod sink;
+pub mod slurm;
+pub mod status;
 pub mod sweep;
 pub mod value;
