@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
-use avalanche::executor::ExecConfig;
+use avalanche::executor::{ExecConfig, WORKER_THREAD_PREFIX};
 use avalanche::progress::Progress;
 use avalanche::runner::{run_sweep, RunOptions, Summary};
 use avalanche::shard::Shard;
@@ -137,6 +137,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    quiet_worker_panics();
     match dispatch(Cli::parse()) {
         Ok(code) => code,
         Err(error) => {
@@ -144,6 +145,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A panic inside a run is caught, recorded as that run's failure and
+/// logged with its message; printing it again from the panic hook would
+/// only tear the progress bar. Panics anywhere else still print.
+fn quiet_worker_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(WORKER_THREAD_PREFIX));
+        if !worker {
+            default(info);
+        }
+    }));
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
