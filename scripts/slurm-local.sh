@@ -76,7 +76,36 @@ live_pid() {
     pid=$(<"$file")
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]] || return 1
+    # A killed daemon can linger as a zombie where PID 1 is slow to reap (containers).
+    local stat
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    [[ ${stat#*) } != Z* ]] || return 1
     printf '%s' "$pid"
+}
+
+# Pids of $1 and all its descendants.
+process_tree() {
+    local child
+    printf '%s\n' "$1"
+    for child in $(pgrep -P "$1" || true); do
+        process_tree "$child"
+    done
+}
+
+# Kills job steps left by a cluster of ours whose daemons died (kill -9, OOM, reboot
+# of the controller only): nothing else would, and they hold CPUs. Ours are the
+# slurmstepd processes whose environment carries our SLURM_CONF.
+kill_orphan_steps() {
+    local stepd environment pids=()
+    for stepd in $(pgrep -x slurmstepd || true); do
+        environment=$(tr '\0' '\n' 2>/dev/null <"/proc/$stepd/environ") || continue
+        if grep -qxF "SLURM_CONF=$conf" <<<"$environment"; then
+            mapfile -t -O "${#pids[@]}" pids < <(process_tree "$stepd")
+        fi
+    done
+    [[ ${#pids[@]} -eq 0 ]] && return 0
+    log "killing orphaned job steps: ${pids[*]}"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -187,7 +216,7 @@ cmd_start() {
     local node port
     require_root
     install_packages
-    if all_running && sinfo -h >/dev/null 2>&1; then
+    if all_running && timeout 10 sinfo -h >/dev/null 2>&1; then
         log "already running (config $conf)"
         print_env
         return 0
@@ -196,6 +225,7 @@ cmd_start() {
         log "partly running from an earlier start; stopping it first"
         cmd_stop
     fi
+    kill_orphan_steps
     for port in "$SLURM_LOCAL_CTLD_PORT" "$SLURM_LOCAL_SLURMD_PORT"; do
         port_in_use "$port" &&
             die "port $port is taken (another Slurm?); set SLURM_LOCAL_CTLD_PORT/SLURM_LOCAL_SLURMD_PORT"
@@ -273,6 +303,7 @@ cmd_stop() {
         pid=$(live_pid "$name") && pids+=("$pid")
     done
     stop_daemons slurmd slurmctld munged
+    kill_orphan_steps
     for pid in "${pids[@]}"; do
         kill -0 "$pid" 2>/dev/null && die "pid $pid still running after stop"
     done
@@ -294,15 +325,23 @@ cmd_status() {
 }
 
 cmd_run() {
-    local status=0
+    local status=0 child
     [[ $# -gt 0 ]] || die "run needs a command"
     cmd_start >/dev/null
-    # Stop on any exit, including Ctrl-C, so no daemon outlives the command.
     trap 'cmd_stop' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    "$@" || status=$?
-    trap - EXIT
+    # The command runs in the background so a signal to this script is handled at once
+    # (bash defers traps while a foreground child runs) and passed on as TERM (a
+    # background child of a script ignores SIGINT). <&0 keeps stdin, which bash would
+    # otherwise point at /dev/null for a background command.
+    "$@" <&0 &
+    child=$!
+    trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM
+    # wait returns early when a trapped signal arrives; wait again for the real status.
+    while :; do
+        if wait "$child"; then status=0; else status=$?; fi
+        kill -0 "$child" 2>/dev/null || break
+    done
+    trap - EXIT INT TERM
     cmd_stop || { [[ $status -ne 0 ]] || status=1; }
     return "$status"
 }
