@@ -336,11 +336,12 @@ cmd_run() {
     "$@" <&0 &
     child=$!
     trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM
-    # wait returns early when a trapped signal arrives; wait again for the real status.
-    while :; do
-        if wait "$child"; then status=0; else status=$?; fi
-        kill -0 "$child" 2>/dev/null || break
+    # wait returns early when a trapped signal arrives, so wait until the child is gone;
+    # bash remembers its exit status for the final wait.
+    while kill -0 "$child" 2>/dev/null; do
+        wait "$child" || true
     done
+    if wait "$child"; then status=0; else status=$?; fi
     trap - EXIT INT TERM
     cmd_stop || { [[ $status -ne 0 ]] || status=1; }
     return "$status"
