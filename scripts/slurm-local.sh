@@ -52,7 +52,7 @@ require_root() {
 
 install_packages() {
     local tool missing=0
-    for tool in munged mungekey slurmctld slurmd sbatch sinfo; do
+    for tool in munged slurmctld slurmd sbatch sinfo; do
         command -v "$tool" >/dev/null || missing=1
     done
     [[ $missing -eq 0 ]] && return 0
@@ -126,10 +126,16 @@ start_munged() {
     # Readable socket directory so non-root clients can authenticate; the key stays 0600.
     chmod 0755 "$munge_dir"
     if [[ ! -s $munge_key ]]; then
-        mungekey --create --keyfile="$munge_key"
+        # mungekey exists from munge 0.5.14 on; older ones take any random bytes.
+        if command -v mungekey >/dev/null; then
+            mungekey --create --keyfile="$munge_key"
+        else
+            (umask 077 && head -c 1024 /dev/urandom >"$munge_key")
+        fi
     fi
     chmod 0600 "$munge_key"
-    # munged refuses to run as root unless forced; it still checks key permissions.
+    # --force: start even over a socket left by a killed munged, or when a parent of
+    # SLURM_LOCAL_DIR has permissions munged calls insecure (fine for a test cluster).
     munged --force --socket="$munge_socket" --key-file="$munge_key" \
         --pid-file="$(pid_file munged)" --log-file="$log_dir/munged.log" \
         --seed-file="$munge_dir/munged.seed"
