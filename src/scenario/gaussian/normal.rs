@@ -192,8 +192,8 @@ mod tests {
         // right area.
         let mut edge = R;
         assert!((EDGES[0] - LAYER_AREA / density(R)).abs() < 1e-15);
-        for i in 1..127 {
-            assert!((EDGES[i] - edge).abs() < 1e-13, "edge {i}: {} vs {edge}", EDGES[i]);
+        for (i, &listed) in EDGES.iter().enumerate().take(127).skip(1) {
+            assert!((listed - edge).abs() < 1e-13, "edge {i}: {listed} vs {edge}");
             edge = (-2.0 * (LAYER_AREA / edge + density(edge)).ln()).sqrt();
         }
         assert!((EDGES[127] - edge).abs() < 1e-12);
