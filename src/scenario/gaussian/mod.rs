@@ -177,11 +177,12 @@ fn check(params: &Params) -> Result<(), PointError> {
             message: format!("`std` = {std} has a variance that underflows or overflows a float"),
         });
     }
+    // Outliers enter sums of squares: their variance must stay finite too.
     let scale = params.float("outlier_scale") * std;
-    if !scale.is_finite() {
+    if !(scale * scale).is_finite() {
         return Err(PointError {
             param: "outlier_scale",
-            message: "`outlier_scale` * `std` overflows a float".to_string(),
+            message: "(`outlier_scale` * `std`)^2 overflows a float".to_string(),
         });
     }
     Ok(())

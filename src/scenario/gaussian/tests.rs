@@ -303,4 +303,9 @@ fn check_rejects_a_variance_that_does_not_fit_a_float() {
     let values = Params::with(PARAMS, &[("std", float(1e200))]);
     let err = check(&Params { specs: PARAMS, values: &values }).unwrap_err();
     assert_eq!(err.param, "std");
+    let values = Params::with(PARAMS, &[("std", float(1e100)), ("outlier_scale", float(1e60))]);
+    let err = check(&Params { specs: PARAMS, values: &values }).unwrap_err();
+    assert_eq!(err.param, "outlier_scale");
+    let values = Params::with(PARAMS, &[("std", float(1e100)), ("outlier_scale", float(1e50))]);
+    assert!(check(&Params { specs: PARAMS, values: &values }).is_ok());
 }
