@@ -192,8 +192,8 @@ pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkErro
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("part.parquet");
     let temporary = path.with_file_name(format!(".{name}.retry.tmp"));
     let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let mut writer =
-        parquet::arrow::ArrowWriter::try_new(out, schema, Some(super::part::properties(RUNS, sweep_text)))
+    let properties = super::part::properties(RUNS, &schema, sweep_text);
+    let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
             .map_err(SinkError::parquet(&temporary))?;
     let mut dropped = 0;
     for batch in reader {
