@@ -6,8 +6,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use avalanche::executor::{execute, Consumer, ExecConfig, Flow};
-use avalanche::record::RunRecord;
+use avalanche::executor::{execute, Coordinator, ExecConfig, Flow, RunSink};
+use avalanche::record::{RunEvent, RunRecord};
 use avalanche::runner::{run_sweep, RunOptions, Silent};
 use avalanche::sweep::{parse, Sweep};
 
@@ -19,16 +19,24 @@ fn empty_sweep(runs: u64) -> Sweep {
     sweep(&format!("name = \"bench\"\nscenario = \"empty\"\nseed = 1\nreplicates = {runs}\n"))
 }
 
-/// Counts records and drops them: the executor without a sink.
-struct Discard(u64);
-impl Consumer for Discard {
+/// Drops records: the executor without a writer.
+struct Discard;
+impl RunSink for Discard {
     type Error = ();
-    fn record(&mut self, _: RunRecord) -> Result<Flow, ()> {
-        self.0 += 1;
-        Ok(Flow::Continue)
-    }
-    fn idle(&mut self) -> Result<(), ()> {
+    fn write(&mut self, _: &RunRecord) -> Result<(), ()> {
         Ok(())
+    }
+    fn tick(&mut self) -> Result<(), ()> {
+        Ok(())
+    }
+}
+
+/// Counts finished runs.
+struct Count(u64);
+impl Coordinator for Count {
+    fn finished(&mut self, _: RunEvent) -> Flow {
+        self.0 += 1;
+        Flow::Continue
     }
 }
 
@@ -42,9 +50,10 @@ fn engine_overhead(c: &mut Criterion) {
         let config = ExecConfig { threads: Some(threads), ..ExecConfig::default() };
         group.bench_with_input(BenchmarkId::new("execute_only", threads), &config, |b, config| {
             b.iter(|| {
-                let mut sink = Discard(0);
-                execute(&sweep, config, &|_| true, &mut sink).expect("pool");
-                assert_eq!(sink.0, RUNS);
+                let mut count = Count(0);
+                let sinks = (0..config.thread_count()).map(|_| Discard).collect();
+                execute(&sweep, config, &|_| true, sinks, &mut count).expect("pool");
+                assert_eq!(count.0, RUNS);
             })
         });
         group.bench_with_input(BenchmarkId::new("with_parquet_writer", threads), &config, |b, config| {
