@@ -27,8 +27,8 @@ use regime::Data;
 use theory::{Expected, Recursion};
 
 static PARAMS: &[ParamSpec] = &[
-    ParamSpec::int("samples", 2, 100_000_000, 100, "points drawn per generation (M)"),
-    ParamSpec::int("generations", 0, 10_000_000, 10, "fits after generation 0 (the true distribution)"),
+    ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),
+    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true distribution)"),
     regime::DATA_PARAM,
     regime::REAL_FRACTION_PARAM,
     ParamSpec::float("noise_rate", 0.0, 1.0, 0.0, "probability that a drawn point is replaced by an outlier"),
