@@ -24,11 +24,11 @@ use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, ColumnType, Value};
 use batch::{Counts, Moments, Normal, Recipe, Verifier};
 use regime::Data;
-use theory::{Expected, Recursion};
+use theory::{Contamination, Expected, Recursion};
 
 static PARAMS: &[ParamSpec] = &[
-    ParamSpec::int("samples", 2, 100_000_000, 100, "points drawn per generation (M)"),
-    ParamSpec::int("generations", 0, 10_000_000, 10, "fits after generation 0 (the true distribution)"),
+    ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),
+    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true distribution)"),
     regime::DATA_PARAM,
     regime::REAL_FRACTION_PARAM,
     ParamSpec::float("noise_rate", 0.0, 1.0, 0.0, "probability that a drawn point is replaced by an outlier"),
@@ -163,9 +163,9 @@ impl Config {
         }
     }
 
-    /// Closed forms assume clean, unfiltered batches.
+    /// Closed forms assume unfiltered batches.
     fn has_theory(&self) -> bool {
-        self.noise_rate == 0.0 && self.verifier == Verifier::None
+        self.verifier == Verifier::None
     }
 }
 
@@ -221,7 +221,8 @@ fn simulate(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<Run
     let mut model = truth;
     let mut pool = Moments::default();
     let mut batch = vec![0.0; config.samples];
-    let mut recursion = Recursion::new(config.data, config.estimator, config.samples);
+    let contamination = Contamination { rate: config.noise_rate, scale: config.outlier_scale };
+    let mut recursion = Recursion::new(config.data, config.estimator, contamination, config.samples);
     let mut totals = Totals::default();
     let mut rows = Vec::with_capacity(config.generations as usize + 1);
     let mut expected = Expected::TRUTH;

@@ -195,6 +195,29 @@ fn mix_matches_its_moment_recursion() {
 }
 
 #[test]
+fn contaminated_runs_match_the_moment_recursion() {
+    // 5% outliers at scale 10 (variance 100 std^2): each generation's
+    // expected variance jumps by about 5 std^2, and under replace it keeps
+    // climbing towards 100 std^2. The count of outliers per batch is
+    // binomial, so the variance is noisy: relative sd about 0.5 at M = 100,
+    // 4 000 runs put five standard errors near 4%.
+    let noisy = [("samples", int(100)), ("generations", int(5)), ("noise_rate", float(0.05))];
+    for (data, seed) in [("replace", 20), ("accumulate", 21), ("mix", 22)] {
+        let overrides: Vec<_> = noisy.iter().copied().chain([("data", choice(data))]).collect();
+        let outputs = runs(&overrides, 4_000, seed);
+        for n in [1, 5] {
+            let var = theory(&outputs, n, "variance_ratio_theory");
+            assert_matches(&at(&outputs, n, "variance_ratio"), var, 0.06, &format!("{data} var n={n}"));
+            let mse = theory(&outputs, n, "mean_sq_error_theory");
+            // A squared mean error has relative sd ~1.4 even without outliers
+            // (chi^2_1), more with them: five standard errors are ~12% here.
+            assert_matches(&at(&outputs, n, "mean_sq_error"), mse, 0.15, &format!("{data} mse n={n}"));
+        }
+        assert!(outputs[0].generations[5][column("log_variance_ratio_theory")].is_none());
+    }
+}
+
+#[test]
 fn oracle_keeps_outliers_at_the_rate_the_truth_predicts() {
     // Outliers ~ N(mu, (10 std)^2) survive |x - mu| <= 3 std with probability
     // P(|Z| <= 0.3) = 2 Phi(0.3) - 1 = 0.235823 (normal table); clean points

@@ -71,35 +71,47 @@ pub fn replace(estimator: Estimator, samples: usize, n: u64) -> Expected {
     }
 }
 
-/// Exact first and second moments for `accumulate` and `mix`, advanced one
-/// generation at a time (see docs/COLLAPSE.md for the derivation).
+/// Outliers as the theory sees them: each point independently, with
+/// probability `rate`, is replaced by a draw from N(mu, scale^2 std^2).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Contamination {
+    pub rate: f64,
+    pub scale: f64,
+}
+
+/// Exact first and second moments for every `data` regime, with or without
+/// contamination (not with a verifier), advanced one generation at a time;
+/// see docs/COLLAPSE.md for the derivation.
 ///
-/// Both are linear recursions in m_n = E[(mu_n - mu)^2] and v_n = E[var_n]
-/// because every batch mean is the generating model's mean plus a zero-mean
-/// error uncorrelated with everything before it, of variance v_{n-1} / batch.
+/// They are linear recursions in m_n = E[(mu_n - mu)^2] and v_n = E[var_n]:
+/// given the past, a batch's points are independent, a synthetic point has
+/// mean offset (1 - p) (mu_{n-1} - mu) from the truth and conditional
+/// variance p c^2 + (1 - p) var_{n-1} + p (1 - p) (mu_{n-1} - mu)^2, whose
+/// expectation involves only m_{n-1} and v_{n-1}.
 #[derive(Clone, Debug)]
 pub struct Recursion {
     data: Data,
     estimator: Estimator,
+    contamination: Contamination,
     samples: f64,
     /// Generations done so far.
     n: u64,
     /// m_n and v_n for the latest generation.
     mean_sq_error: f64,
     variance: f64,
-    /// Accumulate: sum over batches of the expected within-batch sum of
-    /// squares, (M - 1) v_{k-1}.
+    /// Accumulate: sum over batches of the expected within-batch sum of squares.
     within: f64,
-    /// Accumulate: sum over batches of E[(batch mean - mu)^2] = m_{k-1} + v_{k-1}/M.
+    /// Accumulate: sum over batches of E[(batch mean - mu)^2].
     batch_mean_sq: f64,
 }
 
 impl Recursion {
     /// The recursion at generation 0 (the truth: m_0 = 0, v_0 = 1).
-    pub fn new(data: Data, estimator: Estimator, samples: usize) -> Recursion {
+    pub fn new(data: Data, estimator: Estimator, contamination: Contamination, samples: usize) -> Recursion {
         Recursion {
             data,
             estimator,
+            contamination,
             samples: samples as f64,
             n: 0,
             mean_sq_error: 0.0,
@@ -115,38 +127,45 @@ impl Recursion {
         let (m_prev, v_prev) = (self.mean_sq_error, self.variance);
         self.n += 1;
         let n = self.n as f64;
+        let p = self.contamination.rate;
+        let outlier_var = p * self.contamination.scale * self.contamination.scale;
+        // Expected conditional variance of a real and of a synthetic point,
+        // and the factor by which a synthetic point's mean offset survives.
+        let real_var = outlier_var + (1.0 - p);
+        let synthetic_var = outlier_var + (1.0 - p) * v_prev + p * (1.0 - p) * m_prev;
+        let kept_offset_sq = (1.0 - p) * (1.0 - p) * m_prev;
         match self.data {
-            Data::Replace => {
-                self.mean_sq_error = m_prev + v_prev / m;
-                self.variance = (m - 1.0) * v_prev / divisor(self.estimator, m);
-            }
             Data::Accumulate => {
-                // mu_n - mu = sum_{j <= n} e_j / j, e_j the j-th batch's error.
-                self.mean_sq_error = m_prev + v_prev / (m * n * n);
-                self.within += (m - 1.0) * v_prev;
-                self.batch_mean_sq += m_prev + v_prev / m;
+                // mu_n - mu = ((n - p)/n)(mu_{n-1} - mu) + e_n / n, e_n the
+                // newest batch mean's own error (variance synthetic_var / M).
+                self.mean_sq_error = ((n - p) / n).powi(2) * m_prev + synthetic_var / (m * n * n);
+                self.within += (m - 1.0) * synthetic_var;
+                self.batch_mean_sq += kept_offset_sq + synthetic_var / m;
                 // Pooled sum of squares: within-batch parts plus M times the
                 // spread of batch means around the pooled mean.
                 let between = m * (self.batch_mean_sq - n * self.mean_sq_error);
                 self.variance = (self.within + between) / divisor(self.estimator, n * m);
             }
-            Data::Mix { real } => {
-                let r = real as f64;
+            Data::Replace | Data::Mix { .. } => {
+                let r = self.data.real_points() as f64;
                 let s = m - r;
                 // mu_n = (r xbar_real + s xbar_synthetic) / M.
-                self.mean_sq_error = r / (m * m) + (s / m).powi(2) * m_prev + s * v_prev / (m * m);
-                let within = (r - 1.0).max(0.0) + (s - 1.0).max(0.0) * v_prev;
-                // r s / M (xbar_real - xbar_synthetic)^2, zero for a pure batch.
-                let between =
-                    if r > 0.0 && s > 0.0 { r * s / m * (1.0 / r + m_prev + v_prev / s) } else { 0.0 };
+                self.mean_sq_error = (r * real_var + s * synthetic_var + s * s * kept_offset_sq) / (m * m);
+                let within = (r - 1.0).max(0.0) * real_var + (s - 1.0).max(0.0) * synthetic_var;
+                // r s / M (xbar_real - xbar_synthetic)^2, absent from a pure batch.
+                let between = if r > 0.0 && s > 0.0 {
+                    r * s / m * (real_var / r + synthetic_var / s + kept_offset_sq)
+                } else {
+                    0.0
+                };
                 self.variance = (within + between) / divisor(self.estimator, m);
             }
         }
         // Log-variance and Wasserstein need the whole law of var_n, known only
-        // where the chain is the plain replace chain.
+        // where the chain is the plain, clean replace chain.
         let chain_fits = match self.data {
-            Data::Replace => Some(self.n),
-            Data::Mix { real: 0 } => Some(self.n),
+            _ if p > 0.0 => None,
+            Data::Replace | Data::Mix { real: 0 } => Some(self.n),
             Data::Mix { real } if real as f64 == m => Some(1),
             Data::Accumulate if self.n == 1 => Some(1),
             _ => None,
@@ -164,6 +183,25 @@ impl Recursion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CLEAN: Contamination = Contamination { rate: 0.0, scale: 10.0 };
+
+    #[test]
+    fn pure_noise_is_a_fit_to_the_outlier_distribution() {
+        // At p = 1 every point is N(mu, c^2): each generation is one fit to
+        // it, whatever the regime (the pool is all outliers too).
+        let noise = Contamination { rate: 1.0, scale: 3.0 };
+        for data in [Data::Replace, Data::Mix { real: 4 }, Data::Accumulate] {
+            let mut rec = Recursion::new(data, Estimator::Unbiased, noise, 10);
+            for n in 1..=3 {
+                let e = rec.advance();
+                let pooled = if data == Data::Accumulate { 10.0 * n as f64 } else { 10.0 };
+                assert!((e.mean_sq_error.unwrap() - 9.0 / pooled).abs() < 1e-12, "{data:?} {e:?}");
+                assert!((e.variance_ratio.unwrap() - 9.0).abs() < 1e-12, "{data:?} {e:?}");
+                assert_eq!(e.log_variance_ratio, None);
+            }
+        }
+    }
 
     #[test]
     fn replace_closed_form_matches_the_published_formulas() {
@@ -194,8 +232,8 @@ mod tests {
         for estimator in [Estimator::Unbiased, Estimator::Mle] {
             // mix with no real points is replace; both recursions must agree
             // with the closed form generation by generation.
-            let mut replace_rec = Recursion::new(Data::Replace, estimator, 7);
-            let mut mix_rec = Recursion::new(Data::Mix { real: 0 }, estimator, 7);
+            let mut replace_rec = Recursion::new(Data::Replace, estimator, CLEAN, 7);
+            let mut mix_rec = Recursion::new(Data::Mix { real: 0 }, estimator, CLEAN, 7);
             for n in 1..=30 {
                 let closed = replace(estimator, 7, n);
                 for got in [replace_rec.advance(), mix_rec.advance()] {
@@ -210,7 +248,7 @@ mod tests {
 
     #[test]
     fn all_real_mix_refits_the_truth_every_generation() {
-        let mut rec = Recursion::new(Data::Mix { real: 5 }, Estimator::Unbiased, 5);
+        let mut rec = Recursion::new(Data::Mix { real: 5 }, Estimator::Unbiased, CLEAN, 5);
         for _ in 0..4 {
             let e = rec.advance();
             assert!((e.mean_sq_error.unwrap() - 0.2).abs() < 1e-15);
@@ -222,7 +260,7 @@ mod tests {
     #[test]
     fn accumulate_first_generation_is_one_fit_and_then_the_mean_error_saturates() {
         let m = 10;
-        let mut rec = Recursion::new(Data::Accumulate, Estimator::Unbiased, m);
+        let mut rec = Recursion::new(Data::Accumulate, Estimator::Unbiased, CLEAN, m);
         let first = rec.advance();
         assert_eq!(first, replace(Estimator::Unbiased, m, 1));
         let mut last = first;

@@ -25,8 +25,9 @@ use theory::{Design, Schedule, Setting};
 
 static PARAMS: &[ParamSpec] = &[
     ParamSpec::int("samples", 3, 100_000_000, 100, "rows per generation (T); must exceed dim + 1"),
-    ParamSpec::int("dim", 1, 10_000, 10, "number of features (d)"),
-    ParamSpec::int("generations", 0, 10_000_000, 10, "fits after generation 0 (the true weights)"),
+    // Three d x d matrices are kept: 2 000 caps them at 32 MB each.
+    ParamSpec::int("dim", 1, 2_000, 10, "number of features (d)"),
+    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true weights)"),
     regime::DATA_PARAM,
     regime::REAL_FRACTION_PARAM,
     ParamSpec::float(
@@ -98,8 +99,21 @@ fn check(params: &Params) -> Result<(), PointError> {
             ),
         });
     }
+    if samples.saturating_mul(dim) > MAX_DESIGN_ENTRIES {
+        return Err(PointError {
+            param: "samples",
+            message: format!(
+                "`samples` * `dim` = {} exceeds {MAX_DESIGN_ENTRIES} design entries (800 MB)",
+                samples.saturating_mul(dim)
+            ),
+        });
+    }
     Ok(())
 }
+
+/// The largest design matrix a run may hold, so no sweep point can ask for
+/// more memory than a machine has.
+const MAX_DESIGN_ENTRIES: i64 = 100_000_000;
 
 /// One run's parameters, read once.
 #[derive(Clone, Copy, Debug)]

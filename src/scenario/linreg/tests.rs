@@ -159,6 +159,15 @@ fn samples_must_exceed_dim_plus_one() {
 }
 
 #[test]
+fn designs_too_large_for_memory_are_refused() {
+    let values = Params::with(PARAMS, &[("dim", int(2_000)), ("samples", int(60_000))]);
+    let err = check(&Params { specs: PARAMS, values: &values }).unwrap_err();
+    assert_eq!(err.param, "samples");
+    let values = Params::with(PARAMS, &[("dim", int(2_000)), ("samples", int(50_000))]);
+    assert!(check(&Params { specs: PARAMS, values: &values }).is_ok());
+}
+
+#[test]
 fn the_only_verifier_is_none() {
     let spec = PARAMS.iter().find(|p| p.name == "verifier").unwrap();
     assert!(matches!(spec.kind, crate::params::ParamKind::Choice(&["none"])));
