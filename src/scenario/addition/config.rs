@@ -23,7 +23,13 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec::float("noise_rate", 0.0, 1.0, 0.01, "chance each generated step slips to a uniform output"),
     ParamSpec::float("temperature", 0.05, 10.0, 1.0, "sampling temperature of generation"),
     ParamSpec::float("gap", 0.0, 1.0, 0.05, "uniform error mass mixed in at each extrapolated position"),
-    ParamSpec::float("blind_spot_rate", 0.0, 1.0, 0.02, "chance a context at a new position is a blind spot"),
+    ParamSpec::float(
+        "blind_spot_rate",
+        0.0,
+        1.0,
+        0.005,
+        "chance a context at a new position is a blind spot",
+    ),
     ParamSpec::float(
         "blind_spot_mass",
         0.0,

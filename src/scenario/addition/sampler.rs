@@ -11,13 +11,14 @@ use rand_pcg::Pcg64;
 
 use super::digits::{carry, context, CONTEXTS, OUTPUTS};
 
-/// One column of an alias table: keep the column when the fractional part
-/// of the draw is below `threshold`, else take `alias`.
-#[derive(Clone, Copy, Debug, Default)]
-struct AliasEntry {
-    threshold: u32,
-    alias: u8,
-}
+/// One column of an alias table packed in 32 bits: the top 27 bits are the
+/// threshold below which the column is kept (in units of 2^-27), the low 5
+/// bits the alias taken otherwise. Four bytes per entry keep a 30-digit
+/// model's tables (480 KB) inside the L2 cache.
+type AliasEntry = u32;
+
+/// Threshold units per unit probability.
+const THRESHOLD_SCALE: f64 = (1u64 << 27) as f64;
 
 /// Compiled sampling and greedy tables for positions `0..positions()`.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +49,7 @@ impl Tables {
     /// `temperature`, growing the tables if needed.
     pub fn set_position(&mut self, position: usize, distribution: &[f32], temperature: f64) {
         if self.positions() <= position {
-            self.alias.resize((position + 1) * CONTEXTS * OUTPUTS, AliasEntry::default());
+            self.alias.resize((position + 1) * CONTEXTS * OUTPUTS, 0);
             self.greedy.resize((position + 1) * CONTEXTS, 0);
         }
         for c in 0..CONTEXTS {
@@ -101,7 +102,7 @@ fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry]) {
         n_small -= 1;
         let s = small[n_small] as usize;
         let l = large[n_large - 1] as usize;
-        out[s] = AliasEntry { threshold: to_threshold(scaled[s]), alias: l as u8 };
+        out[s] = pack(scaled[s], l);
         scaled[l] -= 1.0 - scaled[s];
         if scaled[l] < 1.0 {
             n_large -= 1;
@@ -109,19 +110,37 @@ fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry]) {
             n_small += 1;
         }
     }
-    // What is left has probability one up to rounding: always keep the column.
+    // What is left has probability one up to rounding: it aliases itself,
+    // so the column is kept whatever the threshold says.
     for i in small[..n_small].iter().chain(&large[..n_large]) {
-        out[*i as usize] = AliasEntry { threshold: u32::MAX, alias: *i };
+        out[*i as usize] = pack(1.0, *i as usize);
     }
 }
 
-fn to_threshold(probability: f64) -> u32 {
-    (probability.clamp(0.0, 1.0) * 4_294_967_296.0).min(4_294_967_295.0) as u32
+/// An alias entry keeping its column with probability `keep`.
+fn pack(keep: f64, alias: usize) -> AliasEntry {
+    let threshold = (keep.clamp(0.0, 1.0) * THRESHOLD_SCALE).min(THRESHOLD_SCALE - 1.0) as u32;
+    (threshold << 5) | alias as u32
+}
+
+/// The output an alias entry gives for a column and a 27-bit uniform fraction.
+#[inline(always)]
+fn resolve(entry: AliasEntry, column: u8, fraction: u32) -> u8 {
+    if fraction < entry >> 5 {
+        column
+    } else {
+        (entry & 31) as u8
+    }
 }
 
 /// Samples one trace of `a + b` into `out` (one output per position), each
 /// step drawn from the tables and replaced by a uniformly random output with
-/// the slip probability. Returns nothing: the trace is the result.
+/// the slip probability.
+///
+/// The carry makes each step depend on the one before. To keep that chain
+/// short, each step resolves its draw against both carry-in rows (whose
+/// addresses do not depend on the carry, so the loads overlap across steps)
+/// and only then selects by the carry.
 #[inline]
 pub fn sample_trace(
     tables: &Tables,
@@ -136,22 +155,17 @@ pub fn sample_trace(
     let alias = &tables.alias[..n * CONTEXTS * OUTPUTS];
     let mut carry_in = 0u8;
     for p in 0..n {
-        let row = (p * CONTEXTS + context(a[p], b[p], carry_in)) * OUTPUTS;
         let draw = rng.next_u64();
         // A uniform 32-bit number times 20: the integer part is a uniform
         // column, the fractional part a fresh uniform for its threshold.
         let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
-        let column = (wide >> 32) as usize;
-        let output = if (draw >> 32) < slip.0 {
-            column as u8
-        } else {
-            let entry = alias[row + column];
-            if (wide as u32) < entry.threshold {
-                column as u8
-            } else {
-                entry.alias
-            }
-        };
+        let column = (wide >> 32) as u8;
+        let fraction = (wide as u32) >> 5;
+        let row = (p * CONTEXTS + context(a[p], b[p], 0)) * OUTPUTS + column as usize;
+        let without_carry = resolve(alias[row], column, fraction);
+        let with_carry = resolve(alias[row + OUTPUTS], column, fraction);
+        let sampled = if carry_in == 0 { without_carry } else { with_carry };
+        let output = if (draw >> 32) < slip.0 { column } else { sampled };
         out[p] = output;
         carry_in = carry(output);
     }
