@@ -127,3 +127,98 @@ pub fn count_contamination(accepted: &Accepted, record: &mut RoundRecord) {
         record.wrong_trained_steps += wrong_steps(a, b, trace);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::scenario::addition::config::PARAMS;
+    use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
+    use crate::value::Value;
+    use rand::SeedableRng;
+
+    /// Tables whose every position puts all mass on the correct output.
+    fn perfect_tables(positions: usize) -> Tables {
+        let mut distribution = vec![0f32; CONTEXTS * OUTPUTS];
+        for c in 0..CONTEXTS {
+            distribution[c * OUTPUTS + correct_output(c) as usize] = 1.0;
+        }
+        let mut tables = Tables::default();
+        (0..positions).for_each(|p| tables.set_position(p, &distribution, 1.0));
+        tables
+    }
+
+    fn binomial_tail(n: u64, p: f64, at_least: u64) -> f64 {
+        let choose = |k: u64| (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
+        (at_least..=n).map(|k| choose(k) * p.powi(k as i32) * (1.0 - p).powi((n - k) as i32)).sum()
+    }
+
+    #[test]
+    fn majority_accepts_sampled_slips_at_the_binomial_rate() {
+        // One-digit problems from a perfect learner with slip rate q = 0.5:
+        // a slip draws one of 20 outputs uniformly, and for one digit the
+        // output is the answer, so a sample is right with r = 1 - q + q/20
+        // = 0.525 and gives each of the 19 wrong answers with w = q/20 =
+        // 0.025. Five samples with quorum 1/2 are accepted when some answer
+        // has at least 3 votes; at most one answer can, so
+        // P = B(>=3; 5, r) + 19 B(>=3; 5, w) = 0.546797 + 0.002859 = 0.549655.
+        let tables = perfect_tables(1);
+        let slip = SlipThreshold::new(0.5);
+        let mut rng = Pcg64::seed_from_u64(21);
+        let trials = 20_000;
+        let mut traces = vec![0u8; 5];
+        let mut accepted = 0;
+        for _ in 0..trials {
+            let problem = Problems::draw(1, 1, &mut rng);
+            let (a, b) = problem.operands(0);
+            sample_many(&tables, a, b, slip, &mut rng, &mut traces);
+            accepted += usize::from(verifiers::majority(&traces, 1, 0.5).is_some());
+        }
+        let expected = binomial_tail(5, 0.525, 3) + 19.0 * binomial_tail(5, 0.025, 3);
+        assert!((expected - 0.549655).abs() < 1e-6, "{expected}");
+        // sd of the count: sqrt(20000 * 0.5497 * 0.4503) = 70.4; 5 sd = 352.
+        assert!((accepted as f64 - expected * trials as f64).abs() < 352.0, "{accepted}");
+    }
+
+    #[test]
+    fn label_noise_corrupts_that_share_of_answers() {
+        let mut rng = Pcg64::seed_from_u64(22);
+        let problems = Problems::draw(10_000, 4, &mut rng);
+        let mut traces = vec![0u8; problems.a.len()];
+        for (i, trace) in traces.chunks_mut(4).enumerate() {
+            let (a, b) = problems.operands(i);
+            crate::scenario::addition::digits::solve(a, b, trace);
+        }
+        let mut accepted = Accepted { problems, traces };
+        let injected = inject_label_noise(&mut accepted, 0.3, &mut rng);
+        let mut record = RoundRecord::default();
+        count_contamination(&accepted, &mut record);
+        // Every corrupted trace has a changed sum digit, so exactly the
+        // injected ones are wrong; binomial sd sqrt(10000 * 0.21) = 45.8, 5 sd = 229.
+        assert_eq!(record.wrong_answers, injected);
+        assert!(injected.abs_diff(3000) < 229, "{injected}");
+    }
+
+    #[test]
+    fn a_perfect_learner_without_slips_generates_clean_rounds() {
+        for verifier in ["none", "majority", "commutative", "outcome", "step", "committee"] {
+            let values = Params::with(
+                PARAMS,
+                &[
+                    ("verifier", Value::Str(verifier)),
+                    ("noise_rate", Value::Float(0.0)),
+                    ("problems", Value::Int(200)),
+                ],
+            );
+            let config = Config::from_params(&Params { specs: PARAMS, values: &values });
+            let tables = vec![perfect_tables(8); config.committee_size];
+            let mut record = RoundRecord::default();
+            let mut rng = Pcg64::seed_from_u64(23);
+            let accepted = generate_round(&config, 8, &tables, &mut rng, &mut record);
+            count_contamination(&accepted, &mut record);
+            assert_eq!(record.accepted, 200, "{verifier}");
+            assert_eq!((record.wrong_answers, record.wrong_generated_steps), (0, 0), "{verifier}");
+            assert!((record.agreement_sum - 200.0).abs() < 1e-9, "{verifier}");
+        }
+    }
+}

@@ -138,3 +138,92 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
     }
     Ok(RunRecord { supervised_accuracy, rounds, end })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::scenario::addition::config::PARAMS;
+    use crate::value::Value;
+    use rand::SeedableRng;
+
+    fn config(overrides: &[(&str, Value)]) -> Config {
+        let mut all = vec![
+            ("start_digits", Value::Int(3)),
+            ("problems", Value::Int(200)),
+            ("eval_problems", Value::Int(200)),
+            ("generations", Value::Int(5)),
+        ];
+        all.extend_from_slice(overrides);
+        let values = Params::with(PARAMS, &all);
+        Config::from_params(&Params { specs: PARAMS, values: &values })
+    }
+
+    #[test]
+    fn without_slips_gaps_or_blind_spots_every_verifier_reaches_the_limit_perfectly() {
+        // The smoothing prior is the one error source left: at position 0 it
+        // is uniform (an untrained model's guess), and `none` would train on
+        // what it samples from it. Prior strength 0 removes it; every
+        // context is covered by the supervised data, so nothing is undefined.
+        for verifier in ["none", "majority", "commutative", "outcome", "step", "committee"] {
+            let config = config(&[
+                ("verifier", Value::Str(verifier)),
+                ("noise_rate", Value::Float(0.0)),
+                ("gap", Value::Float(0.0)),
+                ("blind_spot_rate", Value::Float(0.0)),
+                ("prior_strength", Value::Float(0.0)),
+            ]);
+            let run = run(&config, &mut Pcg64::seed_from_u64(31), &Deadline::none()).unwrap();
+            assert_eq!(run.end, EndReason::RoundLimit, "{verifier}");
+            assert_eq!(run.rounds.len(), 5, "{verifier}");
+            assert_eq!(run.rounds.last().unwrap().frontier_digits, 8, "{verifier}: advanced every round");
+            for round in &run.rounds {
+                assert_eq!(round.accuracy_frontier, 1.0, "{verifier}");
+                assert_eq!(round.accuracy_next, 1.0, "{verifier}");
+                assert_eq!(round.systematic_errors, 0, "{verifier}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_is_a_pure_function_of_its_seed() {
+        let config = config(&[("verifier", Value::Str("majority"))]);
+        let once = run(&config, &mut Pcg64::seed_from_u64(32), &Deadline::none()).unwrap();
+        let again = run(&config, &mut Pcg64::seed_from_u64(32), &Deadline::none()).unwrap();
+        let other = run(&config, &mut Pcg64::seed_from_u64(33), &Deadline::none()).unwrap();
+        assert_eq!(once.rounds, again.rounds);
+        assert_ne!(once.rounds, other.rounds);
+    }
+
+    #[test]
+    fn an_expired_deadline_stops_the_run() {
+        let config = config(&[]);
+        let expired = Deadline::after_secs(0.0);
+        assert!(matches!(run(&config, &mut Pcg64::seed_from_u64(34), &expired), Err(RunError::TimedOut(_))));
+    }
+
+    #[test]
+    fn blind_spots_outlast_majority_but_not_an_outcome_checker() {
+        // Many blind spots and no other error: majority trains on the blind
+        // spots' answers (they are each context's mode), the outcome checker
+        // only on right answers, so it repairs every blind spot it samples
+        // right at least once (a blind context keeps 40% on the truth) and
+        // is left only with those its 200 problems never reach.
+        let strong = |verifier| {
+            config(&[
+                ("verifier", Value::Str(verifier)),
+                ("noise_rate", Value::Float(0.0)),
+                ("gap", Value::Float(0.0)),
+                ("blind_spot_rate", Value::Float(0.05)),
+                ("blind_spot_mass", Value::Float(0.6)),
+            ])
+        };
+        let majority = run(&strong("majority"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
+        let outcome = run(&strong("outcome"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
+        assert!(majority.rounds.iter().any(|r| r.wrong_answers > 0));
+        assert!(majority.rounds.last().unwrap().systematic_errors > 0);
+        assert!(outcome.rounds.iter().all(|r| r.wrong_answers == 0));
+        let last_errors = |run: &RunRecord| run.rounds.last().unwrap().systematic_errors;
+        assert!(2 * last_errors(&outcome) < last_errors(&majority), "{:?}", outcome.rounds);
+    }
+}
