@@ -60,9 +60,10 @@ pub fn generate_round(
     let mut accepted = Accepted { problems: Problems { digits, ..Problems::default() }, traces: Vec::new() };
     record.frontier_digits = digits;
     record.problems = config.problems;
-    for _ in 0..config.problems {
-        let problem = Problems::draw(1, digits, rng);
-        let (a, b) = problem.operands(0);
+    // One batch of operands per round rather than an allocation per problem.
+    let problems = Problems::draw(config.problems, digits, rng);
+    for problem in 0..config.problems {
+        let (a, b) = problems.operands(problem);
         let shown = match config.verifier {
             Verifier::Committee => tables.len(),
             _ => samples,

@@ -142,19 +142,14 @@ impl Learner {
     }
 
     /// Counts the steps of `traces` (each with its operands) into positions
-    /// `0..digits`, first making any untrained position trained with its
-    /// current extrapolation (uniform at position 0) as its prior.
+    /// `0..digits`, first making those positions trained ([`Learner::extend_to`]).
     pub fn train<'t>(
         &mut self,
         digits: usize,
         traces: impl IntoIterator<Item = (&'t [u8], &'t [u8], &'t [u8])>,
         rng: &mut Pcg64,
     ) {
-        while self.trained() < digits {
-            let prior = self.distribution(self.trained(), rng);
-            self.priors.push(prior);
-            self.counts.push(vec![0; CONTEXTS * OUTPUTS]);
-        }
+        self.extend_to(digits, rng);
         for (a, b, trace) in traces {
             let mut carry_in = 0u8;
             for (p, output) in trace.iter().enumerate() {
@@ -162,6 +157,18 @@ impl Learner {
                 self.counts[p][c * OUTPUTS + *output as usize] += 1;
                 carry_in = super::digits::carry(*output);
             }
+        }
+    }
+
+    /// Makes positions `0..digits` trained: each untrained one gets the
+    /// learner's current extrapolation there (uniform at position 0) as its
+    /// prior, and no counts yet. Call it before changing any counts, so the
+    /// prior is the extrapolation of the model that generated the data.
+    pub fn extend_to(&mut self, digits: usize, rng: &mut Pcg64) {
+        while self.trained() < digits {
+            let prior = self.distribution(self.trained(), rng);
+            self.priors.push(prior);
+            self.counts.push(vec![0; CONTEXTS * OUTPUTS]);
         }
     }
 

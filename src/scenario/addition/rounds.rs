@@ -107,6 +107,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         }
         count_contamination(&accepted, &mut record);
         for (learner, counts) in learners.iter_mut().zip(&retained) {
+            learner.extend_to(digits, rng);
             if config.data == DataMode::Replace {
                 learner.clear_counts();
                 learner.add_counts(counts);
@@ -165,9 +166,13 @@ mod tests {
         // is uniform (an untrained model's guess), and `none` would train on
         // what it samples from it. Prior strength 0 removes it; every
         // context is covered by the supervised data, so nothing is undefined.
-        for verifier in ["none", "majority", "commutative", "outcome", "step", "committee"] {
+        let verifiers = ["none", "majority", "commutative", "outcome", "step", "committee"];
+        let modes = verifiers.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
+        for (verifier, data) in modes {
             let config = config(&[
                 ("verifier", Value::Str(verifier)),
+                ("data", Value::Str(data)),
+                ("real_fraction", Value::Float(0.5)),
                 ("noise_rate", Value::Float(0.0)),
                 ("gap", Value::Float(0.0)),
                 ("blind_spot_rate", Value::Float(0.0)),
