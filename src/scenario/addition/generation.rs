@@ -64,11 +64,12 @@ pub fn generate_round(
     let problems = Problems::draw(config.problems, digits, rng);
     for problem in 0..config.problems {
         let (a, b) = problems.operands(problem);
-        let shown = match config.verifier {
+        // Traces drawn for this problem: one per committee member, else `samples`.
+        let drawn = match config.verifier {
             Verifier::Committee => tables.len(),
             _ => samples,
         };
-        let forward = &mut forward[..shown * digits];
+        let forward = &mut forward[..drawn * digits];
         match config.verifier {
             Verifier::Committee => {
                 for (member, trace) in tables.iter().zip(forward.chunks_mut(digits)) {
@@ -78,7 +79,7 @@ pub fn generate_round(
             _ => sample_many(&tables[0], a, b, slip, rng, forward),
         }
         count_steps(record, a, b, forward);
-        let mut agreement = modal_answer(forward, digits).1 as f64 / shown as f64;
+        let mut agreement = modal_answer(forward, digits).1 as f64 / drawn as f64;
         let chosen = match config.verifier {
             Verifier::None => Some(0),
             Verifier::Majority | Verifier::Committee => verifiers::majority(forward, digits, config.quorum),

@@ -185,7 +185,8 @@ impl Learner {
         }
     }
 
-    /// A copy of the counts (to retain the supervised data).
+    /// The counts `N_p(c, o)` of every trained position (copied to retain
+    /// the supervised data).
     pub fn counts(&self) -> &[Vec<u32>] {
         &self.counts
     }
