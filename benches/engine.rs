@@ -34,9 +34,11 @@ impl RunSink for Discard {
 /// Counts finished runs.
 struct Count(u64);
 impl Coordinator for Count {
-    fn finished(&mut self, _: RunEvent) -> Flow {
-        self.0 += 1;
+    fn failed(&mut self, _: RunEvent) -> Flow {
         Flow::Continue
+    }
+    fn progress(&mut self, finished: u64) {
+        self.0 = finished;
     }
 }
 

@@ -2,16 +2,17 @@
 //!
 //! Each worker thread owns a sink (a Parquet part writer) and writes the
 //! runs it finishes itself, so encoding and compression scale with the
-//! threads instead of queueing behind one writer. The calling thread only
-//! hears of each run through a small [`RunEvent`] (for progress, counts and
-//! `--fail-fast`) and wakes the sinks periodically for time-based commits.
+//! threads instead of queueing behind one writer. The calling thread reads
+//! a shared count of finished runs for progress, hears of each failed run
+//! through a small [`RunEvent`], and wakes the sinks periodically for
+//! time-based commits.
 //!
 //! Each run's generator is built from its own seed inside the worker, so
 //! results never depend on which thread ran what or in which order runs
 //! finished.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -25,12 +26,13 @@ use crate::seed::rng_for;
 use crate::shard::Shard;
 use crate::sweep::{RunSpec, Sweep};
 
-/// Events that may wait for the coordinating thread before workers block.
-const CHANNEL_CAPACITY: usize = 16 * 1024;
+/// Failure events that may wait for the coordinating thread before workers
+/// block.
+const CHANNEL_CAPACITY: usize = 1024;
 
-/// How often the coordinating thread wakes when no run finishes, for
-/// time-based checkpoints and progress.
-const IDLE_TICK: Duration = Duration::from_millis(200);
+/// How often the coordinating thread wakes for progress and time-based
+/// checkpoints.
+const TICK: Duration = Duration::from_millis(200);
 
 /// Worker threads are named with this prefix, so the binary can keep a
 /// run's panic (already recorded as a failed run) off the terminal.
@@ -77,11 +79,13 @@ pub trait RunSink: Send {
     fn tick(&mut self) -> Result<(), Self::Error>;
 }
 
-/// Hears of every finished run, on the thread that called [`execute`].
+/// Follows the runs, on the thread that called [`execute`].
 pub trait Coordinator {
-    fn finished(&mut self, event: RunEvent) -> Flow;
-    /// Called when no run has finished for a while.
-    fn idle(&mut self) {}
+    /// A run failed.
+    fn failed(&mut self, event: RunEvent) -> Flow;
+    /// `finished` runs (failed ones included) are done so far; called a few
+    /// times a second and once at the end.
+    fn progress(&mut self, finished: u64);
 }
 
 /// A failure to set up the worker pool.
@@ -125,10 +129,11 @@ pub fn execute<S: RunSink>(
     let stop = AtomicBool::new(false);
     let failure: Mutex<Option<S::Error>> = Mutex::new(None);
     let sinks: Vec<Mutex<S>> = sinks.into_iter().map(Mutex::new).collect();
+    let finished = AtomicU64::new(0);
     let (sender, receiver) = sync_channel::<RunEvent>(CHANNEL_CAPACITY);
 
     let outcome = std::thread::scope(|scope| {
-        let (stop, failure, sinks) = (&stop, &failure, &sinks);
+        let (stop, failure, sinks, finished) = (&stop, &failure, &sinks, &finished);
         scope.spawn(move || {
             pool.install(|| {
                 (0..in_shard as usize).into_par_iter().with_min_len(16).for_each_with(sender, |sender, k| {
@@ -146,8 +151,13 @@ pub fn execute<S: RunSink>(
                         stop.store(true, Ordering::Relaxed);
                     }
                     match written {
-                        // A send fails only when the coordinator has gone.
-                        Ok(()) => drop(sender.send(RunEvent::of(&record))),
+                        Ok(()) => {
+                            finished.fetch_add(1, Ordering::Relaxed);
+                            if record.outcome.is_err() {
+                                // A send fails only when the coordinator has gone.
+                                drop(sender.send(RunEvent::of(&record)));
+                            }
+                        }
                         Err(e) => {
                             stop.store(true, Ordering::Relaxed);
                             failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
@@ -159,31 +169,35 @@ pub fn execute<S: RunSink>(
 
         let mut stopped = false;
         let mut failed = false;
+        let mut last_tick = Instant::now();
         loop {
-            match receiver.recv_timeout(IDLE_TICK) {
+            match receiver.recv_timeout(TICK.saturating_sub(last_tick.elapsed())) {
                 Ok(event) => {
-                    failed |= event.error.is_some();
-                    if coordinator.finished(event) == Flow::Stop {
+                    failed = true;
+                    if coordinator.failed(event) == Flow::Stop {
                         stop.store(true, Ordering::Relaxed);
                         stopped = true;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {
-                    coordinator.idle();
-                    for sink in sinks {
-                        // A busy sink belongs to a worker that will write
-                        // soon anyway; never wait for it.
-                        if let Ok(mut sink) = sink.try_lock() {
-                            if let Err(e) = sink.tick() {
-                                stop.store(true, Ordering::Relaxed);
-                                failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
-                            }
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if last_tick.elapsed() >= TICK {
+                last_tick = Instant::now();
+                coordinator.progress(finished.load(Ordering::Relaxed));
+                for sink in sinks {
+                    // A busy sink belongs to a worker that will write
+                    // soon anyway; never wait for it.
+                    if let Ok(mut sink) = sink.try_lock() {
+                        if let Err(e) = sink.tick() {
+                            stop.store(true, Ordering::Relaxed);
+                            failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
                         }
                     }
                 }
-                Err(RecvTimeoutError::Disconnected) => break,
             }
         }
+        coordinator.progress(finished.load(Ordering::Relaxed));
         match failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
             Some(e) => Outcome::SinkFailed(e),
             None if stopped || (config.fail_fast && failed) => Outcome::Stopped,

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::record::RunEvent;
 use crate::runner::Observer;
 
 /// How often a log line is written when stderr is not a terminal.
@@ -57,32 +56,26 @@ impl Observer for Progress {
         }
     }
 
-    fn run_finished(&mut self, event: &RunEvent) {
+    fn progress(&mut self, finished: u64, failed: u64) {
         match self {
             Progress::Bar(bar) => {
-                bar.inc(1);
-                if event.error.is_some() {
-                    bar.set_message("(some runs failed)");
+                bar.set_position(finished);
+                if failed > 0 {
+                    bar.set_message(format!("({failed} failed)"));
                 }
             }
-            Progress::Log { done, failed, .. } => {
-                *done += 1;
-                *failed += u64::from(event.error.is_some());
-                self.idle();
-            }
-        }
-    }
-
-    fn idle(&mut self) {
-        if let Progress::Log { started, last, done, failed, total } = self {
-            if last.elapsed() >= LOG_EVERY {
-                *last = Instant::now();
-                let rate = *done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-                let eta = (*total - *done) as f64 / rate.max(1e-9);
-                tracing::info!(
-                    "{done}/{total} runs ({:.1}%), {failed} failed, {rate:.0} runs/s, ETA {eta:.0} s",
-                    100.0 * *done as f64 / (*total).max(1) as f64
-                );
+            Progress::Log { started, last, done, failed: failures, total } => {
+                *done = finished;
+                *failures = failed;
+                if last.elapsed() >= LOG_EVERY {
+                    *last = Instant::now();
+                    let rate = *done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+                    let eta = total.saturating_sub(*done) as f64 / rate.max(1e-9);
+                    tracing::info!(
+                        "{done}/{total} runs ({:.1}%), {failed} failed, {rate:.0} runs/s, ETA {eta:.0} s",
+                        100.0 * *done as f64 / (*total).max(1) as f64
+                    );
+                }
             }
         }
     }

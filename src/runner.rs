@@ -39,8 +39,9 @@ pub struct RunOptions {
 pub trait Observer {
     /// `pending` runs are about to be executed; `committed` were already there.
     fn start(&mut self, pending: u64, committed: u64);
-    fn run_finished(&mut self, event: &RunEvent);
-    fn idle(&mut self) {}
+    /// `finished` runs are done so far, `failed` of them failed; called a
+    /// few times a second.
+    fn progress(&mut self, finished: u64, failed: u64);
     fn finish(&mut self) {}
 }
 
@@ -48,7 +49,7 @@ pub trait Observer {
 pub struct Silent;
 impl Observer for Silent {
     fn start(&mut self, _: u64, _: u64) {}
-    fn run_finished(&mut self, _: &RunEvent) {}
+    fn progress(&mut self, _: u64, _: u64) {}
 }
 
 /// What a call to [`run_sweep`] did.
@@ -254,17 +255,14 @@ struct Tally<'a> {
 }
 
 impl Coordinator for Tally<'_> {
-    fn finished(&mut self, event: RunEvent) -> Flow {
-        self.executed += 1;
-        if let Some(error) = &event.error {
-            self.failed += 1;
-            tracing::warn!(run_id = event.run_id, "run failed: {error}");
-        }
-        self.observer.run_finished(&event);
+    fn failed(&mut self, event: RunEvent) -> Flow {
+        self.failed += 1;
+        tracing::warn!(run_id = event.run_id, "run failed: {}", event.error.as_deref().unwrap_or("?"));
         Flow::Continue
     }
 
-    fn idle(&mut self) {
-        self.observer.idle();
+    fn progress(&mut self, finished: u64) {
+        self.executed = finished;
+        self.observer.progress(finished, self.failed);
     }
 }
