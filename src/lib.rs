@@ -6,6 +6,7 @@
 
 pub mod executor;
 pub mod params;
+pub mod report;
 pub mod scenario;
 pub mod seed;
 pub mod sink;

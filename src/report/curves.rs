@@ -1,0 +1,152 @@
+//! Per-generation metrics reduced to a median and a band across replicates,
+//! for each grid point and generation, streamed from the generations table.
+//!
+//! Only `run_id`, `generation` and the plotted columns are decoded; runs are
+//! mapped to grid points through the runs table, so the (possibly millions
+//! of) parameter cells of the generations table are never read. Memory is
+//! one `f64` per plotted value (8 bytes x rows x curves), since exact
+//! medians need the values.
+//!
+//! A run that ended early (it collapsed or stalled) has no rows after its
+//! last generation; its last value is carried forward to the longest run's
+//! horizon at the same grid point, so that the median at each generation is
+//! over all replicates and not only the survivors.
+
+use std::collections::HashMap;
+
+use arrow::array::Array;
+
+use super::columns;
+use super::dataset::{self, Table};
+use super::error::ReportError;
+use super::plan::Curve;
+use super::stats;
+use super::summary::Summary;
+
+/// The median and interquartile range of one metric at one generation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Band {
+    pub generation: i64,
+    pub median: f64,
+    pub lower_quartile: f64,
+    pub upper_quartile: f64,
+}
+
+/// One plotted series (a curve or its theory) at one grid point.
+pub type Series = Vec<Band>;
+
+/// For each curve (plan order): for each grid point (summary order): the
+/// simulation's series and, where there is one, the theory's.
+pub type Curves = Vec<Vec<(Series, Option<Series>)>>;
+
+/// Per-run state for carrying a run's last value forward.
+struct LastRow {
+    generation: i64,
+    values: Vec<Option<f64>>,
+}
+
+/// Streams `table` and reduces every curve (and theory) column.
+pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curves, ReportError> {
+    let path = table.parts.first().cloned().unwrap_or_default();
+    let mut columns: Vec<&str> = Vec::new();
+    for curve in curves {
+        columns.push(&curve.column);
+        if let Some(theory) = &curve.theory {
+            columns.push(theory);
+        }
+    }
+    let mut wanted = vec!["run_id", "generation"];
+    wanted.extend(&columns);
+    // cells[point][generation][column]: the values across replicates.
+    let points = summary.points.len();
+    let mut cells: Vec<Vec<Vec<Vec<f64>>>> = vec![Vec::new(); points];
+    let mut last: HashMap<u64, LastRow> = HashMap::new();
+    dataset::for_each_batch(table, &wanted, |batch| {
+        let array = |name: &str| {
+            batch.column_by_name(name).cloned().ok_or_else(|| ReportError::BadSchema {
+                path: path.clone(),
+                message: format!("no column `{name}`"),
+            })
+        };
+        let ids = columns::run_ids(&path, &array("run_id")?)?;
+        let generations = columns::floats(&path, &array("generation")?)?;
+        let values: Vec<_> =
+            columns.iter().map(|c| array(c).and_then(|a| columns::floats(&path, &a))).collect::<Result<_, _>>()?;
+        for row in 0..batch.num_rows() {
+            // Failed runs have no grid point entry and are skipped.
+            let Some(&point) = summary.point_of_run.get(&ids.value(row)) else { continue };
+            if !generations.is_valid(row) || generations.value(row) < 0.0 {
+                continue;
+            }
+            let generation = generations.value(row) as i64;
+            let slot = &mut cells[point];
+            let needed = generation as usize + 1;
+            if slot.len() < needed {
+                slot.resize(needed, vec![Vec::new(); columns.len()]);
+            }
+            let row_values: Vec<Option<f64>> =
+                values.iter().map(|v| v.is_valid(row).then(|| v.value(row))).collect();
+            for (column, value) in row_values.iter().enumerate() {
+                if let Some(value) = value.filter(|v| v.is_finite()) {
+                    slot[generation as usize][column].push(value);
+                }
+            }
+            let entry = last.entry(ids.value(row)).or_insert(LastRow { generation: -1, values: Vec::new() });
+            if generation > entry.generation {
+                *entry = LastRow { generation, values: row_values };
+            }
+        }
+        Ok(())
+    })?;
+    carry_forward(&mut cells, summary, &last);
+    Ok(assemble(cells, curves))
+}
+
+fn carry_forward(cells: &mut [Vec<Vec<Vec<f64>>>], summary: &Summary, last: &HashMap<u64, LastRow>) {
+    for (run, row) in last {
+        let Some(&point) = summary.point_of_run.get(run) else { continue };
+        let horizon = cells[point].len();
+        for generation in (row.generation as usize + 1)..horizon {
+            for (column, value) in row.values.iter().enumerate() {
+                if let Some(value) = value.filter(|v| v.is_finite()) {
+                    cells[point][generation][column].push(value);
+                }
+            }
+        }
+    }
+}
+
+fn assemble(cells: Vec<Vec<Vec<Vec<f64>>>>, curves: &[Curve]) -> Curves {
+    let mut result: Curves = vec![Vec::new(); curves.len()];
+    for point in cells {
+        let mut column = 0;
+        for (curve, out) in curves.iter().zip(result.iter_mut()) {
+            let simulation = series(&point, column);
+            column += 1;
+            let theory = curve.theory.as_ref().map(|_| {
+                column += 1;
+                series(&point, column - 1)
+            });
+            out.push((simulation, theory));
+        }
+    }
+    result
+}
+
+fn series(point: &[Vec<Vec<f64>>], column: usize) -> Series {
+    point
+        .iter()
+        .enumerate()
+        .filter(|(_, generation)| !generation[column].is_empty())
+        .map(|(index, generation)| {
+            let mut values = generation[column].clone();
+            values.sort_by(f64::total_cmp);
+            Band {
+                generation: index as i64,
+                median: stats::quantile_sorted(&values, 0.5),
+                lower_quartile: stats::quantile_sorted(&values, 0.25),
+                upper_quartile: stats::quantile_sorted(&values, 0.75),
+            }
+        })
+        .collect()
+}

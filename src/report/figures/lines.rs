@@ -1,0 +1,129 @@
+//! Line figures: a per-generation metric by generation, one line per
+//! verifier (or other line parameter), the median across replicates with an
+//! interquartile band, and the closed-form theory dashed where there is one.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::panels::{Panels, HEADER};
+use super::{colour, DrawError};
+use crate::report::curves::{Band, Series};
+use crate::report::plan::Curve;
+use crate::report::summary::Summary;
+
+/// Draws `curve` for every grid point onto `root`.
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    panels: &Panels,
+    curve: &Curve,
+    series: &[(Series, Option<Series>)],
+) -> Result<(), DrawError> {
+    let (header, body) = root.split_vertically(HEADER);
+    let theory = series.iter().any(|(_, t)| t.is_some());
+    draw_header(&header, summary, panels, curve, theory)?;
+    let (columns, rows) = panels.grid();
+    let areas = body.split_evenly((rows as usize, columns as usize));
+    let (x_max, y_range) = ranges(series);
+    for ((title, points), area) in panels.facets.iter().zip(&areas) {
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..x_max, y_range.clone())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("generation (rounds)")
+            .y_desc(&curve.label)
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for &point in points {
+            let color = colour(panels.line_of(summary, point));
+            let Some((simulation, theory)) = series.get(point) else { continue };
+            if simulation.len() > 1 {
+                let band: Vec<(f64, f64)> = simulation
+                    .iter()
+                    .map(|b| (b.generation as f64, b.upper_quartile))
+                    .chain(simulation.iter().rev().map(|b| (b.generation as f64, b.lower_quartile)))
+                    .collect();
+                chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.2)))).map_err(|e| e.to_string())?;
+            }
+            chart
+                .draw_series(LineSeries::new(median_points(simulation), color.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
+            if let Some(theory) = theory {
+                chart
+                    .draw_series(DashedLineSeries::new(median_points(theory), 8, 5, color.stroke_width(2)))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn median_points(series: &[Band]) -> Vec<(f64, f64)> {
+    series.iter().map(|b| (b.generation as f64, b.median)).collect()
+}
+
+/// The x extent and a padded y range shared by all panels, so that panels
+/// can be compared at a glance.
+fn ranges(series: &[(Series, Option<Series>)]) -> (f64, std::ops::Range<f64>) {
+    let bands = series.iter().flat_map(|(s, t)| s.iter().chain(t.iter().flatten()));
+    let (mut x_max, mut low, mut high) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
+    for band in bands {
+        x_max = x_max.max(band.generation as f64);
+        for value in [band.lower_quartile, band.median, band.upper_quartile] {
+            if value.is_finite() {
+                low = low.min(value);
+                high = high.max(value);
+            }
+        }
+    }
+    if !low.is_finite() {
+        return (x_max, 0.0..1.0);
+    }
+    let pad = if high > low { (high - low) * 0.05 } else { 0.5 };
+    (x_max, (low - pad)..(high + pad))
+}
+
+fn draw_header<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    panels: &Panels,
+    curve: &Curve,
+    theory: bool,
+) -> Result<(), DrawError> {
+    let mut title = format!("{}: {} by generation", summary.scenario, curve.label);
+    if panels.hidden > 0 {
+        title.push_str(&format!(" (first {} panels of {})", panels.facets.len(), panels.facets.len() + panels.hidden));
+    }
+    area.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
+    let mut x = 12;
+    let lines = panels.line_values.len().max(1);
+    let mut entries: Vec<(String, RGBColor, bool)> =
+        (0..lines).map(|line| (panels.line_label(summary, line), colour(line), false)).collect();
+    entries.push(("band: interquartile range across replicates".into(), RGBColor(150, 150, 150), false));
+    if theory {
+        entries.push(("dashed: closed-form theory".into(), RGBColor(0, 0, 0), true));
+    }
+    for (label, color, dashed) in entries {
+        let y = 48;
+        if dashed {
+            area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], color.stroke_width(2))).map_err(|e| e.to_string())?;
+            area.draw(&PathElement::new(vec![(x + 14, y), (x + 22, y)], color.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
+        } else {
+            area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled())).map_err(|e| e.to_string())?;
+        }
+        let text = Text::new(label.clone(), (x + 28, y - 8), ("sans-serif", 15));
+        area.draw(&text).map_err(|e| e.to_string())?;
+        let width = area.estimate_text_size(&label, &("sans-serif", 15).into_text_style(area)).map(|(w, _)| w).unwrap_or(100);
+        x += 28 + width as i32 + 24;
+    }
+    Ok(())
+}
