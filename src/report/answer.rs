@@ -22,9 +22,7 @@ pub fn sentences(summary: &Summary, headline: &[Headline], column: &str) -> Vec<
     let Some(index) = headline.iter().position(|h| h.column == column) else { return Vec::new() };
     let label = &headline[index].label;
     match summary.axis("verifier") {
-        Some(verifier)
-            if summary.points.iter().any(|p| p.key[verifier] == Cell::Text("none".into())) =>
-        {
+        Some(verifier) if summary.points.iter().any(|p| p.key[verifier] == Cell::Text("none".into())) => {
             by_verifier(summary, index, label, verifier)
         }
         _ => generic(summary, index, label),
@@ -64,15 +62,18 @@ fn by_verifier(summary: &Summary, index: usize, label: &str, verifier: usize) ->
             continue;
         }
         let Some(baseline) = table.get(&(none.clone(), others.clone())) else { continue };
-        let gains: Vec<(Cell, Option<(f64, bool)>)> =
-            levels.iter().filter_map(|(level, m)| baseline.get(level).map(|b| (level.clone(), gain(*m, *b)))).collect();
+        let gains: Vec<(Cell, Option<(f64, bool)>)> = levels
+            .iter()
+            .filter_map(|(level, m)| baseline.get(level).map(|b| (level.clone(), gain(*m, *b))))
+            .collect();
         if gains.is_empty() {
             continue;
         }
         let context = if others.is_empty() {
             String::new()
         } else {
-            let pairs: Vec<String> = other_names.iter().zip(others).map(|(n, v)| format!("{n} = {v}")).collect();
+            let pairs: Vec<String> =
+                other_names.iter().zip(others).map(|(n, v)| format!("{n} = {v}")).collect();
             format!(" (with {})", pairs.join(", "))
         };
         let parts: Vec<String> = gains
@@ -129,7 +130,13 @@ fn generic(summary: &Summary, index: usize, label: &str) -> Vec<String> {
         return summary
             .points
             .iter()
-            .map(|p| format!("The median {label} is {} over {} runs.", describe(p.columns[index].summary.median, p.horizon), p.replicates - p.failures))
+            .map(|p| {
+                format!(
+                    "The median {label} is {} over {} runs.",
+                    describe(p.columns[index].summary.median, p.horizon),
+                    p.replicates - p.failures
+                )
+            })
             .collect();
     }
     let first = &summary.varying[0];
@@ -167,10 +174,17 @@ mod tests {
     #[test]
     fn helping_stops_where_every_later_gain_is_below_one_round() {
         let gains = |values: &[f64]| -> Vec<(Cell, Option<(f64, bool)>)> {
-            values.iter().enumerate().map(|(i, g)| (Cell::Float(i as f64 / 10.0), Some((*g, false)))).collect()
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (Cell::Float(i as f64 / 10.0), Some((*g, false))))
+                .collect()
         };
         assert_eq!(stops_helping(&gains(&[9.0, 4.0, 0.5, 0.0])), "; it stops helping at noise_rate = 0.2");
-        assert_eq!(stops_helping(&gains(&[9.0, 0.0, 3.0])), "; it still helps at the highest noise rate swept (0.2)");
+        assert_eq!(
+            stops_helping(&gains(&[9.0, 0.0, 3.0])),
+            "; it still helps at the highest noise rate swept (0.2)"
+        );
         assert_eq!(stops_helping(&gains(&[0.0, 0.5])), "; it does not help at any noise rate swept");
     }
 }

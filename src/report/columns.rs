@@ -166,13 +166,15 @@ pub fn cells(array: &ArrayRef) -> Vec<Cell> {
 
 /// A numeric or boolean column as `f64`s (nulls kept as nulls).
 pub fn floats(path: &Path, array: &ArrayRef) -> Result<Float64Array, ReportError> {
-    let cast = arrow::compute::cast(array, &DataType::Float64).map_err(|e| ReportError::unreadable(path, e))?;
+    let cast =
+        arrow::compute::cast(array, &DataType::Float64).map_err(|e| ReportError::unreadable(path, e))?;
     Ok(cast.as_primitive::<Float64Type>().clone())
 }
 
 /// The `run_id` column as `u64`s.
 pub fn run_ids(path: &Path, array: &ArrayRef) -> Result<UInt64Array, ReportError> {
-    let cast = arrow::compute::cast(array, &DataType::UInt64).map_err(|e| ReportError::unreadable(path, e))?;
+    let cast =
+        arrow::compute::cast(array, &DataType::UInt64).map_err(|e| ReportError::unreadable(path, e))?;
     Ok(cast.as_primitive::<UInt64Type>().clone())
 }
 

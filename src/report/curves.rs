@@ -8,8 +8,8 @@
 //! medians need the values.
 //!
 //! A run that ended early (it collapsed or stalled) has no rows after its
-//! last generation; its last value is carried forward to the longest run's
-//! horizon at the same grid point, so that the median at each generation is
+//! last generation; its last value is carried forward to the last generation
+//! any run of the dataset reached, so that the median at each generation is
 //! over all replicates and not only the survivors.
 
 use std::collections::HashMap;
@@ -70,8 +70,10 @@ pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curv
         };
         let ids = columns::run_ids(&path, &array("run_id")?)?;
         let generations = columns::floats(&path, &array("generation")?)?;
-        let values: Vec<_> =
-            columns.iter().map(|c| array(c).and_then(|a| columns::floats(&path, &a))).collect::<Result<_, _>>()?;
+        let values: Vec<_> = columns
+            .iter()
+            .map(|c| array(c).and_then(|a| columns::floats(&path, &a)))
+            .collect::<Result<_, _>>()?;
         for row in 0..batch.num_rows() {
             // Failed runs have no grid point entry and are skipped.
             let Some(&point) = summary.point_of_run.get(&ids.value(row)) else { continue };
@@ -103,13 +105,19 @@ pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curv
 }
 
 fn carry_forward(cells: &mut [Vec<Vec<Vec<f64>>>], summary: &Summary, last: &HashMap<u64, LastRow>) {
+    // Every point is carried to the longest run of the whole dataset, so
+    // that lines in one figure span the same rounds.
+    let horizon = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let columns = last.values().next().map(|row| row.values.len()).unwrap_or(0);
+    for point in cells.iter_mut() {
+        point.resize(horizon, vec![Vec::new(); columns]);
+    }
     for (run, row) in last {
         let Some(&point) = summary.point_of_run.get(run) else { continue };
-        let horizon = cells[point].len();
-        for generation in (row.generation as usize + 1)..horizon {
-            for (column, value) in row.values.iter().enumerate() {
+        for generation in cells[point].iter_mut().skip(row.generation as usize + 1) {
+            for (slot, value) in generation.iter_mut().zip(&row.values) {
                 if let Some(value) = value.filter(|v| v.is_finite()) {
-                    cells[point][generation][column].push(value);
+                    slot.push(value);
                 }
             }
         }
@@ -119,14 +127,12 @@ fn carry_forward(cells: &mut [Vec<Vec<Vec<f64>>>], summary: &Summary, last: &Has
 fn assemble(cells: Vec<Vec<Vec<Vec<f64>>>>, curves: &[Curve]) -> Curves {
     let mut result: Curves = vec![Vec::new(); curves.len()];
     for point in cells {
+        // Columns were read curve by curve, each followed by its theory.
         let mut column = 0;
         for (curve, out) in curves.iter().zip(result.iter_mut()) {
             let simulation = series(&point, column);
-            column += 1;
-            let theory = curve.theory.as_ref().map(|_| {
-                column += 1;
-                series(&point, column - 1)
-            });
+            let theory = curve.theory.as_ref().map(|_| series(&point, column + 1));
+            column += 1 + usize::from(theory.is_some());
             out.push((simulation, theory));
         }
     }

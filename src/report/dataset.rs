@@ -48,7 +48,10 @@ pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
     }
     let parts = list_parts(&runs_dir)?;
     if parts.is_empty() {
-        return Err(ReportError::Empty { path: dir.to_path_buf(), what: "runs/ holds no Parquet parts".into() });
+        return Err(ReportError::Empty {
+            path: dir.to_path_buf(),
+            what: "runs/ holds no Parquet parts".into(),
+        });
     }
     let (schema, mut sweep) = check_parts(&parts)?;
     let runs = Table { parts, schema };
@@ -100,7 +103,9 @@ fn check_parts(parts: &[PathBuf]) -> Result<(SchemaRef, Option<String>), ReportE
         if let Some(found) = lookup("avalanche.schema_version") {
             match found.trim().parse::<u32>() {
                 Ok(version) if version <= SCHEMA_VERSION => {}
-                _ => return Err(ReportError::NewerSchema { path: path.clone(), found, known: SCHEMA_VERSION }),
+                _ => {
+                    return Err(ReportError::NewerSchema { path: path.clone(), found, known: SCHEMA_VERSION })
+                }
             }
         }
         let schema = builder.schema().clone();

@@ -13,7 +13,8 @@ use super::summary::Summary;
 pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
-        ["replicates", "failed", "column", "n", "median", "low", "high", "censored", "dropped"].map(String::from),
+        ["replicates", "failed", "column", "n", "median", "low", "high", "censored", "dropped"]
+            .map(String::from),
     );
     let mut text = line(&header);
     for point in &summary.points {
@@ -51,16 +52,17 @@ fn number(value: f64) -> String {
 }
 
 fn line(fields: &[String]) -> String {
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
-        })
-        .collect();
+    let quoted: Vec<String> =
+        fields
+            .iter()
+            .map(|f| {
+                if f.contains([',', '"', '\n']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
     format!("{}\n", quoted.join(","))
 }
 

@@ -46,7 +46,13 @@ fn runs() -> Vec<Run> {
             }
         }
     }
-    runs.push(Run { id: runs.len() as u64, replicate: REPLICATES, verifier: "none", noise: 0.01, failed: true });
+    runs.push(Run {
+        id: runs.len() as u64,
+        replicate: REPLICATES,
+        verifier: "none",
+        noise: 0.01,
+        failed: true,
+    });
     runs
 }
 
@@ -60,13 +66,34 @@ pub fn write(dir: &Path, version: &str) {
     let runs = runs();
     let identity = |rows: &[&Run]| -> Vec<(Field, ArrayRef)> {
         vec![
-            (field("run_id", DataType::UInt64), Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.id)))),
-            (field("replicate", DataType::Int64), Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.replicate)))),
-            (field("seed", DataType::UInt64), Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.id * 7919)))),
-            (field("scenario", DataType::Utf8), Arc::new(StringArray::from_iter_values(rows.iter().map(|_| "addition")))),
-            (field("noise_rate", DataType::Float64), Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.noise)))),
-            (field("verifier", DataType::Utf8), Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.verifier)))),
-            (field("generations", DataType::Int64), Arc::new(Int64Array::from_iter_values(rows.iter().map(|_| HORIZON)))),
+            (
+                field("run_id", DataType::UInt64),
+                Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.id))),
+            ),
+            (
+                field("replicate", DataType::Int64),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.replicate))),
+            ),
+            (
+                field("seed", DataType::UInt64),
+                Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.id * 7919))),
+            ),
+            (
+                field("scenario", DataType::Utf8),
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|_| "addition"))),
+            ),
+            (
+                field("noise_rate", DataType::Float64),
+                Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.noise))),
+            ),
+            (
+                field("verifier", DataType::Utf8),
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.verifier))),
+            ),
+            (
+                field("generations", DataType::Int64),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|_| HORIZON))),
+            ),
         ]
     };
     let half = runs.len() / 2;
@@ -77,10 +104,17 @@ pub fn write(dir: &Path, version: &str) {
         columns.push((field("status", DataType::Utf8), Arc::new(StringArray::from_iter_values(status))));
         let error = rows.iter().map(|r| r.failed.then_some("boom"));
         columns.push((field("error", DataType::Utf8), Arc::new(StringArray::from_iter(error))));
-        columns.push((field("elapsed_ms", DataType::Float64), Arc::new(Float64Array::from_iter_values(rows.iter().map(|_| 1.5)))));
-        let runway_values = rows.iter().map(|r| if r.failed { None } else { runway(r.verifier, r.noise, r.replicate) });
+        columns.push((
+            field("elapsed_ms", DataType::Float64),
+            Arc::new(Float64Array::from_iter_values(rows.iter().map(|_| 1.5))),
+        ));
+        let runway_values =
+            rows.iter().map(|r| if r.failed { None } else { runway(r.verifier, r.noise, r.replicate) });
         columns.push((field("runway", DataType::Int64), Arc::new(Int64Array::from_iter(runway_values))));
-        columns.push((field("max_digits", DataType::Int64), Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| 6 + r.replicate)))));
+        columns.push((
+            field("max_digits", DataType::Int64),
+            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| 6 + r.replicate))),
+        ));
         write_part(&dir.join("runs"), part, "runs", version, columns);
 
         // One generations row per round the run lasted (all 20 when it never collapsed).
@@ -91,14 +125,23 @@ pub fn write(dir: &Path, version: &str) {
         }
         let flat_runs: Vec<&Run> = flat.iter().map(|(r, _)| *r).collect();
         let mut columns = identity(&flat_runs);
-        columns.push((field("generation", DataType::Int64), Arc::new(Int64Array::from_iter_values(flat.iter().map(|(_, g)| *g)))));
+        columns.push((
+            field("generation", DataType::Int64),
+            Arc::new(Int64Array::from_iter_values(flat.iter().map(|(_, g)| *g))),
+        ));
         let accuracy = flat.iter().map(|(r, g)| {
             let end = runway(r.verifier, r.noise, r.replicate).map(|e| e as f64).unwrap_or(100.0);
             1.0 - *g as f64 / (end + 1.0)
         });
-        columns.push((field("frontier_accuracy", DataType::Float64), Arc::new(Float64Array::from_iter_values(accuracy))));
+        columns.push((
+            field("frontier_accuracy", DataType::Float64),
+            Arc::new(Float64Array::from_iter_values(accuracy)),
+        ));
         let contamination = flat.iter().map(|(_, g)| *g as f64 * 0.01);
-        columns.push((field("contamination", DataType::Float64), Arc::new(Float64Array::from_iter_values(contamination))));
+        columns.push((
+            field("contamination", DataType::Float64),
+            Arc::new(Float64Array::from_iter_values(contamination)),
+        ));
         write_part(&dir.join("generations"), part, "generations", version, columns);
     }
     std::fs::write(dir.join("sweep.toml"), SWEEP).unwrap();
@@ -118,7 +161,9 @@ fn write_part(dir: &Path, part: usize, table: &str, version: &str, columns: Vec<
         ("avalanche.table", table),
     ];
     let properties = WriterProperties::builder()
-        .set_key_value_metadata(Some(metadata.iter().map(|(k, v)| KeyValue::new(k.to_string(), v.to_string())).collect()))
+        .set_key_value_metadata(Some(
+            metadata.iter().map(|(k, v)| KeyValue::new(k.to_string(), v.to_string())).collect(),
+        ))
         .build();
     let file = File::create(dir.join(format!("part-{part:05}.parquet"))).unwrap();
     let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).unwrap();

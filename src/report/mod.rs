@@ -45,7 +45,8 @@ pub struct ReportSummary {
 /// Reads the dataset in `config.dir` and writes the report.
 pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     let dataset = dataset::open(&config.dir)?;
-    let layout = columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
+    let layout =
+        columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
     let scenario = scenario_name(&dataset)?;
     let plan = plan::plan(&scenario, &layout);
     let summary = summary::summarise(&dataset, &layout, &plan.headline)?;
@@ -64,7 +65,8 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     }
     let figures = files.clone();
     let csv = out.join("headline.csv");
-    std::fs::write(&csv, export::headline_csv(&summary, &plan.headline)).map_err(|e| ReportError::write(&csv, e))?;
+    std::fs::write(&csv, export::headline_csv(&summary, &plan.headline))
+        .map_err(|e| ReportError::write(&csv, e))?;
     let page = page::Page {
         dataset: &config.dir,
         summary: &summary,
@@ -90,13 +92,18 @@ fn scenario_name(dataset: &dataset::Dataset) -> Result<String, ReportError> {
     let mut name = None;
     dataset::for_each_batch(&dataset.runs, &["scenario"], |batch| {
         if name.is_none() {
-            if let Some(columns::Cell::Text(text)) = batch.column_by_name("scenario").and_then(|c| columns::cells(c).into_iter().next()) {
+            if let Some(columns::Cell::Text(text)) =
+                batch.column_by_name("scenario").and_then(|c| columns::cells(c).into_iter().next())
+            {
                 name = Some(text);
             }
         }
         Ok(())
     })?;
-    name.ok_or_else(|| ReportError::Empty { path: dataset.dir.clone(), what: "the runs table has no rows".into() })
+    name.ok_or_else(|| ReportError::Empty {
+        path: dataset.dir.clone(),
+        what: "the runs table has no rows".into(),
+    })
 }
 
 #[cfg(test)]

@@ -120,7 +120,12 @@ pub fn plan(scenario: &str, layout: &Layout) -> Plan {
             .summaries
             .iter()
             .take(GENERIC_HEADLINE)
-            .map(|c| Headline { column: c.clone(), label: c.replace('_', " "), nulls: Nulls::Dropped, ratio: None })
+            .map(|c| Headline {
+                column: c.clone(),
+                label: c.replace('_', " "),
+                nulls: Nulls::Dropped,
+                ratio: None,
+            })
             .collect();
     }
     // Simulation against closed-form theory: every `x` with an `x_theory`.
@@ -137,7 +142,11 @@ pub fn plan(scenario: &str, layout: &Layout) -> Plan {
     }
     let curve = |column: &str, label: &str| {
         let theory = format!("{column}_theory");
-        Curve { column: column.to_string(), theory: has_metric(&theory).then_some(theory), label: label.to_string() }
+        Curve {
+            column: column.to_string(),
+            theory: has_metric(&theory).then_some(theory),
+            label: label.to_string(),
+        }
     };
     let mut curves: Vec<Curve> = known
         .map(|k| k.curves)
@@ -196,7 +205,10 @@ mod tests {
 
     #[test]
     fn theory_columns_pair_with_their_simulation() {
-        let found = plan("gaussian", &layout(&["final_variance", "final_variance_theory"], &["variance", "variance_theory"]));
+        let found = plan(
+            "gaussian",
+            &layout(&["final_variance", "final_variance_theory"], &["variance", "variance_theory"]),
+        );
         let ratio = found.headline.last().unwrap();
         assert_eq!(ratio.ratio, Some(("final_variance".into(), "final_variance_theory".into())));
         assert_eq!(found.curves.len(), 1, "the theory curve is drawn with its simulation, not alone");

@@ -116,12 +116,17 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
                 scenario = name.clone();
             }
         }
-        let parameters: Vec<Vec<Cell>> =
-            layout.parameters.iter().map(|p| column(p).map(|c| columns::cells(&c))).collect::<Result<_, _>>()?;
+        let parameters: Vec<Vec<Cell>> = layout
+            .parameters
+            .iter()
+            .map(|p| column(p).map(|c| columns::cells(&c)))
+            .collect::<Result<_, _>>()?;
         let mut values = Vec::with_capacity(sources.len());
         for source in &sources {
-            let arrays: Vec<_> =
-                source.iter().map(|s| column(s).and_then(|c| columns::floats(&path, &c))).collect::<Result<_, _>>()?;
+            let arrays: Vec<_> = source
+                .iter()
+                .map(|s| column(s).and_then(|c| columns::floats(&path, &c)))
+                .collect::<Result<_, _>>()?;
             values.push(arrays);
         }
         for row in 0..batch.num_rows() {
@@ -148,7 +153,10 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
         Ok(())
     })?;
     if groups.is_empty() {
-        return Err(ReportError::Empty { path: dataset.dir.clone(), what: "the runs table has no rows".into() });
+        return Err(ReportError::Empty {
+            path: dataset.dir.clone(),
+            what: "the runs table has no rows".into(),
+        });
     }
     Ok(reduce(scenario, layout, headline, groups))
 }
@@ -159,9 +167,8 @@ fn reduce(
     headline: &[Headline],
     groups: BTreeMap<Vec<Cell>, Accumulator>,
 ) -> Summary {
-    let distinct: Vec<BTreeSet<&Cell>> = (0..layout.parameters.len())
-        .map(|i| groups.keys().map(|key| &key[i]).collect())
-        .collect();
+    let distinct: Vec<BTreeSet<&Cell>> =
+        (0..layout.parameters.len()).map(|i| groups.keys().map(|key| &key[i]).collect()).collect();
     let varying_index: Vec<usize> = (0..distinct.len()).filter(|&i| distinct[i].len() > 1).collect();
     let fixed = (0..distinct.len())
         .filter(|&i| distinct[i].len() == 1)
@@ -174,11 +181,8 @@ fn reduce(
         for run in &group.runs {
             summary.point_of_run.insert(*run, index);
         }
-        let columns = headline
-            .iter()
-            .zip(group.values)
-            .map(|(h, values)| summarise_column(h.nulls, values))
-            .collect();
+        let columns =
+            headline.iter().zip(group.values).map(|(h, values)| summarise_column(h.nulls, values)).collect();
         summary.points.push(GridPoint {
             key: varying_index.iter().map(|&i| key[i].clone()).collect(),
             replicates: group.replicates,

@@ -107,7 +107,7 @@ mod tests {
     fn numbers_read_as_a_person_would_write_them() {
         assert_eq!(format_value(12.0, None), "12");
         assert_eq!(format_value(0.98765, None), "0.988");
-        assert_eq!(format_value(3.14159, None), "3.14");
+        assert_eq!(format_value(4.56789, None), "4.57");
         assert_eq!(format_value(1.5e-5, None), "1.50e-5");
         assert_eq!(format_value(f64::INFINITY, Some(30.0)), "> 30");
     }

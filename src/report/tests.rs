@@ -96,7 +96,8 @@ fn a_corrupt_part_is_named() {
 #[test]
 #[ignore = "writes outside the test's own folder"]
 fn write_fixture_for_inspection() {
-    let dir = std::path::PathBuf::from(std::env::var("AVALANCHE_FIXTURE_DIR").expect("set AVALANCHE_FIXTURE_DIR"));
+    let dir =
+        std::path::PathBuf::from(std::env::var("AVALANCHE_FIXTURE_DIR").expect("set AVALANCHE_FIXTURE_DIR"));
     fixture::write(&dir, "1");
     let summary = report(&ReportConfig { dir, out: None }).unwrap();
     assert!(!summary.files.is_empty());

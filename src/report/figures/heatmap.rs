@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::Shift;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::panels::HEADER;
 use super::DrawError;
@@ -20,12 +20,16 @@ const MAX_PANELS: usize = 6;
 const CELL: (u32, u32) = (96, 44);
 const MARGIN: (u32, u32) = (170, 120);
 
+/// One panel's cells, `cells[y][x]` = (median, its label), `None` where the
+/// grid has no such point.
+type Cells = Vec<Vec<Option<(f64, String)>>>;
+
 /// The values to draw, laid out by panel, row and column.
 pub struct Grid {
     x_values: Vec<Cell>,
     y_values: Vec<Cell>,
-    /// Per panel: its title and `cells[y][x]` = (median, its label).
-    panels: Vec<(String, Vec<Vec<Option<(f64, String)>>>)>,
+    /// Per panel: its title and cells.
+    panels: Vec<(String, Cells)>,
     scenario: String,
 }
 
@@ -38,7 +42,7 @@ impl Grid {
             summary.points.iter().map(|p| p.key[axis].clone()).collect::<BTreeSet<_>>().into_iter().collect()
         };
         let (x_values, y_values) = (distinct(x_axis), distinct(y_axis));
-        let mut panels: BTreeMap<Vec<Cell>, Vec<Vec<Option<(f64, String)>>>> = BTreeMap::new();
+        let mut panels: BTreeMap<Vec<Cell>, Cells> = BTreeMap::new();
         for point in &summary.points {
             let facet: Vec<Cell> = point
                 .key
@@ -47,7 +51,8 @@ impl Grid {
                 .filter(|(axis, _)| *axis != x_axis && *axis != y_axis)
                 .map(|(_, c)| c.clone())
                 .collect();
-            let cells = panels.entry(facet).or_insert_with(|| vec![vec![None; x_values.len()]; y_values.len()]);
+            let cells =
+                panels.entry(facet).or_insert_with(|| vec![vec![None; x_values.len()]; y_values.len()]);
             let x = x_values.iter().position(|v| *v == point.key[x_axis])?;
             let y = y_values.iter().position(|v| *v == point.key[y_axis])?;
             let median = point.columns[column].summary.median;
@@ -55,13 +60,19 @@ impl Grid {
                 cells[y][x] = Some((median, format_value(median, point.horizon)));
             }
         }
-        let others: Vec<&String> =
-            summary.varying.iter().enumerate().filter(|(a, _)| *a != x_axis && *a != y_axis).map(|(_, n)| n).collect();
+        let others: Vec<&String> = summary
+            .varying
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| *a != x_axis && *a != y_axis)
+            .map(|(_, n)| n)
+            .collect();
         let panels = panels
             .into_iter()
             .take(MAX_PANELS)
             .map(|(facet, cells)| {
-                let title: Vec<String> = others.iter().zip(&facet).map(|(n, v)| format!("{n} = {v}")).collect();
+                let title: Vec<String> =
+                    others.iter().zip(&facet).map(|(n, v)| format!("{n} = {v}")).collect();
                 (title.join(", "), cells)
             })
             .collect();
@@ -78,7 +89,8 @@ impl Grid {
     /// The figure's size in pixels.
     pub fn size(&self) -> (u32, u32) {
         let (columns, rows) = self.layout();
-        let panel = (MARGIN.0 + CELL.0 * self.x_values.len() as u32, MARGIN.1 + CELL.1 * self.y_values.len() as u32);
+        let panel =
+            (MARGIN.0 + CELL.0 * self.x_values.len() as u32, MARGIN.1 + CELL.1 * self.y_values.len() as u32);
         ((panel.0 * columns).max(700), panel.1 * rows + HEADER)
     }
 }
@@ -97,7 +109,11 @@ fn viridis(t: f64) -> RGBColor {
 }
 
 /// Draws the grid onto `root`.
-pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, grid: &Grid, heatmap: &Heatmap) -> Result<(), DrawError> {
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    grid: &Grid,
+    heatmap: &Heatmap,
+) -> Result<(), DrawError> {
     let (header, body) = root.split_vertically(HEADER);
     let title = format!("{}: {} by {} and {}", grid.scenario, heatmap.label, heatmap.x, heatmap.y);
     header.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
@@ -107,17 +123,27 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, grid: &Grid, heat
     let finite: Vec<f64> = finite.filter(|v| v.is_finite()).collect();
     let low = finite.iter().copied().fold(f64::INFINITY, f64::min);
     let high = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let scale = |v: f64| if v.is_infinite() || high <= low { 1.0 } else { (v - low) / (high - low) };
+    // Censored cells take the top colour; finite ones spread below it (a
+    // single finite value sits low so censored cells still stand out).
+    let scale = |v: f64| match () {
+        _ if v.is_infinite() => 1.0,
+        _ if high <= low => 0.25,
+        _ => 0.85 * (v - low) / (high - low),
+    };
     let (columns, rows) = grid.layout();
     let areas = body.split_evenly((rows as usize, columns as usize));
     let (nx, ny) = (grid.x_values.len() as i32, grid.y_values.len() as i32);
     for ((title, cells), area) in grid.panels.iter().zip(&areas) {
         let x_label = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => grid.x_values.get(*i as usize).map(|c| c.to_string()).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => {
+                grid.x_values.get(*i as usize).map(|c| c.to_string()).unwrap_or_default()
+            }
             _ => String::new(),
         };
         let y_label = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => grid.y_values.get(*i as usize).map(|c| c.to_string()).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => {
+                grid.y_values.get(*i as usize).map(|c| c.to_string()).unwrap_or_default()
+            }
             _ => String::new(),
         };
         let mut chart = ChartBuilder::on(area)
@@ -125,7 +151,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, grid: &Grid, heat
             .margin(12)
             .x_label_area_size(50)
             .y_label_area_size(110)
-            .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())
+            .build_cartesian_2d((0..nx - 1).into_segmented(), (0..ny - 1).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -145,12 +171,22 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, grid: &Grid, heat
                 let Some((value, label)) = cell else { continue };
                 let (x, y) = (x as i32, y as i32);
                 let t = scale(*value);
-                let corners = [(SegmentValue::Exact(x), SegmentValue::Exact(y)), (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1))];
-                chart.draw_series(std::iter::once(Rectangle::new(corners, viridis(t).filled()))).map_err(|e| e.to_string())?;
-                let ink = if t < 0.6 { WHITE } else { BLACK };
-                let style = ("sans-serif", 15).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                let corners = [
+                    (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                    (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+                ];
                 chart
-                    .draw_series(std::iter::once(Text::new(label.clone(), (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)), style)))
+                    .draw_series(std::iter::once(Rectangle::new(corners, viridis(t).filled())))
+                    .map_err(|e| e.to_string())?;
+                let ink = if t < 0.6 { WHITE } else { BLACK };
+                let style =
+                    ("sans-serif", 15).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        label.clone(),
+                        (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
+                        style,
+                    )))
                     .map_err(|e| e.to_string())?;
             }
         }

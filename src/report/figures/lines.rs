@@ -36,6 +36,7 @@ pub fn draw<DB: DrawingBackend>(
         chart
             .configure_mesh()
             .x_desc("generation (rounds)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(&curve.label)
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
@@ -51,7 +52,9 @@ pub fn draw<DB: DrawingBackend>(
                     .map(|b| (b.generation as f64, b.upper_quartile))
                     .chain(simulation.iter().rev().map(|b| (b.generation as f64, b.lower_quartile)))
                     .collect();
-                chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.2)))).map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, color.mix(0.2))))
+                    .map_err(|e| e.to_string())?;
             }
             chart
                 .draw_series(LineSeries::new(median_points(simulation), color.stroke_width(2)))
@@ -100,7 +103,11 @@ fn draw_header<DB: DrawingBackend>(
 ) -> Result<(), DrawError> {
     let mut title = format!("{}: {} by generation", summary.scenario, curve.label);
     if panels.hidden > 0 {
-        title.push_str(&format!(" (first {} panels of {})", panels.facets.len(), panels.facets.len() + panels.hidden));
+        title.push_str(&format!(
+            " (first {} panels of {})",
+            panels.facets.len(),
+            panels.facets.len() + panels.hidden
+        ));
     }
     area.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
     let mut x = 12;
@@ -114,15 +121,20 @@ fn draw_header<DB: DrawingBackend>(
     for (label, color, dashed) in entries {
         let y = 48;
         if dashed {
-            area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], color.stroke_width(2))).map_err(|e| e.to_string())?;
+            area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], color.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
             area.draw(&PathElement::new(vec![(x + 14, y), (x + 22, y)], color.stroke_width(2)))
                 .map_err(|e| e.to_string())?;
         } else {
-            area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled())).map_err(|e| e.to_string())?;
+            area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled()))
+                .map_err(|e| e.to_string())?;
         }
         let text = Text::new(label.clone(), (x + 28, y - 8), ("sans-serif", 15));
         area.draw(&text).map_err(|e| e.to_string())?;
-        let width = area.estimate_text_size(&label, &("sans-serif", 15).into_text_style(area)).map(|(w, _)| w).unwrap_or(100);
+        let width = area
+            .estimate_text_size(&label, &("sans-serif", 15).into_text_style(area))
+            .map(|(w, _)| w)
+            .unwrap_or(100);
         x += 28 + width as i32 + 24;
     }
     Ok(())

@@ -43,8 +43,9 @@ fn register_font() -> Result<(), ReportError> {
     static REGISTER: Once = Once::new();
     let mut result = Ok(());
     REGISTER.call_once(|| {
-        result = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-            .map_err(|_| ReportError::write("assets/fonts/DejaVuSans.ttf", "the embedded font is not a valid font"));
+        result = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| {
+            ReportError::write("assets/fonts/DejaVuSans.ttf", "the embedded font is not a valid font")
+        });
     });
     result
 }
@@ -79,7 +80,12 @@ macro_rules! render {
 
 /// Draws every figure the plan asks for into `out`, as `<stem>.png` and
 /// `<stem>.svg`; returns the files written.
-pub fn draw_all(out: &Path, summary: &Summary, plan: &Plan, curves: &Curves) -> Result<Vec<PathBuf>, ReportError> {
+pub fn draw_all(
+    out: &Path,
+    summary: &Summary,
+    plan: &Plan,
+    curves: &Curves,
+) -> Result<Vec<PathBuf>, ReportError> {
     register_font()?;
     let mut written = Vec::new();
     let layout = panels::Panels::new(summary);

@@ -33,7 +33,8 @@ impl Panels {
     /// Lines by `verifier` where it varies, else by the first varying
     /// parameter with few enough values.
     pub fn new(summary: &Summary) -> Self {
-        let distinct = |axis: usize| summary.points.iter().map(|p| &p.key[axis]).collect::<BTreeSet<_>>().len();
+        let distinct =
+            |axis: usize| summary.points.iter().map(|p| &p.key[axis]).collect::<BTreeSet<_>>().len();
         let line_axis = summary
             .axis("verifier")
             .or_else(|| (0..summary.varying.len()).find(|&axis| distinct(axis) <= MAX_LINES));
@@ -49,8 +50,13 @@ impl Panels {
         };
         let mut facets: BTreeMap<Vec<Cell>, Vec<usize>> = BTreeMap::new();
         for (index, point) in summary.points.iter().enumerate() {
-            let facet: Vec<Cell> =
-                point.key.iter().enumerate().filter(|(axis, _)| Some(*axis) != line_axis).map(|(_, c)| c.clone()).collect();
+            let facet: Vec<Cell> = point
+                .key
+                .iter()
+                .enumerate()
+                .filter(|(axis, _)| Some(*axis) != line_axis)
+                .map(|(_, c)| c.clone())
+                .collect();
             facets.entry(facet).or_default().push(index);
         }
         let total = facets.len();
@@ -59,7 +65,8 @@ impl Panels {
             .take(MAX_PANELS)
             .map(|(facet, points)| {
                 let names = summary.varying.iter().enumerate().filter(|(axis, _)| Some(*axis) != line_axis);
-                let title: Vec<String> = names.zip(&facet).map(|((_, name), value)| format!("{name} = {value}")).collect();
+                let title: Vec<String> =
+                    names.zip(&facet).map(|((_, name), value)| format!("{name} = {value}")).collect();
                 (title.join(", "), points)
             })
             .collect();
@@ -82,7 +89,9 @@ impl Panels {
     /// The line (colour) index of grid point `point`.
     pub fn line_of(&self, summary: &Summary, point: usize) -> usize {
         match self.line_axis {
-            Some(axis) => self.line_values.iter().position(|v| *v == summary.points[point].key[axis]).unwrap_or(0),
+            Some(axis) => {
+                self.line_values.iter().position(|v| *v == summary.points[point].key[axis]).unwrap_or(0)
+            }
             None => 0,
         }
     }
