@@ -4,11 +4,18 @@
 //! The binary is thin glue over these modules; see ARCHITECTURE.md for the
 //! map and the invariants.
 
+pub mod describe;
 pub mod executor;
 pub mod params;
+pub mod progress;
+pub mod record;
 pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod seed;
+pub mod shard;
 pub mod sink;
+pub mod slurm;
+pub mod status;
 pub mod sweep;
 pub mod value;

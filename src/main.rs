@@ -1,1 +1,284 @@
-fn main() {}
+//! The `avalanche` command line: argument parsing and printing only; the
+//! work happens in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+use avalanche::executor::ExecConfig;
+use avalanche::progress::Progress;
+use avalanche::runner::{run_sweep, RunOptions, Summary};
+use avalanche::shard::Shard;
+use avalanche::sink::Checkpoint;
+use avalanche::slurm::SlurmJob;
+use avalanche::sweep::{self, DEFAULT_MAX_RUNS};
+use avalanche::{describe, scenario, status};
+
+/// Measure how fast errors compound when a model trains on its own outputs:
+/// run parameter sweeps of self-training simulations into Parquet datasets.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a sweep (or resume it) into <out>/<name>/.
+    Run(RunArgs),
+    /// Show what a sweep would run, without running it.
+    Plan {
+        file: PathBuf,
+        #[arg(long, default_value_t = DEFAULT_MAX_RUNS)]
+        max_runs: u64,
+    },
+    /// List the scenarios with their parameters and output columns.
+    Scenarios {
+        /// Show only this scenario.
+        name: Option<String>,
+    },
+    /// Report completed, failed and missing runs of a dataset, across shards.
+    Status { dir: PathBuf },
+    /// Write an sbatch script that runs a sweep as a Slurm job array.
+    Slurm(SlurmArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The sweep file.
+    file: PathBuf,
+    /// Results root: the dataset goes to <out>/<name>/.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Run only shard I of N (0-based), e.g. 0/4. Defaults to the Slurm
+    /// array task when SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are set.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Commit finished runs every N runs or, with a unit, every N seconds
+    /// ("30s", "5m"). May be given twice, once for each.
+    #[arg(long, value_parser = parse_checkpoint)]
+    checkpoint_every: Vec<CheckpointArg>,
+    /// Stop starting new runs after the first failure.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Rerun runs the dataset records as failed.
+    #[arg(long)]
+    retry_failed: bool,
+    /// Mark a run failed when it takes longer than this many seconds.
+    #[arg(long)]
+    run_timeout: Option<f64>,
+    /// Accept a changed sweep file that only adds grid values or replicates.
+    #[arg(long)]
+    extend: bool,
+    /// Move an existing dataset folder aside and start over.
+    #[arg(long, conflicts_with = "extend")]
+    fresh: bool,
+    /// Refuse sweeps that expand to more runs than this.
+    #[arg(long, default_value_t = DEFAULT_MAX_RUNS)]
+    max_runs: u64,
+}
+
+#[derive(clap::Args)]
+struct SlurmArgs {
+    /// The sweep file.
+    file: PathBuf,
+    /// Array tasks (shards).
+    #[arg(long)]
+    tasks: u64,
+    /// Results root, as for `run`.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Wall-time limit per task, e.g. 02:00:00.
+    #[arg(long)]
+    time: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    cpus_per_task: u64,
+    #[arg(long)]
+    partition: Option<String>,
+    /// Memory per task, e.g. 4G.
+    #[arg(long)]
+    mem: Option<String>,
+    /// Where to write the script (default: <out>/<name>.sbatch).
+    #[arg(long)]
+    script: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum CheckpointArg {
+    Runs(u64),
+    Every(Duration),
+}
+
+fn parse_checkpoint(s: &str) -> Result<CheckpointArg, String> {
+    let bad = || format!("{s:?} is neither a number of runs (1000) nor a time (30s, 5m)");
+    let number = |t: &str| t.parse::<u64>().ok().filter(|n| *n > 0);
+    if let Some(secs) = s.strip_suffix('s').and_then(number) {
+        Ok(CheckpointArg::Every(Duration::from_secs(secs)))
+    } else if let Some(minutes) = s.strip_suffix('m').and_then(number) {
+        Ok(CheckpointArg::Every(Duration::from_secs(minutes * 60)))
+    } else {
+        number(s).map(CheckpointArg::Runs).ok_or_else(bad)
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match dispatch(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Plan { file, max_runs } => {
+            let sweep = sweep::load(&file, max_runs)?;
+            print!("{}", describe::plan(&sweep));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scenarios { name } => {
+            let all = scenario::registry();
+            let chosen: Vec<_> = match &name {
+                None => all.to_vec(),
+                Some(n) => match scenario::find(n) {
+                    Some(s) => vec![s],
+                    None => bail!(
+                        "no scenario `{n}`; known: {}",
+                        all.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                    ),
+                },
+            };
+            print!("{}", describe::scenarios(&chosen));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { dir } => {
+            let c = status::completion(&dir)?;
+            println!(
+                "{}: {} of {} runs completed, {} failed, {} missing",
+                dir.display(),
+                c.completed,
+                c.expected,
+                c.failed,
+                c.missing
+            );
+            for (shard, (count, missing)) in &c.missing_by_shard {
+                if *missing > 0 {
+                    println!("  shard {shard}/{count}: {missing} missing (rerun it to resume)");
+                }
+            }
+            if c.stray > 0 || c.duplicates > 0 {
+                println!("  warning: {} rows not in the sweep, {} duplicated run_ids", c.stray, c.duplicates);
+            }
+            Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Slurm(args) => slurm(args),
+    }
+}
+
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let sweep = sweep::load(&args.file, args.max_runs)?;
+    let shard = match args.shard {
+        Some(shard) => Some(shard),
+        None => {
+            let from_env = Shard::from_slurm(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
+            if let Some(shard) = from_env {
+                tracing::info!("running shard {shard}, from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT");
+            }
+            from_env
+        }
+    };
+    let mut checkpoint = Checkpoint::default();
+    for c in &args.checkpoint_every {
+        match *c {
+            CheckpointArg::Runs(n) => checkpoint.runs = n,
+            CheckpointArg::Every(d) => checkpoint.interval = d,
+        }
+    }
+    if let Some(t) = args.run_timeout {
+        if !(t.is_finite() && t > 0.0) {
+            bail!("--run-timeout must be a positive number of seconds");
+        }
+    }
+    let options = RunOptions {
+        out: args.out,
+        exec: ExecConfig { threads: args.threads, run_timeout: args.run_timeout, shard },
+        checkpoint,
+        fail_fast: args.fail_fast,
+        retry_failed: args.retry_failed,
+        extend: args.extend,
+        fresh: args.fresh,
+    };
+    let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
+    let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
+        .with_context(|| format!("running {}", args.file.display()))?;
+    println!("{}", summary_paragraph(&sweep.name, &summary, threads));
+    Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
+    let secs = s.wall.as_secs_f64();
+    let shard = if s.shard == Shard::WHOLE { String::new() } else { format!(" (shard {})", s.shard) };
+    let mut text = format!(
+        "Sweep `{name}`{shard}: ran {} runs, {} failed, in {secs:.2} s on {threads} threads ({:.0} runs/s).",
+        s.executed,
+        s.failed,
+        s.executed as f64 / secs.max(1e-9)
+    );
+    if s.already_committed > 0 {
+        text += &format!(" {} runs were already committed and were not rerun.", s.already_committed);
+    }
+    if s.stopped_early {
+        text += " Stopped early after a failure (--fail-fast); rerun to resume.";
+    }
+    if let Some(aside) = &s.moved_aside {
+        text += &format!(" The previous dataset was moved to {}.", aside.display());
+    }
+    text += &format!(" Data: {}/ (runs/ and generations/, Parquet).", s.dir.display());
+    text
+}
+
+fn slurm(args: SlurmArgs) -> Result<ExitCode> {
+    if args.tasks == 0 {
+        bail!("--tasks must be at least 1");
+    }
+    let sweep = sweep::load(&args.file, DEFAULT_MAX_RUNS)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let absolute =
+        |p: &std::path::Path| p.canonicalize().with_context(|| format!("resolving {}", p.display()));
+    let out = absolute(&args.out)?;
+    let log_dir = out.join(format!("{}.slurm-logs", sweep.name));
+    std::fs::create_dir_all(&log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
+    let binary = std::env::current_exe().context("locating the avalanche binary")?;
+    let job = SlurmJob {
+        tasks: args.tasks,
+        time: args.time,
+        cpus_per_task: args.cpus_per_task,
+        partition: args.partition,
+        memory: args.mem,
+    };
+    let text = avalanche::slurm::script(&job, &sweep.name, &binary, &absolute(&args.file)?, &out, &log_dir);
+    let script = args.script.unwrap_or_else(|| out.join(format!("{}.sbatch", sweep.name)));
+    std::fs::write(&script, text).with_context(|| format!("writing {}", script.display()))?;
+    println!("Wrote {} ({} array tasks, one shard each).", script.display(), args.tasks);
+    println!("Submit:  sbatch {}", script.display());
+    println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    Ok(ExitCode::SUCCESS)
+}

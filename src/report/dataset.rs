@@ -15,8 +15,8 @@ use parquet::arrow::ProjectionMask;
 
 use super::error::ReportError;
 
-/// The newest `avalanche.schema_version` this build can read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::sink::schema::SCHEMA_VERSION;
+use crate::sink::schema::metadata_keys;
 
 /// Rows per decoded batch: large enough to amortise decoding, small enough
 /// that a batch of a few numeric columns stays well under a megabyte.
@@ -73,21 +73,10 @@ pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
     Ok(Dataset { dir: dir.to_path_buf(), runs, generations, sweep })
 }
 
-/// The visible `*.parquet` files of a table folder, sorted by name. Hidden
-/// names (a writer's temporary files start with `.`) are never data.
-pub fn list_parts(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| ReportError::unreadable(dir, e))?;
-    let mut parts = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| ReportError::unreadable(dir, e))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if !name.starts_with('.') && name.ends_with(".parquet") && entry.path().is_file() {
-            parts.push(entry.path());
-        }
-    }
-    parts.sort();
-    Ok(parts)
+/// The visible `*.parquet` files of a table folder, sorted by name: the
+/// writer's own definition, so that a half-written hidden part is never data.
+fn list_parts(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    crate::sink::dataset::part_files(dir).map_err(|e| ReportError::Unreadable { path: dir.to_path_buf(), message: e.to_string() })
 }
 
 /// Reads every part's footer: checks its schema version and that all parts
@@ -100,7 +89,7 @@ fn check_parts(parts: &[PathBuf]) -> Result<(SchemaRef, Option<String>), ReportE
         let lookup = |key: &str| {
             metadata.and_then(|kv| kv.iter().find(|entry| entry.key == key)).and_then(|e| e.value.clone())
         };
-        if let Some(found) = lookup("avalanche.schema_version") {
+        if let Some(found) = lookup(metadata_keys::SCHEMA_VERSION) {
             match found.trim().parse::<u32>() {
                 Ok(version) if version <= SCHEMA_VERSION => {}
                 _ => {
@@ -110,7 +99,7 @@ fn check_parts(parts: &[PathBuf]) -> Result<(SchemaRef, Option<String>), ReportE
         }
         let schema = builder.schema().clone();
         match &first {
-            None => first = Some((schema, lookup("avalanche.sweep"))),
+            None => first = Some((schema, lookup(metadata_keys::SWEEP))),
             Some((expected, _)) => {
                 let names = |s: &SchemaRef| s.fields().iter().map(|f| f.name().clone()).collect::<Vec<_>>();
                 if names(expected) != names(&schema) {

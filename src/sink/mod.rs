@@ -1,3 +1,197 @@
 //! Sinks: where finished runs go. Only this module knows Parquet exists.
+//!
+//! [`DatasetWriter`] turns [`RunRecord`]s into rows of the runs and
+//! generations tables and commits them in parts at a bounded interval, each
+//! part appearing whole or not at all.
 
+pub mod columns;
+pub mod dataset;
+pub mod error;
+mod part;
 pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use arrow::datatypes::SchemaRef;
+
+pub use error::SinkError;
+
+use crate::record::RunRecord;
+use crate::scenario::Scenario;
+use crate::shard::Shard;
+use crate::value::Value;
+use columns::TableBuilder;
+use part::Part;
+
+/// Rows buffered in Arrow builders before they are handed to the Parquet
+/// writer as one batch.
+const BATCH_ROWS: usize = 16 * 1024;
+
+/// When to commit a part: after this many runs or this much time,
+/// whichever comes first. At most one interval of work is lost to a kill.
+#[derive(Clone, Copy, Debug)]
+pub struct Checkpoint {
+    pub runs: u64,
+    pub interval: Duration,
+}
+
+impl Default for Checkpoint {
+    fn default() -> Self {
+        Checkpoint { runs: 100_000, interval: Duration::from_secs(60) }
+    }
+}
+
+/// Writes runs into a dataset folder.
+pub struct DatasetWriter {
+    dir: PathBuf,
+    scenario: &'static Scenario,
+    sweep_text: String,
+    shard: Shard,
+    checkpoint: Checkpoint,
+    runs: TableBuilder,
+    generations: TableBuilder,
+    part: Option<Part>,
+    part_runs: u64,
+    part_started: Instant,
+    next_part: u64,
+    /// Parts committed by this writer.
+    pub parts_committed: u64,
+}
+
+impl DatasetWriter {
+    /// A writer for `dir`, which must already hold `sweep.toml`. Cleans up
+    /// this shard's leftovers from an earlier killed writer first.
+    pub fn open(
+        dir: &Path,
+        scenario: &'static Scenario,
+        sweep_text: &str,
+        shard: Shard,
+        checkpoint: Checkpoint,
+    ) -> Result<DatasetWriter, SinkError> {
+        for table in [dataset::RUNS, dataset::GENERATIONS] {
+            let table_dir = dir.join(table);
+            std::fs::create_dir_all(&table_dir).map_err(SinkError::io(&table_dir))?;
+        }
+        for path in dataset::clean_leftovers(dir, shard)? {
+            tracing::info!("removed leftover {} from an interrupted run", path.display());
+        }
+        Ok(DatasetWriter {
+            dir: dir.to_path_buf(),
+            scenario,
+            sweep_text: sweep_text.to_string(),
+            shard,
+            checkpoint,
+            runs: TableBuilder::new(schema::runs_schema(scenario)),
+            generations: TableBuilder::new(schema::generations_schema(scenario)),
+            part: None,
+            part_runs: 0,
+            part_started: Instant::now(),
+            next_part: dataset::next_part_number(dir, shard)?,
+            parts_committed: 0,
+        })
+    }
+
+    /// The schemas this writer produces (runs, generations).
+    pub fn schemas(scenario: &Scenario) -> (SchemaRef, SchemaRef) {
+        (schema::runs_schema(scenario), schema::generations_schema(scenario))
+    }
+
+    fn push_identity(table: &mut TableBuilder, scenario: &Scenario, record: &RunRecord) -> usize {
+        let spec = &record.spec;
+        table.push_u64(0, spec.run_id);
+        table.push(1, Some(Value::Int(spec.replicate as i64)));
+        table.push_u64(2, spec.seed);
+        table.push(3, Some(Value::Str(scenario.name)));
+        for (i, value) in spec.values.iter().enumerate() {
+            table.push(4 + i, Some(*value));
+        }
+        4 + spec.values.len()
+    }
+
+    /// Adds one finished run, committing a part when the checkpoint is due.
+    pub fn write(&mut self, record: &RunRecord) -> Result<(), SinkError> {
+        let scenario = self.scenario;
+        let mut column = Self::push_identity(&mut self.runs, scenario, record);
+        let (status, error, summary) = match &record.outcome {
+            Ok(output) => ("ok", None, Some(&output.summary)),
+            Err(message) => ("failed", Some(message.as_str()), None),
+        };
+        self.runs.push(column, Some(Value::Str(status)));
+        self.runs.push_text(column + 1, error);
+        self.runs.push(column + 2, Some(Value::Float(record.elapsed_ms)));
+        column += 3;
+        for i in 0..scenario.summary_columns.len() {
+            self.runs.push(column + i, summary.and_then(|s| s.get(i).copied().flatten()));
+        }
+        self.runs.end_row();
+
+        if let Ok(output) = &record.outcome {
+            for (generation, row) in output.generations.iter().enumerate() {
+                let column = Self::push_identity(&mut self.generations, scenario, record);
+                self.generations.push(column, Some(Value::Int(generation as i64)));
+                for (i, cell) in row.iter().enumerate() {
+                    self.generations.push(column + 1 + i, *cell);
+                }
+                self.generations.end_row();
+            }
+        }
+        if self.part_runs == 0 {
+            self.part_started = Instant::now();
+        }
+        self.part_runs += 1;
+        if self.generations.rows() >= BATCH_ROWS {
+            self.flush_batch(true)?;
+        }
+        if self.runs.rows() >= BATCH_ROWS {
+            self.flush_batch(false)?;
+        }
+        if self.part_runs >= self.checkpoint.runs {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Commits the open part if its time interval has passed; the executor
+    /// calls this while waiting, so slow sweeps still checkpoint.
+    pub fn tick(&mut self) -> Result<(), SinkError> {
+        if self.part_runs > 0 && self.part_started.elapsed() >= self.checkpoint.interval {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn part_path(&self) -> PathBuf {
+        self.dir.join(dataset::RUNS).join(self.part_name())
+    }
+
+    fn part_name(&self) -> String {
+        format!("part-{}-{:06}.parquet", self.shard.tag(), self.next_part)
+    }
+
+    fn flush_batch(&mut self, generations: bool) -> Result<(), SinkError> {
+        let path = self.part_path();
+        let table = if generations { &mut self.generations } else { &mut self.runs };
+        if table.rows() == 0 {
+            return Ok(());
+        }
+        let batch = table.finish().map_err(SinkError::arrow(&path))?;
+        if self.part.is_none() {
+            self.part = Some(Part::new(&self.dir, self.part_name()));
+        }
+        self.part.as_mut().expect("created above").write(generations, &batch, &self.sweep_text)
+    }
+
+    /// Commits everything written so far as one part.
+    pub fn commit(&mut self) -> Result<(), SinkError> {
+        self.flush_batch(true)?;
+        self.flush_batch(false)?;
+        if let Some(part) = self.part.take() {
+            part.commit()?;
+            self.parts_committed += 1;
+            self.next_part += 1;
+        }
+        self.part_runs = 0;
+        Ok(())
+    }
+}

@@ -1,5 +1,75 @@
-//! The column layout of the runs and generations tables.
+//! The column layout of the runs and generations tables, derived from the
+//! scenario's declarations so that the schema has one source.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+use crate::scenario::Scenario;
+use crate::value::ColumnType;
 
 /// Columns the engine itself writes, which no parameter or metric may shadow.
 pub const RESERVED_COLUMNS: &[&str] =
     &["run_id", "replicate", "seed", "scenario", "status", "error", "elapsed_ms", "generation"];
+
+/// The dataset schema version; `avalanche report` refuses newer ones.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Parquet key-value metadata keys.
+pub mod metadata_keys {
+    /// The full text of the sweep file.
+    pub const SWEEP: &str = "avalanche.sweep";
+    /// The version of avalanche that wrote the file.
+    pub const VERSION: &str = "avalanche.version";
+    /// [`super::SCHEMA_VERSION`].
+    pub const SCHEMA_VERSION: &str = "avalanche.schema_version";
+    /// `runs` or `generations`.
+    pub const TABLE: &str = "avalanche.table";
+}
+
+fn data_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Str => DataType::Utf8,
+        ColumnType::Bool => DataType::Boolean,
+    }
+}
+
+/// run_id, replicate, seed, scenario, then one column per parameter.
+fn identity_fields(scenario: &Scenario) -> Vec<Field> {
+    let mut fields = vec![
+        Field::new("run_id", DataType::UInt64, false),
+        Field::new("replicate", DataType::Int64, false),
+        Field::new("seed", DataType::UInt64, false),
+        Field::new("scenario", DataType::Utf8, false),
+    ];
+    for p in scenario.params {
+        let ty = match p.kind {
+            crate::params::ParamKind::Int { .. } => ColumnType::Int,
+            crate::params::ParamKind::Float { .. } => ColumnType::Float,
+            crate::params::ParamKind::Choice(_) => ColumnType::Str,
+            crate::params::ParamKind::Bool => ColumnType::Bool,
+        };
+        fields.push(Field::new(p.name, data_type(ty), false));
+    }
+    fields
+}
+
+/// The runs table: identity, parameters, status, error, elapsed_ms, summary.
+pub fn runs_schema(scenario: &Scenario) -> SchemaRef {
+    let mut fields = identity_fields(scenario);
+    fields.push(Field::new("status", DataType::Utf8, false));
+    fields.push(Field::new("error", DataType::Utf8, true));
+    fields.push(Field::new("elapsed_ms", DataType::Float64, false));
+    fields.extend(scenario.summary_columns.iter().map(|c| Field::new(c.name, data_type(c.ty), true)));
+    Arc::new(Schema::new(fields))
+}
+
+/// The generations table: identity, parameters, generation, metrics.
+pub fn generations_schema(scenario: &Scenario) -> SchemaRef {
+    let mut fields = identity_fields(scenario);
+    fields.push(Field::new("generation", DataType::Int64, false));
+    fields.extend(scenario.generation_columns.iter().map(|c| Field::new(c.name, data_type(c.ty), true)));
+    Arc::new(Schema::new(fields))
+}

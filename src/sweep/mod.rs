@@ -1,1 +1,86 @@
+//! Sweep files: parsing, validation and grid expansion.
+//!
+//! A sweep is parsed once, fully validated (every value, every axis and
+//! every grid point's cross-parameter rules) before any run starts, and then
+//! addressed lazily by run index, so a ten-million-run grid costs no memory.
+
+mod axis;
+pub mod diff;
+pub mod error;
+mod grid;
+mod parse;
 pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use error::SweepError;
+pub use grid::{Factor, RunSpec};
+pub use parse::parse;
+
+use crate::scenario::Scenario;
+use crate::value::Value;
+
+/// The default limit on how many runs a sweep may expand to.
+pub const DEFAULT_MAX_RUNS: u64 = 10_000_000;
+
+/// Where a parameter's value comes from, for messages and `avalanche plan`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// The scenario's default.
+    Default,
+    /// A fixed value in the file, at this line.
+    Fixed { line: usize },
+    /// An axis (or a zip group member) in the file, at this line.
+    Axis { line: usize },
+}
+
+/// A parsed, validated sweep.
+#[derive(Debug)]
+pub struct Sweep {
+    /// The file as the user named it.
+    pub file: PathBuf,
+    /// The file's text, copied into the dataset and its metadata.
+    pub text: String,
+    /// Names the output folder.
+    pub name: String,
+    pub scenario: &'static Scenario,
+    /// The master seed.
+    pub seed: u64,
+    /// Seeded runs per grid point.
+    pub replicates: u64,
+    /// Every parameter's value before axes are applied, in declaration order.
+    pub base: Vec<Value>,
+    /// Where each parameter's value comes from, in declaration order.
+    pub origins: Vec<Origin>,
+    /// The cartesian factors, slowest-varying first: single axes and zip groups.
+    pub factors: Vec<Factor>,
+    /// Parameter indices sorted by name: the canonical order for identities.
+    by_name: Vec<usize>,
+}
+
+/// Reads and parses a sweep file.
+pub fn load(path: &Path, max_runs: u64) -> Result<Sweep, SweepError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SweepError {
+        file: path.display().to_string(),
+        location: None,
+        message: format!("cannot read the sweep file: {e}"),
+    })?;
+    parse(path, &text, max_runs)
+}
+
+impl Sweep {
+    /// Grid points (runs per replicate).
+    pub fn points(&self) -> u64 {
+        self.factors.iter().map(|f| f.len() as u64).product()
+    }
+
+    /// Total runs: points times replicates.
+    pub fn runs(&self) -> u64 {
+        self.points() * self.replicates
+    }
+
+    /// The parameter names, in declaration order.
+    pub fn param_names(&self) -> impl Iterator<Item = &'static str> {
+        self.scenario.params.iter().map(|p| p.name)
+    }
+}

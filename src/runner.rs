@@ -1,0 +1,260 @@
+//! Running a sweep into its dataset folder: preparing the folder, resuming
+//! what was committed before, executing the rest and committing it.
+//!
+//! This is where the engine's pieces meet; it holds no simulation and no
+//! Parquet code of its own. Progress display is an [`Observer`] supplied by
+//! the caller, so the engine never draws to a terminal.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::executor::{execute, Consumer, ExecConfig, Flow, Outcome, PoolError};
+use crate::record::RunRecord;
+use crate::shard::Shard;
+use crate::sink::dataset::{self, Status};
+use crate::sink::{Checkpoint, DatasetWriter, SinkError};
+use crate::sweep::diff::differing_keys;
+use crate::sweep::Sweep;
+
+/// Everything `avalanche run` can be asked to do, in one place.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The results root; the dataset goes to `<out>/<sweep name>/`.
+    pub out: PathBuf,
+    pub exec: ExecConfig,
+    pub checkpoint: Checkpoint,
+    /// Stop starting runs after the first failure.
+    pub fail_fast: bool,
+    /// Rerun runs recorded as failed (their old rows are removed first).
+    pub retry_failed: bool,
+    /// Accept a changed sweep file that only adds grid values or replicates.
+    pub extend: bool,
+    /// Move an existing dataset folder aside and start over.
+    pub fresh: bool,
+}
+
+/// Watches a sweep's progress; implemented by the terminal display.
+pub trait Observer {
+    /// `pending` runs are about to be executed; `committed` were already there.
+    fn start(&mut self, pending: u64, committed: u64);
+    fn run_finished(&mut self, record: &RunRecord);
+    fn idle(&mut self) {}
+    fn finish(&mut self) {}
+}
+
+/// An observer that shows nothing.
+pub struct Silent;
+impl Observer for Silent {
+    fn start(&mut self, _: u64, _: u64) {}
+    fn run_finished(&mut self, _: &RunRecord) {}
+}
+
+/// What a call to [`run_sweep`] did.
+#[derive(Debug)]
+pub struct Summary {
+    pub dir: PathBuf,
+    pub shard: Shard,
+    /// Runs of this shard already in the dataset before this call.
+    pub already_committed: u64,
+    /// Runs executed by this call.
+    pub executed: u64,
+    /// Of those, how many failed.
+    pub failed: u64,
+    /// Whether the run stopped before everything pending was executed.
+    pub stopped_early: bool,
+    pub wall: Duration,
+    /// Where an old dataset was moved by `--fresh`.
+    pub moved_aside: Option<PathBuf>,
+}
+
+/// Why a sweep could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    #[error(
+        "{} holds a dataset from a different sweep; these keys differ:\n  {}\n\
+         Use --extend if you only added grid values or replicates, --fresh to move the old dataset aside \
+         and start over, or another --out.",
+        dir.display(), keys.join("\n  ")
+    )]
+    SweepChanged { dir: PathBuf, keys: Vec<String> },
+    #[error("{}: --extend only adds runs, but {reason}", dir.display())]
+    NotAnExtension { dir: PathBuf, reason: String },
+    #[error("{} exists but is not an avalanche dataset (no sweep.toml); refusing to write into it", dir.display())]
+    NotADataset { dir: PathBuf },
+}
+
+/// Runs `sweep` (or the shard of it in `options.exec.shard`) into its
+/// dataset folder, resuming whatever was committed there before.
+pub fn run_sweep(
+    sweep: &Sweep,
+    options: &RunOptions,
+    observer: &mut dyn Observer,
+) -> Result<Summary, RunnerError> {
+    let started = Instant::now();
+    let shard = options.exec.shard.unwrap_or(Shard::WHOLE);
+    let dir = options.out.join(&sweep.name);
+    let moved_aside = prepare_folder(&dir, sweep, options)?;
+
+    let mut committed = dataset::scan(&dir)?;
+    if options.retry_failed {
+        for (path, _) in &committed.failed_files {
+            dataset::drop_failed_rows(path, &sweep.text)?;
+        }
+        committed.runs.retain(|_, status| *status == Status::Ok);
+    }
+    let (already_committed, pending) = count_pending(sweep, shard, &committed.runs, &dir, options.extend)?;
+    if options.extend {
+        dataset::write_atomically(&dir.join(dataset::SWEEP_FILE), sweep.text.as_bytes())?;
+    }
+
+    observer.start(pending, already_committed);
+    let writer = DatasetWriter::open(&dir, sweep.scenario, &sweep.text, shard, options.checkpoint)?;
+    let mut consumer = Committer { writer, observer, fail_fast: options.fail_fast, executed: 0, failed: 0 };
+    let committed_runs = &committed.runs;
+    let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
+    let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
+    let outcome = execute(sweep, &exec, &wanted, &mut consumer)?;
+    let stopped_early = match outcome {
+        Outcome::Completed => false,
+        Outcome::Stopped => true,
+        Outcome::ConsumerFailed(e) => return Err(e.into()),
+    };
+    consumer.writer.commit()?;
+    consumer.observer.finish();
+    Ok(Summary {
+        dir,
+        shard,
+        already_committed,
+        executed: consumer.executed,
+        failed: consumer.failed,
+        stopped_early,
+        wall: started.elapsed(),
+        moved_aside,
+    })
+}
+
+/// Creates the folder and its `sweep.toml`, or checks that an existing one
+/// was made by the same sweep. Returns where `--fresh` moved an old folder.
+fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Option<PathBuf>, RunnerError> {
+    let sweep_file = dir.join(dataset::SWEEP_FILE);
+    let mut moved_aside = None;
+    if dir.exists() && options.fresh {
+        let aside = aside_name(dir);
+        std::fs::rename(dir, &aside).map_err(SinkError::io(dir))?;
+        moved_aside = Some(aside);
+    } else if sweep_file.exists() {
+        let old = std::fs::read_to_string(&sweep_file).map_err(SinkError::io(&sweep_file))?;
+        let keys = differing_keys(&old, &sweep.text);
+        if !keys.is_empty() && !options.extend {
+            return Err(RunnerError::SweepChanged { dir: dir.to_path_buf(), keys });
+        }
+        if let Some(key) = keys.iter().find(|k| k.starts_with("seed:") || k.starts_with("scenario:")) {
+            return Err(RunnerError::NotAnExtension {
+                dir: dir.to_path_buf(),
+                reason: format!("{key} changes every run"),
+            });
+        }
+        return Ok(None);
+    } else if dir.exists() && std::fs::read_dir(dir).map_err(SinkError::io(dir))?.next().is_some() {
+        return Err(RunnerError::NotADataset { dir: dir.to_path_buf() });
+    }
+    std::fs::create_dir_all(dir).map_err(SinkError::io(dir))?;
+    dataset::write_atomically(&sweep_file, sweep.text.as_bytes())?;
+    Ok(moved_aside)
+}
+
+/// `<dir>.old-<unix seconds>`, with a counter if that exists too.
+fn aside_name(dir: &Path) -> PathBuf {
+    let seconds =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let base = format!("{}.old-{seconds}", dir.display());
+    (0..)
+        .map(|i| if i == 0 { PathBuf::from(&base) } else { PathBuf::from(format!("{base}-{i}")) })
+        .find(|p| !p.exists())
+        .expect("some name is free")
+}
+
+/// Counts this shard's committed and pending runs, and checks that every
+/// committed run belongs to the sweep (which is what makes `--extend` safe).
+fn count_pending(
+    sweep: &Sweep,
+    shard: Shard,
+    committed: &HashMap<u64, Status>,
+    dir: &Path,
+    extend: bool,
+) -> Result<(u64, u64), RunnerError> {
+    let total = sweep.runs();
+    let in_shard = total / shard.count + u64::from(total % shard.count > shard.index);
+    if committed.is_empty() {
+        return Ok((0, in_shard));
+    }
+    let matched = AtomicU64::new(0);
+    let matched_in_shard = AtomicU64::new(0);
+    (0..total as usize).into_par_iter().with_min_len(1024).for_each(|index| {
+        let spec = sweep.run(index as u64);
+        if committed.contains_key(&spec.run_id) {
+            matched.fetch_add(1, Ordering::Relaxed);
+            if shard.contains(index as u64) {
+                matched_in_shard.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    let matched = matched.into_inner();
+    if matched < committed.len() as u64 {
+        let stray = committed.len() as u64 - matched;
+        let reason = format!("{stray} runs already in the dataset are not part of this sweep");
+        return Err(if extend {
+            RunnerError::NotAnExtension { dir: dir.to_path_buf(), reason }
+        } else {
+            RunnerError::SweepChanged {
+                dir: dir.to_path_buf(),
+                keys: vec![format!("{reason} (was the dataset written by another version of avalanche?)")],
+            }
+        });
+    }
+    let done = matched_in_shard.into_inner();
+    Ok((done, in_shard - done))
+}
+
+/// Feeds finished runs to the writer and the observer.
+struct Committer<'a> {
+    writer: DatasetWriter,
+    observer: &'a mut dyn Observer,
+    fail_fast: bool,
+    executed: u64,
+    failed: u64,
+}
+
+impl Consumer for Committer<'_> {
+    type Error = SinkError;
+
+    fn record(&mut self, record: RunRecord) -> Result<Flow, SinkError> {
+        self.writer.write(&record)?;
+        self.executed += 1;
+        let failed = record.outcome.is_err();
+        if failed {
+            self.failed += 1;
+            tracing::warn!(
+                run_id = record.spec.run_id,
+                "run failed: {}",
+                record.outcome.as_ref().unwrap_err()
+            );
+        }
+        self.observer.run_finished(&record);
+        Ok(if failed && self.fail_fast { Flow::Stop } else { Flow::Continue })
+    }
+
+    fn idle(&mut self) -> Result<(), SinkError> {
+        self.writer.tick()?;
+        self.observer.idle();
+        Ok(())
+    }
+}

@@ -1,0 +1,218 @@
+//! The dataset folder on disk: its layout, what has been committed, and the
+//! clean-up of what a killed writer left behind.
+//!
+//! A run is committed when its row is in a `runs/part-*.parquet` file. A
+//! part's generations file is renamed into place before its runs file, so a
+//! generations part without its runs twin is the residue of a kill between
+//! the two renames; it is removed on the next start, as are hidden
+//! temporary files, but only those of the starting process's own shard, so
+//! shards sharing a folder never touch each other's files.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow::array::{Array, StringArray, UInt64Array};
+use arrow::record_batch::RecordBatchReader;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+
+use super::error::SinkError;
+use crate::shard::Shard;
+
+/// The runs table's folder.
+pub const RUNS: &str = "runs";
+/// The generations table's folder.
+pub const GENERATIONS: &str = "generations";
+/// The copy of the sweep file.
+pub const SWEEP_FILE: &str = "sweep.toml";
+
+/// Whether a committed run succeeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Failed,
+}
+
+/// What a dataset folder holds.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// Each committed run_id and its status.
+    pub runs: HashMap<u64, Status>,
+    /// Runs part files read.
+    pub files: usize,
+    /// run_ids found in more than one row (never written by avalanche).
+    pub duplicates: u64,
+    /// Each runs part file holding failed runs, with how many.
+    pub failed_files: Vec<(PathBuf, usize)>,
+}
+
+/// The committed `*.parquet` files of one table, sorted by name; hidden and
+/// temporary files are never data.
+pub fn part_files(table_dir: &Path) -> Result<Vec<PathBuf>, SinkError> {
+    let entries = match std::fs::read_dir(table_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(SinkError::io(table_dir)(e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(SinkError::io(table_dir))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !name.starts_with('.') && name.ends_with(".parquet") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads the run_id and status of every committed run.
+pub fn scan(dir: &Path) -> Result<Committed, SinkError> {
+    let mut committed = Committed::default();
+    for path in part_files(&dir.join(RUNS))? {
+        let file = File::open(&path).map_err(SinkError::io(&path))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(SinkError::parquet(&path))?;
+        let schema = builder.parquet_schema();
+        let find = |name: &str| {
+            (0..schema.num_columns()).find(|&i| schema.column(i).name() == name).ok_or_else(|| {
+                SinkError::Invalid {
+                    path: path.clone(),
+                    message: format!("not an avalanche runs file: no `{name}` column"),
+                }
+            })
+        };
+        let mask = ProjectionMask::leaves(schema, [find("run_id")?, find("status")?]);
+        let reader = builder.with_projection(mask).build().map_err(SinkError::parquet(&path))?;
+        let mut failed = 0;
+        for batch in reader {
+            let batch = batch.map_err(SinkError::arrow(&path))?;
+            let ids = batch.column_by_name("run_id").and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
+            let statuses =
+                batch.column_by_name("status").and_then(|c| c.as_any().downcast_ref::<StringArray>());
+            let (Some(ids), Some(statuses)) = (ids, statuses) else {
+                return Err(SinkError::Invalid {
+                    path: path.clone(),
+                    message: "run_id or status has an unexpected type".into(),
+                });
+            };
+            for i in 0..batch.num_rows() {
+                let status = if statuses.is_valid(i) && statuses.value(i) == "ok" {
+                    Status::Ok
+                } else {
+                    Status::Failed
+                };
+                failed += usize::from(status == Status::Failed);
+                if committed.runs.insert(ids.value(i), status).is_some() {
+                    committed.duplicates += 1;
+                }
+            }
+        }
+        if failed > 0 {
+            committed.failed_files.push((path, failed));
+        }
+        committed.files += 1;
+    }
+    Ok(committed)
+}
+
+/// Removes this shard's leftovers from a killed writer: temporary files and
+/// generations parts whose runs twin never landed. Returns what it removed.
+pub fn clean_leftovers(dir: &Path, shard: Shard) -> Result<Vec<PathBuf>, SinkError> {
+    let own_prefix = format!("part-{}-", shard.tag());
+    let mut removed = Vec::new();
+    for table in [RUNS, GENERATIONS] {
+        let table_dir = dir.join(table);
+        let Ok(entries) = std::fs::read_dir(&table_dir) else { continue };
+        for entry in entries {
+            let path = entry.map_err(SinkError::io(&table_dir))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+            let temporary = name.starts_with(&format!(".{own_prefix}")) && name.ends_with(".tmp");
+            let orphan = table == GENERATIONS
+                && name.starts_with(&own_prefix)
+                && name.ends_with(".parquet")
+                && !dir.join(RUNS).join(&name).exists();
+            if temporary || orphan {
+                std::fs::remove_file(&path).map_err(SinkError::io(&path))?;
+                removed.push(path);
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The next free part number for this shard's files.
+pub fn next_part_number(dir: &Path, shard: Shard) -> Result<u64, SinkError> {
+    let prefix = format!("part-{}-", shard.tag());
+    let mut next = 0;
+    for table in [RUNS, GENERATIONS] {
+        for path in part_files(&dir.join(table))? {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if let Some(n) = name.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".parquet")) {
+                if let Ok(n) = n.parse::<u64>() {
+                    next = next.max(n + 1);
+                }
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// Writes `contents` to `path` whole or not at all: a hidden temporary file,
+/// flushed, then renamed.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), SinkError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let temporary = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&temporary, contents).map_err(SinkError::io(&temporary))?;
+    File::open(&temporary).and_then(|f| f.sync_all()).map_err(SinkError::io(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(SinkError::io(path))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Makes a rename durable. Some filesystems cannot sync a directory; the
+/// rename itself is still atomic there, so failure is not an error.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Rewrites a runs part without its failed rows (whole or not at all), so
+/// that `--retry-failed` can run them again without writing a run twice.
+/// Failed runs have no generation rows, so their generations twin stays.
+pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkError> {
+    let file = File::open(path).map_err(SinkError::io(path))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(SinkError::parquet(path))?;
+    let schema = reader.schema();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("part.parquet");
+    let temporary = path.with_file_name(format!(".{name}.retry.tmp"));
+    let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(out, schema, Some(super::part::properties(RUNS, sweep_text)))
+            .map_err(SinkError::parquet(&temporary))?;
+    let mut dropped = 0;
+    for batch in reader {
+        let batch = batch.map_err(SinkError::arrow(path))?;
+        let status = batch
+            .column_by_name("status")
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| SinkError::Invalid {
+                path: path.to_path_buf(),
+                message: "no status column".into(),
+            })?;
+        let keep: arrow::array::BooleanArray =
+            (0..status.len()).map(|i| Some(status.is_valid(i) && status.value(i) == "ok")).collect();
+        dropped += keep.false_count();
+        let kept = arrow::compute::filter_record_batch(&batch, &keep).map_err(SinkError::arrow(path))?;
+        writer.write(&kept).map_err(SinkError::parquet(&temporary))?;
+    }
+    let out = writer.into_inner().map_err(SinkError::parquet(&temporary))?;
+    out.sync_all().map_err(SinkError::io(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(SinkError::io(path))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(dropped)
+}

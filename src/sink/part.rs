@@ -1,0 +1,106 @@
+//! One part: a runs file and a generations file written together under
+//! hidden temporary names and committed by rename, generations first.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use super::dataset::{sync_dir, GENERATIONS, RUNS};
+use super::error::SinkError;
+use super::schema::{metadata_keys, SCHEMA_VERSION};
+
+/// Rows per row group: large enough for good compression and scans, small
+/// enough that the writer's in-progress row group stays a few megabytes.
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// One table's file in progress.
+struct OpenFile {
+    temporary: PathBuf,
+    writer: ArrowWriter<File>,
+}
+
+/// A part being written; nothing of it is visible until [`Part::commit`].
+pub struct Part {
+    dir: PathBuf,
+    name: String,
+    runs: Option<OpenFile>,
+    generations: Option<OpenFile>,
+}
+
+/// Writer settings shared by every file of a dataset.
+pub(crate) fn properties(table: &str, sweep_text: &str) -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+        .set_max_row_group_size(ROW_GROUP_ROWS)
+        .set_key_value_metadata(Some(vec![
+            KeyValue::new(metadata_keys::SWEEP.to_string(), sweep_text.to_string()),
+            KeyValue::new(metadata_keys::VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string()),
+            KeyValue::new(metadata_keys::SCHEMA_VERSION.to_string(), SCHEMA_VERSION.to_string()),
+            KeyValue::new(metadata_keys::TABLE.to_string(), table.to_string()),
+        ]))
+        .build()
+}
+
+impl Part {
+    /// A part called `name` (e.g. `part-s0of1-000003.parquet`) in `dir`.
+    pub fn new(dir: &Path, name: String) -> Part {
+        Part { dir: dir.to_path_buf(), name, runs: None, generations: None }
+    }
+
+    /// Appends a batch to the runs (`generations == false`) or generations file.
+    pub fn write(
+        &mut self,
+        generations: bool,
+        batch: &RecordBatch,
+        sweep_text: &str,
+    ) -> Result<(), SinkError> {
+        let table = if generations { GENERATIONS } else { RUNS };
+        let slot = if generations { &mut self.generations } else { &mut self.runs };
+        if slot.is_none() {
+            *slot = Some(open(&self.dir.join(table), &self.name, &batch.schema(), table, sweep_text)?);
+        }
+        let open = slot.as_mut().expect("opened above");
+        open.writer.write(batch).map_err(SinkError::parquet(&open.temporary))
+    }
+
+    /// Writes the footers, flushes the files to disk and renames them into
+    /// place: generations first, so a runs file never lands without them.
+    pub fn commit(self) -> Result<(), SinkError> {
+        let mut finished = Vec::new();
+        for (table, open) in [(GENERATIONS, self.generations), (RUNS, self.runs)] {
+            if let Some(open) = open {
+                let file = open.writer.into_inner().map_err(SinkError::parquet(&open.temporary))?;
+                file.sync_all().map_err(SinkError::io(&open.temporary))?;
+                finished.push((self.dir.join(table), open.temporary));
+            }
+        }
+        for (table_dir, temporary) in finished {
+            let target = table_dir.join(&self.name);
+            std::fs::rename(&temporary, &target).map_err(SinkError::io(&target))?;
+            sync_dir(&table_dir);
+        }
+        Ok(())
+    }
+}
+
+/// Creates a table's temporary file inside `table_dir`.
+fn open(
+    table_dir: &Path,
+    name: &str,
+    schema: &SchemaRef,
+    table: &str,
+    sweep_text: &str,
+) -> Result<OpenFile, SinkError> {
+    std::fs::create_dir_all(table_dir).map_err(SinkError::io(table_dir))?;
+    let temporary = table_dir.join(format!(".{name}.tmp"));
+    let file = File::create(&temporary).map_err(SinkError::io(&temporary))?;
+    let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties(table, sweep_text)))
+        .map_err(SinkError::parquet(&temporary))?;
+    Ok(OpenFile { temporary, writer })
+}

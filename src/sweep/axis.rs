@@ -1,0 +1,241 @@
+//! Reading parameter values and axes from TOML: scalars, lists, and the
+//! generated forms `logspace`, `linspace` and `range`.
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::error::{suggestion, Source, SweepError};
+use super::validate::check_value;
+use crate::params::{ParamKind, ParamSpec};
+use crate::value::Value;
+
+/// The generated axis forms, for messages.
+const GENERATORS: &[&str] = &["logspace", "linspace", "range"];
+
+/// How many values a generated axis may produce before it is surely a typo.
+const MAX_AXIS_LEN: usize = 10_000_000;
+
+fn type_name(value: &DeValue) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn as_i64(value: &DeValue) -> Option<i64> {
+    match value {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+        _ => None,
+    }
+}
+
+fn as_f64(value: &DeValue) -> Option<f64> {
+    match value {
+        DeValue::Integer(_) => as_i64(value).map(|v| v as f64),
+        DeValue::Float(f) => f.as_str().parse().ok(),
+        _ => None,
+    }
+}
+
+/// One value of parameter `spec`, converted to its declared type and
+/// checked against its range.
+pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Result<Value, SweepError> {
+    let raw = value.get_ref();
+    let converted = match spec.kind {
+        ParamKind::Int { .. } => as_i64(raw).map(Value::Int),
+        ParamKind::Float { .. } => as_f64(raw).map(Value::Float),
+        ParamKind::Bool => match raw {
+            DeValue::Boolean(b) => Some(Value::Bool(*b)),
+            _ => None,
+        },
+        ParamKind::Choice(choices) => match raw {
+            DeValue::String(s) => match choices.iter().find(|c| **c == s.as_ref()) {
+                Some(c) => Some(Value::Str(c)),
+                None => {
+                    return Err(src.error_at(
+                        Some(value.span()),
+                        format!(
+                            "`{}` has no choice {:?}; {}valid choices: {}",
+                            spec.name,
+                            s.as_ref(),
+                            suggestion(s, choices.iter().copied()),
+                            choices.join(", ")
+                        ),
+                    ))
+                }
+            },
+            _ => None,
+        },
+    };
+    let converted = converted.ok_or_else(|| {
+        src.error_at(
+            Some(value.span()),
+            format!("`{}` must be {}, found {}", spec.name, spec.type_description(), type_name(raw)),
+        )
+    })?;
+    check_value(spec, converted).map_err(|message| src.error_at(Some(value.span()), message))?;
+    Ok(converted)
+}
+
+/// The values of an axis: a list, or a generated form.
+pub fn axis(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Result<Vec<Value>, SweepError> {
+    let values = match value.get_ref() {
+        DeValue::Array(items) => {
+            items.iter().map(|item| scalar(src, spec, item)).collect::<Result<_, _>>()?
+        }
+        DeValue::Table(table) => generated(src, spec, table, value)?,
+        other => {
+            return Err(src.error_at(
+                Some(value.span()),
+                format!(
+                    "axis `{}` must be a list or one of {{ logspace | linspace | range = ... }}, found {}; \
+                     put fixed values in [params]",
+                    spec.name,
+                    type_name(other)
+                ),
+            ))
+        }
+    };
+    if values.is_empty() {
+        return Err(src.error_at(Some(value.span()), format!("axis `{}` is empty", spec.name)));
+    }
+    if let Some(duplicate) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
+        return Err(src.error_at(
+            Some(value.span()),
+            format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
+        ));
+    }
+    Ok(values)
+}
+
+fn number(src: &Source, key: &str, value: &Spanned<DeValue>) -> Result<f64, SweepError> {
+    as_f64(value.get_ref()).filter(|v| v.is_finite()).ok_or_else(|| {
+        src.error_at(
+            Some(value.span()),
+            format!("`{key}` needs finite numbers, found {}", type_name(value.get_ref())),
+        )
+    })
+}
+
+/// The two or three numbers of a generator, e.g. `logspace = [1e-3, 1e-1]`.
+fn bounds(src: &Source, key: &str, value: &Spanned<DeValue>, n: usize) -> Result<Vec<f64>, SweepError> {
+    match value.get_ref() {
+        DeValue::Array(items) if items.len() == n => {
+            items.iter().map(|item| number(src, key, item)).collect()
+        }
+        _ => Err(src.error_at(Some(value.span()), format!("`{key}` takes a list of {n} numbers"))),
+    }
+}
+
+fn generated(
+    src: &Source,
+    spec: &ParamSpec,
+    table: &DeTable,
+    whole: &Spanned<DeValue>,
+) -> Result<Vec<Value>, SweepError> {
+    let mut generator = None;
+    let mut num = None;
+    for (key, value) in table.iter() {
+        match key.get_ref().as_ref() {
+            "num" => num = Some(value),
+            k if GENERATORS.contains(&k) && generator.is_none() => generator = Some((k, value)),
+            k => {
+                return Err(src.error_at(
+                    Some(key.span()),
+                    format!(
+                        "unknown key `{k}` in axis `{}`; {}an axis table takes one of {} (with `num` for \
+                         logspace and linspace)",
+                        spec.name,
+                        suggestion(k, GENERATORS.iter().copied().chain(["num"])),
+                        GENERATORS.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    let Some((kind, value)) = generator else {
+        return Err(src.error_at(
+            Some(whole.span()),
+            format!("axis `{}` needs one of {}", spec.name, GENERATORS.join(", ")),
+        ));
+    };
+    let count = |needed: bool| -> Result<usize, SweepError> {
+        match (needed, num) {
+            (true, Some(n)) => match as_i64(n.get_ref()) {
+                Some(n) if n >= 1 && n as usize <= MAX_AXIS_LEN => Ok(n as usize),
+                _ => {
+                    Err(src
+                        .error_at(Some(n.span()), format!("`num` must be an integer in [1, {MAX_AXIS_LEN}]")))
+                }
+            },
+            (true, None) => Err(src.error_at(Some(whole.span()), format!("`{kind}` needs `num`"))),
+            (false, Some(n)) => {
+                Err(src.error_at(Some(n.span()), "`range` takes no `num`; its step sets the count"))
+            }
+            (false, None) => Ok(0),
+        }
+    };
+    let numbers: Vec<f64> = match kind {
+        "logspace" => {
+            let [a, b] = bounds(src, kind, value, 2)?[..] else { unreachable!() };
+            if a <= 0.0 || b <= 0.0 {
+                return Err(src.error_at(Some(value.span()), "`logspace` bounds must be positive"));
+            }
+            let n = count(true)?;
+            let (la, lb) = (a.ln(), b.ln());
+            (0..n)
+                .map(|i| if n == 1 { a } else { (la + (lb - la) * i as f64 / (n - 1) as f64).exp() })
+                .collect()
+        }
+        "linspace" => {
+            let [a, b] = bounds(src, kind, value, 2)?[..] else { unreachable!() };
+            let n = count(true)?;
+            (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).collect()
+        }
+        _ => {
+            let [start, stop, step] = bounds(src, kind, value, 3)?[..] else { unreachable!() };
+            count(false)?;
+            if step == 0.0 || (stop - start) / step > MAX_AXIS_LEN as f64 {
+                return Err(src.error_at(
+                    Some(value.span()),
+                    format!("`range` step must be non-zero and give at most {MAX_AXIS_LEN} values"),
+                ));
+            }
+            // Python's convention: stop is excluded. The small slack keeps
+            // 0.1-steps from gaining or losing an end point to rounding.
+            let n = ((stop - start) / step - 1e-9).ceil().max(0.0) as usize;
+            (0..n).map(|i| start + step * i as f64).collect()
+        }
+    };
+    numbers
+        .into_iter()
+        .map(|x| {
+            let v = match spec.kind {
+                ParamKind::Int { .. } => {
+                    let rounded = x.round();
+                    if kind != "logspace" && (x - rounded).abs() > 1e-9 {
+                        return Err(src.error_at(
+                            Some(value.span()),
+                            format!("`{}` is an integer but `{kind}` gives {x}", spec.name),
+                        ));
+                    }
+                    Value::Int(rounded as i64)
+                }
+                ParamKind::Float { .. } => Value::Float(x),
+                _ => {
+                    return Err(src.error_at(
+                        Some(value.span()),
+                        format!("`{kind}` makes numbers, but `{}` is {}", spec.name, spec.type_description()),
+                    ))
+                }
+            };
+            check_value(spec, v).map_err(|message| src.error_at(Some(value.span()), message))?;
+            Ok(v)
+        })
+        .collect()
+}

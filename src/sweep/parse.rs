@@ -1,0 +1,303 @@
+//! From sweep-file text to a validated [`Sweep`].
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::axis::{axis, scalar};
+use super::error::{line_column, suggestion, Source, SweepError};
+use super::{Factor, Origin, Sweep};
+use crate::params::{ParamSpec, Params};
+use crate::scenario::{self, Scenario};
+
+const TOP_LEVEL_KEYS: &[&str] =
+    &["name", "scenario", "seed", "replicates", "generations", "description", "grid", "params", "zip"];
+
+/// Parses and validates sweep text; `path` is only used in messages and
+/// recorded in the result.
+pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError> {
+    let file = path.display().to_string();
+    let src = Source { file: &file, text };
+    let document = DeTable::parse(text)
+        .map_err(|e| src.error_at(e.span(), format!("invalid TOML: {}", e.message().trim_end())))?;
+    let top = document.get_ref();
+
+    for (key, _) in top.iter() {
+        let k = key.get_ref().as_ref();
+        if !TOP_LEVEL_KEYS.contains(&k) {
+            return Err(src.error_at(
+                Some(key.span()),
+                format!(
+                    "unknown key `{k}`; {}valid top-level keys: {}",
+                    suggestion(k, TOP_LEVEL_KEYS.iter().copied()),
+                    TOP_LEVEL_KEYS.join(", ")
+                ),
+            ));
+        }
+    }
+
+    let name = required_string(&src, top, "name")?;
+    if name.1.is_empty()
+        || name.1.starts_with('.')
+        || !name.1.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(src.error_at(
+            Some(name.0),
+            "`name` names the output folder: use letters, digits, `-`, `_` and `.` (not first)",
+        ));
+    }
+    let (scenario_span, scenario_name) = required_string(&src, top, "scenario")?;
+    let scenario = scenario::find(&scenario_name).ok_or_else(|| {
+        let names = scenario::registry().iter().map(|s| s.name);
+        src.error_at(
+            Some(scenario_span),
+            format!(
+                "unknown scenario `{scenario_name}`; {}known scenarios: {}",
+                suggestion(&scenario_name, names.clone()),
+                names.collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })?;
+    let seed = required_int(&src, top, "seed", 0, i64::MAX)? as u64;
+    let replicates = required_int(&src, top, "replicates", 1, i64::MAX)? as u64;
+    if let Some(description) = top.get("description") {
+        if !matches!(description.get_ref(), DeValue::String(_)) {
+            return Err(src.error_at(Some(description.span()), "`description` must be a string"));
+        }
+    }
+
+    let mut builder = Builder::new(&src, scenario);
+    if let Some(generations) = top.get("generations") {
+        let key = top.iter().find(|(k, _)| k.get_ref() == "generations").map(|(k, _)| k).expect("present");
+        builder.fixed(key, generations, "the top level")?;
+    }
+    if let Some(params) = top.get("params") {
+        for (key, value) in table(&src, params, "params")?.iter() {
+            builder.fixed(key, value, "[params]")?;
+        }
+    }
+    if let Some(grid) = top.get("grid") {
+        for (key, value) in table(&src, grid, "grid")?.iter() {
+            let index = builder.param(key, "[grid]")?;
+            let values = axis(&src, &scenario.params[index], value)?;
+            builder.factors.push(Factor { params: vec![index], values: vec![values], zipped: false });
+        }
+    }
+    if let Some(zips) = top.get("zip") {
+        let DeValue::Array(blocks) = zips.get_ref() else {
+            return Err(src.error_at(Some(zips.span()), "`zip` must be written as [[zip]] blocks"));
+        };
+        for block in blocks {
+            builder.zip(table(&src, block, "[[zip]]")?, block.span())?;
+        }
+    }
+
+    let points = builder.factors.iter().try_fold(1u64, |acc, f| acc.checked_mul(f.len() as u64));
+    let runs = points.and_then(|p| p.checked_mul(replicates));
+    match runs {
+        Some(runs) if runs <= max_runs => {}
+        _ => {
+            return Err(src.error(format!(
+                "the sweep expands to {} runs, more than the limit of {max_runs}; \
+                 shrink the grid or raise --max-runs",
+                runs.map_or("more than 2^64".to_string(), |r| r.to_string())
+            )))
+        }
+    }
+
+    let mut sweep = Sweep {
+        file: path.to_path_buf(),
+        text: text.to_string(),
+        name: name.1,
+        scenario,
+        seed,
+        replicates,
+        base: builder.base,
+        origins: builder.origins,
+        factors: builder.factors,
+        by_name: Vec::new(),
+    };
+    sweep.set_canonical_order();
+    check_points(&src, &sweep, &builder.spans)?;
+    Ok(sweep)
+}
+
+/// Collects fixed values and axes, refusing a parameter set twice.
+struct Builder<'a> {
+    src: &'a Source<'a>,
+    scenario: &'static Scenario,
+    base: Vec<crate::value::Value>,
+    origins: Vec<Origin>,
+    spans: Vec<Option<Range<usize>>>,
+    factors: Vec<Factor>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a Source<'a>, scenario: &'static Scenario) -> Self {
+        let n = scenario.params.len();
+        Builder {
+            src,
+            scenario,
+            // Required parameters without a default get a placeholder that
+            // `check_required` replaces or reports.
+            base: scenario.params.iter().map(|p| p.default.unwrap_or(crate::value::Value::Int(0))).collect(),
+            origins: vec![Origin::Default; n],
+            spans: vec![None; n],
+            factors: Vec::new(),
+        }
+    }
+
+    /// The index of the parameter named by `key`, refusing unknown names and
+    /// names already set elsewhere.
+    fn param(&mut self, key: &Spanned<std::borrow::Cow<str>>, place: &str) -> Result<usize, SweepError> {
+        let name = key.get_ref().as_ref();
+        let specs: &[ParamSpec] = self.scenario.params;
+        let Some(index) = specs.iter().position(|p| p.name == name) else {
+            return Err(self.src.error_at(
+                Some(key.span()),
+                format!(
+                    "unknown parameter `{name}` in {place} for scenario `{}`; {}valid parameters: {}",
+                    self.scenario.name,
+                    suggestion(name, specs.iter().map(|p| p.name)),
+                    specs.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        if let Some(previous) = &self.spans[index] {
+            let (line, _) = line_column(self.src.text, previous.start);
+            return Err(self
+                .src
+                .error_at(Some(key.span()), format!("`{name}` is set twice (first at line {line})")));
+        }
+        let line = line_column(self.src.text, key.span().start).0;
+        self.spans[index] = Some(key.span());
+        self.origins[index] = if place == "[params]" || place == "the top level" {
+            Origin::Fixed { line }
+        } else {
+            Origin::Axis { line }
+        };
+        Ok(index)
+    }
+
+    fn fixed(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<str>>,
+        value: &Spanned<DeValue>,
+        place: &str,
+    ) -> Result<(), SweepError> {
+        let index = self.param(key, place)?;
+        if matches!(value.get_ref(), DeValue::Array(_) | DeValue::Table(_)) {
+            return Err(self.src.error_at(
+                Some(value.span()),
+                format!("`{}` in {place} takes one value; to sweep it, move it to [grid]", key.get_ref()),
+            ));
+        }
+        self.base[index] = scalar(self.src, &self.scenario.params[index], value)?;
+        Ok(())
+    }
+
+    fn zip(&mut self, block: &DeTable, span: Range<usize>) -> Result<(), SweepError> {
+        let mut factor = Factor { params: Vec::new(), values: Vec::new(), zipped: true };
+        let mut first: Option<(String, usize)> = None;
+        for (key, value) in block.iter() {
+            let index = self.param(key, "[[zip]]")?;
+            let values = axis(self.src, &self.scenario.params[index], value)?;
+            match &first {
+                None => first = Some((key.get_ref().to_string(), values.len())),
+                Some((first_key, len)) if *len != values.len() => return Err(self.src.error_at(
+                    Some(value.span()),
+                    format!(
+                        "zipped lists must have equal length: `{}` has {} values but `{first_key}` has {len}",
+                        key.get_ref(),
+                        values.len()
+                    ),
+                )),
+                Some(_) => {}
+            }
+            factor.params.push(index);
+            factor.values.push(values);
+        }
+        if factor.params.is_empty() {
+            return Err(self.src.error_at(Some(span), "a [[zip]] block needs at least one list"));
+        }
+        self.factors.push(factor);
+        Ok(())
+    }
+}
+
+/// Required parameters are set, and every grid point passes the scenario's
+/// cross-parameter check.
+fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> Result<(), SweepError> {
+    let specs = sweep.scenario.params;
+    for (i, spec) in specs.iter().enumerate() {
+        if spec.default.is_none() && spans[i].is_none() {
+            return Err(src.error(format!(
+                "scenario `{}` needs `{}` ({}); set it in [params] or [grid]",
+                sweep.scenario.name,
+                spec.name,
+                spec.type_description()
+            )));
+        }
+    }
+    let mut values = Vec::with_capacity(specs.len());
+    for point in 0..sweep.points() {
+        sweep.point_values(point, &mut values);
+        if let Err(e) = (sweep.scenario.check)(&Params { specs, values: &values }) {
+            let index = specs.iter().position(|p| p.name == e.param);
+            let varying: Vec<String> = sweep
+                .factors
+                .iter()
+                .flat_map(|f| f.params.iter())
+                .map(|&i| format!("{} = {}", specs[i].name, values[i]))
+                .collect();
+            let at = if varying.is_empty() { String::new() } else { format!(" at {}", varying.join(", ")) };
+            let default_note = match index.map(|i| &spans[i]) {
+                Some(None) => format!(" (`{}` is at its default)", e.param),
+                _ => String::new(),
+            };
+            return Err(src
+                .error_at(index.and_then(|i| spans[i].clone()), format!("{}{at}{default_note}", e.message)));
+        }
+    }
+    Ok(())
+}
+
+fn table<'a, 'i>(
+    src: &Source,
+    value: &'a Spanned<DeValue<'i>>,
+    what: &str,
+) -> Result<&'a DeTable<'i>, SweepError> {
+    match value.get_ref() {
+        DeValue::Table(t) => Ok(t),
+        _ => Err(src.error_at(Some(value.span()), format!("`{what}` must be a table"))),
+    }
+}
+
+fn required<'a, 'i>(
+    src: &Source,
+    top: &'a DeTable<'i>,
+    key: &str,
+) -> Result<&'a Spanned<DeValue<'i>>, SweepError> {
+    top.get(key).ok_or_else(|| src.error(format!("missing required key `{key}`")))
+}
+
+fn required_string(src: &Source, top: &DeTable, key: &str) -> Result<(Range<usize>, String), SweepError> {
+    let value = required(src, top, key)?;
+    match value.get_ref() {
+        DeValue::String(s) => Ok((value.span(), s.to_string())),
+        _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be a string"))),
+    }
+}
+
+fn required_int(src: &Source, top: &DeTable, key: &str, min: i64, max: i64) -> Result<i64, SweepError> {
+    let value = required(src, top, key)?;
+    match value.get_ref() {
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(v) if v >= min && v <= max => Ok(v),
+            _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),
+        },
+        _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),
+    }
+}
