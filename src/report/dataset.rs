@@ -15,8 +15,8 @@ use parquet::arrow::ProjectionMask;
 
 use super::error::ReportError;
 
-pub use crate::sink::schema::SCHEMA_VERSION;
 use crate::sink::schema::metadata_keys;
+pub use crate::sink::schema::SCHEMA_VERSION;
 
 /// Rows per decoded batch: large enough to amortise decoding, small enough
 /// that a batch of a few numeric columns stays well under a megabyte.
@@ -76,7 +76,8 @@ pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
 /// The visible `*.parquet` files of a table folder, sorted by name: the
 /// writer's own definition, so that a half-written hidden part is never data.
 fn list_parts(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    crate::sink::dataset::part_files(dir).map_err(|e| ReportError::Unreadable { path: dir.to_path_buf(), message: e.to_string() })
+    crate::sink::dataset::part_files(dir)
+        .map_err(|e| ReportError::Unreadable { path: dir.to_path_buf(), message: e.to_string() })
 }
 
 /// Reads every part's footer: checks its schema version and that all parts

@@ -206,14 +206,16 @@ impl<'a> Builder<'a> {
             let values = axis(self.src, &self.scenario.params[index], value)?;
             match &first {
                 None => first = Some((key.get_ref().to_string(), values.len())),
-                Some((first_key, len)) if *len != values.len() => return Err(self.src.error_at(
-                    Some(value.span()),
-                    format!(
+                Some((first_key, len)) if *len != values.len() => {
+                    return Err(self.src.error_at(
+                        Some(value.span()),
+                        format!(
                         "zipped lists must have equal length: `{}` has {} values but `{first_key}` has {len}",
                         key.get_ref(),
                         values.len()
                     ),
-                )),
+                    ))
+                }
                 Some(_) => {}
             }
             factor.params.push(index);
