@@ -28,6 +28,10 @@ const CHANNEL_CAPACITY: usize = 4096;
 /// checkpoints and progress.
 const IDLE_TICK: Duration = Duration::from_millis(200);
 
+/// Worker threads are named with this prefix, so the binary can keep a
+/// run's panic (already recorded as a failed run) off the terminal.
+pub const WORKER_THREAD_PREFIX: &str = "avalanche-worker-";
+
 /// How to execute.
 #[derive(Clone, Debug, Default)]
 pub struct ExecConfig {
@@ -85,7 +89,7 @@ pub fn execute<C: Consumer>(
     wanted: &(dyn Fn(&RunSpec) -> bool + Sync),
     consumer: &mut C,
 ) -> Result<Outcome<C::Error>, PoolError> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
+    let mut builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("{WORKER_THREAD_PREFIX}{i}"));
     if let Some(threads) = config.threads {
         builder = builder.num_threads(threads);
     }

@@ -1,6 +1,7 @@
 //! The `avalanche` command line: argument parsing and printing only; the
 //! work happens in the library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
-use avalanche::executor::ExecConfig;
+use avalanche::executor::{ExecConfig, WORKER_THREAD_PREFIX};
 use avalanche::progress::Progress;
 use avalanche::runner::{run_sweep, RunOptions, Summary};
 use avalanche::shard::Shard;
@@ -144,8 +145,10 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
+    quiet_worker_panics();
     match dispatch(Cli::parse()) {
         Ok(code) => code,
         Err(error) => {
@@ -153,6 +156,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A panic inside a run is caught, recorded as that run's failure and
+/// logged with its message; printing it again from the panic hook would
+/// only tear the progress bar. Panics anywhere else still print.
+fn quiet_worker_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(WORKER_THREAD_PREFIX));
+        if !worker {
+            default(info);
+        }
+    }));
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {

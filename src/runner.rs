@@ -163,12 +163,27 @@ fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Opt
             });
         }
         return Ok(None);
-    } else if dir.exists() && std::fs::read_dir(dir).map_err(SinkError::io(dir))?.next().is_some() {
+    } else if holds_foreign_files(dir)? {
         return Err(RunnerError::NotADataset { dir: dir.to_path_buf() });
     }
     std::fs::create_dir_all(dir).map_err(SinkError::io(dir))?;
     dataset::write_atomically(&sweep_file, sweep.text.as_bytes())?;
     Ok(moved_aside)
+}
+
+/// Whether `dir` holds anything but what avalanche itself puts there. Shards
+/// of one array start together, so a folder another shard is creating (its
+/// tables, its temporary sweep copy) is not foreign.
+fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(false) };
+    for entry in entries {
+        let name = entry.map_err(SinkError::io(dir))?.file_name();
+        let name = name.to_string_lossy();
+        if !(name == dataset::RUNS || name == dataset::GENERATIONS || name.starts_with('.')) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// `<dir>.old-<unix seconds>`, with a counter if that exists too.

@@ -1,5 +1,6 @@
 //! `empty`: a scenario that does almost nothing, so that benchmarks of it
-//! measure the engine's own cost per run (seeding, scheduling, writing).
+//! measure the engine's own cost per run (seeding, scheduling, writing), and
+//! so that tests can make runs slow, fail or panic on purpose.
 
 use rand::Rng;
 use rand_pcg::Pcg64;
@@ -8,28 +9,59 @@ use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, ColumnType, Value};
 
-static PARAMS: &[ParamSpec] = &[ParamSpec::float(
-    "x",
-    f64::MIN,
-    f64::MAX,
-    0.0,
-    "an arbitrary number to sweep over; it only changes run identities",
-)];
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec::float(
+        "x",
+        -1e300,
+        1e300,
+        0.0,
+        "an arbitrary number to sweep over; it only changes run identities",
+    ),
+    ParamSpec::int("spin", 0, i64::MAX, 0, "extra random draws per run, to make runs cost something"),
+    ParamSpec::int("generations", 0, 1_000_000, 0, "rows written to the generations table per run"),
+    ParamSpec::float("fail_above", 0.0, 1.0, 1.0, "the run returns an error when its draw exceeds this"),
+    ParamSpec::float("panic_above", 0.0, 1.0, 1.0, "the run panics when its draw exceeds this"),
+];
 
-static SUMMARY: &[ColumnSpec] =
-    &[ColumnSpec::new("draw", ColumnType::Float, "one uniform draw in [0, 1) from the run's generator")];
+static SUMMARY: &[ColumnSpec] = &[
+    ColumnSpec::new("draw", ColumnType::Float, "the run's first uniform draw in [0, 1)"),
+    ColumnSpec::new(
+        "spin_sum",
+        ColumnType::Float,
+        "the sum of the extra draws (so they are not optimised away)",
+    ),
+];
 
-/// The engine-overhead scenario.
+static GENERATION: &[ColumnSpec] =
+    &[ColumnSpec::new("value", ColumnType::Float, "one uniform draw per generation")];
+
+/// The engine-overhead and test scenario.
 pub static SCENARIO: Scenario = Scenario {
     name: "empty",
-    about: "draws one random number; measures the engine's overhead per run",
+    about: "draws random numbers and nothing else; measures the engine's overhead per run",
     params: PARAMS,
     summary_columns: SUMMARY,
-    generation_columns: &[],
+    generation_columns: GENERATION,
     check: super::no_check,
     run,
 };
 
-fn run(_: &Params, rng: &mut Pcg64, _: &Deadline) -> Result<RunOutput, RunError> {
-    Ok(RunOutput { summary: vec![Some(Value::Float(rng.random::<f64>()))], generations: Vec::new() })
+fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+    let draw: f64 = rng.random();
+    let mut spin_sum = 0.0;
+    for i in 0..params.int("spin") {
+        if i % 4096 == 0 {
+            deadline.check()?;
+        }
+        spin_sum += rng.random::<f64>();
+    }
+    if draw > params.float("panic_above") {
+        panic!("draw {draw} is above panic_above, as asked");
+    }
+    if draw > params.float("fail_above") {
+        return Err(RunError::Failed(format!("draw {draw} is above fail_above, as asked")));
+    }
+    let generations =
+        (0..params.int("generations")).map(|_| vec![Some(Value::Float(rng.random()))]).collect();
+    Ok(RunOutput { summary: vec![Some(Value::Float(draw)), Some(Value::Float(spin_sum))], generations })
 }

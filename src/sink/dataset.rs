@@ -159,11 +159,12 @@ pub fn next_part_number(dir: &Path, shard: Shard) -> Result<u64, SinkError> {
 }
 
 /// Writes `contents` to `path` whole or not at all: a hidden temporary file,
-/// flushed, then renamed.
+/// flushed, then renamed. The temporary name carries the process id, so
+/// shards writing the same file at once never share one.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), SinkError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temporary = dir.join(format!(".{name}.tmp"));
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&temporary, contents).map_err(SinkError::io(&temporary))?;
     File::open(&temporary).and_then(|f| f.sync_all()).map_err(SinkError::io(&temporary))?;
     std::fs::rename(&temporary, path).map_err(SinkError::io(path))?;

@@ -12,9 +12,6 @@ use crate::value::Value;
 /// The generated axis forms, for messages.
 const GENERATORS: &[&str] = &["logspace", "linspace", "range"];
 
-/// How many values a generated axis may produce before it is surely a typo.
-const MAX_AXIS_LEN: usize = 10_000_000;
-
 fn type_name(value: &DeValue) -> &'static str {
     match value {
         DeValue::String(_) => "a string",
@@ -83,12 +80,19 @@ pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Resul
 }
 
 /// The values of an axis: a list, or a generated form.
-pub fn axis(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Result<Vec<Value>, SweepError> {
+/// `max_len` bounds generated axes: one longer than the run limit could
+/// never be run, and generating it first would only waste memory.
+pub fn axis(
+    src: &Source,
+    spec: &ParamSpec,
+    value: &Spanned<DeValue>,
+    max_len: u64,
+) -> Result<Vec<Value>, SweepError> {
     let values = match value.get_ref() {
         DeValue::Array(items) => {
             items.iter().map(|item| scalar(src, spec, item)).collect::<Result<_, _>>()?
         }
-        DeValue::Table(table) => generated(src, spec, table, value)?,
+        DeValue::Table(table) => generated(src, spec, table, value, max_len.min(usize::MAX as u64) as usize)?,
         other => {
             return Err(src.error_at(
                 Some(value.span()),
@@ -137,6 +141,7 @@ fn generated(
     spec: &ParamSpec,
     table: &DeTable,
     whole: &Spanned<DeValue>,
+    max_len: usize,
 ) -> Result<Vec<Value>, SweepError> {
     let mut generator = None;
     let mut num = None;
@@ -167,11 +172,11 @@ fn generated(
     let count = |needed: bool| -> Result<usize, SweepError> {
         match (needed, num) {
             (true, Some(n)) => match as_i64(n.get_ref()) {
-                Some(n) if n >= 1 && n as usize <= MAX_AXIS_LEN => Ok(n as usize),
-                _ => {
-                    Err(src
-                        .error_at(Some(n.span()), format!("`num` must be an integer in [1, {MAX_AXIS_LEN}]")))
-                }
+                Some(n) if n >= 1 && n as usize <= max_len => Ok(n as usize),
+                _ => Err(src.error_at(
+                    Some(n.span()),
+                    format!("`num` must be an integer in [1, {max_len}] (the run limit, --max-runs)"),
+                )),
             },
             (true, None) => Err(src.error_at(Some(whole.span()), format!("`{kind}` needs `num`"))),
             (false, Some(n)) => {
@@ -200,10 +205,10 @@ fn generated(
         _ => {
             let [start, stop, step] = bounds(src, kind, value, 3)?[..] else { unreachable!() };
             count(false)?;
-            if step == 0.0 || (stop - start) / step > MAX_AXIS_LEN as f64 {
+            if step == 0.0 || (stop - start) / step > max_len as f64 {
                 return Err(src.error_at(
                     Some(value.span()),
-                    format!("`range` step must be non-zero and give at most {MAX_AXIS_LEN} values"),
+                    format!("`range` step must be non-zero and give at most {max_len} values (the run limit, --max-runs)"),
                 ));
             }
             // Python's convention: stop is excluded. The small slack keeps

@@ -81,7 +81,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
     if let Some(grid) = top.get("grid") {
         for (key, value) in table(&src, grid, "grid")?.iter() {
             let index = builder.param(key, "[grid]")?;
-            let values = axis(&src, &scenario.params[index], value)?;
+            let values = axis(&src, &scenario.params[index], value, max_runs)?;
             builder.factors.push(Factor { params: vec![index], values: vec![values], zipped: false });
         }
     }
@@ -90,7 +90,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
             return Err(src.error_at(Some(zips.span()), "`zip` must be written as [[zip]] blocks"));
         };
         for block in blocks {
-            builder.zip(table(&src, block, "[[zip]]")?, block.span())?;
+            builder.zip(table(&src, block, "[[zip]]")?, block.span(), max_runs)?;
         }
     }
 
@@ -198,12 +198,12 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn zip(&mut self, block: &DeTable, span: Range<usize>) -> Result<(), SweepError> {
+    fn zip(&mut self, block: &DeTable, span: Range<usize>, max_runs: u64) -> Result<(), SweepError> {
         let mut factor = Factor { params: Vec::new(), values: Vec::new(), zipped: true };
         let mut first: Option<(String, usize)> = None;
         for (key, value) in block.iter() {
             let index = self.param(key, "[[zip]]")?;
-            let values = axis(self.src, &self.scenario.params[index], value)?;
+            let values = axis(self.src, &self.scenario.params[index], value, max_runs)?;
             match &first {
                 None => first = Some((key.get_ref().to_string(), values.len())),
                 Some((first_key, len)) if *len != values.len() => {
