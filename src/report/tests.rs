@@ -102,3 +102,28 @@ fn write_fixture_for_inspection() {
     let summary = report(&ReportConfig { dir, out: None }).unwrap();
     assert!(!summary.files.is_empty());
 }
+
+#[test]
+fn ended_runs_carry_their_last_value_to_the_last_round() {
+    let (dir, _) = made("1");
+    let dataset = dataset::open(dir.path()).unwrap();
+    let layout = columns::layout(dir.path(), &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))
+        .unwrap();
+    let plan = plan::plan("addition", &layout);
+    let summary = summary::summarise(&dataset, &layout, &plan.headline).unwrap();
+    let curves = curves::reduce(dataset.generations.as_ref().unwrap(), &summary, &plan.curves).unwrap();
+    let point = summary
+        .points
+        .iter()
+        .position(|p| p.key == [columns::Cell::Float(0.01), columns::Cell::Text("none".into())])
+        .unwrap();
+    let accuracy = &curves[0][point].0;
+    // Runs at (0.01, none) end at runway r = 3..=9 with accuracy
+    // 1 - r/(r+1) = 1/(r+1); carried to round 19, their median is the
+    // middle one, 1/7. Without carrying, round 19 would have no values.
+    let last = accuracy.last().unwrap();
+    assert_eq!(last.generation, HORIZON - 1);
+    assert!((last.median - 1.0 / 7.0).abs() < 1e-12, "{last:?}");
+    // At round 0 every run starts at accuracy 1.
+    assert_eq!(accuracy[0].median, 1.0);
+}
