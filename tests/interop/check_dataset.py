@@ -69,7 +69,11 @@ def snippets():
 
 
 def check_readme(path):
-    text = open(path, encoding="utf-8").read()
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError as error:
+        check(False, f"cannot read {path} to compare its loading snippets: {error}")
+        return
     for name, block in snippets().items():
         check(block in text, f"{path} lacks the {name} loading snippet verbatim:\n{block}")
 
