@@ -8,7 +8,8 @@ fn avalanche(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_avalanche")).current_dir(dir).args(args).output().unwrap()
 }
 
-const SWEEP: &str = "name = \"cli\"\nscenario = \"empty\"\nseed = 3\nreplicates = 6\n[grid]\nx = [1.0, 2.0]\n";
+const SWEEP: &str =
+    "name = \"cli\"\nscenario = \"empty\"\nseed = 3\nreplicates = 6\n[grid]\nx = [1.0, 2.0]\n";
 
 #[test]
 fn report_prints_the_table_and_writes_its_files() {

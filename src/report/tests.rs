@@ -107,8 +107,9 @@ fn write_fixture_for_inspection() {
 fn ended_runs_carry_their_last_value_to_the_last_round() {
     let (dir, _) = made("1");
     let dataset = dataset::open(dir.path()).unwrap();
-    let layout = columns::layout(dir.path(), &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))
-        .unwrap();
+    let layout =
+        columns::layout(dir.path(), &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))
+            .unwrap();
     let plan = plan::plan("addition", &layout);
     let summary = summary::summarise(&dataset, &layout, &plan.headline).unwrap();
     let curves = curves::reduce(dataset.generations.as_ref().unwrap(), &summary, &plan.curves).unwrap();

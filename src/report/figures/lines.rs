@@ -36,17 +36,21 @@ pub fn draw<DB: DrawingBackend>(
         chart
             .configure_mesh()
             .x_desc("generation (rounds)")
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            // Rounds are whole numbers: at most one tick per round, and
+            // labels only where a tick falls on one.
+            .x_labels((x_max as usize + 1).min(10))
+            .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
             .y_desc(&curve.label)
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| e.to_string())?;
+        // Bands first, then lines, so that no band veils another point's line.
         for &point in points {
-            let color = colour(panels.line_of(summary, point));
-            let Some((simulation, theory)) = series.get(point) else { continue };
+            let Some((simulation, _)) = series.get(point) else { continue };
             if simulation.len() > 1 {
+                let color = colour(panels.line_of(summary, point));
                 let band: Vec<(f64, f64)> = simulation
                     .iter()
                     .map(|b| (b.generation as f64, b.upper_quartile))
@@ -56,6 +60,10 @@ pub fn draw<DB: DrawingBackend>(
                     .draw_series(std::iter::once(Polygon::new(band, color.mix(0.2))))
                     .map_err(|e| e.to_string())?;
             }
+        }
+        for &point in points {
+            let color = colour(panels.line_of(summary, point));
+            let Some((simulation, theory)) = series.get(point) else { continue };
             chart
                 .draw_series(LineSeries::new(median_points(simulation), color.stroke_width(2)))
                 .map_err(|e| e.to_string())?;
@@ -118,8 +126,18 @@ fn draw_header<DB: DrawingBackend>(
     if theory {
         entries.push(("dashed: closed-form theory".into(), RGBColor(0, 0, 0), true));
     }
+    let (width, _) = area.dim_in_pixel();
+    let mut y = 44;
     for (label, color, dashed) in entries {
-        let y = 48;
+        let text_width = area
+            .estimate_text_size(&label, &("sans-serif", 15).into_text_style(area))
+            .map(|(w, _)| w)
+            .unwrap_or(100);
+        // Wrap to a second legend row rather than run off the figure.
+        if x > 12 && x as u32 + 28 + text_width > width {
+            x = 12;
+            y += 24;
+        }
         if dashed {
             area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], color.stroke_width(2)))
                 .map_err(|e| e.to_string())?;
@@ -131,11 +149,7 @@ fn draw_header<DB: DrawingBackend>(
         }
         let text = Text::new(label.clone(), (x + 28, y - 8), ("sans-serif", 15));
         area.draw(&text).map_err(|e| e.to_string())?;
-        let width = area
-            .estimate_text_size(&label, &("sans-serif", 15).into_text_style(area))
-            .map(|(w, _)| w)
-            .unwrap_or(100);
-        x += 28 + width as i32 + 24;
+        x += 28 + text_width as i32 + 24;
     }
     Ok(())
 }

@@ -10,7 +10,9 @@ use super::super::summary::Summary;
 /// The size of one panel of a line figure, in pixels.
 pub const LINE_PANEL: (u32, u32) = (560, 400);
 /// The strip above the panels holding the title and the legend.
-pub const HEADER: u32 = 70;
+pub const HEADER: u32 = 96;
+/// The narrowest figure, so that a single panel still fits its legend.
+const MIN_WIDTH: u32 = 760;
 /// More panels than this are not drawn (the report says how many were left out).
 pub const MAX_PANELS: usize = 12;
 /// A parameter with more values than this makes too many lines to tell apart.
@@ -83,7 +85,7 @@ impl Panels {
     /// The figure's size for panels of `panel` pixels.
     pub fn size(&self, panel: (u32, u32)) -> (u32, u32) {
         let (columns, rows) = self.grid();
-        (panel.0 * columns, panel.1 * rows + HEADER)
+        ((panel.0 * columns).max(MIN_WIDTH), panel.1 * rows + HEADER)
     }
 
     /// The line (colour) index of grid point `point`.
