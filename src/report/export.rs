@@ -3,17 +3,20 @@
 //! own DuckDB or polars queries with the report number for number.
 //!
 //! Columns: the varying parameters, `replicates`, `failed`, `column`, `n`,
-//! `median`, `low`, `high`, `censored`, `dropped`. A censored value is
-//! written `inf`; an absent one (no interval for n < 6) is left empty.
+//! `median`, `low`, `high`, `nulls`, `nulls_as`. `nulls` counts the runs
+//! whose value was null and `nulls_as` says how they were counted: `inf`
+//! (never happened while the run lasted), `-inf` (achieved none) or
+//! `dropped`. Infinite values are written `inf` / `-inf`; an absent one (no
+//! interval for n < 6) is left empty.
 
-use super::plan::Headline;
+use super::plan::{Headline, Nulls};
 use super::summary::Summary;
 
 /// The CSV text.
 pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
-        ["replicates", "failed", "column", "n", "median", "low", "high", "censored", "dropped"]
+        ["replicates", "failed", "column", "n", "median", "low", "high", "nulls", "nulls_as"]
             .map(String::from),
     );
     let mut text = line(&header);
@@ -32,8 +35,13 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
                 number(stats.summary.median),
                 low,
                 high,
-                stats.censored.to_string(),
-                stats.dropped.to_string(),
+                stats.nulls.to_string(),
+                match stats.treatment {
+                    Nulls::Censored => "inf",
+                    Nulls::Lowest => "-inf",
+                    Nulls::Dropped => "dropped",
+                }
+                .to_string(),
             ]);
             text.push_str(&line(&row));
         }

@@ -134,7 +134,7 @@ pub fn write(dir: &Path, version: &str) {
             1.0 - *g as f64 / (end + 1.0)
         });
         columns.push((
-            field("frontier_accuracy", DataType::Float64),
+            field("accuracy_frontier", DataType::Float64),
             Arc::new(Float64Array::from_iter_values(accuracy)),
         ));
         let contamination = flat.iter().map(|(_, g)| *g as f64 * 0.01);

@@ -89,10 +89,18 @@ fn method(plan: &Plan) -> String {
             Nulls::Censored => {
                 let _ = writeln!(
                     text,
-                    "- {}: a null means the event never happened within the run's horizon (the \
-                     `generations` rounds); it counts as +infinity (right-censored), so a median or \
-                     bound shown as `> H` lies beyond the horizon H. Censoring at a fixed horizon keeps \
-                     the order of the values, so the order-statistic interval stays exact.",
+                    "- {}: a null means the event never happened while the run lasted (at most the \
+                     `generations` rounds, H); it counts as +infinity (right-censored), so a median or \
+                     bound shown as `> H` lies beyond what was observed. Censoring keeps the values' \
+                     order, so the order-statistic interval stays valid.",
+                    headline.column
+                );
+            }
+            Nulls::Lowest => {
+                let _ = writeln!(
+                    text,
+                    "- {}: a null means the run achieved none (no length solved); it ranks below every \
+                     value and counts as -infinity, shown as `none`.",
                     headline.column
                 );
             }
@@ -101,7 +109,7 @@ fn method(plan: &Plan) -> String {
     }
     text.push_str(
         "- Other nulls (a value undefined for that run) are left out; `headline.csv` counts them per \
-         cell in `dropped`.\n",
+         cell in `nulls`.\n",
     );
     if plan.headline.iter().any(|h| h.ratio.is_some()) {
         text.push_str("- A ratio `x / theory` is computed per run, then summarised like any other column.\n");

@@ -14,6 +14,9 @@ pub enum Nulls {
     /// The value is undefined for that run (no growth phase to fit, say): it
     /// is left out and the number left out is reported.
     Dropped,
+    /// The run achieved nothing measurable (no length solved): the value
+    /// ranks below every other and counts as `-inf`, shown as "none".
+    Lowest,
 }
 
 /// A summary column the headline table shows.
@@ -77,20 +80,43 @@ static KNOWN: &[KnownScenario] = &[
         name: "addition",
         headline: &[
             ("runway", "runway (rounds)", Nulls::Censored),
-            ("max_digits", "max digits solved", Nulls::Dropped),
+            ("max_digits", "max digits solved", Nulls::Lowest),
             ("amplification", "error amplification (x per round)", Nulls::Dropped),
-            ("doubling_time", "doubling time (rounds)", Nulls::Dropped),
-            ("final_frontier_accuracy", "final frontier accuracy", Nulls::Dropped),
+            ("doubling_rounds", "doubling time (rounds)", Nulls::Dropped),
+            ("final_accuracy", "final frontier accuracy", Nulls::Dropped),
         ],
         curves: &[
-            ("frontier_accuracy", "frontier accuracy (fraction correct)"),
-            ("contamination", "contamination (share of accepted answers wrong)"),
+            ("accuracy_frontier", "frontier accuracy (fraction correct)"),
+            ("contamination", "contamination (share of trained answers wrong)"),
         ],
         heatmap: Some(("runway", "median runway (rounds)", "noise_rate", "verifier")),
         answer: Some("runway"),
     },
-    KnownScenario { name: "gaussian", headline: &[], curves: &[], heatmap: None, answer: None },
-    KnownScenario { name: "linreg", headline: &[], curves: &[], heatmap: None, answer: None },
+    KnownScenario {
+        name: "gaussian",
+        headline: &[
+            ("final_variance_ratio", "final variance / true", Nulls::Dropped),
+            ("final_variance_ratio_theory", "theory", Nulls::Dropped),
+            ("final_mean_sq_error", "final mean sq. error", Nulls::Dropped),
+            ("final_mean_sq_error_theory", "theory", Nulls::Dropped),
+        ],
+        curves: &[
+            ("variance_ratio", "fitted variance / true variance"),
+            ("mean_sq_error", "mean squared error of the fitted mean"),
+        ],
+        heatmap: None,
+        answer: Some("final_variance_ratio"),
+    },
+    KnownScenario {
+        name: "linreg",
+        headline: &[
+            ("final_test_error", "final test error", Nulls::Dropped),
+            ("final_test_error_theory", "theory", Nulls::Dropped),
+        ],
+        curves: &[("test_error", "test error (mean squared)")],
+        heatmap: None,
+        answer: Some("final_test_error"),
+    },
 ];
 
 /// At most this many columns in the generic headline table and curves, so

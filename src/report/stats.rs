@@ -81,8 +81,12 @@ pub fn median_interval(values: &mut [f64]) -> MedianInterval {
         values[n / 2]
     } else {
         let (low, high) = (values[n / 2 - 1], values[n / 2]);
-        if high.is_infinite() {
+        // Beside an infinite (censored) middle value the median is on that
+        // side of every finite one: report the infinity, not a NaN.
+        if high == f64::INFINITY {
             high
+        } else if low == f64::NEG_INFINITY {
+            low
         } else {
             (low + high) / 2.0
         }

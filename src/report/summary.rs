@@ -20,10 +20,10 @@ use super::stats::{self, MedianInterval};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSummary {
     pub summary: MedianInterval,
-    /// Runs whose value was null and counted as `+inf` (see [`Nulls`]).
-    pub censored: usize,
-    /// Runs whose value was null and left out.
-    pub dropped: usize,
+    /// Runs whose value was null.
+    pub nulls: usize,
+    /// How those nulls were counted.
+    pub treatment: Nulls,
 }
 
 /// One grid point's row of the headline table.
@@ -198,13 +198,12 @@ fn summarise_column(nulls: Nulls, values: Vec<Option<f64>>) -> ColumnSummary {
     let missing = values.iter().filter(|v| v.is_none()).count();
     let mut present: Vec<f64> = match nulls {
         Nulls::Censored => values.into_iter().map(|v| v.unwrap_or(f64::INFINITY)).collect(),
+        Nulls::Lowest => values.into_iter().map(|v| v.unwrap_or(f64::NEG_INFINITY)).collect(),
         Nulls::Dropped => values.into_iter().flatten().filter(|v| !v.is_nan()).collect(),
     };
     let summary = stats::median_interval(&mut present);
-    match nulls {
-        Nulls::Censored => ColumnSummary { summary, censored: missing, dropped: 0 },
-        Nulls::Dropped => ColumnSummary { summary, censored: 0, dropped: missing },
-    }
+
+    ColumnSummary { summary, nulls: missing, treatment: nulls }
 }
 
 #[cfg(test)]
@@ -214,8 +213,10 @@ mod tests {
     #[test]
     fn censored_nulls_count_as_infinite_and_dropped_ones_are_left_out() {
         let runway = summarise_column(Nulls::Censored, vec![Some(3.0), None, None]);
-        assert_eq!((runway.summary.median, runway.censored, runway.summary.n), (f64::INFINITY, 2, 3));
+        assert_eq!((runway.summary.median, runway.nulls, runway.summary.n), (f64::INFINITY, 2, 3));
         let digits = summarise_column(Nulls::Dropped, vec![Some(3.0), None, Some(5.0)]);
-        assert_eq!((digits.summary.median, digits.dropped, digits.summary.n), (4.0, 1, 2));
+        assert_eq!((digits.summary.median, digits.nulls, digits.summary.n), (4.0, 1, 2));
+        let solved = summarise_column(Nulls::Lowest, vec![None, None, Some(5.0)]);
+        assert_eq!((solved.summary.median, solved.summary.n), (f64::NEG_INFINITY, 3));
     }
 }

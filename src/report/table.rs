@@ -10,6 +10,9 @@ pub fn format_value(value: f64, horizon: Option<f64>) -> String {
     if value.is_nan() {
         return "n/a".into();
     }
+    if value == f64::NEG_INFINITY {
+        return "none".into();
+    }
     if value == f64::INFINITY {
         return match horizon {
             Some(h) => format!("> {h}"),
@@ -110,14 +113,15 @@ mod tests {
         assert_eq!(format_value(4.56789, None), "4.57");
         assert_eq!(format_value(1.5e-5, None), "1.50e-5");
         assert_eq!(format_value(f64::INFINITY, Some(30.0)), "> 30");
+        assert_eq!(format_value(f64::NEG_INFINITY, Some(30.0)), "none");
     }
 
     #[test]
     fn cells_show_the_interval_or_say_there_is_none() {
         let cell = |n, interval| ColumnSummary {
             summary: MedianInterval { n, median: 7.0, interval },
-            censored: 0,
-            dropped: 0,
+            nulls: 0,
+            treatment: crate::report::plan::Nulls::Dropped,
         };
         assert_eq!(format_cell(&cell(20, Some((5.0, 9.5))), None), "7 [5, 9.50]");
         assert_eq!(format_cell(&cell(3, None), None), "7 [n/a]");

@@ -28,10 +28,10 @@ fn headline_numbers_match_the_fixture_by_hand() {
     // none at 0.01: runways 3..=9 (the failed run excluded), median 6; for
     // n = 7 the 95% ranks are (1, 7): P(B <= 0) = 1/128, doubled 0.016,
     // while P(B <= 1) = 8/128 doubled is 0.125.
-    assert_eq!(find("0.01", "none", "runway")[2..], ["8", "1", "runway", "7", "6", "3", "9", "0", "0"]);
+    assert_eq!(find("0.01", "none", "runway")[2..], ["8", "1", "runway", "7", "6", "3", "9", "0", "inf"]);
     // majority at 0.01: 10, 11 and five never-collapsed runs: the median
     // (4th of 7) is censored.
-    assert_eq!(find("0.01", "majority", "runway")[5..9], ["7", "inf", "10", "inf"]);
+    assert_eq!(find("0.01", "majority", "runway")[5..11], ["7", "inf", "10", "inf", "5", "inf"]);
     let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
     assert!(page.contains(&format!("> {HORIZON}")), "censored medians shown as beyond the horizon");
     // The answer: at least 20 - 6 = 14 rounds at 0.01, none at 0.1.
@@ -46,7 +46,7 @@ fn headline_numbers_match_the_fixture_by_hand() {
 fn figures_are_written_as_png_and_svg() {
     let (_dir, config) = made("1");
     let summary = report(&config).unwrap();
-    for stem in ["curve-frontier_accuracy", "curve-contamination", "heatmap-runway"] {
+    for stem in ["curve-accuracy_frontier", "curve-contamination", "heatmap-runway"] {
         for extension in ["png", "svg"] {
             let path = summary.out.join(format!("{stem}.{extension}"));
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
