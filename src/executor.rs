@@ -1,31 +1,35 @@
-//! The executor: runs a sweep's runs in parallel on a rayon pool and hands
-//! each finished run to a consumer on the calling thread.
+//! The executor: runs a sweep's runs in parallel on a rayon pool.
+//!
+//! Each worker thread owns a sink (a Parquet part writer) and writes the
+//! runs it finishes itself, so encoding and compression scale with the
+//! threads instead of queueing behind one writer. The calling thread only
+//! hears of each run through a small [`RunEvent`] (for progress, counts and
+//! `--fail-fast`) and wakes the sinks periodically for time-based commits.
 //!
 //! Each run's generator is built from its own seed inside the worker, so
 //! results never depend on which thread ran what or in which order runs
-//! finished. A bounded channel between workers and the consumer keeps
-//! memory flat however large the sweep: workers wait when the consumer
-//! (the Parquet writer) falls behind.
+//! finished.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::params::Params;
-use crate::record::RunRecord;
+use crate::record::{RunEvent, RunRecord};
 use crate::scenario::{Deadline, RunOutput, Scenario};
 use crate::seed::rng_for;
 use crate::shard::Shard;
 use crate::sweep::{RunSpec, Sweep};
 
-/// Finished runs that may wait for the consumer before workers block.
-const CHANNEL_CAPACITY: usize = 4096;
+/// Events that may wait for the coordinating thread before workers block.
+const CHANNEL_CAPACITY: usize = 16 * 1024;
 
-/// How often the consumer is woken when no run finishes, for time-based
-/// checkpoints and progress.
+/// How often the coordinating thread wakes when no run finishes, for
+/// time-based checkpoints and progress.
 const IDLE_TICK: Duration = Duration::from_millis(200);
 
 /// Worker threads are named with this prefix, so the binary can keep a
@@ -44,22 +48,36 @@ pub struct ExecConfig {
     pub shard: Option<Shard>,
 }
 
-/// What the consumer tells the executor after each run.
+impl ExecConfig {
+    /// The number of worker threads this configuration gives.
+    pub fn thread_count(&self) -> usize {
+        self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+/// What the coordinator tells the executor after each run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
     Continue,
-    /// Start no new runs (runs already under way still finish and are
-    /// delivered).
+    /// Start no new runs (runs already under way still finish).
     Stop,
 }
 
-/// Receives finished runs, on the thread that called [`execute`].
-pub trait Consumer {
-    type Error;
-    /// One finished run.
-    fn record(&mut self, record: RunRecord) -> Result<Flow, Self::Error>;
+/// Where a worker puts the runs it finishes; one per worker thread.
+pub trait RunSink: Send {
+    type Error: Send;
+    /// Keeps one finished run.
+    fn write(&mut self, record: &RunRecord) -> Result<(), Self::Error>;
+    /// Called periodically from the coordinating thread (for time-based
+    /// commits) when the worker is not using the sink.
+    fn tick(&mut self) -> Result<(), Self::Error>;
+}
+
+/// Hears of every finished run, on the thread that called [`execute`].
+pub trait Coordinator {
+    fn finished(&mut self, event: RunEvent) -> Flow;
     /// Called when no run has finished for a while.
-    fn idle(&mut self) -> Result<(), Self::Error>;
+    fn idle(&mut self) {}
 }
 
 /// A failure to set up the worker pool.
@@ -70,40 +88,43 @@ pub struct PoolError {
     pub message: String,
 }
 
-/// What [`execute`] did.
+/// How [`execute`] ended.
 #[derive(Debug)]
 pub enum Outcome<E> {
-    /// Every selected run was delivered.
+    /// Every selected run was executed.
     Completed,
-    /// The consumer asked to stop.
+    /// The coordinator asked to stop.
     Stopped,
-    /// The consumer failed; no new runs were started after that.
-    ConsumerFailed(E),
+    /// A sink failed; no new runs were started after that.
+    SinkFailed(E),
 }
 
-/// Runs every run of `sweep` in `config.shard` for which `wanted` holds, in
-/// parallel, delivering each to `consumer`.
-pub fn execute<C: Consumer>(
+/// Runs every run of `sweep` in `config.shard` for which `wanted` holds,
+/// worker `i` writing into `sinks[i]`. Returns how it ended and the sinks,
+/// which may still hold uncommitted runs.
+pub fn execute<S: RunSink>(
     sweep: &Sweep,
     config: &ExecConfig,
     wanted: &(dyn Fn(&RunSpec) -> bool + Sync),
-    consumer: &mut C,
-) -> Result<Outcome<C::Error>, PoolError> {
-    let mut builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("{WORKER_THREAD_PREFIX}{i}"));
-    if let Some(threads) = config.threads {
-        builder = builder.num_threads(threads);
-    }
-    let pool = builder
+    sinks: Vec<S>,
+    coordinator: &mut dyn Coordinator,
+) -> Result<(Outcome<S::Error>, Vec<S>), PoolError> {
+    let threads = sinks.len();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("{WORKER_THREAD_PREFIX}{i}"))
         .build()
-        .map_err(|e| PoolError { threads: config.threads.unwrap_or(0), message: e.to_string() })?;
+        .map_err(|e| PoolError { threads, message: e.to_string() })?;
     let shard = config.shard.unwrap_or(Shard::WHOLE);
     let total = sweep.runs();
     let in_shard = total / shard.count + u64::from(total % shard.count > shard.index);
     let stop = AtomicBool::new(false);
-    let (sender, receiver) = sync_channel::<RunRecord>(CHANNEL_CAPACITY);
+    let failure: Mutex<Option<S::Error>> = Mutex::new(None);
+    let sinks: Vec<Mutex<S>> = sinks.into_iter().map(Mutex::new).collect();
+    let (sender, receiver) = sync_channel::<RunEvent>(CHANNEL_CAPACITY);
 
-    std::thread::scope(|scope| {
-        let stop = &stop;
+    let outcome = std::thread::scope(|scope| {
+        let (stop, failure, sinks) = (&stop, &failure, &sinks);
         scope.spawn(move || {
             pool.install(|| {
                 (0..in_shard as usize).into_par_iter().with_min_len(16).for_each_with(sender, |sender, k| {
@@ -111,48 +132,57 @@ pub fn execute<C: Consumer>(
                         return;
                     }
                     let spec = sweep.run(shard.index + k as u64 * shard.count);
-                    if wanted(&spec) {
-                        // A send fails only when the consumer has gone.
-                        let _ = sender.send(run_one(sweep.scenario, spec, config.run_timeout));
+                    if !wanted(&spec) {
+                        return;
+                    }
+                    let record = run_one(sweep.scenario, spec, config.run_timeout);
+                    let worker = rayon::current_thread_index().unwrap_or(0) % sinks.len();
+                    let written = sinks[worker].lock().unwrap_or_else(|e| e.into_inner()).write(&record);
+                    match written {
+                        // A send fails only when the coordinator has gone.
+                        Ok(()) => drop(sender.send(RunEvent::of(&record))),
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                        }
                     }
                 })
             })
         });
 
-        let mut outcome = Outcome::Completed;
+        let mut stopped = false;
         loop {
-            let event = match receiver.recv_timeout(IDLE_TICK) {
-                Ok(record) => match outcome {
-                    Outcome::Completed => consumer.record(record),
-                    // After a stop, runs already under way are still
-                    // delivered; after a failure they are dropped.
-                    Outcome::Stopped => consumer.record(record).map(|_| Flow::Stop),
-                    Outcome::ConsumerFailed(_) => Ok(Flow::Stop),
-                },
-                Err(RecvTimeoutError::Timeout) => match outcome {
-                    Outcome::ConsumerFailed(_) => Ok(Flow::Stop),
-                    _ => consumer.idle().map(|_| Flow::Continue),
-                },
+            match receiver.recv_timeout(IDLE_TICK) {
+                Ok(event) => {
+                    if coordinator.finished(event) == Flow::Stop {
+                        stop.store(true, Ordering::Relaxed);
+                        stopped = true;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    coordinator.idle();
+                    for sink in sinks {
+                        // A busy sink belongs to a worker that will write
+                        // soon anyway; never wait for it.
+                        if let Ok(mut sink) = sink.try_lock() {
+                            if let Err(e) = sink.tick() {
+                                stop.store(true, Ordering::Relaxed);
+                                failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                            }
+                        }
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => break,
-            };
-            match event {
-                Ok(Flow::Continue) => {}
-                Ok(Flow::Stop) => {
-                    stop.store(true, Ordering::Relaxed);
-                    if matches!(outcome, Outcome::Completed) {
-                        outcome = Outcome::Stopped;
-                    }
-                }
-                Err(e) => {
-                    stop.store(true, Ordering::Relaxed);
-                    if !matches!(outcome, Outcome::ConsumerFailed(_)) {
-                        outcome = Outcome::ConsumerFailed(e);
-                    }
-                }
             }
         }
-        Ok(outcome)
-    })
+        match failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(e) => Outcome::SinkFailed(e),
+            None if stopped => Outcome::Stopped,
+            None => Outcome::Completed,
+        }
+    });
+    let sinks = sinks.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+    Ok((outcome, sinks))
 }
 
 /// Runs one run on the current thread: seeded from its own identity,

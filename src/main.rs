@@ -257,7 +257,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         extend: args.extend,
         fresh: args.fresh,
     };
-    let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
+    let threads = options.exec.thread_count();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
     println!("{}", summary_paragraph(&sweep.name, &summary, threads));

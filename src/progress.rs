@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::record::RunRecord;
+use crate::record::RunEvent;
 use crate::runner::Observer;
 
 /// How often a log line is written when stderr is not a terminal.
@@ -57,17 +57,17 @@ impl Observer for Progress {
         }
     }
 
-    fn run_finished(&mut self, record: &RunRecord) {
+    fn run_finished(&mut self, event: &RunEvent) {
         match self {
             Progress::Bar(bar) => {
                 bar.inc(1);
-                if record.outcome.is_err() {
+                if event.error.is_some() {
                     bar.set_message("(some runs failed)");
                 }
             }
             Progress::Log { done, failed, .. } => {
                 *done += 1;
-                *failed += u64::from(record.outcome.is_err());
+                *failed += u64::from(event.error.is_some());
                 self.idle();
             }
         }

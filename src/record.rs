@@ -12,3 +12,20 @@ pub struct RunRecord {
     /// Wall time of the scenario call.
     pub elapsed_ms: f64,
 }
+
+/// What the coordinating thread learns of a finished run: enough for
+/// progress, counts and `--fail-fast`, without the run's data, which a
+/// worker has already handed to its own sink.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunEvent {
+    pub run_id: u64,
+    /// Why the run failed, if it did.
+    pub error: Option<String>,
+}
+
+impl RunEvent {
+    /// The event for a finished run.
+    pub fn of(record: &RunRecord) -> RunEvent {
+        RunEvent { run_id: record.spec.run_id, error: record.outcome.as_ref().err().cloned() }
+    }
+}

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::executor::{execute, Consumer, ExecConfig, Flow, Outcome, PoolError};
-use crate::record::RunRecord;
+use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
+use crate::record::RunEvent;
 use crate::shard::Shard;
 use crate::sink::dataset::{self, Status};
 use crate::sink::{Checkpoint, DatasetWriter, SinkError};
@@ -41,7 +41,7 @@ pub struct RunOptions {
 pub trait Observer {
     /// `pending` runs are about to be executed; `committed` were already there.
     fn start(&mut self, pending: u64, committed: u64);
-    fn run_finished(&mut self, record: &RunRecord);
+    fn run_finished(&mut self, event: &RunEvent);
     fn idle(&mut self) {}
     fn finish(&mut self) {}
 }
@@ -50,7 +50,7 @@ pub trait Observer {
 pub struct Silent;
 impl Observer for Silent {
     fn start(&mut self, _: u64, _: u64) {}
-    fn run_finished(&mut self, _: &RunRecord) {}
+    fn run_finished(&mut self, _: &RunEvent) {}
 }
 
 /// What a call to [`run_sweep`] did.
@@ -115,26 +115,33 @@ pub fn run_sweep(
         dataset::write_atomically(&dir.join(dataset::SWEEP_FILE), sweep.text.as_bytes())?;
     }
 
+    for path in dataset::clean_leftovers(&dir, shard)? {
+        tracing::info!("removed leftover {} from an interrupted run", path.display());
+    }
+    let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
+    let writers = (0..exec.thread_count())
+        .map(|worker| DatasetWriter::open(&dir, sweep.scenario, &sweep.text, shard, worker, options.checkpoint))
+        .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);
-    let writer = DatasetWriter::open(&dir, sweep.scenario, &sweep.text, shard, options.checkpoint)?;
-    let mut consumer = Committer { writer, observer, fail_fast: options.fail_fast, executed: 0, failed: 0 };
+    let mut tally = Tally { observer, fail_fast: options.fail_fast, executed: 0, failed: 0 };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
-    let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
-    let outcome = execute(sweep, &exec, &wanted, &mut consumer)?;
+    let (outcome, writers) = execute(sweep, &exec, &wanted, writers, &mut tally)?;
+    // Whatever happened, what the writers hold is finished work: commit it.
+    let committed_now = writers.into_iter().try_for_each(|mut w| w.commit());
     let stopped_early = match outcome {
         Outcome::Completed => false,
         Outcome::Stopped => true,
-        Outcome::ConsumerFailed(e) => return Err(e.into()),
+        Outcome::SinkFailed(e) => return Err(e.into()),
     };
-    consumer.writer.commit()?;
-    consumer.observer.finish();
+    committed_now?;
+    tally.observer.finish();
     Ok(Summary {
         dir,
         shard,
         already_committed,
-        executed: consumer.executed,
-        failed: consumer.failed,
+        executed: tally.executed,
+        failed: tally.failed,
         stopped_early,
         wall: started.elapsed(),
         moved_aside,
@@ -239,37 +246,31 @@ fn count_pending(
     Ok((done, in_shard - done))
 }
 
-/// Feeds finished runs to the writer and the observer.
-struct Committer<'a> {
-    writer: DatasetWriter,
+/// Counts finished runs, shows them to the observer, and stops after a
+/// failure when asked to.
+struct Tally<'a> {
     observer: &'a mut dyn Observer,
     fail_fast: bool,
     executed: u64,
     failed: u64,
 }
 
-impl Consumer for Committer<'_> {
-    type Error = SinkError;
-
-    fn record(&mut self, record: RunRecord) -> Result<Flow, SinkError> {
-        self.writer.write(&record)?;
+impl Coordinator for Tally<'_> {
+    fn finished(&mut self, event: RunEvent) -> Flow {
         self.executed += 1;
-        let failed = record.outcome.is_err();
-        if failed {
+        if let Some(error) = &event.error {
             self.failed += 1;
-            tracing::warn!(
-                run_id = record.spec.run_id,
-                "run failed: {}",
-                record.outcome.as_ref().unwrap_err()
-            );
+            tracing::warn!(run_id = event.run_id, "run failed: {error}");
         }
-        self.observer.run_finished(&record);
-        Ok(if failed && self.fail_fast { Flow::Stop } else { Flow::Continue })
+        self.observer.run_finished(&event);
+        if event.error.is_some() && self.fail_fast {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
     }
 
-    fn idle(&mut self) -> Result<(), SinkError> {
-        self.writer.tick()?;
+    fn idle(&mut self) {
         self.observer.idle();
-        Ok(())
     }
 }

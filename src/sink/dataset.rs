@@ -141,14 +141,13 @@ pub fn clean_leftovers(dir: &Path, shard: Shard) -> Result<Vec<PathBuf>, SinkErr
     Ok(removed)
 }
 
-/// The next free part number for this shard's files.
-pub fn next_part_number(dir: &Path, shard: Shard) -> Result<u64, SinkError> {
-    let prefix = format!("part-{}-", shard.tag());
+/// The next free part number among files named `<prefix><number>.parquet`.
+pub fn next_part_number(dir: &Path, prefix: &str) -> Result<u64, SinkError> {
     let mut next = 0;
     for table in [RUNS, GENERATIONS] {
         for path in part_files(&dir.join(table))? {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if let Some(n) = name.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".parquet")) {
+            if let Some(n) = name.strip_prefix(prefix).and_then(|r| r.strip_suffix(".parquet")) {
                 if let Ok(n) = n.parse::<u64>() {
                     next = next.max(n + 1);
                 }
@@ -192,8 +191,8 @@ pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkErro
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("part.parquet");
     let temporary = path.with_file_name(format!(".{name}.retry.tmp"));
     let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let mut writer =
-        parquet::arrow::ArrowWriter::try_new(out, schema, Some(super::part::properties(RUNS, sweep_text)))
+    let properties = super::part::properties(RUNS, &schema, sweep_text);
+    let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
             .map_err(SinkError::parquet(&temporary))?;
     let mut dropped = 0;
     for batch in reader {

@@ -47,7 +47,8 @@ pub struct DatasetWriter {
     dir: PathBuf,
     scenario: &'static Scenario,
     sweep_text: String,
-    shard: Shard,
+    /// The start of this writer's part names.
+    prefix: String,
     checkpoint: Checkpoint,
     runs: TableBuilder,
     generations: TableBuilder,
@@ -60,34 +61,34 @@ pub struct DatasetWriter {
 }
 
 impl DatasetWriter {
-    /// A writer for `dir`, which must already hold `sweep.toml`. Cleans up
-    /// this shard's leftovers from an earlier killed writer first.
+    /// Worker `worker`'s writer for `dir`, which must already hold
+    /// `sweep.toml`. Its part files are named by shard and worker
+    /// (`part-s0of4-w01-000003.parquet`), so no two writers share a name.
     pub fn open(
         dir: &Path,
         scenario: &'static Scenario,
         sweep_text: &str,
         shard: Shard,
+        worker: usize,
         checkpoint: Checkpoint,
     ) -> Result<DatasetWriter, SinkError> {
         for table in [dataset::RUNS, dataset::GENERATIONS] {
             let table_dir = dir.join(table);
             std::fs::create_dir_all(&table_dir).map_err(SinkError::io(&table_dir))?;
         }
-        for path in dataset::clean_leftovers(dir, shard)? {
-            tracing::info!("removed leftover {} from an interrupted run", path.display());
-        }
+        let prefix = format!("part-{}-w{worker:02}-", shard.tag());
         Ok(DatasetWriter {
             dir: dir.to_path_buf(),
             scenario,
             sweep_text: sweep_text.to_string(),
-            shard,
+            prefix: prefix.clone(),
             checkpoint,
             runs: TableBuilder::new(schema::runs_schema(scenario)),
             generations: TableBuilder::new(schema::generations_schema(scenario)),
             part: None,
             part_runs: 0,
             part_started: Instant::now(),
-            next_part: dataset::next_part_number(dir, shard)?,
+            next_part: dataset::next_part_number(dir, &prefix)?,
             parts_committed: 0,
         })
     }
@@ -166,7 +167,7 @@ impl DatasetWriter {
     }
 
     fn part_name(&self) -> String {
-        format!("part-{}-{:06}.parquet", self.shard.tag(), self.next_part)
+        format!("{}{:06}.parquet", self.prefix, self.next_part)
     }
 
     fn flush_batch(&mut self, generations: bool) -> Result<(), SinkError> {
@@ -193,5 +194,17 @@ impl DatasetWriter {
         }
         self.part_runs = 0;
         Ok(())
+    }
+}
+
+impl crate::executor::RunSink for DatasetWriter {
+    type Error = SinkError;
+
+    fn write(&mut self, record: &RunRecord) -> Result<(), SinkError> {
+        DatasetWriter::write(self, record)
+    }
+
+    fn tick(&mut self) -> Result<(), SinkError> {
+        DatasetWriter::tick(self)
     }
 }

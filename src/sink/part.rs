@@ -4,12 +4,13 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use super::dataset::{sync_dir, GENERATIONS, RUNS};
 use super::error::SinkError;
@@ -33,11 +34,29 @@ pub struct Part {
     generations: Option<OpenFile>,
 }
 
-/// Writer settings shared by every file of a dataset.
-pub(crate) fn properties(table: &str, sweep_text: &str) -> WriterProperties {
-    WriterProperties::builder()
+/// Writer settings for one table's files.
+///
+/// Dictionary encoding pays off for the identity and parameter columns,
+/// which repeat across runs and across a run's generations, and costs dearly
+/// for measured floats, which almost never repeat: hashing every value into
+/// a dictionary that is then abandoned was the writer's largest cost.
+pub(crate) fn properties(table: &str, schema: &Schema, sweep_text: &str) -> WriterProperties {
+    let last_repeating = schema
+        .fields()
+        .iter()
+        .position(|f| f.name() == "status" || f.name() == "generation")
+        .unwrap_or(schema.fields().len());
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
         .set_max_row_group_size(ROW_GROUP_ROWS)
+        .set_dictionary_enabled(false);
+    for (i, field) in schema.fields().iter().enumerate() {
+        let unique_per_row = table == RUNS && (field.name() == "run_id" || field.name() == "seed");
+        if i <= last_repeating && !unique_per_row {
+            builder = builder.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), true);
+        }
+    }
+    builder
         .set_key_value_metadata(Some(vec![
             KeyValue::new(metadata_keys::SWEEP.to_string(), sweep_text.to_string()),
             KeyValue::new(metadata_keys::VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string()),
@@ -100,7 +119,7 @@ fn open(
     std::fs::create_dir_all(table_dir).map_err(SinkError::io(table_dir))?;
     let temporary = table_dir.join(format!(".{name}.tmp"));
     let file = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties(table, sweep_text)))
+    let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties(table, schema, sweep_text)))
         .map_err(SinkError::parquet(&temporary))?;
     Ok(OpenFile { temporary, writer })
 }

@@ -1,0 +1,353 @@
+//! `gaussian`: the recursive Gaussian fit of Shumailov et al. (Nature 2024),
+//! the smallest model that collapses when trained on its own samples.
+//!
+//! Generation 0 is the true distribution N(mean, std^2). Generation n >= 1
+//! draws `samples` points from generation n-1's model (some replaced by
+//! outliers, some real under `mix`), optionally filters them with a verifier,
+//! and fits a mean and a variance to its training set. Each simulated column
+//! is computed from the points actually drawn; the `*_theory` columns hold
+//! closed-form expectations where they are known (docs/COLLAPSE.md).
+
+mod batch;
+pub mod normal;
+pub mod regime;
+mod special;
+mod theory;
+
+#[cfg(test)]
+mod tests;
+
+use rand_pcg::Pcg64;
+
+use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use crate::params::{ParamSpec, Params};
+use crate::value::{ColumnSpec, ColumnType, Value};
+use batch::{Counts, Moments, Normal, Recipe, Verifier};
+use regime::Data;
+use theory::{Contamination, Expected, Recursion};
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),
+    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true distribution)"),
+    regime::DATA_PARAM,
+    regime::REAL_FRACTION_PARAM,
+    ParamSpec::float("noise_rate", 0.0, 1.0, 0.0, "probability that a drawn point is replaced by an outlier"),
+    ParamSpec::float(
+        "outlier_scale",
+        0.0,
+        f64::INFINITY,
+        10.0,
+        "outliers ~ N(mean, (outlier_scale * std)^2), centred on the truth",
+    ),
+    ParamSpec::choice(
+        "verifier",
+        &["none", "self", "oracle"],
+        "none",
+        "drop points beyond z_max sd of: nothing (none), the generating model (self), the truth (oracle)",
+    ),
+    ParamSpec::float("z_max", 0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations"),
+    ParamSpec::choice(
+        "estimator",
+        &["unbiased", "mle"],
+        "unbiased",
+        "variance fit: sum of squares over (count - 1) or over count",
+    ),
+    ParamSpec::float("mean", f64::NEG_INFINITY, f64::INFINITY, 0.0, "mean of the true distribution"),
+    ParamSpec::float(
+        "std",
+        f64::MIN_POSITIVE,
+        f64::INFINITY,
+        1.0,
+        "standard deviation of the true distribution",
+    ),
+];
+
+const FLOAT: ColumnType = ColumnType::Float;
+const INT: ColumnType = ColumnType::Int;
+
+static GENERATION_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec::new("fitted_mean", FLOAT, "mean of this generation's model"),
+    ColumnSpec::new("fitted_variance", FLOAT, "variance of this generation's model"),
+    ColumnSpec::new("mean_sq_error", FLOAT, "(fitted_mean - mean)^2"),
+    ColumnSpec::new("variance_ratio", FLOAT, "fitted_variance / std^2"),
+    ColumnSpec::new(
+        "log_variance_ratio",
+        FLOAT,
+        "ln(fitted_variance / std^2); -inf once the variance hits 0",
+    ),
+    ColumnSpec::new("wasserstein2_sq", FLOAT, "squared 2-Wasserstein distance to the truth"),
+    ColumnSpec::new("kept", INT, "points of this generation's batch that passed the verifier (null at 0)"),
+    ColumnSpec::new("outliers", INT, "points of this generation's batch replaced by outliers (null at 0)"),
+    ColumnSpec::new("outliers_kept", INT, "outliers that passed the verifier (null at 0)"),
+    ColumnSpec::new("train_size", INT, "points the fit used; below 2 the previous model is kept (null at 0)"),
+    ColumnSpec::new("mean_sq_error_theory", FLOAT, "E[mean_sq_error] in closed form, null where unknown"),
+    ColumnSpec::new("variance_ratio_theory", FLOAT, "E[variance_ratio] in closed form, null where unknown"),
+    ColumnSpec::new("log_variance_ratio_theory", FLOAT, "E[log_variance_ratio], null where unknown"),
+    ColumnSpec::new("wasserstein2_sq_theory", FLOAT, "E[wasserstein2_sq] in closed form, null where unknown"),
+];
+
+static SUMMARY_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec::new("final_fitted_mean", FLOAT, "fitted_mean of the last generation"),
+    ColumnSpec::new("final_fitted_variance", FLOAT, "fitted_variance of the last generation"),
+    ColumnSpec::new("final_mean_sq_error", FLOAT, "mean_sq_error of the last generation"),
+    ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation"),
+    ColumnSpec::new("final_log_variance_ratio", FLOAT, "log_variance_ratio of the last generation"),
+    ColumnSpec::new("final_wasserstein2_sq", FLOAT, "wasserstein2_sq of the last generation"),
+    ColumnSpec::new("final_mean_sq_error_theory", FLOAT, "mean_sq_error_theory of the last generation"),
+    ColumnSpec::new("final_variance_ratio_theory", FLOAT, "variance_ratio_theory of the last generation"),
+    ColumnSpec::new(
+        "final_log_variance_ratio_theory",
+        FLOAT,
+        "log_variance_ratio_theory of the last generation",
+    ),
+    ColumnSpec::new("final_wasserstein2_sq_theory", FLOAT, "wasserstein2_sq_theory of the last generation"),
+    ColumnSpec::new("kept_fraction", FLOAT, "points kept / points drawn over all generations (null if none)"),
+    ColumnSpec::new("outliers_kept_fraction", FLOAT, "outliers kept / outliers drawn (null if none)"),
+    ColumnSpec::new("skipped_fits", INT, "generations whose training set had under 2 points (model kept)"),
+];
+
+/// The scenario.
+pub static SCENARIO: Scenario = Scenario {
+    name: "gaussian",
+    about: "recursive Gaussian fit on its own samples (Shumailov et al. 2024)",
+    params: PARAMS,
+    summary_columns: SUMMARY_COLUMNS,
+    generation_columns: GENERATION_COLUMNS,
+    check,
+    run,
+};
+
+/// How the variance is fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Estimator {
+    /// Sum of squares over count - 1.
+    Unbiased,
+    /// Sum of squares over count (maximum likelihood).
+    Mle,
+}
+
+/// One run's parameters, read once.
+#[derive(Clone, Copy, Debug)]
+struct Config {
+    samples: usize,
+    generations: u64,
+    data: Data,
+    noise_rate: f64,
+    outlier_scale: f64,
+    verifier: Verifier,
+    z_max: f64,
+    estimator: Estimator,
+    truth: Normal,
+}
+
+impl Config {
+    fn from_params(params: &Params) -> Config {
+        let samples = params.int("samples") as usize;
+        Config {
+            samples,
+            generations: params.int("generations") as u64,
+            data: Data::from_params(params, samples),
+            noise_rate: params.float("noise_rate"),
+            outlier_scale: params.float("outlier_scale"),
+            verifier: match params.choice("verifier") {
+                "self" => Verifier::SelfFit,
+                "oracle" => Verifier::Oracle,
+                _ => Verifier::None,
+            },
+            z_max: params.float("z_max"),
+            estimator: match params.choice("estimator") {
+                "mle" => Estimator::Mle,
+                _ => Estimator::Unbiased,
+            },
+            truth: Normal { mean: params.float("mean"), sd: params.float("std") },
+        }
+    }
+
+    /// Closed forms assume unfiltered batches.
+    fn has_theory(&self) -> bool {
+        self.verifier == Verifier::None
+    }
+}
+
+fn check(params: &Params) -> Result<(), PointError> {
+    let std = params.float("std");
+    if !(std * std).is_normal() {
+        return Err(PointError {
+            param: "std",
+            message: format!("`std` = {std} has a variance that underflows or overflows a float"),
+        });
+    }
+    // Outliers enter sums of squares: their variance must stay finite too.
+    let scale = params.float("outlier_scale") * std;
+    if !(scale * scale).is_finite() {
+        return Err(PointError {
+            param: "outlier_scale",
+            message: "(`outlier_scale` * `std`)^2 overflows a float".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The model fitted to `moments`, or `None` with fewer than two points.
+fn fit(moments: Moments, estimator: Estimator) -> Option<Normal> {
+    if moments.count < 2 {
+        return None;
+    }
+    let n = moments.count as f64;
+    let variance = match estimator {
+        Estimator::Unbiased => moments.sum_sq / (n - 1.0),
+        Estimator::Mle => moments.sum_sq / n,
+    };
+    Some(Normal { mean: moments.mean, sd: variance.sqrt() })
+}
+
+fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+    let config = Config::from_params(params);
+    simulate(&config, rng, deadline)
+}
+
+/// Running totals for the summary row.
+#[derive(Default)]
+struct Totals {
+    drawn: u64,
+    kept: u64,
+    outliers: u64,
+    outliers_kept: u64,
+    skipped_fits: i64,
+}
+
+fn simulate(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+    let truth = config.truth;
+    let mut model = truth;
+    let mut pool = Moments::default();
+    let mut batch = vec![0.0; config.samples];
+    let contamination = Contamination { rate: config.noise_rate, scale: config.outlier_scale };
+    let mut recursion = Recursion::new(config.data, config.estimator, contamination, config.samples);
+    let mut totals = Totals::default();
+    let mut rows = Vec::with_capacity(config.generations as usize + 1);
+    let mut expected = Expected::TRUTH;
+    rows.push(generation_row(config, model, None, 0, expected));
+    for _ in 0..config.generations {
+        deadline.check()?;
+        let recipe = Recipe {
+            truth,
+            generator: model,
+            real: config.data.real_points(),
+            noise_rate: config.noise_rate,
+            outlier_scale: config.outlier_scale,
+            verifier: config.verifier,
+            z_max: config.z_max,
+        };
+        let counts = batch::draw(rng, &recipe, &mut batch);
+        let fresh = Moments::of(&batch[..counts.kept]);
+        let training = match config.data {
+            Data::Accumulate => {
+                pool = pool.merge(fresh);
+                pool
+            }
+            _ => fresh,
+        };
+        match fit(training, config.estimator) {
+            Some(fitted) => model = fitted,
+            None => totals.skipped_fits += 1,
+        }
+        totals.drawn += config.samples as u64;
+        totals.kept += counts.kept as u64;
+        totals.outliers += counts.outliers as u64;
+        totals.outliers_kept += counts.outliers_kept as u64;
+        expected = if config.has_theory() { recursion.advance() } else { Expected::default() };
+        rows.push(generation_row(config, model, Some(counts), training.count, expected));
+    }
+    let summary = summary_row(config, model, expected, &totals);
+    Ok(RunOutput { summary, generations: rows })
+}
+
+/// The simulated distances of `model` from the truth.
+struct Distances {
+    mean_sq_error: f64,
+    variance_ratio: f64,
+    log_variance_ratio: f64,
+    wasserstein2_sq: f64,
+}
+
+fn distances(config: &Config, model: Normal) -> Distances {
+    let truth = config.truth;
+    let mean_sq_error = (model.mean - truth.mean).powi(2);
+    let variance_ratio = (model.sd * model.sd) / (truth.sd * truth.sd);
+    Distances {
+        mean_sq_error,
+        variance_ratio,
+        log_variance_ratio: variance_ratio.ln(),
+        wasserstein2_sq: mean_sq_error + (model.sd - truth.sd).powi(2),
+    }
+}
+
+fn float(x: f64) -> Option<Value> {
+    Some(Value::Float(x))
+}
+
+fn int(x: u64) -> Option<Value> {
+    Some(Value::Int(x as i64))
+}
+
+/// Theory in the scenario's units: errors scale with std^2, ratios do not.
+fn scaled_theory(config: &Config, expected: Expected) -> [Option<Value>; 4] {
+    let var = config.truth.sd * config.truth.sd;
+    [
+        expected.mean_sq_error.and_then(|x| float(x * var)),
+        expected.variance_ratio.and_then(float),
+        expected.log_variance_ratio.and_then(float),
+        expected.wasserstein2_sq.and_then(|x| float(x * var)),
+    ]
+}
+
+fn generation_row(
+    config: &Config,
+    model: Normal,
+    counts: Option<Counts>,
+    train_size: u64,
+    expected: Expected,
+) -> super::Row {
+    let d = distances(config, model);
+    let mut row = Vec::with_capacity(GENERATION_COLUMNS.len());
+    row.extend([
+        float(model.mean),
+        float(model.sd * model.sd),
+        float(d.mean_sq_error),
+        float(d.variance_ratio),
+        float(d.log_variance_ratio),
+        float(d.wasserstein2_sq),
+    ]);
+    match counts {
+        Some(c) => row.extend([
+            int(c.kept as u64),
+            int(c.outliers as u64),
+            int(c.outliers_kept as u64),
+            int(train_size),
+        ]),
+        None => row.extend([None, None, None, None]),
+    }
+    row.extend(scaled_theory(config, expected));
+    row
+}
+
+fn summary_row(config: &Config, model: Normal, expected: Expected, totals: &Totals) -> super::Row {
+    let d = distances(config, model);
+    let ratio = |num: u64, den: u64| if den == 0 { None } else { float(num as f64 / den as f64) };
+    let mut row = Vec::with_capacity(SUMMARY_COLUMNS.len());
+    row.extend([
+        float(model.mean),
+        float(model.sd * model.sd),
+        float(d.mean_sq_error),
+        float(d.variance_ratio),
+        float(d.log_variance_ratio),
+        float(d.wasserstein2_sq),
+    ]);
+    row.extend(scaled_theory(config, expected));
+    row.extend([
+        ratio(totals.kept, totals.drawn),
+        ratio(totals.outliers_kept, totals.outliers),
+        Some(Value::Int(totals.skipped_fits)),
+    ]);
+    row
+}

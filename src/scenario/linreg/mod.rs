@@ -1,0 +1,224 @@
+//! `linreg`: ordinary least squares retrained on its own predictions, the
+//! linear-regression model collapse of Dohmatob, Feng and Kempe (2024) and
+//! Gerstgrasser et al. (2024), where the error growth is known exactly.
+//!
+//! Generation 0 is the true weight vector w*. Generation n >= 1 draws a
+//! design of `samples` rows (or reuses the first one), labels it with
+//! generation n-1's weights plus fresh noise of variance `noise_rate`
+//! (`mix`: a share of rows labelled by w* instead), and refits by OLS on the
+//! newest batch (`replace`, `mix`) or on every batch so far (`accumulate`).
+
+mod ols;
+mod theory;
+
+#[cfg(test)]
+mod tests;
+
+use rand_pcg::Pcg64;
+
+use super::gaussian::normal::fill_standard_normal;
+use super::gaussian::regime::{self, Data};
+use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use crate::params::{ParamSpec, Params};
+use crate::value::{ColumnSpec, ColumnType, Value};
+use theory::{Design, Schedule, Setting};
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec::int("samples", 3, 100_000_000, 100, "rows per generation (T); must exceed dim + 1"),
+    // Three d x d matrices are kept: 2 000 caps them at 32 MB each.
+    ParamSpec::int("dim", 1, 2_000, 10, "number of features (d)"),
+    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true weights)"),
+    regime::DATA_PARAM,
+    regime::REAL_FRACTION_PARAM,
+    ParamSpec::float(
+        "noise_rate",
+        0.0,
+        f64::INFINITY,
+        1.0,
+        "label noise variance (sigma^2) added every generation",
+    ),
+    ParamSpec::choice(
+        "design",
+        &["fresh", "fixed"],
+        "fresh",
+        "fresh: new feature rows every generation; fixed: the first generation's rows reused",
+    ),
+    ParamSpec::choice("verifier", &["none"], "none", "no verifier is defined for linear regression"),
+];
+
+static GENERATION_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec::new(
+        "test_error",
+        ColumnType::Float,
+        "||w_n - w*||^2, the excess risk for isotropic features",
+    ),
+    ColumnSpec::new(
+        "test_error_theory",
+        ColumnType::Float,
+        "E[test_error] in closed form, null where unknown",
+    ),
+    ColumnSpec::new("train_size", ColumnType::Int, "rows the fit used (null at generation 0)"),
+];
+
+static SUMMARY_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec::new("final_test_error", ColumnType::Float, "test_error of the last generation"),
+    ColumnSpec::new("final_test_error_theory", ColumnType::Float, "test_error_theory of the last generation"),
+    ColumnSpec::new(
+        "first_test_error",
+        ColumnType::Float,
+        "test_error of generation 1, a fit to real labels",
+    ),
+    ColumnSpec::new(
+        "error_growth",
+        ColumnType::Float,
+        "final_test_error / first_test_error (null without generations or at zero noise)",
+    ),
+];
+
+/// The scenario.
+pub static SCENARIO: Scenario = Scenario {
+    name: "linreg",
+    about: "OLS refitted on its own noisy predictions (Dohmatob et al. 2024, Gerstgrasser et al. 2024)",
+    params: PARAMS,
+    summary_columns: SUMMARY_COLUMNS,
+    generation_columns: GENERATION_COLUMNS,
+    check,
+    run,
+};
+
+fn check(params: &Params) -> Result<(), PointError> {
+    let (samples, dim) = (params.int("samples"), params.int("dim"));
+    // E[(X^T X)^{-1}] = I / (T - d - 1) needs T > d + 1; below that the
+    // expected error is infinite (T = d + 1) or the fit is not unique.
+    if samples <= dim + 1 {
+        return Err(PointError {
+            param: "samples",
+            message: format!(
+                "`samples` = {samples} must exceed `dim` + 1 = {} for a least-squares fit",
+                dim + 1
+            ),
+        });
+    }
+    if samples.saturating_mul(dim) > MAX_DESIGN_ENTRIES {
+        return Err(PointError {
+            param: "samples",
+            message: format!(
+                "`samples` * `dim` = {} exceeds {MAX_DESIGN_ENTRIES} design entries (800 MB)",
+                samples.saturating_mul(dim)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The largest design matrix a run may hold, so no sweep point can ask for
+/// more memory than a machine has.
+const MAX_DESIGN_ENTRIES: i64 = 100_000_000;
+
+/// One run's parameters, read once.
+#[derive(Clone, Copy, Debug)]
+struct Config {
+    generations: u64,
+    setting: Setting,
+}
+
+impl Config {
+    fn from_params(params: &Params) -> Config {
+        let samples = params.int("samples") as usize;
+        Config {
+            generations: params.int("generations") as u64,
+            setting: Setting {
+                data: Data::from_params(params, samples),
+                design: match params.choice("design") {
+                    "fixed" => Design::Fixed,
+                    _ => Design::Fresh,
+                },
+                dim: params.int("dim") as usize,
+                samples,
+                noise_variance: params.float("noise_rate"),
+            },
+        }
+    }
+}
+
+fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+    // The sweep validator already refuses these; a direct caller gets an error, not a panic.
+    check(params).map_err(|e| RunError::Failed(e.message))?;
+    simulate(&Config::from_params(params), rng, deadline)
+}
+
+/// Reused buffers, allocated once per run.
+struct Workspace {
+    /// The current design, `samples x dim`, row-major.
+    rows: Vec<f64>,
+    labels: Vec<f64>,
+    /// X^T X of the current design (lower triangle).
+    batch_gram: Vec<f64>,
+    /// The Gram matrix and moment vector the fit solves with.
+    gram: Vec<f64>,
+    rhs: Vec<f64>,
+    factor: Vec<f64>,
+}
+
+fn simulate(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+    let s = config.setting;
+    let (dim, samples) = (s.dim, s.samples);
+    let sigma = s.noise_variance.sqrt();
+    let real = s.data.real_points();
+    let mut truth = vec![0.0; dim];
+    fill_standard_normal(rng, &mut truth);
+    let mut model = truth.clone();
+    let mut next = vec![0.0; dim];
+    let mut ws = Workspace {
+        rows: vec![0.0; samples * dim],
+        labels: vec![0.0; samples],
+        batch_gram: vec![0.0; dim * dim],
+        gram: vec![0.0; dim * dim],
+        rhs: vec![0.0; dim],
+        factor: vec![0.0; dim * dim],
+    };
+    let mut schedule = Schedule::new(s);
+    let mut rows = Vec::with_capacity(config.generations as usize + 1);
+    rows.push(vec![Some(Value::Float(0.0)), Some(Value::Float(0.0)), None]);
+    let (mut first, mut last, mut last_theory) = (None, 0.0, Some(0.0));
+    let mut train_size = 0u64;
+    for generation in 1..=config.generations {
+        deadline.check()?;
+        if generation == 1 || s.design == Design::Fresh {
+            fill_standard_normal(rng, &mut ws.rows);
+            ws.batch_gram.fill(0.0);
+            ols::add_gram(&mut ws.batch_gram, &ws.rows, dim);
+        }
+        // Labels: prediction of the labelling model plus sigma * noise.
+        fill_standard_normal(rng, &mut ws.labels);
+        for (t, (row, y)) in ws.rows.chunks_exact(dim).zip(ws.labels.iter_mut()).enumerate() {
+            let teacher = if t < real { &truth } else { &model };
+            *y = ols::dot(row, teacher) + sigma * *y;
+        }
+        if s.data != Data::Accumulate {
+            ws.gram.fill(0.0);
+            ws.rhs.fill(0.0);
+            train_size = 0;
+        }
+        for (g, b) in ws.gram.iter_mut().zip(&ws.batch_gram) {
+            *g += b;
+        }
+        ols::add_moment(&mut ws.rhs, &ws.rows, &ws.labels);
+        train_size += samples as u64;
+        ols::solve(&ws.gram, &ws.rhs, &mut ws.factor, &mut next)
+            .map_err(|_| RunError::Failed(format!("singular design at generation {generation}")))?;
+        std::mem::swap(&mut model, &mut next);
+        last = model.iter().zip(&truth).map(|(w, t)| (w - t) * (w - t)).sum();
+        first.get_or_insert(last);
+        last_theory = schedule.advance();
+        rows.push(vec![
+            Some(Value::Float(last)),
+            last_theory.map(Value::Float),
+            Some(Value::Int(train_size as i64)),
+        ]);
+    }
+    let growth = first.filter(|&f| f > 0.0).map(|f| Value::Float(last / f));
+    let summary =
+        vec![Some(Value::Float(last)), last_theory.map(Value::Float), first.map(Value::Float), growth];
+    Ok(RunOutput { summary, generations: rows })
+}
