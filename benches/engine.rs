@@ -59,7 +59,11 @@ fn engine_overhead(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("with_parquet_writer", threads), &config, |b, config| {
             b.iter(|| {
                 let out = tempfile::tempdir().expect("tempdir");
-                let options = RunOptions { out: out.path().to_path_buf(), exec: config.clone(), ..RunOptions::default() };
+                let options = RunOptions {
+                    out: out.path().to_path_buf(),
+                    exec: config.clone(),
+                    ..RunOptions::default()
+                };
                 let summary = run_sweep(&sweep, &options, &mut Silent).expect("run");
                 assert_eq!(summary.executed, RUNS);
             })

@@ -61,7 +61,9 @@ impl ParamSpec {
             ParamKind::Int { min, max } if max == i64::MAX => format!("int >= {min}"),
             ParamKind::Int { min, max } => format!("int in [{min}, {max}]"),
             ParamKind::Float { min, max } if min <= -f64::MAX && max >= f64::MAX => "float".to_string(),
-            ParamKind::Float { min, max } if max >= f64::MAX && min == f64::MIN_POSITIVE => "float > 0".to_string(),
+            ParamKind::Float { min, max } if max >= f64::MAX && min == f64::MIN_POSITIVE => {
+                "float > 0".to_string()
+            }
             ParamKind::Float { min, max } if max >= f64::MAX => format!("float >= {}", short(min)),
             ParamKind::Float { min, max } => format!("float in [{}, {}]", short(min), short(max)),
             ParamKind::Choice(choices) => format!("one of {}", choices.join(", ")),

@@ -120,7 +120,9 @@ pub fn run_sweep(
     }
     let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
     let writers = (0..exec.thread_count())
-        .map(|worker| DatasetWriter::open(&dir, sweep.scenario, &sweep.text, shard, worker, options.checkpoint))
+        .map(|worker| {
+            DatasetWriter::open(&dir, sweep.scenario, &sweep.text, shard, worker, options.checkpoint)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);
     let mut tally = Tally { observer, fail_fast: options.fail_fast, executed: 0, failed: 0 };

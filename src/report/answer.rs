@@ -45,7 +45,7 @@ fn by_verifier(summary: &Summary, index: usize, label: &str, verifier: usize) ->
             .map(|(_, c)| c.clone())
             .collect();
         let level = noise.map(|axis| point.key[axis].clone()).unwrap_or(Cell::Null);
-        let median = (point.columns[index].summary.median, point.horizon);
+        let median = (point.columns[index].summary.value, point.horizon);
         table.entry((point.key[verifier].clone(), others)).or_default().insert(level, median);
     }
     let other_names: Vec<&String> = summary
@@ -133,7 +133,7 @@ fn generic(summary: &Summary, index: usize, label: &str) -> Vec<String> {
             .map(|p| {
                 format!(
                     "The median {label} is {} over {} runs.",
-                    describe(p.columns[index].summary.median, p.horizon),
+                    describe(p.columns[index].summary.value, p.horizon),
                     p.replicates - p.failures
                 )
             })
@@ -142,7 +142,7 @@ fn generic(summary: &Summary, index: usize, label: &str) -> Vec<String> {
     let first = &summary.varying[0];
     let mut by_level: BTreeMap<&Cell, Vec<f64>> = BTreeMap::new();
     for point in &summary.points {
-        by_level.entry(&point.key[0]).or_default().push(point.columns[index].summary.median);
+        by_level.entry(&point.key[0]).or_default().push(point.columns[index].summary.value);
     }
     let horizon = summary.points.first().and_then(|p| p.horizon);
     let parts: Vec<String> = by_level

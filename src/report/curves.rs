@@ -1,5 +1,7 @@
-//! Per-generation metrics reduced to a median and a band across replicates,
-//! for each grid point and generation, streamed from the generations table.
+//! Per-generation metrics reduced to a line and a band across replicates,
+//! for each grid point and generation, streamed from the generations table:
+//! the median and interquartile range, or, for a metric drawn against its
+//! closed-form theory (an expectation), the mean and its 95% interval.
 //!
 //! Only `run_id`, `generation` and the plotted columns are decoded; runs are
 //! mapped to grid points through the runs table, so the (possibly millions
@@ -23,13 +25,14 @@ use super::plan::Curve;
 use super::stats;
 use super::summary::Summary;
 
-/// The median and interquartile range of one metric at one generation.
+/// One metric at one generation: the line's value and the band around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Band {
     pub generation: i64,
-    pub median: f64,
-    pub lower_quartile: f64,
-    pub upper_quartile: f64,
+    /// The median, or the mean for a metric with a theory.
+    pub center: f64,
+    pub lower: f64,
+    pub upper: f64,
 }
 
 /// One plotted series (a curve or its theory) at one grid point.
@@ -130,8 +133,9 @@ fn assemble(cells: Vec<Vec<Vec<Vec<f64>>>>, curves: &[Curve]) -> Curves {
         // Columns were read curve by curve, each followed by its theory.
         let mut column = 0;
         for (curve, out) in curves.iter().zip(result.iter_mut()) {
-            let simulation = series(&point, column);
-            let theory = curve.theory.as_ref().map(|_| series(&point, column + 1));
+            let with_theory = curve.theory.is_some();
+            let simulation = series(&point, column, with_theory);
+            let theory = curve.theory.as_ref().map(|_| series(&point, column + 1, true));
             column += 1 + usize::from(theory.is_some());
             out.push((simulation, theory));
         }
@@ -139,19 +143,27 @@ fn assemble(cells: Vec<Vec<Vec<Vec<f64>>>>, curves: &[Curve]) -> Curves {
     result
 }
 
-fn series(point: &[Vec<Vec<f64>>], column: usize) -> Series {
+/// Medians with quartiles, or (`mean`) means with their 95% interval.
+fn series(point: &[Vec<Vec<f64>>], column: usize, mean: bool) -> Series {
     point
         .iter()
         .enumerate()
         .filter(|(_, generation)| !generation[column].is_empty())
         .map(|(index, generation)| {
-            let mut values = generation[column].clone();
-            values.sort_by(f64::total_cmp);
+            let values = &generation[column];
+            let generation = index as i64;
+            if mean {
+                let estimate = stats::mean_ratio(values, &[1.0]);
+                let (lower, upper) = estimate.interval.unwrap_or((estimate.value, estimate.value));
+                return Band { generation, center: estimate.value, lower, upper };
+            }
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
             Band {
-                generation: index as i64,
-                median: stats::quantile_sorted(&values, 0.5),
-                lower_quartile: stats::quantile_sorted(&values, 0.25),
-                upper_quartile: stats::quantile_sorted(&values, 0.75),
+                generation,
+                center: stats::quantile_sorted(&sorted, 0.5),
+                lower: stats::quantile_sorted(&sorted, 0.25),
+                upper: stats::quantile_sorted(&sorted, 0.75),
             }
         })
         .collect()

@@ -2,8 +2,9 @@
 //! numbers, so scripts (and the interoperability test) can compare their
 //! own DuckDB or polars queries with the report number for number.
 //!
-//! Columns: the varying parameters, `replicates`, `failed`, `column`, `n`,
-//! `median`, `low`, `high`, `nulls`, `nulls_as`. `nulls` counts the runs
+//! Columns: the varying parameters, `replicates`, `failed`, `column`,
+//! `statistic` (`median`, or `mean_ratio` for simulation over theory), `n`,
+//! `estimate`, `low`, `high` (the 95% interval), `nulls`, `nulls_as`. `nulls` counts the runs
 //! whose value was null and `nulls_as` says how they were counted: `inf`
 //! (never happened while the run lasted), `-inf` (achieved none) or
 //! `dropped`. Infinite values are written `inf` / `-inf`; an absent one (no
@@ -16,7 +17,7 @@ use super::summary::Summary;
 pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
-        ["replicates", "failed", "column", "n", "median", "low", "high", "nulls", "nulls_as"]
+        ["replicates", "failed", "column", "statistic", "n", "estimate", "low", "high", "nulls", "nulls_as"]
             .map(String::from),
     );
     let mut text = line(&header);
@@ -31,8 +32,9 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
                 point.replicates.to_string(),
                 point.failures.to_string(),
                 column.column.clone(),
+                if column.ratio.is_some() { "mean_ratio" } else { "median" }.to_string(),
                 stats.summary.n.to_string(),
-                number(stats.summary.median),
+                number(stats.summary.value),
                 low,
                 high,
                 stats.nulls.to_string(),

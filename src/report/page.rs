@@ -48,8 +48,9 @@ pub fn markdown(page: &Page) -> String {
     let _ = writeln!(text, "\n## Headline table\n");
     let _ = writeln!(
         text,
-        "Each cell is the median across the successful replicates of a grid point, with its {}% confidence \
-         interval in brackets. `headline.csv` holds the same numbers at full precision.\n",
+        "Each cell is the median across the successful replicates of a grid point (the mean over \
+         theory in `mean / theory` columns), with its {}% confidence interval in brackets. \
+         `headline.csv` holds the same numbers at full precision.\n",
         COVERAGE * 100.0
     );
     text.push_str(&table::markdown(summary, &page.plan.headline));
@@ -59,9 +60,10 @@ pub fn markdown(page: &Page) -> String {
         let _ = writeln!(text, "\n## Figures\n");
         let _ = writeln!(
             text,
-            "Lines are medians across replicates and bands their interquartile range; a run that ended \
-             early keeps its last value for the later generations, so each median is over all \
-             replicates, not only the survivors. Each figure is also written as SVG.\n"
+            "Lines are medians across replicates and bands their interquartile range, except beside a \
+             dashed closed-form theory (an expectation), where lines are means and bands their 95% \
+             interval. A run that ended early keeps its last value for the later generations, so each \
+             line is over all replicates, not only the survivors. Each figure is also written as SVG.\n"
         );
         for figure in page.figures.iter().filter(|f| f.extension().is_some_and(|e| e == "png")) {
             if let Some(file) = figure.file_name() {
@@ -112,7 +114,11 @@ fn method(plan: &Plan) -> String {
          cell in `nulls`.\n",
     );
     if plan.headline.iter().any(|h| h.ratio.is_some()) {
-        text.push_str("- A ratio `x / theory` is computed per run, then summarised like any other column.\n");
+        text.push_str(
+            "- `x: mean / theory`: closed-form predictions are expectations, so the simulation's mean \
+             across replicates is divided by the theory's, with a 95% interval from the normal \
+             approximation to the mean (mean -/+ 1.96 standard errors, over the theory).\n",
+        );
     }
     text
 }

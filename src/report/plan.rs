@@ -26,8 +26,9 @@ pub struct Headline {
     /// Column heading, with its unit.
     pub label: String,
     pub nulls: Nulls,
-    /// For a ratio of two summary columns, computed per run: the numerator
-    /// and denominator; `column` is then `numerator/denominator`.
+    /// For simulation against theory: the simulated and the theory column,
+    /// summarised as the ratio of their means; `column` is then
+    /// `simulated/theory`.
     pub ratio: Option<(String, String)>,
 }
 
@@ -154,13 +155,15 @@ pub fn plan(scenario: &str, layout: &Layout) -> Plan {
             })
             .collect();
     }
-    // Simulation against closed-form theory: every `x` with an `x_theory`.
-    for column in &layout.summaries {
+    // Simulation against closed-form theory: every headline `x` with an
+    // `x_theory` column gets the ratio of their means beside it.
+    let shown: Vec<String> = headline.iter().map(|h| h.column.clone()).collect();
+    for column in &shown {
         let theory = format!("{column}_theory");
         if has_summary(&theory) {
             headline.push(Headline {
                 column: format!("{column}/{theory}"),
-                label: format!("{} / theory", column.replace('_', " ")),
+                label: format!("{}: mean / theory", column.replace('_', " ")),
                 nulls: Nulls::Dropped,
                 ratio: Some((column.clone(), theory)),
             });

@@ -14,16 +14,17 @@
 /// The coverage the report's intervals promise at least.
 pub const COVERAGE: f64 = 0.95;
 
-/// A median and, where the sample is large enough, its 95% interval.
+/// A point estimate (a median, or a ratio of means) and, where the sample is
+/// large enough, its 95% interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MedianInterval {
+pub struct Estimate {
     /// The number of values summarised.
     pub n: usize,
-    /// The sample median (the mean of the two middle values for even `n`;
-    /// `+inf` when the upper middle value is censored). `NaN` when `n = 0`.
-    pub median: f64,
-    /// The interval's ends, or `None` when `n` is too small for any pair of
-    /// order statistics to reach 95% coverage (`n < 6`).
+    /// For a median: the mean of the two middle values for even `n`, `+inf`
+    /// when the upper middle value is censored. `NaN` when `n = 0`.
+    pub value: f64,
+    /// The interval's ends, or `None` when `n` is too small (`n < 6` for a
+    /// median: no pair of order statistics reaches 95% coverage).
     pub interval: Option<(f64, f64)>,
 }
 
@@ -71,13 +72,13 @@ fn binomial_half_cdf(n: usize) -> Vec<f64> {
 /// The median of `values` with its exact order-statistic 95% interval.
 /// `NaN`s are not expected (callers drop nulls they do not censor); they are
 /// sorted last by `total_cmp` and would count as large values.
-pub fn median_interval(values: &mut [f64]) -> MedianInterval {
+pub fn median_interval(values: &mut [f64]) -> Estimate {
     let n = values.len();
     if n == 0 {
-        return MedianInterval { n, median: f64::NAN, interval: None };
+        return Estimate { n, value: f64::NAN, interval: None };
     }
     values.sort_by(f64::total_cmp);
-    let median = if n % 2 == 1 {
+    let value = if n % 2 == 1 {
         values[n / 2]
     } else {
         let (low, high) = (values[n / 2 - 1], values[n / 2]);
@@ -92,7 +93,31 @@ pub fn median_interval(values: &mut [f64]) -> MedianInterval {
         }
     };
     let interval = median_ranks(n, COVERAGE).map(|(j, k)| (values[j - 1], values[k - 1]));
-    MedianInterval { n, median, interval }
+    Estimate { n, value, interval }
+}
+
+/// The normal quantile for a two-sided 95% interval.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// The simulation's mean over the theory's, with a 95% interval from the
+/// normal approximation to the mean (`mean -/+ 1.96 sd / sqrt(n)`, over the
+/// theory). Closed-form predictions are expectations, so means, not
+/// medians, are what they predict. `NaN` without values or with a zero
+/// theory; no interval below two values.
+pub fn mean_ratio(simulated: &[f64], theory: &[f64]) -> Estimate {
+    let n = simulated.len();
+    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
+    if n == 0 || theory.is_empty() || mean(theory) == 0.0 {
+        return Estimate { n, value: f64::NAN, interval: None };
+    }
+    let (average, expected) = (mean(simulated), mean(theory));
+    let interval = (n >= 2).then(|| {
+        let variance = simulated.iter().map(|v| (v - average).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let half = Z_95 * (variance / n as f64).sqrt();
+        let (low, high) = ((average - half) / expected, (average + half) / expected);
+        (low.min(high), low.max(high))
+    });
+    Estimate { n, value: average / expected, interval }
 }
 
 /// The `q`-quantile of already sorted values by linear interpolation between
@@ -161,7 +186,7 @@ mod tests {
     fn median_and_interval_of_one_to_twenty() {
         let mut values: Vec<f64> = (1..=20).rev().map(f64::from).collect();
         let summary = median_interval(&mut values);
-        assert_eq!(summary.median, 10.5);
+        assert_eq!(summary.value, 10.5);
         assert_eq!(summary.interval, Some((6.0, 15.0)));
     }
 
@@ -169,9 +194,21 @@ mod tests {
     fn censored_values_sort_last_and_can_be_the_median() {
         let mut values = vec![3.0, f64::INFINITY, 1.0, f64::INFINITY, f64::INFINITY];
         let summary = median_interval(&mut values);
-        assert_eq!(summary.median, f64::INFINITY);
+        assert_eq!(summary.value, f64::INFINITY);
         let mut even = vec![3.0, f64::INFINITY, 1.0, 2.0];
-        assert_eq!(median_interval(&mut even).median, 2.5);
+        assert_eq!(median_interval(&mut even).value, 2.5);
+    }
+
+    #[test]
+    fn mean_ratio_interval_by_hand() {
+        // Values 1..=4: mean 2.5, sample variance 5/3, standard error
+        // sqrt(5/12) = 0.6455; half width 1.96 * 0.6455 = 1.2652. Over a
+        // theory of 2: 1.25 with [0.6174, 1.8826].
+        let estimate = mean_ratio(&[1.0, 2.0, 3.0, 4.0], &[2.0; 4]);
+        assert_eq!(estimate.value, 1.25);
+        let (low, high) = estimate.interval.unwrap();
+        assert!((low - 0.617_4).abs() < 1e-4 && (high - 1.882_6).abs() < 1e-4, "{low} {high}");
+        assert!(mean_ratio(&[1.0], &[0.0]).value.is_nan());
     }
 
     #[test]

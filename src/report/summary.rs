@@ -14,12 +14,12 @@ use super::columns::{self, Cell, Layout};
 use super::dataset::{self, Dataset};
 use super::error::ReportError;
 use super::plan::{Headline, Nulls};
-use super::stats::{self, MedianInterval};
+use super::stats::{self, Estimate};
 
 /// One headline column summarised at one grid point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSummary {
-    pub summary: MedianInterval,
+    pub summary: Estimate,
     /// Runs whose value was null.
     pub nulls: usize,
     /// How those nulls were counted.
@@ -77,7 +77,8 @@ struct Accumulator {
     failures: usize,
     horizon: Option<f64>,
     runs: Vec<u64>,
-    values: Vec<Vec<Option<f64>>>,
+    /// Per headline column, per run: the value and, for a ratio, the theory.
+    values: Vec<Vec<(Option<f64>, Option<f64>)>>,
 }
 
 /// Reads the columns the headline table needs from the runs table and
@@ -143,11 +144,8 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
             group.horizon = horizon_index.and_then(|i| parameters[i][row].as_f64());
             group.runs.push(ids.value(row));
             for (slot, arrays) in group.values.iter_mut().zip(&values) {
-                let read = |k: usize| arrays[k].is_valid(row).then(|| arrays[k].value(row));
-                slot.push(match arrays.len() {
-                    2 => read(0).zip(read(1)).map(|(top, bottom)| top / bottom),
-                    _ => read(0),
-                });
+                let read = |k: usize| arrays.get(k).and_then(|a| a.is_valid(row).then(|| a.value(row)));
+                slot.push((read(0), read(1)));
             }
         }
         Ok(())
@@ -181,8 +179,14 @@ fn reduce(
         for run in &group.runs {
             summary.point_of_run.insert(*run, index);
         }
-        let columns =
-            headline.iter().zip(group.values).map(|(h, values)| summarise_column(h.nulls, values)).collect();
+        let columns = headline
+            .iter()
+            .zip(group.values)
+            .map(|(h, values)| match h.ratio {
+                Some(_) => summarise_ratio(&values),
+                None => summarise_column(h.nulls, values.into_iter().map(|(v, _)| v).collect()),
+            })
+            .collect();
         summary.points.push(GridPoint {
             key: varying_index.iter().map(|&i| key[i].clone()).collect(),
             replicates: group.replicates,
@@ -202,8 +206,20 @@ fn summarise_column(nulls: Nulls, values: Vec<Option<f64>>) -> ColumnSummary {
         Nulls::Dropped => values.into_iter().flatten().filter(|v| !v.is_nan()).collect(),
     };
     let summary = stats::median_interval(&mut present);
-
     ColumnSummary { summary, nulls: missing, treatment: nulls }
+}
+
+/// Simulation against theory: the ratio of their means over the runs where
+/// both are present (theory is an expectation; see [`stats::mean_ratio`]).
+fn summarise_ratio(values: &[(Option<f64>, Option<f64>)]) -> ColumnSummary {
+    let pairs: Vec<(f64, f64)> = values
+        .iter()
+        .filter_map(|(sim, theory)| sim.zip(*theory))
+        .filter(|(sim, theory)| sim.is_finite() && theory.is_finite())
+        .collect();
+    let (simulated, theory): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+    let summary = stats::mean_ratio(&simulated, &theory);
+    ColumnSummary { summary, nulls: values.len() - pairs.len(), treatment: Nulls::Dropped }
 }
 
 #[cfg(test)]
@@ -213,10 +229,10 @@ mod tests {
     #[test]
     fn censored_nulls_count_as_infinite_and_dropped_ones_are_left_out() {
         let runway = summarise_column(Nulls::Censored, vec![Some(3.0), None, None]);
-        assert_eq!((runway.summary.median, runway.nulls, runway.summary.n), (f64::INFINITY, 2, 3));
+        assert_eq!((runway.summary.value, runway.nulls, runway.summary.n), (f64::INFINITY, 2, 3));
         let digits = summarise_column(Nulls::Dropped, vec![Some(3.0), None, Some(5.0)]);
-        assert_eq!((digits.summary.median, digits.nulls, digits.summary.n), (4.0, 1, 2));
+        assert_eq!((digits.summary.value, digits.nulls, digits.summary.n), (4.0, 1, 2));
         let solved = summarise_column(Nulls::Lowest, vec![None, None, Some(5.0)]);
-        assert_eq!((solved.summary.median, solved.summary.n), (f64::NEG_INFINITY, 3));
+        assert_eq!((solved.summary.value, solved.summary.n), (f64::NEG_INFINITY, 3));
     }
 }

@@ -40,7 +40,7 @@ pub fn format_cell(column: &ColumnSummary, horizon: Option<f64>) -> String {
     if summary.n == 0 {
         return "no data".into();
     }
-    let median = format_value(summary.median, horizon);
+    let median = format_value(summary.value, horizon);
     match summary.interval {
         Some((low, high)) => {
             format!("{median} [{}, {}]", format_value(low, horizon), format_value(high, horizon))
@@ -104,7 +104,7 @@ pub fn plain(summary: &Summary, headline: &[Headline]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::stats::MedianInterval;
+    use crate::report::stats::Estimate;
 
     #[test]
     fn numbers_read_as_a_person_would_write_them() {
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn cells_show_the_interval_or_say_there_is_none() {
         let cell = |n, interval| ColumnSummary {
-            summary: MedianInterval { n, median: 7.0, interval },
+            summary: Estimate { n, value: 7.0, interval },
             nulls: 0,
             treatment: crate::report::plan::Nulls::Dropped,
         };

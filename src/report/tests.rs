@@ -21,17 +21,19 @@ fn headline_numbers_match_the_fixture_by_hand() {
     let summary = report(&config).unwrap();
     assert_eq!((summary.runs, summary.failures), (29, 1));
     let rows = csv_rows(&summary.out);
-    assert_eq!(rows[0][..4], ["noise_rate", "verifier", "replicates", "failed"]);
+    assert_eq!(rows[0][..5], ["noise_rate", "verifier", "replicates", "failed", "column"]);
+    let counts = rows.iter().find(|r| r[0] == "0.01" && r[1] == "none").unwrap();
+    assert_eq!(counts[2..4], ["8", "1"], "the failed run is counted, not summarised");
     let find = |noise: &str, verifier: &str, column: &str| {
-        rows.iter().find(|r| r[0] == noise && r[1] == verifier && r[4] == column).unwrap().clone()
+        rows.iter().find(|r| r[0] == noise && r[1] == verifier && r[4] == column).unwrap()[5..].to_vec()
     };
     // none at 0.01: runways 3..=9 (the failed run excluded), median 6; for
     // n = 7 the 95% ranks are (1, 7): P(B <= 0) = 1/128, doubled 0.016,
     // while P(B <= 1) = 8/128 doubled is 0.125.
-    assert_eq!(find("0.01", "none", "runway")[2..], ["8", "1", "runway", "7", "6", "3", "9", "0", "inf"]);
+    assert_eq!(find("0.01", "none", "runway"), ["median", "7", "6", "3", "9", "0", "inf"]);
     // majority at 0.01: 10, 11 and five never-collapsed runs: the median
     // (4th of 7) is censored.
-    assert_eq!(find("0.01", "majority", "runway")[5..11], ["7", "inf", "10", "inf", "5", "inf"]);
+    assert_eq!(find("0.01", "majority", "runway")[1..], ["7", "inf", "10", "inf", "5", "inf"]);
     let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
     assert!(page.contains(&format!("> {HORIZON}")), "censored medians shown as beyond the horizon");
     // The answer: at least 20 - 6 = 14 rounds at 0.01, none at 0.1.
@@ -124,7 +126,7 @@ fn ended_runs_carry_their_last_value_to_the_last_round() {
     // middle one, 1/7. Without carrying, round 19 would have no values.
     let last = accuracy.last().unwrap();
     assert_eq!(last.generation, HORIZON - 1);
-    assert!((last.median - 1.0 / 7.0).abs() < 1e-12, "{last:?}");
+    assert!((last.center - 1.0 / 7.0).abs() < 1e-12, "{last:?}");
     // At round 0 every run starts at accuracy 1.
-    assert_eq!(accuracy[0].median, 1.0);
+    assert_eq!(accuracy[0].center, 1.0);
 }

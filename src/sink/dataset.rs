@@ -193,7 +193,7 @@ pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkErro
     let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
     let properties = super::part::properties(RUNS, &schema, sweep_text);
     let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
-            .map_err(SinkError::parquet(&temporary))?;
+        .map_err(SinkError::parquet(&temporary))?;
     let mut dropped = 0;
     for batch in reader {
         let batch = batch.map_err(SinkError::arrow(path))?;

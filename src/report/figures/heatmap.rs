@@ -55,7 +55,7 @@ impl Grid {
                 panels.entry(facet).or_insert_with(|| vec![vec![None; x_values.len()]; y_values.len()]);
             let x = x_values.iter().position(|v| *v == point.key[x_axis])?;
             let y = y_values.iter().position(|v| *v == point.key[y_axis])?;
-            let median = point.columns[column].summary.median;
+            let median = point.columns[column].summary.value;
             if !median.is_nan() {
                 cells[y][x] = Some((median, format_value(median, point.horizon)));
             }

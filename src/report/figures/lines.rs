@@ -1,6 +1,7 @@
 //! Line figures: a per-generation metric by generation, one line per
-//! verifier (or other line parameter), the median across replicates with an
-//! interquartile band, and the closed-form theory dashed where there is one.
+//! verifier (or other line parameter): the median across replicates with an
+//! interquartile band, or, where the metric has a closed-form theory (an
+//! expectation), the mean with its 95% band and the theory dashed.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -53,8 +54,8 @@ pub fn draw<DB: DrawingBackend>(
                 let color = colour(panels.line_of(summary, point));
                 let band: Vec<(f64, f64)> = simulation
                     .iter()
-                    .map(|b| (b.generation as f64, b.upper_quartile))
-                    .chain(simulation.iter().rev().map(|b| (b.generation as f64, b.lower_quartile)))
+                    .map(|b| (b.generation as f64, b.upper))
+                    .chain(simulation.iter().rev().map(|b| (b.generation as f64, b.lower)))
                     .collect();
                 chart
                     .draw_series(std::iter::once(Polygon::new(band, color.mix(0.2))))
@@ -65,11 +66,11 @@ pub fn draw<DB: DrawingBackend>(
             let color = colour(panels.line_of(summary, point));
             let Some((simulation, theory)) = series.get(point) else { continue };
             chart
-                .draw_series(LineSeries::new(median_points(simulation), color.stroke_width(2)))
+                .draw_series(LineSeries::new(centers(simulation), color.stroke_width(2)))
                 .map_err(|e| e.to_string())?;
             if let Some(theory) = theory {
                 chart
-                    .draw_series(DashedLineSeries::new(median_points(theory), 8, 5, color.stroke_width(2)))
+                    .draw_series(DashedLineSeries::new(centers(theory), 8, 5, color.stroke_width(2)))
                     .map_err(|e| e.to_string())?;
             }
         }
@@ -77,8 +78,8 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-fn median_points(series: &[Band]) -> Vec<(f64, f64)> {
-    series.iter().map(|b| (b.generation as f64, b.median)).collect()
+fn centers(series: &[Band]) -> Vec<(f64, f64)> {
+    series.iter().map(|b| (b.generation as f64, b.center)).collect()
 }
 
 /// The x extent and a padded y range shared by all panels, so that panels
@@ -88,7 +89,7 @@ fn ranges(series: &[(Series, Option<Series>)]) -> (f64, std::ops::Range<f64>) {
     let (mut x_max, mut low, mut high) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
     for band in bands {
         x_max = x_max.max(band.generation as f64);
-        for value in [band.lower_quartile, band.median, band.upper_quartile] {
+        for value in [band.lower, band.center, band.upper] {
             if value.is_finite() {
                 low = low.min(value);
                 high = high.max(value);
@@ -122,9 +123,11 @@ fn draw_header<DB: DrawingBackend>(
     let lines = panels.line_values.len().max(1);
     let mut entries: Vec<(String, RGBColor, bool)> =
         (0..lines).map(|line| (panels.line_label(summary, line), colour(line), false)).collect();
-    entries.push(("band: interquartile range across replicates".into(), RGBColor(150, 150, 150), false));
     if theory {
-        entries.push(("dashed: closed-form theory".into(), RGBColor(0, 0, 0), true));
+        entries.push(("line: mean; band: its 95% interval".into(), RGBColor(150, 150, 150), false));
+        entries.push(("dashed: closed-form theory (expectation)".into(), RGBColor(0, 0, 0), true));
+    } else {
+        entries.push(("line: median; band: interquartile range".into(), RGBColor(150, 150, 150), false));
     }
     let (width, _) = area.dim_in_pixel();
     let mut y = 44;
