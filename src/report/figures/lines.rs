@@ -25,14 +25,17 @@ pub fn draw<DB: DrawingBackend>(
     draw_header(&header, summary, panels, curve, theory)?;
     let (columns, rows) = panels.grid();
     let areas = body.split_evenly((rows as usize, columns as usize));
-    let (x_max, y_range) = ranges(series);
+    // One round axis for all panels; the value axis is each panel's own,
+    // so that one heavy-tailed panel does not flatten the others.
+    let (x_max, _) = ranges(series.iter());
     for ((title, points), area) in panels.facets.iter().zip(&areas) {
+        let (_, y_range) = ranges(points.iter().filter_map(|&p| series.get(p)));
         let mut chart = ChartBuilder::on(area)
             .caption(title, ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max, y_range.clone())
+            .build_cartesian_2d(0f64..x_max, y_range)
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -70,7 +73,9 @@ pub fn draw<DB: DrawingBackend>(
                 .map_err(|e| e.to_string())?;
             if let Some(theory) = theory {
                 chart
-                    .draw_series(DashedLineSeries::new(centers(theory), 8, 5, color.stroke_width(2)))
+                    // Black over the coloured line, so that agreement
+                    // shows as a dashed line on a solid one.
+                    .draw_series(DashedLineSeries::new(centers(theory), 8, 5, BLACK.stroke_width(1)))
                     .map_err(|e| e.to_string())?;
             }
         }
@@ -82,10 +87,9 @@ fn centers(series: &[Band]) -> Vec<(f64, f64)> {
     series.iter().map(|b| (b.generation as f64, b.center)).collect()
 }
 
-/// The x extent and a padded y range shared by all panels, so that panels
-/// can be compared at a glance.
-fn ranges(series: &[(Series, Option<Series>)]) -> (f64, std::ops::Range<f64>) {
-    let bands = series.iter().flat_map(|(s, t)| s.iter().chain(t.iter().flatten()));
+/// The x extent and a padded y range of some series.
+fn ranges<'a>(series: impl Iterator<Item = &'a (Series, Option<Series>)>) -> (f64, std::ops::Range<f64>) {
+    let bands = series.flat_map(|(s, t)| s.iter().chain(t.iter().flatten()));
     let (mut x_max, mut low, mut high) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
     for band in bands {
         x_max = x_max.max(band.generation as f64);
