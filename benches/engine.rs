@@ -6,7 +6,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use avalanche::executor::{execute, Coordinator, ExecConfig, Flow, RunSink};
+use avalanche::executor::{execute, run_one, Coordinator, ExecConfig, Flow, RunSink};
 use avalanche::record::{RunEvent, RunRecord};
 use avalanche::runner::{run_sweep, RunOptions, Silent};
 use avalanche::sweep::{parse, Sweep};
@@ -72,5 +72,27 @@ fn engine_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine_overhead);
+/// One gaussian run at a small and a large grid point, on one core.
+fn gaussian_runs(c: &mut Criterion) {
+    let mut group = c.benchmark_group("gaussian_run");
+    for (label, samples, generations) in [("small_M10_n10", 10, 10), ("large_M1000_n100", 1000, 100)] {
+        let sweep = sweep(&format!(
+            "name = \"bench\"\nscenario = \"gaussian\"\nseed = 1\nreplicates = 1000000\n\
+             [params]\nsamples = {samples}\ngenerations = {generations}\n"
+        ));
+        group.throughput(Throughput::Elements(1));
+        let mut index = 0u64;
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                index = (index + 1) % sweep.runs();
+                let record = run_one(sweep.scenario, sweep.run(index), None);
+                assert!(record.outcome.is_ok());
+                record
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine_overhead, gaussian_runs);
 criterion_main!(benches);

@@ -41,14 +41,16 @@ fn same_rows_with_one_thread_two_threads_and_four_shards() {
 
 #[test]
 fn killed_and_resumed_sweeps_give_the_uninterrupted_dataset() {
-    // Slow enough runs (5e4 draws each, unoptimised) that a kill lands mid-sweep.
-    let text = sweep("kill", 400, 50_000);
+    // Slow enough runs that every kill lands mid-sweep: about 2 s of work
+    // on 2 threads, whether the tests are built with optimisations or not.
+    let spin = if cfg!(debug_assertions) { 100_000 } else { 2_000_000 };
+    let text = sweep("kill", 400, spin);
     let ws = workspace(&[("kill.toml", &text)]);
     let dir = ws.path();
     ok(run_in(dir, &["run", "kill.toml", "--out", "clean", "--threads", "2"]));
 
     let mut kills = 0;
-    for delay_ms in [150u64, 300, 450, 600, 750] {
+    for delay_ms in [100u64, 200, 300, 400, 500] {
         let mut child = avalanche()
             .current_dir(dir)
             .args(["run", "kill.toml", "--out", "killed", "--threads", "2", "--checkpoint-every", "37"])
@@ -69,7 +71,7 @@ fn killed_and_resumed_sweeps_give_the_uninterrupted_dataset() {
             }
         }
     }
-    assert!(kills >= 2, "the sweep finished too fast to be killed ({kills} kills)");
+    assert!(kills >= 4, "the sweep finished too fast to be killed ({kills} kills)");
     let last = ok(run_in(dir, &["run", "kill.toml", "--out", "killed", "--threads", "2"]));
     assert!(last.contains("already committed"), "{last}");
     for table in ["runs", "generations"] {

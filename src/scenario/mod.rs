@@ -106,7 +106,8 @@ impl std::fmt::Debug for Scenario {
 
 /// Every scenario the tool knows, in the order `avalanche scenarios` lists them.
 pub fn registry() -> &'static [&'static Scenario] {
-    static REGISTRY: [&Scenario; 3] = [&gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO];
+    static REGISTRY: [&Scenario; 4] =
+        [&gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO, &addition::SCENARIO];
     &REGISTRY
 }
 

@@ -1,0 +1,78 @@
+//! Benchmarks of the `addition` scenario: the trace-sampling inner loop
+//! (trace steps per second on one core) and one full run at the defaults.
+
+use std::hint::black_box;
+
+use avalanche::params::Params;
+use avalanche::scenario::addition::digits::{solve, Problems};
+use avalanche::scenario::addition::learner::{Generalisation, Learner};
+use avalanche::scenario::addition::sampler::{sample_trace, SlipThreshold, Tables};
+use avalanche::scenario::{addition, Deadline};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::SeedableRng;
+use rand_pcg::Pcg64;
+
+/// Digits per benchmarked trace: a typical frontier late in a sector.toml run.
+const DIGITS: usize = 30;
+/// Traces per benchmark iteration.
+const TRACES: usize = 1000;
+
+/// Tables of a learner trained on ground truth at every position up to
+/// `DIGITS`, with the default generalisation settings.
+fn trained_tables(rng: &mut Pcg64) -> Tables {
+    let generalisation =
+        Generalisation { gap: 0.05, blind_spot_rate: 0.005, blind_spot_mass: 0.6, prior_strength: 1.0 };
+    let mut learner = Learner::new(generalisation);
+    let problems = Problems::draw(2000, DIGITS, rng);
+    let mut traces = vec![0u8; problems.a.len()];
+    for (i, trace) in traces.chunks_mut(DIGITS).enumerate() {
+        let (a, b) = problems.operands(i);
+        solve(a, b, trace);
+    }
+    let items = (0..problems.len()).map(|i| {
+        let (a, b) = problems.operands(i);
+        (a, b, &traces[i * DIGITS..(i + 1) * DIGITS])
+    });
+    learner.train(DIGITS, items, rng);
+    let mut tables = Tables::default();
+    learner.compile(DIGITS, 1.0, rng, &mut tables);
+    tables
+}
+
+fn inner_loop(c: &mut Criterion) {
+    let mut rng = Pcg64::seed_from_u64(1);
+    let tables = trained_tables(&mut rng);
+    let problems = Problems::draw(TRACES, DIGITS, &mut rng);
+    let slip = SlipThreshold::new(0.01);
+    let mut out = vec![0u8; DIGITS];
+    let mut group = c.benchmark_group("addition");
+    group.throughput(Throughput::Elements((TRACES * DIGITS) as u64));
+    group.bench_function("trace_steps", |bench| {
+        bench.iter(|| {
+            for i in 0..TRACES {
+                let (a, b) = problems.operands(i);
+                sample_trace(&tables, a, b, slip, &mut rng, &mut out);
+                black_box(&out);
+            }
+        })
+    });
+    group.finish();
+}
+
+fn default_run(c: &mut Criterion) {
+    let scenario = &addition::SCENARIO;
+    let values = Params::defaults(scenario.params);
+    let params = Params { specs: scenario.params, values: &values };
+    let mut group = c.benchmark_group("addition");
+    group.sample_size(10);
+    group.bench_function("default_run", |bench| {
+        bench.iter(|| {
+            let mut rng = Pcg64::seed_from_u64(7);
+            black_box((scenario.run)(&params, &mut rng, &Deadline::none()).unwrap())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, inner_loop, default_run);
+criterion_main!(benches);

@@ -1,0 +1,199 @@
+//! Addition problems and their chain-of-thought traces.
+//!
+//! A trace has one step per digit position, least significant first. A step
+//! reads a context (the two operand digits and the carry coming in) and
+//! writes an output (the sum digit and the carry going out). Both are packed
+//! into small integers so the learner can index flat tables by them.
+
+use rand::RngCore;
+use rand_pcg::Pcg64;
+
+/// Distinct step contexts: 10 digits of `a` x 10 digits of `b` x 2 carries.
+pub const CONTEXTS: usize = 200;
+/// Distinct step outputs: 10 sum digits x 2 carries out.
+pub const OUTPUTS: usize = 20;
+
+/// The context index of a step reading digits `a`, `b` and carry `carry`.
+#[inline(always)]
+pub fn context(a: u8, b: u8, carry: u8) -> usize {
+    a as usize * 20 + b as usize * 2 + carry as usize
+}
+
+/// The correct output of a context: `(a + b + carry) mod 10` and the carry out.
+#[inline(always)]
+pub fn correct_output(context: usize) -> u8 {
+    CORRECT_OUTPUTS[context]
+}
+
+/// [`correct_output`] for every context, tabulated once at compile time
+/// because verifiers and metrics look it up for every step they check.
+const CORRECT_OUTPUTS: [u8; CONTEXTS] = {
+    let mut table = [0u8; CONTEXTS];
+    let mut c = 0;
+    while c < CONTEXTS {
+        let sum = c / 20 + (c / 2) % 10 + c % 2;
+        table[c] = ((sum % 10) * 2 + sum / 10) as u8;
+        c += 1;
+    }
+    table
+};
+
+/// The sum digit an output writes.
+#[inline(always)]
+pub fn digit(output: u8) -> u8 {
+    output >> 1
+}
+
+/// The carry an output passes on.
+#[inline(always)]
+pub fn carry(output: u8) -> u8 {
+    output & 1
+}
+
+/// Whether `context` can occur at `position`: nothing is carried into the
+/// least significant digit, so contexts with carry 1 never occur there.
+pub fn reachable(position: usize, context: usize) -> bool {
+    position > 0 || context % 2 == 0
+}
+
+/// A batch of problems of one length, stored flat: operand digits of
+/// problem `i` are `a[i * digits..(i + 1) * digits]`, least significant first.
+#[derive(Clone, Debug, Default)]
+pub struct Problems {
+    pub digits: usize,
+    pub a: Vec<u8>,
+    pub b: Vec<u8>,
+}
+
+impl Problems {
+    /// `count` problems with uniformly random digits (leading zeros allowed,
+    /// so every context occurs at every position).
+    pub fn draw(count: usize, digits: usize, rng: &mut Pcg64) -> Problems {
+        let mut draw_digits = || -> Vec<u8> {
+            (0..count * digits).map(|_| ((u64::from(rng.next_u32()) * 10) >> 32) as u8).collect()
+        };
+        let a = draw_digits();
+        let b = draw_digits();
+        Problems { digits, a, b }
+    }
+
+    /// The number of problems.
+    pub fn len(&self) -> usize {
+        self.a.len().checked_div(self.digits).unwrap_or(0)
+    }
+
+    /// Whether there are no problems.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The operands of problem `i`.
+    pub fn operands(&self, i: usize) -> (&[u8], &[u8]) {
+        let range = i * self.digits..(i + 1) * self.digits;
+        (&self.a[range.clone()], &self.b[range])
+    }
+}
+
+/// Writes the correct trace of `a + b` into `out`.
+pub fn solve(a: &[u8], b: &[u8], out: &mut [u8]) {
+    let mut carry_in = 0;
+    for ((x, y), step) in a.iter().zip(b).zip(out.iter_mut()) {
+        *step = correct_output(context(*x, *y, carry_in));
+        carry_in = carry(*step);
+    }
+}
+
+/// Whether two traces of the same length write the same answer: every sum
+/// digit and the final carry (the answer's top digit). Intermediate carries
+/// are not part of the answer.
+pub fn same_answer(x: &[u8], y: &[u8]) -> bool {
+    x.len() == y.len()
+        && x.iter().zip(y).all(|(p, q)| digit(*p) == digit(*q))
+        && x.last().map(|o| carry(*o)) == y.last().map(|o| carry(*o))
+}
+
+/// Whether `trace` writes the true answer of `a + b` (its steps may still be
+/// wrong in ways that cancel out).
+pub fn answer_is_correct(a: &[u8], b: &[u8], trace: &[u8]) -> bool {
+    let mut carry_in = 0;
+    let mut final_carry = 0;
+    for ((x, y), step) in a.iter().zip(b).zip(trace) {
+        let truth = correct_output(context(*x, *y, carry_in));
+        if digit(truth) != digit(*step) {
+            return false;
+        }
+        carry_in = carry(truth);
+        final_carry = carry_in;
+    }
+    trace.last().is_none_or(|o| carry(*o) == final_carry)
+}
+
+/// The number of steps in `trace` whose output is wrong for the context the
+/// trace itself was in (its own carried-in value), as a process verifier sees it.
+pub fn wrong_steps(a: &[u8], b: &[u8], trace: &[u8]) -> usize {
+    let mut carry_in = 0;
+    let mut wrong = 0;
+    for ((x, y), step) in a.iter().zip(b).zip(trace) {
+        wrong += usize::from(correct_output(context(*x, *y, carry_in)) != *step);
+        carry_in = carry(*step);
+    }
+    wrong
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Digits least significant first, as traces store them.
+    fn digits_of(mut n: u64, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                let d = (n % 10) as u8;
+                n /= 10;
+                d
+            })
+            .collect()
+    }
+
+    fn answer_of(trace: &[u8]) -> u64 {
+        let top = u64::from(carry(*trace.last().unwrap()));
+        trace.iter().rev().fold(top, |acc, o| acc * 10 + u64::from(digit(*o)))
+    }
+
+    #[test]
+    fn solved_traces_add_like_integers() {
+        let mut rng = Pcg64::seed_from_u64(3);
+        for _ in 0..200 {
+            let x = u64::from(rng.next_u32()) % 10_000_000;
+            let y = u64::from(rng.next_u32()) % 10_000_000;
+            let (a, b) = (digits_of(x, 7), digits_of(y, 7));
+            let mut trace = vec![0; 7];
+            solve(&a, &b, &mut trace);
+            assert_eq!(answer_of(&trace), x + y, "{x} + {y}");
+            assert!(answer_is_correct(&a, &b, &trace));
+            assert_eq!(wrong_steps(&a, &b, &trace), 0);
+        }
+    }
+
+    #[test]
+    fn compensating_step_errors_keep_the_answer_but_not_the_steps() {
+        // 5 + 5 = 10 written as digit 0 with no carry out, then the next step
+        // 0 + 0 "+ 0" wrongly writing 1: answer 10 is still right.
+        let (a, b) = (vec![5, 0], vec![5, 0]);
+        let trace = vec![0, 2];
+        assert!(answer_is_correct(&a, &b, &trace));
+        assert_eq!(wrong_steps(&a, &b, &trace), 2);
+    }
+
+    #[test]
+    fn drawn_digits_are_roughly_uniform() {
+        let mut rng = Pcg64::seed_from_u64(5);
+        let problems = Problems::draw(10_000, 2, &mut rng);
+        let mut counts = [0usize; 10];
+        problems.a.iter().for_each(|d| counts[*d as usize] += 1);
+        // 20,000 draws, p = 0.1: sd of a count is sqrt(20000 * 0.1 * 0.9) = 42;
+        // 5 sd is 212, so a correct sampler fails this about never.
+        assert!(counts.iter().all(|c| c.abs_diff(2000) < 212), "{counts:?}");
+    }
+}

@@ -1,0 +1,226 @@
+//! One round's generation: sample traces for every problem, run the
+//! verifier on them, and keep what passes, counting as it goes.
+
+use rand_pcg::Pcg64;
+
+use super::config::Config;
+use super::digits::{answer_is_correct, wrong_steps, Problems};
+use super::metrics::RoundRecord;
+use super::sampler::{sample_trace, SlipThreshold, Tables};
+use super::verifiers::{self, modal_answer, Verifier};
+
+/// The traces a round accepted, flat like [`Problems`]: accepted trace `i`
+/// solves `problems.operands(i)`.
+#[derive(Clone, Debug, Default)]
+pub struct Accepted {
+    pub problems: Problems,
+    pub traces: Vec<u8>,
+}
+
+impl Accepted {
+    /// `(a, b, trace)` of every accepted problem, as the learner trains on them.
+    pub fn items(&self) -> impl Iterator<Item = (&[u8], &[u8], &[u8])> {
+        let digits = self.problems.digits;
+        (0..self.problems.len()).map(move |i| {
+            let (a, b) = self.problems.operands(i);
+            (a, b, &self.traces[i * digits..(i + 1) * digits])
+        })
+    }
+}
+
+/// Samples `count` traces of `a + b` from `tables` into `out`.
+fn sample_many(tables: &Tables, a: &[u8], b: &[u8], slip: SlipThreshold, rng: &mut Pcg64, out: &mut [u8]) {
+    for trace in out.chunks_mut(a.len()) {
+        sample_trace(tables, a, b, slip, rng, trace);
+    }
+}
+
+/// Counts a batch of generated traces into the round's step statistics.
+fn count_steps(record: &mut RoundRecord, a: &[u8], b: &[u8], traces: &[u8]) {
+    for trace in traces.chunks(a.len()) {
+        record.generated_steps += a.len();
+        record.wrong_generated_steps += wrong_steps(a, b, trace);
+    }
+}
+
+/// Generates and verifies `config.problems` problems of `digits` digits.
+/// `tables` holds one compiled learner per committee member (one unless
+/// the verifier is `committee`); the first is the learner being trained.
+pub fn generate_round(
+    config: &Config,
+    digits: usize,
+    tables: &[Tables],
+    rng: &mut Pcg64,
+    record: &mut RoundRecord,
+) -> Accepted {
+    let slip = SlipThreshold::new(config.noise_rate);
+    let samples = if config.verifier == Verifier::None { 1 } else { config.samples };
+    let mut forward = vec![0u8; samples.max(tables.len()) * digits];
+    let mut backward = vec![0u8; samples * digits];
+    let mut accepted = Accepted { problems: Problems { digits, ..Problems::default() }, traces: Vec::new() };
+    record.frontier_digits = digits;
+    record.problems = config.problems;
+    // One batch of operands per round rather than an allocation per problem.
+    let problems = Problems::draw(config.problems, digits, rng);
+    for problem in 0..config.problems {
+        let (a, b) = problems.operands(problem);
+        // Traces drawn for this problem: one per committee member, else `samples`.
+        let drawn = match config.verifier {
+            Verifier::Committee => tables.len(),
+            _ => samples,
+        };
+        let forward = &mut forward[..drawn * digits];
+        match config.verifier {
+            Verifier::Committee => {
+                for (member, trace) in tables.iter().zip(forward.chunks_mut(digits)) {
+                    sample_trace(member, a, b, slip, rng, trace);
+                }
+            }
+            _ => sample_many(&tables[0], a, b, slip, rng, forward),
+        }
+        count_steps(record, a, b, forward);
+        let mut agreement = modal_answer(forward, digits).1 as f64 / drawn as f64;
+        let chosen = match config.verifier {
+            Verifier::None => Some(0),
+            Verifier::Majority | Verifier::Committee => verifiers::majority(forward, digits, config.quorum),
+            Verifier::Commutative => {
+                sample_many(&tables[0], b, a, slip, rng, &mut backward);
+                count_steps(record, b, a, &backward);
+                agreement = (agreement + modal_answer(&backward, digits).1 as f64 / samples as f64) / 2.0;
+                verifiers::commutative(forward, &backward, digits, config.quorum)
+            }
+            Verifier::Outcome => verifiers::outcome(a, b, forward, config.checker, rng),
+            Verifier::Step => verifiers::step(a, b, forward, config.checker, rng),
+        };
+        record.agreement_sum += agreement;
+        if let Some(i) = chosen {
+            accepted.problems.a.extend_from_slice(a);
+            accepted.problems.b.extend_from_slice(b);
+            accepted.traces.extend_from_slice(&forward[i * digits..(i + 1) * digits]);
+        }
+    }
+    record.accepted = accepted.problems.len();
+    accepted
+}
+
+/// Corrupts the answer of each accepted trace with probability `rate`: one
+/// uniformly chosen step gets a different sum digit (carry kept), so the
+/// answer is certainly wrong. Returns how many traces were corrupted.
+pub fn inject_label_noise(accepted: &mut Accepted, rate: f64, rng: &mut Pcg64) -> usize {
+    use rand::Rng;
+    let digits = accepted.problems.digits;
+    let mut injected = 0;
+    for trace in accepted.traces.chunks_mut(digits) {
+        if rng.random::<f64>() < rate {
+            let position = rng.random_range(0..digits);
+            let shift = rng.random_range(1..10u8);
+            let output = trace[position];
+            trace[position] = (((output >> 1) + shift) % 10) * 2 + (output & 1);
+            injected += 1;
+        }
+    }
+    injected
+}
+
+/// Counts the contamination of what will be trained on.
+pub fn count_contamination(accepted: &Accepted, record: &mut RoundRecord) {
+    for (a, b, trace) in accepted.items() {
+        record.wrong_answers += usize::from(!answer_is_correct(a, b, trace));
+        record.wrong_trained_steps += wrong_steps(a, b, trace);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::scenario::addition::config::PARAMS;
+    use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
+    use crate::value::Value;
+    use rand::SeedableRng;
+
+    /// Tables whose every position puts all mass on the correct output.
+    fn perfect_tables(positions: usize) -> Tables {
+        let mut distribution = vec![0f32; CONTEXTS * OUTPUTS];
+        for c in 0..CONTEXTS {
+            distribution[c * OUTPUTS + correct_output(c) as usize] = 1.0;
+        }
+        let mut tables = Tables::default();
+        (0..positions).for_each(|p| tables.set_position(p, &distribution, 1.0));
+        tables
+    }
+
+    fn binomial_tail(n: u64, p: f64, at_least: u64) -> f64 {
+        let choose = |k: u64| (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
+        (at_least..=n).map(|k| choose(k) * p.powi(k as i32) * (1.0 - p).powi((n - k) as i32)).sum()
+    }
+
+    #[test]
+    fn majority_accepts_sampled_slips_at_the_binomial_rate() {
+        // One-digit problems from a perfect learner with slip rate q = 0.5:
+        // a slip draws one of 20 outputs uniformly, and for one digit the
+        // output is the answer, so a sample is right with r = 1 - q + q/20
+        // = 0.525 and gives each of the 19 wrong answers with w = q/20 =
+        // 0.025. Five samples with quorum 1/2 are accepted when some answer
+        // has at least 3 votes; at most one answer can, so
+        // P = B(>=3; 5, r) + 19 B(>=3; 5, w) = 0.546797 + 0.002859 = 0.549655.
+        let tables = perfect_tables(1);
+        let slip = SlipThreshold::new(0.5);
+        let mut rng = Pcg64::seed_from_u64(21);
+        let trials = 20_000;
+        let mut traces = vec![0u8; 5];
+        let mut accepted = 0;
+        for _ in 0..trials {
+            let problem = Problems::draw(1, 1, &mut rng);
+            let (a, b) = problem.operands(0);
+            sample_many(&tables, a, b, slip, &mut rng, &mut traces);
+            accepted += usize::from(verifiers::majority(&traces, 1, 0.5).is_some());
+        }
+        let expected = binomial_tail(5, 0.525, 3) + 19.0 * binomial_tail(5, 0.025, 3);
+        assert!((expected - 0.549655).abs() < 1e-6, "{expected}");
+        // sd of the count: sqrt(20000 * 0.5497 * 0.4503) = 70.4; 5 sd = 352.
+        assert!((accepted as f64 - expected * trials as f64).abs() < 352.0, "{accepted}");
+    }
+
+    #[test]
+    fn label_noise_corrupts_that_share_of_answers() {
+        let mut rng = Pcg64::seed_from_u64(22);
+        let problems = Problems::draw(10_000, 4, &mut rng);
+        let mut traces = vec![0u8; problems.a.len()];
+        for (i, trace) in traces.chunks_mut(4).enumerate() {
+            let (a, b) = problems.operands(i);
+            crate::scenario::addition::digits::solve(a, b, trace);
+        }
+        let mut accepted = Accepted { problems, traces };
+        let injected = inject_label_noise(&mut accepted, 0.3, &mut rng);
+        let mut record = RoundRecord::default();
+        count_contamination(&accepted, &mut record);
+        // Every corrupted trace has a changed sum digit, so exactly the
+        // injected ones are wrong; binomial sd sqrt(10000 * 0.21) = 45.8, 5 sd = 229.
+        assert_eq!(record.wrong_answers, injected);
+        assert!(injected.abs_diff(3000) < 229, "{injected}");
+    }
+
+    #[test]
+    fn a_perfect_learner_without_slips_generates_clean_rounds() {
+        for verifier in ["none", "majority", "commutative", "outcome", "step", "committee"] {
+            let values = Params::with(
+                PARAMS,
+                &[
+                    ("verifier", Value::Str(verifier)),
+                    ("noise_rate", Value::Float(0.0)),
+                    ("problems", Value::Int(200)),
+                ],
+            );
+            let config = Config::from_params(&Params { specs: PARAMS, values: &values });
+            let tables = vec![perfect_tables(8); config.committee_size];
+            let mut record = RoundRecord::default();
+            let mut rng = Pcg64::seed_from_u64(23);
+            let accepted = generate_round(&config, 8, &tables, &mut rng, &mut record);
+            count_contamination(&accepted, &mut record);
+            assert_eq!(record.accepted, 200, "{verifier}");
+            assert_eq!((record.wrong_answers, record.wrong_generated_steps), (0, 0), "{verifier}");
+            assert!((record.agreement_sum - 200.0).abs() < 1e-9, "{verifier}");
+        }
+    }
+}

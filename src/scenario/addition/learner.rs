@@ -1,0 +1,300 @@
+//! The learner: per-position step distributions learned by counting, and
+//! length extrapolation with a generalisation gap and blind spots.
+//!
+//! At a trained position `p` the learner's distribution over outputs `o` in
+//! context `c` is the smoothed count
+//!
+//! ```text
+//! D_p(o | c) = (N_p(c, o) + s * Q_p(o | c)) / (N_p(c) + s)
+//! ```
+//!
+//! where `N` counts the steps of its training traces, `s` is the prior
+//! strength and `Q_p` the prior: uniform at position 0, and at later
+//! positions the distribution the learner had there by extrapolation when it
+//! was first trained there. At an untrained position the learner
+//! extrapolates from the position before it:
+//!
+//! ```text
+//! E_p(o | c) = (1 - gap) * D_{p-1}(o | c) + gap / 20, then at a blind spot
+//! E_p(. | c) <- (1 - m) * E_p(. | c) + m * [o = w_p(c)]
+//! ```
+//!
+//! with blind spots drawn once per position and context with probability
+//! `blind_spot_rate`, `w` a plausible wrong output (carry flipped, or sum
+//! digit off by one) and `m` the blind spot's mass. See docs/MODEL.md.
+
+use rand::RngCore;
+use rand_pcg::Pcg64;
+
+use super::digits::{correct_output, CONTEXTS, OUTPUTS};
+use super::sampler::Tables;
+
+/// How the learner generalises and smooths.
+#[derive(Clone, Copy, Debug)]
+pub struct Generalisation {
+    /// Uniform error mass mixed in at each extrapolated position.
+    pub gap: f64,
+    /// Chance that a context at a new position gets a blind spot.
+    pub blind_spot_rate: f64,
+    /// Probability mass a blind spot moves onto its wrong output.
+    pub blind_spot_mass: f64,
+    /// Pseudo-count weight `s` of the prior.
+    pub prior_strength: f64,
+}
+
+/// What one learner knows.
+#[derive(Clone, Debug)]
+pub struct Learner {
+    generalisation: Generalisation,
+    /// `N_p(c, o)` for trained positions, flat `CONTEXTS x OUTPUTS` per position.
+    counts: Vec<Vec<u32>>,
+    /// `Q_p`, frozen when position `p` was first trained.
+    priors: Vec<Vec<f32>>,
+    /// `w_p(c)` where context `c` at position `p` is a blind spot; drawn on
+    /// first use, then fixed for the run.
+    blind_spots: Vec<Vec<Option<u8>>>,
+}
+
+/// The three plausible wrong outputs of a context: the carry flipped, or the
+/// sum digit one higher or one lower (same carry).
+pub fn plausible_wrong_outputs(context: usize) -> [u8; 3] {
+    let truth = correct_output(context);
+    let (digit, carry) = (truth >> 1, truth & 1);
+    [truth ^ 1, ((digit + 1) % 10) * 2 + carry, ((digit + 9) % 10) * 2 + carry]
+}
+
+impl Learner {
+    /// A learner that knows nothing yet.
+    pub fn new(generalisation: Generalisation) -> Self {
+        Learner { generalisation, counts: Vec::new(), priors: Vec::new(), blind_spots: Vec::new() }
+    }
+
+    /// The number of positions trained so far (positions `0..trained()`).
+    pub fn trained(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// The blind spots at `position`, drawing them (and those of earlier
+    /// positions) from `rng` the first time they are needed.
+    pub fn blind_spots(&mut self, position: usize, rng: &mut Pcg64) -> &[Option<u8>] {
+        while self.blind_spots.len() <= position {
+            let threshold = (self.generalisation.blind_spot_rate * 4_294_967_296.0) as u64;
+            let spots = (0..CONTEXTS)
+                .map(|c| {
+                    let draw = rng.next_u64();
+                    ((draw >> 32) < threshold)
+                        .then(|| plausible_wrong_outputs(c)[(((draw & 0xffff_ffff) * 3) >> 32) as usize])
+                })
+                .collect();
+            self.blind_spots.push(spots);
+        }
+        &self.blind_spots[position]
+    }
+
+    /// `D_p` at a trained position.
+    fn trained_distribution(&self, position: usize, out: &mut [f32]) {
+        let s = self.generalisation.prior_strength as f32;
+        let (counts, prior) = (&self.counts[position], &self.priors[position]);
+        for c in 0..CONTEXTS {
+            let row = c * OUTPUTS..(c + 1) * OUTPUTS;
+            let total: u32 = counts[row.clone()].iter().sum();
+            let denominator = total as f32 + s;
+            for i in row {
+                out[i] = if denominator > 0.0 {
+                    (counts[i] as f32 + s * prior[i]) / denominator
+                } else {
+                    prior[i]
+                };
+            }
+        }
+    }
+
+    /// `E_p` from `D_{p-1}` (in `previous`), with the blind spots of `position`.
+    fn extrapolate(&mut self, position: usize, previous: &[f32], rng: &mut Pcg64, out: &mut [f32]) {
+        let Generalisation { gap, blind_spot_mass, .. } = self.generalisation;
+        let (gap, mass) = (gap as f32, blind_spot_mass as f32);
+        for (o, p) in out.iter_mut().zip(previous) {
+            *o = (1.0 - gap) * p + gap / OUTPUTS as f32;
+        }
+        for (c, spot) in self.blind_spots(position, rng).iter().enumerate() {
+            if let Some(wrong) = spot {
+                let row = &mut out[c * OUTPUTS..(c + 1) * OUTPUTS];
+                row.iter_mut().for_each(|p| *p *= 1.0 - mass);
+                row[*wrong as usize] += mass;
+            }
+        }
+    }
+
+    /// The learner's distribution at `position` (trained or extrapolated).
+    pub fn distribution(&mut self, position: usize, rng: &mut Pcg64) -> Vec<f32> {
+        let mut current = vec![0f32; CONTEXTS * OUTPUTS];
+        if self.trained() == 0 {
+            current.fill(1.0 / OUTPUTS as f32);
+        } else {
+            self.trained_distribution(position.min(self.trained() - 1), &mut current);
+        }
+        let mut next = vec![0f32; CONTEXTS * OUTPUTS];
+        for p in self.trained().max(1)..=position {
+            self.extrapolate(p, &current, rng, &mut next);
+            std::mem::swap(&mut current, &mut next);
+        }
+        current
+    }
+
+    /// Counts the steps of `traces` (each with its operands) into positions
+    /// `0..digits`, first making those positions trained ([`Learner::extend_to`]).
+    pub fn train<'t>(
+        &mut self,
+        digits: usize,
+        traces: impl IntoIterator<Item = (&'t [u8], &'t [u8], &'t [u8])>,
+        rng: &mut Pcg64,
+    ) {
+        self.extend_to(digits, rng);
+        for (a, b, trace) in traces {
+            let mut carry_in = 0u8;
+            for (p, output) in trace.iter().enumerate() {
+                let c = super::digits::context(a[p], b[p], carry_in);
+                self.counts[p][c * OUTPUTS + *output as usize] += 1;
+                carry_in = super::digits::carry(*output);
+            }
+        }
+    }
+
+    /// Makes positions `0..digits` trained: each untrained one gets the
+    /// learner's current extrapolation there (uniform at position 0) as its
+    /// prior, and no counts yet. Call it before changing any counts, so the
+    /// prior is the extrapolation of the model that generated the data.
+    pub fn extend_to(&mut self, digits: usize, rng: &mut Pcg64) {
+        while self.trained() < digits {
+            let prior = self.distribution(self.trained(), rng);
+            self.priors.push(prior);
+            self.counts.push(vec![0; CONTEXTS * OUTPUTS]);
+        }
+    }
+
+    /// Forgets every count (the `replace` data mode), keeping priors and
+    /// blind spots: the learner's inductive bias survives retraining.
+    pub fn clear_counts(&mut self) {
+        self.counts.iter_mut().for_each(|c| c.fill(0));
+    }
+
+    /// Adds counts gathered elsewhere (retained supervised data).
+    pub fn add_counts(&mut self, counts: &[Vec<u32>]) {
+        for (mine, theirs) in self.counts.iter_mut().zip(counts) {
+            mine.iter_mut().zip(theirs).for_each(|(m, t)| *m += t);
+        }
+    }
+
+    /// The counts `N_p(c, o)` of every trained position (copied to retain
+    /// the supervised data).
+    pub fn counts(&self) -> &[Vec<u32>] {
+        &self.counts
+    }
+
+    /// Compiles positions `0..=last` into `tables`.
+    pub fn compile(&mut self, last: usize, temperature: f64, rng: &mut Pcg64, tables: &mut Tables) {
+        let mut buffer = vec![0f32; CONTEXTS * OUTPUTS];
+        for p in 0..=last.min(self.trained().saturating_sub(1)) {
+            if p < self.trained() {
+                self.trained_distribution(p, &mut buffer);
+                tables.set_position(p, &buffer, temperature);
+            }
+        }
+        if last >= self.trained() {
+            let mut next = vec![0f32; CONTEXTS * OUTPUTS];
+            if self.trained() == 0 {
+                buffer.fill(1.0 / OUTPUTS as f32);
+                tables.set_position(0, &buffer, temperature);
+            }
+            for p in self.trained().max(1)..=last {
+                self.extrapolate(p, &buffer, rng, &mut next);
+                std::mem::swap(&mut buffer, &mut next);
+                tables.set_position(p, &buffer, temperature);
+            }
+        }
+    }
+
+    /// The number of systematic errors in positions `0..digits`: reachable
+    /// (position, context) pairs whose most likely output is wrong.
+    pub fn systematic_errors(&self, tables: &Tables, digits: usize) -> usize {
+        (0..digits.min(tables.positions()))
+            .flat_map(|p| (0..CONTEXTS).map(move |c| (p, c)))
+            .filter(|(p, c)| super::digits::reachable(*p, *c))
+            .filter(|(p, c)| tables.greedy_output(*p, *c) != correct_output(*c))
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::addition::digits::{solve, Problems};
+    use rand::SeedableRng;
+
+    fn generalisation(gap: f64, blind_spot_rate: f64) -> Generalisation {
+        Generalisation { gap, blind_spot_rate, blind_spot_mass: 0.6, prior_strength: 1.0 }
+    }
+
+    fn train_on_truth(learner: &mut Learner, problems: &Problems, rng: &mut Pcg64) {
+        let mut traces = vec![0u8; problems.a.len()];
+        for (i, trace) in traces.chunks_mut(problems.digits).enumerate() {
+            let (a, b) = problems.operands(i);
+            solve(a, b, trace);
+        }
+        let items: Vec<_> = (0..problems.len())
+            .map(|i| {
+                let (a, b) = problems.operands(i);
+                (a, b, &traces[i * problems.digits..(i + 1) * problems.digits])
+            })
+            .collect();
+        learner.train(problems.digits, items, rng);
+    }
+
+    #[test]
+    fn plausible_wrong_outputs_are_wrong_and_distinct() {
+        for c in 0..CONTEXTS {
+            let wrong = plausible_wrong_outputs(c);
+            assert!(wrong.iter().all(|w| *w != correct_output(c) && (*w as usize) < OUTPUTS));
+            assert!(wrong[0] != wrong[1] && wrong[1] != wrong[2] && wrong[0] != wrong[2]);
+        }
+    }
+
+    #[test]
+    fn smoothed_counts_follow_the_formula() {
+        let mut rng = Pcg64::seed_from_u64(1);
+        let mut learner = Learner::new(generalisation(0.0, 0.0));
+        // Three steps of 1 + 2 at position 0: N(c, 3*2) = 3, prior uniform 1/20.
+        let (a, b, trace) = (vec![1u8], vec![2u8], vec![6u8]);
+        learner.train(1, (0..3).map(|_| (&a[..], &b[..], &trace[..])), &mut rng);
+        let d = learner.distribution(0, &mut rng);
+        let c = crate::scenario::addition::digits::context(1, 2, 0);
+        // (3 + 1 * 0.05) / (3 + 1) and (0 + 0.05) / 4.
+        assert!((d[c * OUTPUTS + 6] - 3.05 / 4.0).abs() < 1e-6);
+        assert!((d[c * OUTPUTS + 5] - 0.05 / 4.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn extrapolation_mixes_in_the_gap_and_blind_spots_become_the_mode() {
+        let mut rng = Pcg64::seed_from_u64(2);
+        let mut learner = Learner::new(generalisation(0.1, 0.5));
+        train_on_truth(&mut learner, &Problems::draw(4000, 1, &mut rng), &mut rng);
+        let trained = learner.distribution(0, &mut rng);
+        let next = learner.distribution(1, &mut rng);
+        let spots = learner.blind_spots(1, &mut rng).to_vec();
+        let mut tables = Tables::default();
+        learner.compile(1, 1.0, &mut rng, &mut tables);
+        for (c, spot) in spots.iter().enumerate() {
+            let truth = c * OUTPUTS + correct_output(c) as usize;
+            match *spot {
+                None => assert!((next[truth] - (0.9 * trained[truth] + 0.005)).abs() < 1e-5),
+                Some(w) => {
+                    assert!((next[truth] - 0.4 * (0.9 * trained[truth] + 0.005)).abs() < 1e-5);
+                    assert_eq!(tables.greedy_output(1, c), w);
+                }
+            }
+        }
+        // Half the 200 contexts are drawn as blind spots: sd sqrt(200/4) = 7.1.
+        let count = spots.iter().flatten().count();
+        assert!(count.abs_diff(100) < 36, "{count}");
+    }
+}

@@ -1,0 +1,234 @@
+//! The run: supervised training on ground truth, then self-training rounds
+//! until the process stalls, collapses or reaches the round limit.
+
+use rand_pcg::Pcg64;
+
+use super::config::{Config, DataMode};
+use super::digits::{answer_is_correct, solve, Problems};
+use super::generation::{count_contamination, generate_round, inject_label_noise};
+use super::learner::Learner;
+use super::metrics::{EndReason, RoundRecord};
+use super::sampler::{greedy_trace, Tables};
+use super::verifiers::Verifier;
+use crate::scenario::{Deadline, RunError};
+
+/// What a run produced, before it is turned into rows.
+#[derive(Clone, Debug)]
+pub struct RunRecord {
+    /// Greedy accuracy at `start_digits` after supervised training.
+    pub supervised_accuracy: f64,
+    pub rounds: Vec<RoundRecord>,
+    pub end: EndReason,
+}
+
+/// Problems per supervised training batch, to bound memory.
+const BATCH: usize = 4096;
+
+/// Trains every learner on ground-truth traces of 1..=start_digits digits,
+/// returning the counts of the retained share (`real_fraction`).
+fn supervised_phase(config: &Config, learners: &mut [Learner], rng: &mut Pcg64) -> Vec<Vec<Vec<u32>>> {
+    let retained = (config.real_fraction * config.supervised_problems as f64).round() as usize;
+    let mut snapshot = Vec::new();
+    // Two passes per length: first the retained problems, then the rest,
+    // so the retained counts can be read off in between.
+    for (pass, (from, to)) in [(0, retained), (retained, config.supervised_problems)].into_iter().enumerate()
+    {
+        for digits in 1..=config.start_digits {
+            let mut done = from;
+            while done < to {
+                let batch = BATCH.min(to - done);
+                let problems = Problems::draw(batch, digits, rng);
+                let mut traces = vec![0u8; problems.a.len()];
+                for (i, trace) in traces.chunks_mut(digits).enumerate() {
+                    let (a, b) = problems.operands(i);
+                    solve(a, b, trace);
+                }
+                for learner in learners.iter_mut() {
+                    let items = (0..batch).map(|i| {
+                        let (a, b) = problems.operands(i);
+                        (a, b, &traces[i * digits..(i + 1) * digits])
+                    });
+                    learner.train(digits, items, rng);
+                }
+                done += batch;
+            }
+        }
+        if pass == 0 {
+            snapshot = learners.iter().map(|l| l.counts().to_vec()).collect();
+        }
+    }
+    snapshot
+}
+
+/// Greedy accuracy of `tables` on `count` fresh problems of `digits` digits.
+pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut Pcg64) -> f64 {
+    let problems = Problems::draw(count, digits, rng);
+    let mut trace = vec![0u8; digits];
+    let correct = (0..count)
+        .filter(|i| {
+            let (a, b) = problems.operands(*i);
+            greedy_trace(tables, a, b, &mut trace);
+            answer_is_correct(a, b, &trace)
+        })
+        .count();
+    correct as f64 / count as f64
+}
+
+/// Runs supervised training and the self-training rounds.
+pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunRecord, RunError> {
+    let members = if config.verifier == Verifier::Committee { config.committee_size } else { 1 };
+    let mut learners = vec![Learner::new(config.generalisation); members];
+    let retained = supervised_phase(config, &mut learners, rng);
+    if config.real_fraction < 1.0 {
+        for (learner, counts) in learners.iter_mut().zip(&retained) {
+            learner.clear_counts();
+            learner.add_counts(counts);
+        }
+    }
+    let mut tables = vec![Tables::default(); members];
+    let compile = |learners: &mut [Learner], tables: &mut [Tables], last: usize, rng: &mut Pcg64| {
+        for (learner, table) in learners.iter_mut().zip(tables.iter_mut()) {
+            learner.compile(last, config.temperature, rng, table);
+        }
+    };
+    compile(&mut learners, &mut tables, config.start_digits, rng);
+    let supervised_accuracy = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
+
+    let mut rounds = Vec::new();
+    let mut digits = config.start_digits + 1;
+    let mut stalled_for = 0;
+    let mut end = EndReason::RoundLimit;
+    for round in 0..config.generations {
+        deadline.check()?;
+        let mut record = RoundRecord::default();
+        let mut accepted = generate_round(config, digits, &tables, rng, &mut record);
+        if config.label_noise_rounds.contains(&round) {
+            record.label_noise_injected = inject_label_noise(&mut accepted, config.label_noise, rng);
+        }
+        count_contamination(&accepted, &mut record);
+        for (learner, counts) in learners.iter_mut().zip(&retained) {
+            learner.extend_to(digits, rng);
+            if config.data == DataMode::Replace {
+                learner.clear_counts();
+                learner.add_counts(counts);
+            }
+            learner.train(digits, accepted.items(), rng);
+        }
+        compile(&mut learners, &mut tables, digits, rng);
+        record.accuracy_frontier = greedy_accuracy(&tables[0], digits, config.eval_problems, rng);
+        record.accuracy_next = greedy_accuracy(&tables[0], digits + 1, config.eval_problems, rng);
+        record.accuracy_start = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
+        record.systematic_errors = learners[0].systematic_errors(&tables[0], digits);
+        record.advanced = record.accepted as f64 >= config.advance_threshold * config.problems as f64;
+        let collapsed = record.accuracy_frontier < config.collapse_accuracy;
+        rounds.push(record);
+        if collapsed {
+            end = EndReason::Collapsed;
+            break;
+        }
+        if rounds.last().is_some_and(|r| r.advanced) {
+            digits += 1;
+            stalled_for = 0;
+        } else {
+            stalled_for += 1;
+            if stalled_for >= config.patience {
+                end = EndReason::Stalled;
+                break;
+            }
+        }
+    }
+    Ok(RunRecord { supervised_accuracy, rounds, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::scenario::addition::config::PARAMS;
+    use crate::value::Value;
+    use rand::SeedableRng;
+
+    fn config(overrides: &[(&str, Value)]) -> Config {
+        let mut all = vec![
+            ("start_digits", Value::Int(3)),
+            ("problems", Value::Int(200)),
+            ("eval_problems", Value::Int(200)),
+            ("generations", Value::Int(5)),
+        ];
+        all.extend_from_slice(overrides);
+        let values = Params::with(PARAMS, &all);
+        Config::from_params(&Params { specs: PARAMS, values: &values })
+    }
+
+    #[test]
+    fn without_slips_gaps_or_blind_spots_every_verifier_reaches_the_limit_perfectly() {
+        // The smoothing prior is the one error source left: at position 0 it
+        // is uniform (an untrained model's guess), and `none` would train on
+        // what it samples from it. Prior strength 0 removes it; every
+        // context is covered by the supervised data, so nothing is undefined.
+        let verifiers = ["none", "majority", "commutative", "outcome", "step", "committee"];
+        let modes = verifiers.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
+        for (verifier, data) in modes {
+            let config = config(&[
+                ("verifier", Value::Str(verifier)),
+                ("data", Value::Str(data)),
+                ("real_fraction", Value::Float(0.5)),
+                ("noise_rate", Value::Float(0.0)),
+                ("gap", Value::Float(0.0)),
+                ("blind_spot_rate", Value::Float(0.0)),
+                ("prior_strength", Value::Float(0.0)),
+            ]);
+            let run = run(&config, &mut Pcg64::seed_from_u64(31), &Deadline::none()).unwrap();
+            assert_eq!(run.end, EndReason::RoundLimit, "{verifier}");
+            assert_eq!(run.rounds.len(), 5, "{verifier}");
+            assert_eq!(run.rounds.last().unwrap().frontier_digits, 8, "{verifier}: advanced every round");
+            for round in &run.rounds {
+                assert_eq!(round.accuracy_frontier, 1.0, "{verifier}");
+                assert_eq!(round.accuracy_next, 1.0, "{verifier}");
+                assert_eq!(round.systematic_errors, 0, "{verifier}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_is_a_pure_function_of_its_seed() {
+        let config = config(&[("verifier", Value::Str("majority"))]);
+        let once = run(&config, &mut Pcg64::seed_from_u64(32), &Deadline::none()).unwrap();
+        let again = run(&config, &mut Pcg64::seed_from_u64(32), &Deadline::none()).unwrap();
+        let other = run(&config, &mut Pcg64::seed_from_u64(33), &Deadline::none()).unwrap();
+        assert_eq!(once.rounds, again.rounds);
+        assert_ne!(once.rounds, other.rounds);
+    }
+
+    #[test]
+    fn an_expired_deadline_stops_the_run() {
+        let config = config(&[]);
+        let expired = Deadline::after_secs(0.0);
+        assert!(matches!(run(&config, &mut Pcg64::seed_from_u64(34), &expired), Err(RunError::TimedOut(_))));
+    }
+
+    #[test]
+    fn blind_spots_outlast_majority_but_not_an_outcome_checker() {
+        // Many blind spots and no other error: majority trains on the blind
+        // spots' answers (they are each context's mode), the outcome checker
+        // only on right answers, so it repairs every blind spot it samples
+        // right at least once (a blind context keeps 40% on the truth) and
+        // is left only with those its 200 problems never reach.
+        let strong = |verifier| {
+            config(&[
+                ("verifier", Value::Str(verifier)),
+                ("noise_rate", Value::Float(0.0)),
+                ("gap", Value::Float(0.0)),
+                ("blind_spot_rate", Value::Float(0.05)),
+                ("blind_spot_mass", Value::Float(0.6)),
+            ])
+        };
+        let majority = run(&strong("majority"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
+        let outcome = run(&strong("outcome"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
+        assert!(majority.rounds.iter().any(|r| r.wrong_answers > 0));
+        assert!(majority.rounds.last().unwrap().systematic_errors > 0);
+        assert!(outcome.rounds.iter().all(|r| r.wrong_answers == 0));
+        let last_errors = |run: &RunRecord| run.rounds.last().unwrap().systematic_errors;
+        assert!(2 * last_errors(&outcome) < last_errors(&majority), "{:?}", outcome.rounds);
+    }
+}

@@ -1,0 +1,225 @@
+//! Verifiers: what decides which sampled traces the learner trains on.
+//!
+//! Each function here works on traces that were actually sampled (or, in
+//! tests, constructed by hand), so every acceptance and every contamination
+//! the scenario reports is counted, never computed from a formula.
+
+use rand::RngCore;
+use rand_pcg::Pcg64;
+
+use super::digits::{answer_is_correct, same_answer, wrong_steps};
+
+/// The verifier a run uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verifier {
+    /// One sample, always accepted.
+    None,
+    /// The most frequent answer among the samples, when its share exceeds the quorum.
+    Majority,
+    /// Majority on `a + b` and on `b + a`, accepted when both pass and agree.
+    Commutative,
+    /// An external checker of the final answer (outcome reward).
+    Outcome,
+    /// A process checker of every step.
+    Step,
+    /// Independently extrapolating learners vote; accepted at the quorum.
+    Committee,
+}
+
+/// The names of [`Verifier`]s, as the `verifier` parameter spells them.
+pub const VERIFIER_NAMES: &[&str] = &["none", "majority", "commutative", "outcome", "step", "committee"];
+
+impl Verifier {
+    /// The verifier called `name` (one of [`VERIFIER_NAMES`]).
+    pub fn from_name(name: &str) -> Option<Verifier> {
+        Some(match name {
+            "none" => Verifier::None,
+            "majority" => Verifier::Majority,
+            "commutative" => Verifier::Commutative,
+            "outcome" => Verifier::Outcome,
+            "step" => Verifier::Step,
+            "committee" => Verifier::Committee,
+            _ => return None,
+        })
+    }
+}
+
+/// The error rates of an external (outcome or step) checker.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckerErrors {
+    /// Chance a wrong trace is accepted anyway.
+    pub false_accept: f64,
+    /// Chance a right trace is rejected anyway.
+    pub false_reject: f64,
+}
+
+/// The most frequent answer among `count` traces stored flat in `traces`
+/// (each `digits` long): the index of its first trace and how many traces
+/// share it. Ties go to the answer seen first.
+pub fn modal_answer(traces: &[u8], digits: usize) -> (usize, usize) {
+    let count = traces.len() / digits;
+    let trace = |i: usize| &traces[i * digits..(i + 1) * digits];
+    let mut best = (0, 0);
+    for i in 0..count {
+        // Count each distinct answer once, at its first trace.
+        if (0..i).any(|j| same_answer(trace(j), trace(i))) {
+            continue;
+        }
+        let votes = (i..count).filter(|j| same_answer(trace(*j), trace(i))).count();
+        if votes > best.1 {
+            best = (i, votes);
+        }
+    }
+    best
+}
+
+/// `majority`: the index of the trace to train on, when the modal answer's
+/// share of the samples exceeds `quorum`.
+pub fn majority(traces: &[u8], digits: usize, quorum: f64) -> Option<usize> {
+    let (index, votes) = modal_answer(traces, digits);
+    let count = traces.len() / digits;
+    (count > 0 && votes as f64 > quorum * count as f64).then_some(index)
+}
+
+/// `commutative`: majority on the samples of `a + b` (`forward`) and on those
+/// of `b + a` (`backward`); the forward trace to train on when both pass and
+/// their answers agree.
+pub fn commutative(forward: &[u8], backward: &[u8], digits: usize, quorum: f64) -> Option<usize> {
+    let f = majority(forward, digits, quorum)?;
+    let b = majority(backward, digits, quorum)?;
+    same_answer(&forward[f * digits..(f + 1) * digits], &backward[b * digits..(b + 1) * digits]).then_some(f)
+}
+
+/// One verdict of an imperfect checker: `right` is what a perfect checker
+/// would say. One draw from `rng` either way, so runs stay aligned.
+fn imperfect(right: bool, errors: CheckerErrors, rng: &mut Pcg64) -> bool {
+    let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    if right {
+        u >= errors.false_reject
+    } else {
+        u < errors.false_accept
+    }
+}
+
+/// `outcome`: the first trace whose final answer the checker accepts.
+pub fn outcome(a: &[u8], b: &[u8], traces: &[u8], errors: CheckerErrors, rng: &mut Pcg64) -> Option<usize> {
+    let digits = a.len();
+    (0..traces.len() / digits)
+        .find(|i| imperfect(answer_is_correct(a, b, &traces[i * digits..(i + 1) * digits]), errors, rng))
+}
+
+/// `step`: the first trace whose every step the checker accepts.
+pub fn step(a: &[u8], b: &[u8], traces: &[u8], errors: CheckerErrors, rng: &mut Pcg64) -> Option<usize> {
+    let digits = a.len();
+    (0..traces.len() / digits)
+        .find(|i| imperfect(wrong_steps(a, b, &traces[i * digits..(i + 1) * digits]) == 0, errors, rng))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    const PERFECT: CheckerErrors = CheckerErrors { false_accept: 0.0, false_reject: 0.0 };
+
+    /// 47 + 38 = 85: steps (7+8 -> digit 5 carry 1), (4+3+1 -> digit 8 carry 0).
+    const A: [u8; 2] = [7, 4];
+    const B: [u8; 2] = [8, 3];
+    const RIGHT: [u8; 2] = [5 * 2 + 1, 8 * 2];
+    /// The dropped-carry blind spot: 7+8 writes 5 without carry, so 75.
+    const DROPPED: [u8; 2] = [5 * 2, 7 * 2];
+
+    fn flat(traces: &[[u8; 2]]) -> Vec<u8> {
+        traces.concat()
+    }
+
+    #[test]
+    fn a_wrong_majority_passes_majority_and_fails_outcome() {
+        let traces = flat(&[DROPPED, RIGHT, DROPPED, DROPPED, RIGHT]);
+        let chosen = majority(&traces, 2, 0.5).expect("3 of 5 exceed one half");
+        assert_eq!(&traces[chosen * 2..chosen * 2 + 2], &DROPPED);
+        let mut rng = Pcg64::seed_from_u64(1);
+        let only_wrong = flat(&[DROPPED, DROPPED, DROPPED]);
+        assert_eq!(outcome(&A, &B, &only_wrong, PERFECT, &mut rng), None);
+        // Given the mixed samples, outcome trains on a right one instead.
+        let picked = outcome(&A, &B, &traces, PERFECT, &mut rng).unwrap();
+        assert_eq!(&traces[picked * 2..picked * 2 + 2], &RIGHT);
+    }
+
+    #[test]
+    fn majority_needs_more_than_the_quorum() {
+        let split = flat(&[DROPPED, RIGHT, DROPPED, RIGHT]);
+        assert_eq!(majority(&split, 2, 0.5), None, "2 of 4 is not more than half");
+        assert_eq!(majority(&flat(&[RIGHT, RIGHT, RIGHT, DROPPED, DROPPED]), 2, 0.7), None);
+        assert_eq!(majority(&flat(&[RIGHT, RIGHT, RIGHT, RIGHT, DROPPED]), 2, 0.7), Some(0));
+    }
+
+    #[test]
+    fn commutative_rejects_a_one_sided_blind_spot_and_passes_a_mirrored_one() {
+        // b + a = 38 + 47: (8+7 -> 5 carry 1), (3+4+1 -> 8).
+        let backward_right = flat(&[RIGHT, RIGHT, RIGHT]);
+        let forward_blind = flat(&[DROPPED, DROPPED, RIGHT]);
+        assert_eq!(commutative(&forward_blind, &backward_right, 2, 0.5), None);
+        // The mirrored context (8, 7, 0) has the same blind spot: both sides agree on 75.
+        let backward_blind = flat(&[DROPPED, RIGHT, DROPPED]);
+        let chosen =
+            commutative(&forward_blind, &backward_blind, 2, 0.5).expect("mirrored blind spot passes");
+        assert_eq!(&forward_blind[chosen * 2..chosen * 2 + 2], &DROPPED);
+        assert!(!answer_is_correct(&A, &B, &DROPPED));
+    }
+
+    #[test]
+    fn outcome_passes_cancelling_step_errors_that_step_rejects() {
+        // 5 + 5 = 10 written as "0 no carry" then "0+0 -> 1": right answer, two wrong steps.
+        let (a, b, trace) = ([5u8, 0], [5u8, 0], [0u8, 2]);
+        let mut rng = Pcg64::seed_from_u64(2);
+        assert_eq!(outcome(&a, &b, &trace, PERFECT, &mut rng), Some(0));
+        assert_eq!(step(&a, &b, &trace, PERFECT, &mut rng), None);
+    }
+
+    #[test]
+    fn a_false_accept_rate_accepts_that_share_of_wrong_traces() {
+        let mut rng = Pcg64::seed_from_u64(3);
+        let errors = CheckerErrors { false_accept: 0.3, false_reject: 0.0 };
+        let trials = 20_000;
+        let accepted = (0..trials).filter(|_| outcome(&A, &B, &DROPPED, errors, &mut rng).is_some()).count();
+        let stepped = (0..trials).filter(|_| step(&A, &B, &DROPPED, errors, &mut rng).is_some()).count();
+        // Binomial sd at p = 0.3: sqrt(20000 * 0.21) = 64.8; 5 sd = 324.
+        assert!(accepted.abs_diff(6000) < 324, "{accepted}");
+        assert!(stepped.abs_diff(6000) < 324, "{stepped}");
+    }
+
+    #[test]
+    fn a_false_reject_rate_rejects_that_share_of_right_traces() {
+        let mut rng = Pcg64::seed_from_u64(4);
+        let errors = CheckerErrors { false_accept: 0.0, false_reject: 0.25 };
+        let trials = 20_000;
+        let accepted = (0..trials).filter(|_| outcome(&A, &B, &RIGHT, errors, &mut rng).is_some()).count();
+        // p = 0.75: sd = sqrt(20000 * 0.1875) = 61.2; 5 sd = 306.
+        assert!(accepted.abs_diff(15_000) < 306, "{accepted}");
+    }
+
+    #[test]
+    fn majority_accepts_independent_slips_at_the_binomial_rate() {
+        // Each of n = 5 samples independently slips into a wrong answer with
+        // probability q = 0.3, each slip to a distinct answer (so slips never
+        // form a majority). The majority is accepted exactly when at least
+        // 3 samples are right: P = sum_{k=3..5} C(5,k) 0.7^k 0.3^(5-k)
+        // = 0.3087 + 0.36015 + 0.16807 = 0.83692.
+        let mut rng = Pcg64::seed_from_u64(5);
+        let trials = 20_000;
+        let mut accepted = 0;
+        let mut traces = vec![0u8; 5 * 2];
+        for _ in 0..trials {
+            for (i, trace) in traces.chunks_mut(2).enumerate() {
+                let slipped = rng.next_u64() < (0.3 * 18_446_744_073_709_551_616.0) as u64;
+                // Sample i slips to the distinct wrong answer with sum digit i.
+                let wrong = [(i as u8) * 2, 0];
+                trace.copy_from_slice(if slipped { &wrong } else { &RIGHT });
+            }
+            accepted += usize::from(majority(&traces, 2, 0.5).is_some());
+        }
+        // sd = sqrt(20000 * 0.83692 * 0.16308) = 52.2; 5 sd = 261.
+        assert!(accepted.abs_diff(16_738) < 261, "{accepted}");
+    }
+}
