@@ -124,6 +124,50 @@ fn stops_helping(gains: &[(Cell, Option<(f64, bool)>)]) -> String {
     }
 }
 
+/// One sentence per simulation-against-theory column: at how many grid
+/// points the 95% interval of mean / theory contains 1, naming (up to three)
+/// points where it does not.
+pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (index, column) in headline.iter().enumerate().filter(|(_, h)| h.ratio.is_some()) {
+        let mut agree = 0;
+        let mut total = 0;
+        let mut apart = Vec::new();
+        for point in &summary.points {
+            let Some((low, high)) = point.columns[index].summary.interval else { continue };
+            total += 1;
+            if low <= 1.0 && 1.0 <= high {
+                agree += 1;
+            } else {
+                let at: Vec<String> =
+                    summary.varying.iter().zip(&point.key).map(|(n, v)| format!("{n} = {v}")).collect();
+                apart.push(format!(
+                    "{} at {}",
+                    format_value(point.columns[index].summary.value, None),
+                    at.join(", ")
+                ));
+            }
+        }
+        if total == 0 {
+            continue;
+        }
+        let mut sentence = format!(
+            "{}: simulation and theory agree (95% interval contains 1) at {agree} of {total} grid points",
+            column.label
+        );
+        if !apart.is_empty() {
+            let shown: Vec<&str> = apart.iter().take(3).map(String::as_str).collect();
+            sentence.push_str(&format!("; the ratio is {}", shown.join("; ")));
+            if apart.len() > 3 {
+                sentence.push_str(&format!(" and {} more", apart.len() - 3));
+            }
+        }
+        sentence.push('.');
+        out.push(sentence);
+    }
+    out
+}
+
 fn generic(summary: &Summary, index: usize, label: &str) -> Vec<String> {
     let describe = |median: f64, horizon| format_value(median, horizon);
     if summary.varying.is_empty() {
@@ -169,6 +213,40 @@ mod tests {
         assert_eq!(gain((f64::INFINITY, Some(30.0)), (7.0, Some(30.0))), Some((23.0, true)));
         assert_eq!(gain((12.0, Some(30.0)), (7.0, Some(30.0))), Some((5.0, false)));
         assert_eq!(gain((f64::INFINITY, Some(30.0)), (f64::INFINITY, Some(30.0))), None);
+    }
+
+    #[test]
+    fn theory_agreement_counts_intervals_containing_one() {
+        use crate::report::plan::Nulls;
+        use crate::report::stats::Estimate;
+        use crate::report::summary::{ColumnSummary, GridPoint};
+        let point = |x: f64, interval: (f64, f64)| GridPoint {
+            key: vec![Cell::Float(x)],
+            replicates: 10,
+            failures: 0,
+            horizon: None,
+            columns: vec![ColumnSummary {
+                summary: Estimate { n: 10, value: (interval.0 + interval.1) / 2.0, interval: Some(interval) },
+                nulls: 0,
+                treatment: Nulls::Dropped,
+            }],
+        };
+        let summary = Summary {
+            varying: vec!["samples".into()],
+            points: vec![point(10.0, (0.9, 1.1)), point(100.0, (1.2, 1.4))],
+            ..Default::default()
+        };
+        let headline = [Headline {
+            column: "e/e_theory".into(),
+            label: "e: mean / theory".into(),
+            nulls: Nulls::Dropped,
+            ratio: Some(("e".into(), "e_theory".into())),
+        }];
+        assert_eq!(
+            theory_sentences(&summary, &headline),
+            ["e: mean / theory: simulation and theory agree (95% interval contains 1) at 1 of 2 grid points; \
+              the ratio is 1.30 at samples = 100."]
+        );
     }
 
     #[test]

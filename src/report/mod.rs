@@ -50,10 +50,11 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     let scenario = scenario_name(&dataset)?;
     let plan = plan::plan(&scenario, &layout);
     let summary = summary::summarise(&dataset, &layout, &plan.headline)?;
-    let answer = match &plan.answer_column {
+    let mut answer = match &plan.answer_column {
         Some(column) => answer::sentences(&summary, &plan.headline, column),
         None => Vec::new(),
     };
+    answer.extend(answer::theory_sentences(&summary, &plan.headline));
     let out = config.out.clone().unwrap_or_else(|| config.dir.join("report"));
     std::fs::create_dir_all(&out).map_err(|e| ReportError::write(&out, e))?;
     let mut files = Vec::new();

@@ -47,8 +47,11 @@ pub struct Curve {
 pub struct Heatmap {
     pub column: String,
     pub label: String,
+    /// The parameters on the axes, and the axes' labels with units.
     pub x: String,
     pub y: String,
+    pub x_label: String,
+    pub y_label: String,
 }
 
 /// What the report shows for one dataset.
@@ -68,8 +71,8 @@ struct KnownScenario {
     headline: &'static [(&'static str, &'static str, Nulls)],
     /// (column, label with unit)
     curves: &'static [(&'static str, &'static str)],
-    /// (column, label, x parameter, y parameter)
-    heatmap: Option<(&'static str, &'static str, &'static str, &'static str)>,
+    /// (column, label, x parameter and its label, y parameter and its label)
+    heatmap: Option<(&'static str, &'static str, (&'static str, &'static str), (&'static str, &'static str))>,
     answer: Option<&'static str>,
 }
 
@@ -90,7 +93,12 @@ static KNOWN: &[KnownScenario] = &[
             ("accuracy_frontier", "frontier accuracy (fraction correct)"),
             ("contamination", "contamination (share of trained answers wrong)"),
         ],
-        heatmap: Some(("runway", "median runway (rounds)", "noise_rate", "verifier")),
+        heatmap: Some((
+            "runway",
+            "median runway (rounds)",
+            ("noise_rate", "noise rate (slip probability per step)"),
+            ("verifier", "verifier"),
+        )),
         answer: Some("runway"),
     },
     KnownScenario {
@@ -194,11 +202,13 @@ pub fn plan(scenario: &str, layout: &Layout) -> Plan {
             .collect();
     }
     let heatmap = known.and_then(|k| k.heatmap).filter(|(column, ..)| has_summary(column)).map(
-        |(column, label, x, y)| Heatmap {
+        |(column, label, (x, x_label), (y, y_label))| Heatmap {
             column: column.into(),
             label: label.into(),
             x: x.into(),
             y: y.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
         },
     );
     let answer_column = known
