@@ -65,14 +65,17 @@ pub struct Plan {
     pub answer_column: Option<String>,
 }
 
+/// A heatmap axis: the parameter and its label with units.
+type Axis = (&'static str, &'static str);
+
 struct KnownScenario {
     name: &'static str,
     /// (column, label with unit, meaning of null)
     headline: &'static [(&'static str, &'static str, Nulls)],
     /// (column, label with unit)
     curves: &'static [(&'static str, &'static str)],
-    /// (column, label, x parameter and its label, y parameter and its label)
-    heatmap: Option<(&'static str, &'static str, (&'static str, &'static str), (&'static str, &'static str))>,
+    /// (column, label, x axis, y axis)
+    heatmap: Option<(&'static str, &'static str, Axis, Axis)>,
     answer: Option<&'static str>,
 }
 
