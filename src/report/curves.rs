@@ -25,6 +25,11 @@ use super::plan::Curve;
 use super::stats;
 use super::summary::Summary;
 
+/// Generations beyond this mean a damaged file, not a long sweep (sweeps
+/// cap `generations` at a million); refusing them bounds the memory a
+/// corrupt value could ask for.
+const MAX_GENERATION: f64 = 10_000_000.0;
+
 /// One metric at one generation: the line's value and the band around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Band {
@@ -82,6 +87,12 @@ pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curv
             let Some(&point) = summary.point_of_run.get(&ids.value(row)) else { continue };
             if !generations.is_valid(row) || generations.value(row) < 0.0 {
                 continue;
+            }
+            if generations.value(row) > MAX_GENERATION {
+                return Err(ReportError::BadSchema {
+                    path: path.clone(),
+                    message: format!("generation {} is beyond any sweep's horizon", generations.value(row)),
+                });
             }
             let generation = generations.value(row) as i64;
             let slot = &mut cells[point];
