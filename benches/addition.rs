@@ -9,7 +9,7 @@ use avalanche::scenario::addition::learner::{Generalisation, Learner};
 use avalanche::scenario::addition::sampler::{sample_trace, SlipThreshold, Tables};
 use avalanche::scenario::{addition, Deadline};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rand::SeedableRng;
+use rand::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
 
 /// Digits per benchmarked trace: a typical frontier late in a sector.toml run.
@@ -54,6 +54,18 @@ fn inner_loop(c: &mut Criterion) {
                 sample_trace(&tables, a, b, slip, &mut rng, &mut out);
                 black_box(&out);
             }
+        })
+    });
+    // The limit: the random draws those steps need (one u64 per step) and
+    // nothing else. trace_steps / rng_draws is the inner loop's cost over
+    // the generator's.
+    group.bench_function("rng_draws", |bench| {
+        bench.iter(|| {
+            let mut acc = 0u64;
+            for _ in 0..TRACES * DIGITS {
+                acc ^= rng.next_u64();
+            }
+            black_box(acc)
         })
     });
     group.finish();

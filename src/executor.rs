@@ -46,6 +46,10 @@ pub struct ExecConfig {
     pub run_timeout: Option<f64>,
     /// Which runs of the sweep this process owns.
     pub shard: Option<Shard>,
+    /// Start no new run once one has failed. Checked by the workers
+    /// themselves: waiting for the coordinator to hear of the failure would
+    /// let fast runs race far past it.
+    pub fail_fast: bool,
 }
 
 impl ExecConfig {
@@ -138,6 +142,9 @@ pub fn execute<S: RunSink>(
                     let record = run_one(sweep.scenario, spec, config.run_timeout);
                     let worker = rayon::current_thread_index().unwrap_or(0) % sinks.len();
                     let written = sinks[worker].lock().unwrap_or_else(|e| e.into_inner()).write(&record);
+                    if config.fail_fast && record.outcome.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                     match written {
                         // A send fails only when the coordinator has gone.
                         Ok(()) => drop(sender.send(RunEvent::of(&record))),
@@ -151,9 +158,11 @@ pub fn execute<S: RunSink>(
         });
 
         let mut stopped = false;
+        let mut failed = false;
         loop {
             match receiver.recv_timeout(IDLE_TICK) {
                 Ok(event) => {
+                    failed |= event.error.is_some();
                     if coordinator.finished(event) == Flow::Stop {
                         stop.store(true, Ordering::Relaxed);
                         stopped = true;
@@ -177,7 +186,7 @@ pub fn execute<S: RunSink>(
         }
         match failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
             Some(e) => Outcome::SinkFailed(e),
-            None if stopped => Outcome::Stopped,
+            None if stopped || (config.fail_fast && failed) => Outcome::Stopped,
             None => Outcome::Completed,
         }
     });

@@ -250,9 +250,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let options = RunOptions {
         out: args.out,
-        exec: ExecConfig { threads: args.threads, run_timeout: args.run_timeout, shard },
+        exec: ExecConfig {
+            threads: args.threads,
+            run_timeout: args.run_timeout,
+            shard,
+            fail_fast: args.fail_fast,
+        },
         checkpoint,
-        fail_fast: args.fail_fast,
         retry_failed: args.retry_failed,
         extend: args.extend,
         fresh: args.fresh,

@@ -27,8 +27,6 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub exec: ExecConfig,
     pub checkpoint: Checkpoint,
-    /// Stop starting runs after the first failure.
-    pub fail_fast: bool,
     /// Rerun runs recorded as failed (their old rows are removed first).
     pub retry_failed: bool,
     /// Accept a changed sweep file that only adds grid values or replicates.
@@ -125,7 +123,7 @@ pub fn run_sweep(
         })
         .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);
-    let mut tally = Tally { observer, fail_fast: options.fail_fast, executed: 0, failed: 0 };
+    let mut tally = Tally { observer, executed: 0, failed: 0 };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
     let (outcome, writers) = execute(sweep, &exec, &wanted, writers, &mut tally)?;
@@ -248,11 +246,9 @@ fn count_pending(
     Ok((done, in_shard - done))
 }
 
-/// Counts finished runs, shows them to the observer, and stops after a
-/// failure when asked to.
+/// Counts finished runs and shows them to the observer.
 struct Tally<'a> {
     observer: &'a mut dyn Observer,
-    fail_fast: bool,
     executed: u64,
     failed: u64,
 }
@@ -265,11 +261,7 @@ impl Coordinator for Tally<'_> {
             tracing::warn!(run_id = event.run_id, "run failed: {error}");
         }
         self.observer.run_finished(&event);
-        if event.error.is_some() && self.fail_fast {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+        Flow::Continue
     }
 
     fn idle(&mut self) {

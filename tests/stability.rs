@@ -1,0 +1,67 @@
+//! Value stability: a few runs' identities and outputs pinned exactly.
+//!
+//! These numbers were recorded from the code itself; their independent
+//! reason is the promise that the same sweep gives the same numbers across
+//! versions. A change to identity hashing, seeding, the generator, a
+//! scenario's parameters or defaults, or its arithmetic fails here. If the
+//! change is intended, it breaks that promise for existing datasets: say so
+//! in the changelog, bump the dataset schema or scenario version if needed,
+//! and re-record.
+
+use std::path::Path;
+
+use avalanche::executor::run_one;
+use avalanche::value::Value::{self, Float, Int, Str};
+
+fn run(scenario: &str, params: &str, index: u64) -> (u64, u64, Vec<Option<Value>>) {
+    let text = format!("name = \"pin\"\nscenario = \"{scenario}\"\nseed = 42\nreplicates = 3\n{params}");
+    let sweep = avalanche::sweep::parse(Path::new("pin.toml"), &text, 100).expect("valid");
+    let spec = sweep.run(index);
+    let (run_id, seed) = (spec.run_id, spec.seed);
+    let output = run_one(sweep.scenario, spec, None).outcome.expect("the run succeeds");
+    (run_id, seed, output.summary)
+}
+
+#[test]
+fn empty_runs_are_pinned() {
+    let (run_id, seed, summary) = run("empty", "", 2);
+    assert_eq!((run_id, seed), (12984971462727442341, 8759102335886446480));
+    assert_eq!(summary, vec![Some(Float(0.13934599743967946)), Some(Float(0.0))]);
+}
+
+#[test]
+fn gaussian_runs_are_pinned() {
+    let (run_id, seed, summary) = run("gaussian", "[params]\nsamples = 20\ngenerations = 5\n", 0);
+    assert_eq!((run_id, seed), (15229563165804730421, 11047884063465887827));
+    assert_eq!(
+        summary[..3],
+        [Some(Float(-0.4856040323882853)), Some(Float(2.255071238983431)), Some(Float(0.23581127627176285))]
+    );
+    assert_eq!(summary[5], Some(Float(0.4875035921198323)));
+}
+
+#[test]
+fn linreg_runs_are_pinned() {
+    let (run_id, seed, summary) = run("linreg", "[params]\nsamples = 20\ndim = 3\ngenerations = 4\n", 2);
+    assert_eq!((run_id, seed), (2083573197113308092, 18209480453976619834));
+    assert_eq!(
+        summary,
+        vec![
+            Some(Float(0.7652994473028889)),
+            Some(Float(0.75)),
+            Some(Float(0.4479258933734784)),
+            Some(Float(1.7085403157633177))
+        ]
+    );
+}
+
+#[test]
+fn addition_runs_are_pinned() {
+    let params = "[params]\nstart_digits = 3\ngenerations = 4\nproblems = 100\neval_problems = 100\nsupervised_problems = 200\n";
+    let (run_id, seed, summary) = run("addition", params, 0);
+    assert_eq!((run_id, seed), (15209959603295878059, 8772599710778205307));
+    assert_eq!(summary[0], Some(Float(0.82)));
+    assert_eq!(summary[2..5], [Some(Int(4)), Some(Int(3)), Some(Str("stalled"))]);
+    assert_eq!(summary[6..8], [Some(Float(1.0606601717798214)), Some(Float(11.769898384723414))]);
+    assert_eq!(summary[11], Some(Int(60)));
+}
