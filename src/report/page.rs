@@ -28,7 +28,8 @@ pub fn markdown(page: &Page) -> String {
     let _ = writeln!(text, "# {name}: report on the `{}` sweep\n", summary.scenario);
     let _ = writeln!(
         text,
-        "Dataset `{}`: {} runs at {} grid points; {} failed and are excluded from every statistic below.\n",
+        "Dataset `{}`: {} runs at {} grid points; failed runs: {} (counted, and excluded from every \
+         statistic below).\n",
         page.dataset.display(),
         summary.runs(),
         summary.points.len(),
