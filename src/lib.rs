@@ -9,6 +9,7 @@ pub mod executor;
 pub mod params;
 pub mod progress;
 pub mod record;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod seed;

@@ -16,7 +16,7 @@ use avalanche::shard::Shard;
 use avalanche::sink::Checkpoint;
 use avalanche::slurm::SlurmJob;
 use avalanche::sweep::{self, DEFAULT_MAX_RUNS};
-use avalanche::{describe, scenario, status};
+use avalanche::{describe, report, scenario, status};
 
 /// Measure how fast errors compound when a model trains on its own outputs:
 /// run parameter sweeps of self-training simulations into Parquet datasets.
@@ -46,6 +46,15 @@ enum Command {
     Status { dir: PathBuf },
     /// Write an sbatch script that runs a sweep as a Slurm job array.
     Slurm(SlurmArgs),
+    /// Summarise a dataset: headline table with 95% intervals, the answer per
+    /// verifier, figures; writes report.md, headline.csv, PNG and SVG.
+    Report {
+        /// The dataset folder, results/<name>/.
+        dir: PathBuf,
+        /// Where to write the report (default: <dir>/report).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -206,6 +215,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Slurm(args) => slurm(args),
+        Command::Report { dir, out } => {
+            let summary = report::report(&report::ReportConfig { dir, out })?;
+            println!("{}", summary.table);
+            println!("\nReport: {}", summary.out.join("report.md").display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -1,0 +1,104 @@
+//! The report's figures, drawn with plotters into PNG and SVG files.
+//!
+//! Text needs a font, and a fresh machine may have none installed, so the
+//! DejaVu Sans font (Bitstream Vera licence, see assets/fonts/) is compiled
+//! into the binary and registered as plotters' `sans-serif` family.
+//! Colours are the Okabe-Ito palette, distinguishable with the common forms
+//! of colour blindness.
+
+mod heatmap;
+mod lines;
+mod panels;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::prelude::*;
+
+use super::curves::Curves;
+use super::error::ReportError;
+use super::plan::Plan;
+use super::summary::Summary;
+
+/// Okabe & Ito (2008), "Color Universal Design", in their order, black last.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+    RGBColor(0x00, 0x00, 0x00), // black
+];
+
+/// The colour of the `index`-th line.
+pub fn colour(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+fn register_font() -> Result<(), ReportError> {
+    static REGISTER: Once = Once::new();
+    let mut result = Ok(());
+    REGISTER.call_once(|| {
+        result = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| {
+            ReportError::write("assets/fonts/DejaVuSans.ttf", "the embedded font is not a valid font")
+        });
+    });
+    result
+}
+
+/// Why a figure could not be drawn, as plotters' message.
+pub(super) type DrawError = String;
+
+/// Draws one figure twice, into `<stem>.png` and `<stem>.svg` in `$out`,
+/// with `$draw` a function of the root drawing area, and pushes the paths
+/// onto `$written`. A macro because the drawing functions are generic over
+/// the backend and closures cannot be.
+macro_rules! render {
+    ($out:expr, $stem:expr, $size:expr, $written:expr, |$root:ident| $draw:expr) => {{
+        let png = $out.join(format!("{}.png", $stem));
+        {
+            let $root = BitMapBackend::new(&png, $size).into_drawing_area();
+            $root.fill(&WHITE).map_err(|e| ReportError::write(&png, e))?;
+            $draw.map_err(|e| ReportError::write(&png, e))?;
+            $root.present().map_err(|e| ReportError::write(&png, e))?;
+        }
+        let svg = $out.join(format!("{}.svg", $stem));
+        {
+            let $root = SVGBackend::new(&svg, $size).into_drawing_area();
+            $root.fill(&WHITE).map_err(|e| ReportError::write(&svg, e))?;
+            $draw.map_err(|e| ReportError::write(&svg, e))?;
+            $root.present().map_err(|e| ReportError::write(&svg, e))?;
+        }
+        $written.push(png);
+        $written.push(svg);
+    }};
+}
+
+/// Draws every figure the plan asks for into `out`, as `<stem>.png` and
+/// `<stem>.svg`; returns the files written.
+pub fn draw_all(
+    out: &Path,
+    summary: &Summary,
+    plan: &Plan,
+    curves: &Curves,
+) -> Result<Vec<PathBuf>, ReportError> {
+    register_font()?;
+    let mut written = Vec::new();
+    let layout = panels::Panels::new(summary);
+    for (curve, series) in plan.curves.iter().zip(curves) {
+        let stem = format!("curve-{}", curve.column);
+        let size = layout.size(panels::LINE_PANEL);
+        render!(out, stem, size, written, |root| lines::draw(&root, summary, &layout, curve, series));
+    }
+    if let Some(heatmap) = &plan.heatmap {
+        if let Some(grid) = heatmap::Grid::new(summary, plan, heatmap) {
+            let stem = format!("heatmap-{}", heatmap.column);
+            render!(out, stem, grid.size(), written, |root| heatmap::draw(&root, &grid, heatmap));
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,221 @@
+//! Medians with exact, distribution-free 95% intervals, for the report's
+//! headline table.
+//!
+//! Replicate outcomes of a self-training run are skewed and sometimes
+//! right-censored (a runway that outlives the horizon), so the report uses
+//! order statistics, which need neither a distribution nor finite values:
+//! the interval `[x(j), x(k)]` covers the population median with probability
+//! `P(j <= B <= k - 1)`, `B ~ Binomial(n, 1/2)`, because `B`, the number of
+//! observations below the median, is binomial whatever the distribution.
+//! A censored value is stored as `+inf`; censoring at a fixed horizon keeps
+//! the order of the observations, so the ranks, and hence the interval,
+//! stay exact.
+
+/// The coverage the report's intervals promise at least.
+pub const COVERAGE: f64 = 0.95;
+
+/// A point estimate (a median, or a ratio of means) and, where the sample is
+/// large enough, its 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// The number of values summarised.
+    pub n: usize,
+    /// For a median: the mean of the two middle values for even `n`, `+inf`
+    /// when the upper middle value is censored. `NaN` when `n = 0`.
+    pub value: f64,
+    /// The interval's ends, or `None` when `n` is too small (`n < 6` for a
+    /// median: no pair of order statistics reaches 95% coverage).
+    pub interval: Option<(f64, f64)>,
+}
+
+/// The 1-based ranks `(j, k)` of the order statistics bounding a two-sided
+/// interval for the median with coverage at least `coverage`, as tight as
+/// possible among symmetric choices `k = n + 1 - j`; `None` when even
+/// `[x(1), x(n)]` covers less than `coverage`.
+pub fn median_ranks(n: usize, coverage: f64) -> Option<(usize, usize)> {
+    if n == 0 {
+        return None;
+    }
+    // The interval [x(j), x(n+1-j)] misses the median when B <= j-1 or
+    // B >= n+1-j; by symmetry that has probability 2 P(B <= j-1). Take the
+    // largest j whose miss probability stays within 1 - coverage.
+    let alpha = 1.0 - coverage;
+    let cdf = binomial_half_cdf(n);
+    let mut best = None;
+    for j in 1..=n.div_ceil(2) {
+        if 2.0 * cdf[j - 1] <= alpha {
+            best = Some((j, n + 1 - j));
+        } else {
+            break;
+        }
+    }
+    best
+}
+
+/// `P(B <= i)` for `i = 0..=n`, `B ~ Binomial(n, 1/2)`, computed in log space
+/// so that large `n` (where `2^-n` underflows) keeps its accuracy in the
+/// tails that matter.
+fn binomial_half_cdf(n: usize) -> Vec<f64> {
+    let nf = n as f64;
+    let mut log_pmf = -nf * std::f64::consts::LN_2;
+    let mut cdf = Vec::with_capacity(n + 1);
+    let mut total = 0.0;
+    for i in 0..=n {
+        total += log_pmf.exp();
+        cdf.push(total.min(1.0));
+        // C(n, i+1) = C(n, i) (n - i) / (i + 1)
+        log_pmf += ((nf - i as f64) / (i as f64 + 1.0)).ln();
+    }
+    cdf
+}
+
+/// The median of `values` with its exact order-statistic 95% interval.
+/// `NaN`s are not expected (callers drop nulls they do not censor); they are
+/// sorted last by `total_cmp` and would count as large values.
+pub fn median_interval(values: &mut [f64]) -> Estimate {
+    let n = values.len();
+    if n == 0 {
+        return Estimate { n, value: f64::NAN, interval: None };
+    }
+    values.sort_by(f64::total_cmp);
+    let value = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        let (low, high) = (values[n / 2 - 1], values[n / 2]);
+        // Beside an infinite (censored) middle value the median is on that
+        // side of every finite one: report the infinity, not a NaN.
+        if high == f64::INFINITY {
+            high
+        } else if low == f64::NEG_INFINITY {
+            low
+        } else {
+            (low + high) / 2.0
+        }
+    };
+    let interval = median_ranks(n, COVERAGE).map(|(j, k)| (values[j - 1], values[k - 1]));
+    Estimate { n, value, interval }
+}
+
+/// The normal quantile for a two-sided 95% interval.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// The simulation's mean over the theory's, with a 95% interval from the
+/// normal approximation to the mean (`mean -/+ 1.96 sd / sqrt(n)`, over the
+/// theory). Closed-form predictions are expectations, so means, not
+/// medians, are what they predict. `NaN` without values or with a zero
+/// theory; no interval below two values.
+pub fn mean_ratio(simulated: &[f64], theory: &[f64]) -> Estimate {
+    let n = simulated.len();
+    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
+    if n == 0 || theory.is_empty() || mean(theory) == 0.0 {
+        return Estimate { n, value: f64::NAN, interval: None };
+    }
+    let (average, expected) = (mean(simulated), mean(theory));
+    let interval = (n >= 2).then(|| {
+        let variance = simulated.iter().map(|v| (v - average).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let half = Z_95 * (variance / n as f64).sqrt();
+        let (low, high) = ((average - half) / expected, (average + half) / expected);
+        (low.min(high), low.max(high))
+    });
+    Estimate { n, value: average / expected, interval }
+}
+
+/// The `q`-quantile of already sorted values by linear interpolation between
+/// order statistics (the definition NumPy, DuckDB's `quantile_cont` and
+/// polars' `linear` use), for the figures' bands. `NaN` when empty.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let position = q.clamp(0.0, 1.0) * (n - 1) as f64;
+            let below = position.floor() as usize;
+            let above = (below + 1).min(n - 1);
+            let weight = position - below as f64;
+            if weight == 0.0 {
+                sorted[below]
+            } else {
+                sorted[below] + (sorted[above] - sorted[below]) * weight
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_for_twenty_match_the_binomial_table() {
+        // B ~ Bin(20, 1/2): P(B <= 5) = (1+20+190+1140+4845+15504)/2^20
+        // = 21700/1048576 = 0.02069, so [x(6), x(15)] misses with
+        // probability 2 * 0.02069 = 0.0414 <= 0.05. One rank tighter,
+        // P(B <= 6) = (21700 + 38760)/2^20 = 0.05766, 2 * 0.0577 > 0.05.
+        assert_eq!(median_ranks(20, 0.95), Some((6, 15)));
+    }
+
+    #[test]
+    fn small_samples_have_no_95_percent_interval() {
+        // n = 5: even [x(1), x(5)] misses with probability 2/2^5 = 0.0625.
+        assert_eq!(median_ranks(5, 0.95), None);
+        // n = 6: [x(1), x(6)] misses with probability 2/2^6 = 0.03125.
+        assert_eq!(median_ranks(6, 0.95), Some((1, 6)));
+        assert_eq!(median_ranks(0, 0.95), None);
+    }
+
+    #[test]
+    fn ranks_for_larger_samples_match_published_tables() {
+        // n = 10: P(B <= 1) = 11/1024 = 0.0107 (x2 = 0.021 <= 0.05) but
+        // P(B <= 2) = 56/1024 = 0.0547 (x2 = 0.109), so (2, 9).
+        // n = 100: P(B <= 39) = 0.0176 (x2 = 0.035) but P(B <= 40) =
+        // 0.0284 (x2 = 0.057), values from scipy.stats.binom.cdf, so (40, 61).
+        assert_eq!(median_ranks(10, 0.95), Some((2, 9)));
+        assert_eq!(median_ranks(100, 0.95), Some((40, 61)));
+    }
+
+    #[test]
+    fn huge_samples_do_not_underflow() {
+        // n = 10,000: the normal approximation gives j = 5000 - 1.96*50 =
+        // 4902; the exact tail moves it by at most one rank.
+        let (j, k) = median_ranks(10_000, 0.95).unwrap();
+        assert!((4900..=4903).contains(&j), "j = {j}");
+        assert_eq!(j + k, 10_001);
+    }
+
+    #[test]
+    fn median_and_interval_of_one_to_twenty() {
+        let mut values: Vec<f64> = (1..=20).rev().map(f64::from).collect();
+        let summary = median_interval(&mut values);
+        assert_eq!(summary.value, 10.5);
+        assert_eq!(summary.interval, Some((6.0, 15.0)));
+    }
+
+    #[test]
+    fn censored_values_sort_last_and_can_be_the_median() {
+        let mut values = vec![3.0, f64::INFINITY, 1.0, f64::INFINITY, f64::INFINITY];
+        let summary = median_interval(&mut values);
+        assert_eq!(summary.value, f64::INFINITY);
+        let mut even = vec![3.0, f64::INFINITY, 1.0, 2.0];
+        assert_eq!(median_interval(&mut even).value, 2.5);
+    }
+
+    #[test]
+    fn mean_ratio_interval_by_hand() {
+        // Values 1..=4: mean 2.5, sample variance 5/3, standard error
+        // sqrt(5/12) = 0.6455; half width 1.96 * 0.6455 = 1.2652. Over a
+        // theory of 2: 1.25 with [0.6174, 1.8826].
+        let estimate = mean_ratio(&[1.0, 2.0, 3.0, 4.0], &[2.0; 4]);
+        assert_eq!(estimate.value, 1.25);
+        let (low, high) = estimate.interval.unwrap();
+        assert!((low - 0.617_4).abs() < 1e-4 && (high - 1.882_6).abs() < 1e-4, "{low} {high}");
+        assert!(mean_ratio(&[1.0], &[0.0]).value.is_nan());
+    }
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        // numpy.quantile([1, 2, 3, 4], 0.25) = 1.75 (position 0.75).
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+        assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
+}

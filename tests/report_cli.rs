@@ -1,0 +1,41 @@
+//! `avalanche report` through the real binary: a sweep is run, reported on,
+//! and the printed table, the written files and the errors are checked.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn avalanche(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_avalanche")).current_dir(dir).args(args).output().unwrap()
+}
+
+const SWEEP: &str =
+    "name = \"cli\"\nscenario = \"empty\"\nseed = 3\nreplicates = 6\n[grid]\nx = [1.0, 2.0]\n";
+
+#[test]
+fn report_prints_the_table_and_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sweep.toml"), SWEEP).unwrap();
+    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report = avalanche(dir.path(), &["report", "results/cli"]);
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    // Two grid points of six replicates each: one table row per point,
+    // and six is the smallest sample with a 95% interval, so none is n/a.
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("1 ") || l.starts_with("2 ")).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert!(rows.iter().all(|r| r.contains(" 6 ") && r.contains('[') && !r.contains("n/a")), "{stdout}");
+    for file in ["report.md", "headline.csv"] {
+        assert!(dir.path().join("results/cli/report").join(file).is_file(), "{file} missing");
+    }
+}
+
+#[test]
+fn report_on_a_folder_that_is_not_a_dataset_fails_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    let report = avalanche(dir.path(), &["report", "notes"]);
+    assert!(!report.status.success());
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert!(stderr.contains("notes is not an avalanche dataset"), "{stderr}");
+}
