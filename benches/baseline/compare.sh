@@ -137,14 +137,18 @@ measure() { # scenario, config, runs, command...
     rm -rf "$WORK/out"
     local start end
     start=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$WORK/rss" "$@" > "$WORK/log" 2>&1 || { cat "$WORK/log"; exit 1; }
+    /usr/bin/time -f '%M %U %S' -o "$WORK/rss" "$@" > "$WORK/log" 2>&1 || { cat "$WORK/log"; exit 1; }
     end=$(date +%s%N)
     # The tool's own timing (without process start and imports): avalanche
     # prints "in X s", the baseline "N runs X s".
     local inner
     inner=$(grep -oE '(in |runs )[0-9.]+ s' "$WORK/log" | tail -1 | grep -oE '[0-9.]+')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$config" "$runs" \
-        "$(((end - start) / 1000))" "$(tail -1 "$WORK/rss")" "$inner" >> "$TIMES"
+    # Peak RSS (KB) and CPU seconds (user + system) of the whole process.
+    local rss cpu
+    rss=$(tail -1 "$WORK/rss" | awk '{print $1}')
+    cpu=$(tail -1 "$WORK/rss" | awk '{print $2 + $3}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$config" "$runs" \
+        "$(((end - start) / 1000))" "$rss" "$inner" "$cpu" >> "$TIMES"
 }
 echo "== timing: $REPEATS rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$REPEATS"); do
