@@ -124,7 +124,8 @@ rm -rf "$WORK/check"
 # ---- 4. timings ----
 runs_of() { # sweep, replicates
     local points
-    points=$("$AVALANCHE" plan "$1" | grep -oE '[0-9]+ points?' | head -1 | grep -oE '[0-9]+')
+    # `avalanche plan` says "N points x R replicates = ..." (awk reads it all: no SIGPIPE).
+    points=$("$AVALANCHE" plan "$1" | awk '$2 ~ /^points?$/ && $3 == "x" && !n++ {print $1}')
     echo $((points * $2))
 }
 THREADS=(1 2)
