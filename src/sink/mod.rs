@@ -25,8 +25,8 @@ use columns::TableBuilder;
 use part::Part;
 
 /// Rows buffered in Arrow builders before they are handed to the Parquet
-/// writer as one batch.
-const BATCH_ROWS: usize = 16 * 1024;
+/// writer as one batch; per worker and table, so kept small (memory).
+const BATCH_ROWS: usize = 4 * 1024;
 
 /// When to commit a part: after this many runs or this much time,
 /// whichever comes first. At most one interval of work is lost to a kill.
