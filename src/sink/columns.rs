@@ -64,10 +64,22 @@ impl TableBuilder {
         }
     }
 
-    /// Appends to an unsigned 64-bit column (run_id, seed).
-    pub fn push_u64(&mut self, index: usize, value: u64) {
+    /// Appends `value` to column `index` `n` times: the identity and
+    /// parameter columns repeat on every generation row of a run, and
+    /// filling them in bulk skips a per-cell dispatch.
+    pub fn push_repeated(&mut self, index: usize, value: Option<Value>, n: usize) {
+        match (&mut self.columns[index], value) {
+            (Column::Int(b), Some(Value::Int(v))) => b.append_value_n(v, n),
+            (Column::Float(b), Some(Value::Float(v))) => b.append_value_n(v, n),
+            (Column::Bool(b), Some(Value::Bool(v))) => b.append_n(n, v),
+            _ => (0..n).for_each(|_| self.push(index, value)),
+        }
+    }
+
+    /// Appends to an unsigned 64-bit column (run_id, seed), `n` times.
+    pub fn push_u64(&mut self, index: usize, value: u64, n: usize) {
         if let Column::UInt(b) = &mut self.columns[index] {
-            b.append_value(value);
+            b.append_value_n(value, n);
         }
     }
 
@@ -78,9 +90,9 @@ impl TableBuilder {
         }
     }
 
-    /// Marks the end of a row.
-    pub fn end_row(&mut self) {
-        self.rows += 1;
+    /// Marks the end of `n` rows, whose columns have all been appended.
+    pub fn end_rows(&mut self, n: usize) {
+        self.rows += n;
     }
 
     /// The rows so far as a batch; the builders start empty again.

@@ -98,14 +98,21 @@ impl DatasetWriter {
         (schema::runs_schema(scenario), schema::generations_schema(scenario))
     }
 
-    fn push_identity(table: &mut TableBuilder, scenario: &Scenario, record: &RunRecord) -> usize {
+    /// Appends the identity and parameter columns of `rows` rows of one run;
+    /// returns the index of the next column.
+    fn push_identity(
+        table: &mut TableBuilder,
+        scenario: &Scenario,
+        record: &RunRecord,
+        rows: usize,
+    ) -> usize {
         let spec = &record.spec;
-        table.push_u64(0, spec.run_id);
-        table.push(1, Some(Value::Int(spec.replicate as i64)));
-        table.push_u64(2, spec.seed);
-        table.push(3, Some(Value::Str(scenario.name)));
+        table.push_u64(0, spec.run_id, rows);
+        table.push_repeated(1, Some(Value::Int(spec.replicate as i64)), rows);
+        table.push_u64(2, spec.seed, rows);
+        table.push_repeated(3, Some(Value::Str(scenario.name)), rows);
         for (i, value) in spec.values.iter().enumerate() {
-            table.push(4 + i, Some(*value));
+            table.push_repeated(4 + i, Some(*value), rows);
         }
         4 + spec.values.len()
     }
@@ -113,7 +120,7 @@ impl DatasetWriter {
     /// Adds one finished run, committing a part when the checkpoint is due.
     pub fn write(&mut self, record: &RunRecord) -> Result<(), SinkError> {
         let scenario = self.scenario;
-        let mut column = Self::push_identity(&mut self.runs, scenario, record);
+        let mut column = Self::push_identity(&mut self.runs, scenario, record, 1);
         let (status, error, summary) = match &record.outcome {
             Ok(output) => ("ok", None, Some(&output.summary)),
             Err(message) => ("failed", Some(message.as_str()), None),
@@ -125,16 +132,23 @@ impl DatasetWriter {
         for i in 0..scenario.summary_columns.len() {
             self.runs.push(column + i, summary.and_then(|s| s.get(i).copied().flatten()));
         }
-        self.runs.end_row();
+        self.runs.end_rows(1);
 
         if let Ok(output) = &record.outcome {
-            for (generation, row) in output.generations.iter().enumerate() {
-                let column = Self::push_identity(&mut self.generations, scenario, record);
-                self.generations.push(column, Some(Value::Int(generation as i64)));
-                for (i, cell) in row.iter().enumerate() {
-                    self.generations.push(column + 1 + i, *cell);
+            // Column by column: the run's identity once for all its rows,
+            // then each metric down the generations.
+            let rows = output.generations.len();
+            if rows > 0 {
+                let column = Self::push_identity(&mut self.generations, scenario, record, rows);
+                for generation in 0..rows {
+                    self.generations.push(column, Some(Value::Int(generation as i64)));
                 }
-                self.generations.end_row();
+                for metric in 0..scenario.generation_columns.len() {
+                    for row in &output.generations {
+                        self.generations.push(column + 1 + metric, row[metric]);
+                    }
+                }
+                self.generations.end_rows(rows);
             }
         }
         if self.part_runs == 0 {

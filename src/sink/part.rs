@@ -50,7 +50,7 @@ pub(crate) fn properties(table: &str, schema: &Schema, sweep_text: &str) -> Writ
         .position(|f| f.name() == "status" || f.name() == "generation")
         .unwrap_or(schema.fields().len());
     let mut builder = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("1 is a valid zstd level")))
         .set_max_row_group_size(ROW_GROUP_ROWS)
         .set_dictionary_enabled(false);
     for (i, field) in schema.fields().iter().enumerate() {
