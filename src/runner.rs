@@ -118,9 +118,17 @@ pub fn run_sweep(
         tracing::info!("removed leftover {} from an interrupted run", path.display());
     }
     let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
-    let writers = (0..exec.thread_count())
+    let workers = exec.thread_count();
+    let writers = (0..workers)
         .map(|worker| {
-            DatasetWriter::open(&dir, sweep.scenario, &sweep.text, shard, worker, options.checkpoint)
+            DatasetWriter::open(
+                &dir,
+                sweep.scenario,
+                &sweep.text,
+                shard,
+                (worker, workers),
+                options.checkpoint,
+            )
         })
         .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);

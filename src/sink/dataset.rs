@@ -191,7 +191,7 @@ pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkErro
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("part.parquet");
     let temporary = path.with_file_name(format!(".{name}.retry.tmp"));
     let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let properties = super::part::properties(RUNS, &schema, sweep_text);
+    let properties = super::part::properties(RUNS, &schema, sweep_text, super::part::row_group_rows(1));
     let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
         .map_err(SinkError::parquet(&temporary))?;
     let mut dropped = 0;

@@ -49,6 +49,7 @@ pub struct DatasetWriter {
     sweep_text: String,
     /// The start of this writer's part names.
     prefix: String,
+    row_group_rows: usize,
     checkpoint: Checkpoint,
     runs: TableBuilder,
     generations: TableBuilder,
@@ -61,15 +62,16 @@ pub struct DatasetWriter {
 }
 
 impl DatasetWriter {
-    /// Worker `worker`'s writer for `dir`, which must already hold
-    /// `sweep.toml`. Its part files are named by shard and worker
-    /// (`part-s0of4-w01-000003.parquet`), so no two writers share a name.
+    /// Worker `worker`'s writer (of `workers`) for `dir`, which must
+    /// already hold `sweep.toml`. Its part files are named by shard and
+    /// worker (`part-s0of4-w01-000003.parquet`), so no two writers share a
+    /// name.
     pub fn open(
         dir: &Path,
         scenario: &'static Scenario,
         sweep_text: &str,
         shard: Shard,
-        worker: usize,
+        (worker, workers): (usize, usize),
         checkpoint: Checkpoint,
     ) -> Result<DatasetWriter, SinkError> {
         for table in [dataset::RUNS, dataset::GENERATIONS] {
@@ -82,6 +84,7 @@ impl DatasetWriter {
             scenario,
             sweep_text: sweep_text.to_string(),
             prefix: prefix.clone(),
+            row_group_rows: part::row_group_rows(workers),
             checkpoint,
             runs: TableBuilder::new(schema::runs_schema(scenario)),
             generations: TableBuilder::new(schema::generations_schema(scenario)),
@@ -192,7 +195,7 @@ impl DatasetWriter {
         }
         let batch = table.finish().map_err(SinkError::arrow(&path))?;
         if self.part.is_none() {
-            self.part = Some(Part::new(&self.dir, self.part_name()));
+            self.part = Some(Part::new(&self.dir, self.part_name(), self.row_group_rows));
         }
         self.part.as_mut().expect("created above").write(generations, &batch, &self.sweep_text)
     }

@@ -16,12 +16,19 @@ use super::dataset::{sync_dir, GENERATIONS, RUNS};
 use super::error::SinkError;
 use super::schema::{metadata_keys, SCHEMA_VERSION};
 
-/// Rows per row group. Every worker holds one in-progress row group per
-/// table, unencoded pages included, so this bounds memory per worker: at
-/// 128 Ki rows a `gaussian` worker held ~38 MB and 8 workers 319 MB; at
-/// 32 Ki (and `BATCH_ROWS` 4 Ki) 204 MB, with no measurable change in speed
-/// or file size (benches/baseline/RESULTS.md).
-const ROW_GROUP_ROWS: usize = 32 * 1024;
+/// Rows per row group, summed over all workers. Every worker holds one
+/// in-progress row group per table, unencoded pages included, so memory
+/// grows with the row group: at 128 Ki rows per worker a `gaussian` worker
+/// held ~38 MB and 8 workers 319 MB; at 32 Ki, 204 MB, with no measurable
+/// change in speed or file size (benches/baseline/RESULTS.md). Sharing one
+/// budget keeps many-core machines within the same memory.
+const ROW_GROUP_BUDGET: usize = 64 * 1024;
+
+/// The row group size of each of `workers` writers: an equal share of
+/// [`ROW_GROUP_BUDGET`], between 4 Ki and 32 Ki rows.
+pub fn row_group_rows(workers: usize) -> usize {
+    (ROW_GROUP_BUDGET / workers.max(1)).clamp(4 * 1024, 32 * 1024)
+}
 
 /// One table's file in progress.
 struct OpenFile {
@@ -33,6 +40,7 @@ struct OpenFile {
 pub struct Part {
     dir: PathBuf,
     name: String,
+    row_group_rows: usize,
     runs: Option<OpenFile>,
     generations: Option<OpenFile>,
 }
@@ -43,7 +51,12 @@ pub struct Part {
 /// which repeat across runs and across a run's generations, and costs dearly
 /// for measured floats, which almost never repeat: hashing every value into
 /// a dictionary that is then abandoned was the writer's largest cost.
-pub(crate) fn properties(table: &str, schema: &Schema, sweep_text: &str) -> WriterProperties {
+pub(crate) fn properties(
+    table: &str,
+    schema: &Schema,
+    sweep_text: &str,
+    row_group_rows: usize,
+) -> WriterProperties {
     let last_repeating = schema
         .fields()
         .iter()
@@ -51,7 +64,7 @@ pub(crate) fn properties(table: &str, schema: &Schema, sweep_text: &str) -> Writ
         .unwrap_or(schema.fields().len());
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("1 is a valid zstd level")))
-        .set_max_row_group_size(ROW_GROUP_ROWS)
+        .set_max_row_group_size(row_group_rows)
         .set_dictionary_enabled(false);
     for (i, field) in schema.fields().iter().enumerate() {
         let unique_per_row = table == RUNS && (field.name() == "run_id" || field.name() == "seed");
@@ -71,8 +84,8 @@ pub(crate) fn properties(table: &str, schema: &Schema, sweep_text: &str) -> Writ
 
 impl Part {
     /// A part called `name` (e.g. `part-s0of1-000003.parquet`) in `dir`.
-    pub fn new(dir: &Path, name: String) -> Part {
-        Part { dir: dir.to_path_buf(), name, runs: None, generations: None }
+    pub fn new(dir: &Path, name: String, row_group_rows: usize) -> Part {
+        Part { dir: dir.to_path_buf(), name, row_group_rows, runs: None, generations: None }
     }
 
     /// Appends a batch to the runs (`generations == false`) or generations file.
@@ -85,7 +98,8 @@ impl Part {
         let table = if generations { GENERATIONS } else { RUNS };
         let slot = if generations { &mut self.generations } else { &mut self.runs };
         if slot.is_none() {
-            *slot = Some(open(&self.dir.join(table), &self.name, &batch.schema(), table, sweep_text)?);
+            let properties = properties(table, &batch.schema(), sweep_text, self.row_group_rows);
+            *slot = Some(open(&self.dir.join(table), &self.name, &batch.schema(), properties)?);
         }
         let open = slot.as_mut().expect("opened above");
         open.writer.write(batch).map_err(SinkError::parquet(&open.temporary))
@@ -116,13 +130,12 @@ fn open(
     table_dir: &Path,
     name: &str,
     schema: &SchemaRef,
-    table: &str,
-    sweep_text: &str,
+    properties: WriterProperties,
 ) -> Result<OpenFile, SinkError> {
     std::fs::create_dir_all(table_dir).map_err(SinkError::io(table_dir))?;
     let temporary = table_dir.join(format!(".{name}.tmp"));
     let file = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties(table, schema, sweep_text)))
+    let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
         .map_err(SinkError::parquet(&temporary))?;
     Ok(OpenFile { temporary, writer })
 }
