@@ -124,8 +124,7 @@ pub fn execute<S: RunSink>(
         .build()
         .map_err(|e| PoolError { threads, message: e.to_string() })?;
     let shard = config.shard.unwrap_or(Shard::WHOLE);
-    let total = sweep.runs();
-    let in_shard = total / shard.count + u64::from(total % shard.count > shard.index);
+    let in_shard = shard.runs_in(sweep.runs());
     let stop = AtomicBool::new(false);
     let failure: Mutex<Option<S::Error>> = Mutex::new(None);
     let sinks: Vec<Mutex<S>> = sinks.into_iter().map(Mutex::new).collect();

@@ -7,16 +7,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
 
 use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
 use crate::record::RunEvent;
 use crate::shard::Shard;
 use crate::sink::dataset::{self, Status};
 use crate::sink::{Checkpoint, DatasetWriter, SinkError};
+use crate::status::reconcile;
 use crate::sweep::diff::differing_keys;
 use crate::sweep::Sweep;
 
@@ -222,23 +220,12 @@ fn count_pending(
     dir: &Path,
     extend: bool,
 ) -> Result<(u64, u64), RunnerError> {
-    let total = sweep.runs();
-    let in_shard = total / shard.count + u64::from(total % shard.count > shard.index);
+    let in_shard = shard.runs_in(sweep.runs());
     if committed.is_empty() {
         return Ok((0, in_shard));
     }
-    let matched = AtomicU64::new(0);
-    let matched_in_shard = AtomicU64::new(0);
-    (0..total as usize).into_par_iter().with_min_len(1024).for_each(|index| {
-        let spec = sweep.run(index as u64);
-        if committed.contains_key(&spec.run_id) {
-            matched.fetch_add(1, Ordering::Relaxed);
-            if shard.contains(index as u64) {
-                matched_in_shard.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    });
-    let matched = matched.into_inner();
+    let shards = reconcile(sweep, committed, shard.count);
+    let matched: u64 = shards.iter().map(|s| s.ok + s.failed).sum();
     if matched < committed.len() as u64 {
         let stray = committed.len() as u64 - matched;
         let reason = format!("{stray} runs already in the dataset are not part of this sweep");
@@ -251,8 +238,8 @@ fn count_pending(
             }
         });
     }
-    let done = matched_in_shard.into_inner();
-    Ok((done, in_shard - done))
+    let own = shards[shard.index as usize];
+    Ok((own.ok + own.failed, own.missing))
 }
 
 /// Counts finished runs and shows them to the observer.

@@ -17,6 +17,11 @@ impl Shard {
     /// The whole sweep as one shard.
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
+    /// How many of a sweep's `total` runs belong to this shard.
+    pub fn runs_in(&self, total: u64) -> u64 {
+        total / self.count + u64::from(total % self.count > self.index)
+    }
+
     /// Whether run `run_index` belongs to this shard.
     pub fn contains(&self, run_index: u64) -> bool {
         run_index % self.count == self.index
@@ -83,6 +88,11 @@ mod tests {
         let shards: Vec<Shard> = (0..4).map(|i| Shard::new(i, 4).unwrap()).collect();
         for run in 0..100 {
             assert_eq!(shards.iter().filter(|s| s.contains(run)).count(), 1);
+        }
+        for total in [0, 1, 5, 101] {
+            let counted: Vec<u64> =
+                shards.iter().map(|s| (0..total).filter(|&r| s.contains(r)).count() as u64).collect();
+            assert_eq!(shards.iter().map(|s| s.runs_in(total)).collect::<Vec<_>>(), counted);
         }
     }
 

@@ -1,7 +1,7 @@
 //! `avalanche status`: how complete a dataset is, across all shards that
 //! wrote into it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::sink::dataset::{self, Status};
 use crate::sink::SinkError;
-use crate::sweep::{self, SweepError};
+use crate::sweep::{self, Sweep, SweepError};
 
 /// Run counts of a dataset against its sweep.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -37,6 +37,37 @@ pub enum StatusError {
     Sink(#[from] SinkError),
 }
 
+/// Committed and missing runs of one shard (of some shard count).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShardCounts {
+    pub ok: u64,
+    pub failed: u64,
+    pub missing: u64,
+}
+
+/// Expands `sweep` and looks every run up in `committed`, counting per
+/// shard of `shards`. Runs in `committed` that no index reaches are the
+/// difference between `committed.len()` and the counted ok + failed.
+pub fn reconcile(sweep: &Sweep, committed: &HashMap<u64, Status>, shards: u64) -> Vec<ShardCounts> {
+    let counters: Vec<[AtomicU64; 3]> = (0..shards).map(|_| Default::default()).collect();
+    (0..sweep.runs() as usize).into_par_iter().with_min_len(1024).for_each(|index| {
+        let slot = match committed.get(&sweep.run(index as u64).run_id) {
+            Some(Status::Ok) => 0,
+            Some(Status::Failed) => 1,
+            None => 2,
+        };
+        counters[index % shards as usize][slot].fetch_add(1, Ordering::Relaxed);
+    });
+    counters
+        .iter()
+        .map(|[ok, failed, missing]| ShardCounts {
+            ok: ok.load(Ordering::Relaxed),
+            failed: failed.load(Ordering::Relaxed),
+            missing: missing.load(Ordering::Relaxed),
+        })
+        .collect()
+}
+
 /// Compares what `dir` holds with what its `sweep.toml` expands to.
 pub fn completion(dir: &Path) -> Result<Completion, StatusError> {
     let sweep_file = dir.join(dataset::SWEEP_FILE);
@@ -46,32 +77,20 @@ pub fn completion(dir: &Path) -> Result<Completion, StatusError> {
     let sweep = sweep::load(&sweep_file, u64::MAX)?;
     let committed = dataset::scan(dir)?;
     let shard_count = shard_count(dir)?;
-    let completed = AtomicU64::new(0);
-    let failed = AtomicU64::new(0);
-    let missing_by_shard: Vec<AtomicU64> = (0..shard_count).map(|_| AtomicU64::new(0)).collect();
-    (0..sweep.runs() as usize).into_par_iter().with_min_len(1024).for_each(|index| {
-        let spec = sweep.run(index as u64);
-        match committed.runs.get(&spec.run_id) {
-            Some(Status::Ok) => completed.fetch_add(1, Ordering::Relaxed),
-            Some(Status::Failed) => failed.fetch_add(1, Ordering::Relaxed),
-            None => missing_by_shard[(index as u64 % shard_count) as usize].fetch_add(1, Ordering::Relaxed),
-        };
-    });
-    let completed = completed.into_inner();
-    let failed = failed.into_inner();
-    let missing: u64 = missing_by_shard.iter().map(|m| m.load(Ordering::Relaxed)).sum();
-    let expected = sweep.runs();
+    let shards = reconcile(&sweep, &committed.runs, shard_count);
+    let completed = shards.iter().map(|s| s.ok).sum();
+    let failed = shards.iter().map(|s| s.failed).sum();
     let mut by_shard = BTreeMap::new();
     if shard_count > 1 {
-        for (i, m) in missing_by_shard.iter().enumerate() {
-            by_shard.insert(i as u64, (shard_count, m.load(Ordering::Relaxed)));
+        for (i, s) in shards.iter().enumerate() {
+            by_shard.insert(i as u64, (shard_count, s.missing));
         }
     }
     Ok(Completion {
-        expected,
+        expected: sweep.runs(),
         completed,
         failed,
-        missing,
+        missing: shards.iter().map(|s| s.missing).sum(),
         stray: (committed.runs.len() as u64).saturating_sub(completed + failed),
         duplicates: committed.duplicates,
         missing_by_shard: by_shard,
