@@ -91,15 +91,17 @@ pub fn scenarios(scenarios: &[&Scenario]) -> String {
     for scenario in scenarios {
         let _ = writeln!(s, "{}: {}", scenario.name, scenario.about);
         let _ = writeln!(s, "  parameters:");
-        for p in scenario.params {
-            let _ = writeln!(
-                s,
-                "    {:<22} {:<34} default {:<12} {}",
-                p.name,
-                p.type_description(),
-                default_text(p),
-                p.doc
-            );
+        // Columns as wide as their longest entry, so long choice lists do
+        // not push the defaults and meanings out of line.
+        let rows: Vec<[String; 4]> = scenario
+            .params
+            .iter()
+            .map(|p| [p.name.to_string(), p.type_description(), default_text(p), p.doc.to_string()])
+            .collect();
+        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let (name, kind, default) = (width(0), width(1), width(2));
+        for [n, k, d, doc] in &rows {
+            let _ = writeln!(s, "    {n:<name$}  {k:<kind$}  default {d:<default$}  {doc}");
         }
         for (title, columns) in [
             ("per-run columns", scenario.summary_columns),
@@ -107,8 +109,9 @@ pub fn scenarios(scenarios: &[&Scenario]) -> String {
         ] {
             if !columns.is_empty() {
                 let _ = writeln!(s, "  {title}:");
+                let name = columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
                 for c in columns {
-                    let _ = writeln!(s, "    {:<28} {:<7} {}", c.name, c.ty.name(), c.doc);
+                    let _ = writeln!(s, "    {:<name$}  {:<6}  {}", c.name, c.ty.name(), c.doc);
                 }
             }
         }
