@@ -19,6 +19,7 @@ import sys
 import tomllib
 
 DIR = "results/interop"
+SELF_TRAINING = "results/interop-addition"
 failures = []
 
 
@@ -146,10 +147,13 @@ def same(a, b):
     return a is not None and math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
 
 
-def check_medians(varying):
-    rows = list(csv.DictReader(open(f"{DIR}/report/headline.csv", encoding="utf-8")))
+def check_medians(varying, dir=DIR, table=None):
+    """Grouped medians of every headline column of the dataset in `dir`
+    agree across DuckDB, polars, pyarrow and the report's headline.csv."""
+    table = arrow_runs if table is None else table
+    rows = list(csv.DictReader(open(f"{dir}/report/headline.csv", encoding="utf-8")))
     check(rows, "headline.csv is empty")
-    types = {f.name: str(f.type) for f in arrow_runs.schema}
+    types = {f.name: str(f.type) for f in table.schema}
 
     def key_of(values):
         return tuple(float(v) if types[p] in ("double", "int64") else str(v).lower() for p, v in zip(varying, values))
@@ -170,18 +174,18 @@ def check_medians(varying):
         # DuckDB: one grouped query over the folder.
         query = (f"SELECT {group}, count(*), count(*) FILTER (status = 'failed'), "
                  f"median({value}) FILTER (status = 'ok') "
-                 f"FROM read_parquet('{DIR}/runs/*.parquet') GROUP BY {group}")
+                 f"FROM read_parquet('{dir}/runs/*.parquet') GROUP BY {group}")
         duck = {key_of(r[:len(varying)]): r[len(varying):] for r in duckdb.sql(query).fetchall()}
         # polars: the same grouping, lazily.
         expression = pl.col(column).cast(pl.Float64)
         if fill is not None:
             expression = expression.fill_null(fill)
-        frame = (pl.scan_parquet(f"{DIR}/runs/*.parquet").filter(pl.col("status") == "ok")
+        frame = (pl.scan_parquet(f"{dir}/runs/*.parquet").filter(pl.col("status") == "ok")
                  .group_by(varying).agg(expression.median().alias("median")).collect())
         polars = {key_of([r[p] for p in varying]): r["median"] for r in frame.iter_rows(named=True)}
         # pyarrow: the table, medians by Python's statistics module.
         values = {}
-        for r in arrow_runs.to_pylist():
+        for r in table.to_pylist():
             if r["status"] == "ok":
                 v = r[column]
                 if v is None:
@@ -199,7 +203,7 @@ def check_medians(varying):
             check(same(polars.get(key), expected), f"{key} {column}: polars median {polars.get(key)}, report {expected}")
             arrow_median = statistics.median(values[key]) if values.get(key) else None
             check(same(arrow_median, expected), f"{key} {column}: pyarrow median {arrow_median}, report {expected}")
-    print(f"medians: {len(by_key)} grid point x column cells agree across duckdb, polars, pyarrow and the report")
+    print(f"medians ({dir}): {len(by_key)} grid point x column cells agree across duckdb, polars, pyarrow and the report")
 
 
 def main():
@@ -211,6 +215,13 @@ def main():
     check_generations()
     varying = [p for p in parameters if len(set(arrow_runs.column(p).to_pylist())) > 1]
     check_medians(varying)
+    # The self-training sweep: the runway by verifier, nulls and all.
+    table = ds.dataset(f"{SELF_TRAINING}/runs", format="parquet").to_table()
+    names = table.column_names
+    check("runway" in names, f"{SELF_TRAINING} has no runway column")
+    varying = [p for p in names[4:names.index("status")] if len(set(table.column(p).to_pylist())) > 1]
+    check(varying == ["verifier"], f"{SELF_TRAINING} varies {varying}, expected verifier only")
+    check_medians(varying, SELF_TRAINING, table)
     if len(sys.argv) > 1:
         check_readme(sys.argv[1])
     if failures:
