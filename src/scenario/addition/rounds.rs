@@ -231,4 +231,27 @@ mod tests {
         let last_errors = |run: &RunRecord| run.rounds.last().unwrap().systematic_errors;
         assert!(2 * last_errors(&outcome) < last_errors(&majority), "{:?}", outcome.rounds);
     }
+
+    #[test]
+    fn a_committee_outvotes_blind_spots_a_single_model_adopts() {
+        // Each committee member draws its own blind spots, so at a context
+        // where one member is blind the others mostly are not and outvote
+        // it; a single model's samples share its blind spots. Same blind
+        // spot rate, no other error: the committee must train on far fewer
+        // wrong answers than majority.
+        let blind = |verifier| {
+            config(&[
+                ("verifier", Value::Str(verifier)),
+                ("noise_rate", Value::Float(0.0)),
+                ("gap", Value::Float(0.0)),
+                ("blind_spot_rate", Value::Float(0.05)),
+            ])
+        };
+        let wrong = |verifier| {
+            let run = run(&blind(verifier), &mut Pcg64::seed_from_u64(36), &Deadline::none()).unwrap();
+            run.rounds.iter().map(|r| r.wrong_answers).sum::<usize>()
+        };
+        let (committee, majority) = (wrong("committee"), wrong("majority"));
+        assert!(4 * committee < majority, "committee {committee}, majority {majority}");
+    }
 }
