@@ -207,6 +207,18 @@ mod tests {
         assert!(matches!(run(&config, &mut Pcg64::seed_from_u64(34), &expired), Err(RunError::TimedOut(_))));
     }
 
+    /// Many blind spots (each moving 60% of its context's mass to a wrong
+    /// output) and no other source of error.
+    fn blind_spots_only(verifier: &'static str) -> Config {
+        config(&[
+            ("verifier", Value::Str(verifier)),
+            ("noise_rate", Value::Float(0.0)),
+            ("gap", Value::Float(0.0)),
+            ("blind_spot_rate", Value::Float(0.05)),
+            ("blind_spot_mass", Value::Float(0.6)),
+        ])
+    }
+
     #[test]
     fn blind_spots_outlast_majority_but_not_an_outcome_checker() {
         // Many blind spots and no other error: majority trains on the blind
@@ -214,17 +226,10 @@ mod tests {
         // only on right answers, so it repairs every blind spot it samples
         // right at least once (a blind context keeps 40% on the truth) and
         // is left only with those its 200 problems never reach.
-        let strong = |verifier| {
-            config(&[
-                ("verifier", Value::Str(verifier)),
-                ("noise_rate", Value::Float(0.0)),
-                ("gap", Value::Float(0.0)),
-                ("blind_spot_rate", Value::Float(0.05)),
-                ("blind_spot_mass", Value::Float(0.6)),
-            ])
-        };
-        let majority = run(&strong("majority"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
-        let outcome = run(&strong("outcome"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
+        let majority =
+            run(&blind_spots_only("majority"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
+        let outcome =
+            run(&blind_spots_only("outcome"), &mut Pcg64::seed_from_u64(35), &Deadline::none()).unwrap();
         assert!(majority.rounds.iter().any(|r| r.wrong_answers > 0));
         assert!(majority.rounds.last().unwrap().systematic_errors > 0);
         assert!(outcome.rounds.iter().all(|r| r.wrong_answers == 0));
@@ -239,16 +244,9 @@ mod tests {
         // it; a single model's samples share its blind spots. Same blind
         // spot rate, no other error: the committee must train on far fewer
         // wrong answers than majority.
-        let blind = |verifier| {
-            config(&[
-                ("verifier", Value::Str(verifier)),
-                ("noise_rate", Value::Float(0.0)),
-                ("gap", Value::Float(0.0)),
-                ("blind_spot_rate", Value::Float(0.05)),
-            ])
-        };
         let wrong = |verifier| {
-            let run = run(&blind(verifier), &mut Pcg64::seed_from_u64(36), &Deadline::none()).unwrap();
+            let run =
+                run(&blind_spots_only(verifier), &mut Pcg64::seed_from_u64(36), &Deadline::none()).unwrap();
             run.rounds.iter().map(|r| r.wrong_answers).sum::<usize>()
         };
         let (committee, majority) = (wrong("committee"), wrong("majority"));
