@@ -13,8 +13,6 @@ pub mod schema;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use arrow::datatypes::SchemaRef;
-
 pub use error::SinkError;
 
 use crate::record::RunRecord;
@@ -94,11 +92,6 @@ impl DatasetWriter {
             next_part: dataset::next_part_number(dir, &prefix)?,
             parts_committed: 0,
         })
-    }
-
-    /// The schemas this writer produces (runs, generations).
-    pub fn schemas(scenario: &Scenario) -> (SchemaRef, SchemaRef) {
-        (schema::runs_schema(scenario), schema::generations_schema(scenario))
     }
 
     /// Appends the identity and parameter columns of `rows` rows of one run;
