@@ -6,6 +6,8 @@
 
 pub mod describe;
 pub mod executor;
+pub mod interrupt;
+pub mod lock;
 pub mod names;
 pub mod params;
 pub mod progress;

@@ -93,6 +93,10 @@ struct RunArgs {
     /// Refuse sweeps that expand to more runs than this.
     #[arg(long, default_value_t = DEFAULT_MAX_RUNS)]
     max_runs: u64,
+    /// Take over the shard's lock even though its holder looks alive (only
+    /// when you know that writer is gone, e.g. its node crashed).
+    #[arg(long)]
+    break_lock: bool,
 }
 
 #[derive(clap::Args)]
@@ -131,8 +135,8 @@ fn parse_checkpoint(s: &str) -> Result<CheckpointArg, String> {
     let number = |t: &str| t.parse::<u64>().ok().filter(|n| *n > 0);
     if let Some(secs) = s.strip_suffix('s').and_then(number) {
         Ok(CheckpointArg::Every(Duration::from_secs(secs)))
-    } else if let Some(minutes) = s.strip_suffix('m').and_then(number) {
-        Ok(CheckpointArg::Every(Duration::from_secs(minutes * 60)))
+    } else if let Some(minutes) = s.strip_suffix('m').and_then(number).and_then(|m| m.checked_mul(60)) {
+        Ok(CheckpointArg::Every(Duration::from_secs(minutes)))
     } else {
         number(s).map(CheckpointArg::Runs).ok_or_else(bad)
     }
@@ -243,11 +247,6 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             CheckpointArg::Every(d) => checkpoint.interval = d,
         }
     }
-    if let Some(t) = args.run_timeout {
-        if !(t.is_finite() && t > 0.0) {
-            bail!("--run-timeout must be a positive number of seconds");
-        }
-    }
     let options = RunOptions {
         out: args.out,
         exec: ExecConfig {
@@ -260,12 +259,46 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         retry_failed: args.retry_failed,
         extend: args.extend,
         fresh: args.fresh,
+        break_lock: args.break_lock,
+        on_abandon: Some(print_interrupted),
     };
     let threads = options.exec.thread_count();
+    avalanche::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
     println!("{}", summary_paragraph(&sweep.name, &summary, threads));
+    if let Some(signal) = summary.interrupted {
+        print_interrupted(&summary);
+        return Ok(ExitCode::from(avalanche::interrupt::exit_code(signal)));
+    }
     Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// What a stop signal left: what was saved, and the command that resumes.
+fn print_interrupted(summary: &Summary) {
+    let signal = summary.interrupted.map_or("a signal".into(), avalanche::interrupt::name);
+    let quote = |a: String| {
+        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+            a
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let command: Vec<String> = std::env::args().map(quote).collect();
+    let abandoned = if summary.abandoned {
+        format!(
+            "; runs still going after {} s were abandoned (not recorded)",
+            avalanche::interrupt::GRACE.as_secs()
+        )
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "Stopped by {signal}: the {} runs finished in this session are committed{abandoned}. \
+         Resume with:\n  {}",
+        summary.executed,
+        command.join(" ")
+    );
 }
 
 fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {

@@ -9,6 +9,10 @@ pub const RUNS_DIR: &str = "runs";
 pub const GENERATIONS_DIR: &str = "generations";
 /// The copy of the sweep file at a dataset's root.
 pub const SWEEP_FILE: &str = "sweep.toml";
+/// Writers' lock files inside a dataset (hidden: never data).
+pub const LOCKS_DIR: &str = ".locks";
+/// Where `avalanche repair` moves unreadable parts, inside a dataset.
+pub const DAMAGED_DIR: &str = "damaged";
 /// The report's default folder inside a dataset.
 pub const REPORT_DIR: &str = "report";
 
