@@ -119,9 +119,17 @@ struct SlurmArgs {
     /// Memory per task, e.g. 4G.
     #[arg(long)]
     mem: Option<String>,
-    /// Where to write the script (default: <out>/<name>.sbatch).
+    /// Where to write the script (default: <out>/<name>.sbatch; split
+    /// arrays get .part0, .part1, ... before the extension).
     #[arg(long)]
     script: Option<PathBuf>,
+    /// The cluster's MaxArraySize: larger arrays are split into several
+    /// scripts.
+    #[arg(long, default_value_t = avalanche::slurm::DEFAULT_MAX_ARRAY_SIZE)]
+    max_array_size: u64,
+    /// Run at most N tasks of each script at once (Slurm's `%N`).
+    #[arg(long)]
+    throttle: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -231,11 +239,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 fn run(args: RunArgs) -> Result<ExitCode> {
     let sweep = sweep::load(&args.file, args.max_runs)?;
     let shard = match args.shard {
-        Some(shard) => Some(shard),
+        Some(shard) => {
+            tracing::info!("running shard {shard}");
+            Some(shard)
+        }
         None => {
             let from_env = Shard::from_slurm(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
             if let Some(shard) = from_env {
-                tracing::info!("running shard {shard}, from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT");
+                tracing::info!(
+                    "running shard {shard}, from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT \
+                     (resubmitting a subset of the tasks would change the count: pass --shard I/N)"
+                );
             }
             from_env
         }
@@ -324,10 +338,17 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
 }
 
 fn slurm(args: SlurmArgs) -> Result<ExitCode> {
-    if args.tasks == 0 {
-        bail!("--tasks must be at least 1");
-    }
     let sweep = sweep::load(&args.file, DEFAULT_MAX_RUNS)?;
+    let job = SlurmJob {
+        tasks: args.tasks,
+        time: args.time,
+        cpus_per_task: args.cpus_per_task,
+        partition: args.partition,
+        memory: args.mem,
+        max_array_size: args.max_array_size,
+        throttle: args.throttle,
+    };
+    job.check(sweep.runs())?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let absolute =
         |p: &std::path::Path| p.canonicalize().with_context(|| format!("resolving {}", p.display()));
@@ -335,18 +356,34 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
     let log_dir = out.join(format!("{}.slurm-logs", sweep.name));
     std::fs::create_dir_all(&log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
     let binary = std::env::current_exe().context("locating the avalanche binary")?;
-    let job = SlurmJob {
-        tasks: args.tasks,
-        time: args.time,
-        cpus_per_task: args.cpus_per_task,
-        partition: args.partition,
-        memory: args.mem,
-    };
-    let text = avalanche::slurm::script(&job, &sweep.name, &binary, &absolute(&args.file)?, &out, &log_dir);
+    let texts = avalanche::slurm::scripts(&job, &sweep.name, &binary, &absolute(&args.file)?, &out, &log_dir);
     let script = args.script.unwrap_or_else(|| out.join(format!("{}.sbatch", sweep.name)));
-    std::fs::write(&script, text).with_context(|| format!("writing {}", script.display()))?;
-    println!("Wrote {} ({} array tasks, one shard each).", script.display(), args.tasks);
-    println!("Submit:  sbatch {}", script.display());
+    let paths: Vec<PathBuf> = if texts.len() == 1 {
+        vec![script]
+    } else {
+        let stem = script.file_stem().map_or("job".into(), |s| s.to_string_lossy().into_owned());
+        (0..texts.len()).map(|k| script.with_file_name(format!("{stem}.part{k}.sbatch"))).collect()
+    };
+    for (path, text) in paths.iter().zip(&texts) {
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!(
+        "Wrote {} ({} array tasks, one shard each{}).",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        args.tasks,
+        if paths.len() > 1 {
+            format!(", split at --max-array-size {}", args.max_array_size)
+        } else {
+            String::new()
+        }
+    );
+    for path in &paths {
+        println!("Submit:  sbatch {}", path.display());
+    }
     println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    println!(
+        "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array=5 {}",
+        paths[0].display()
+    );
     Ok(ExitCode::SUCCESS)
 }
