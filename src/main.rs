@@ -42,8 +42,17 @@ enum Command {
         /// Show only this scenario.
         name: Option<String>,
     },
-    /// Report completed, failed and missing runs of a dataset, across shards.
+    /// Report completed, failed and missing runs of a dataset, across shards;
+    /// exit 3 when a part is unreadable or a run is recorded twice.
     Status { dir: PathBuf },
+    /// Mend a damaged dataset: move unreadable parts to <dir>.damaged/ and
+    /// drop duplicate rows, keeping one; then rerun the sweep.
+    Repair {
+        dir: PathBuf,
+        /// Take the dataset's lock even though a writer looks alive.
+        #[arg(long)]
+        break_lock: bool,
+    },
     /// Write an sbatch script that runs a sweep as a Slurm job array.
     Slurm(SlurmArgs),
     /// Summarise a dataset: headline table with 95% intervals, the answer per
@@ -207,6 +216,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir } => {
+            let integrity = status::check_integrity(&dir)?;
+            if !integrity.unreadable.is_empty() {
+                println!("{integrity}");
+                return Ok(ExitCode::from(3));
+            }
             let c = status::completion(&dir)?;
             println!(
                 "{}: {} of {} runs completed, {} failed, {} missing",
@@ -221,10 +235,32 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                     println!("  shard {shard}/{count}: {missing} missing (rerun it to resume)");
                 }
             }
-            if c.stray > 0 || c.duplicates > 0 {
-                println!("  warning: {} rows not in the sweep, {} duplicated run_ids", c.stray, c.duplicates);
+            if c.stray > 0 {
+                println!("  warning: {} rows not in the sweep", c.stray);
+            }
+            if !integrity.is_clean() {
+                println!("{integrity}");
+                return Ok(ExitCode::from(3));
             }
             Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Repair { dir, break_lock } => {
+            let repaired = avalanche::integrity::repair(&dir, break_lock)?;
+            for (from, to) in &repaired.moved {
+                println!("moved {} to {}", from.display(), to.display());
+            }
+            for (path, rows) in &repaired.dropped {
+                println!("dropped {rows} duplicate rows from {}", path.display());
+            }
+            if repaired.moved.is_empty() && repaired.dropped.is_empty() {
+                println!("{}: nothing to repair", dir.display());
+            } else {
+                println!(
+                    "Now rerun the sweep to redo lost runs, then check with: avalanche status {}",
+                    dir.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Slurm(args) => slurm(args),
         Command::Report { dir, out } => {

@@ -11,8 +11,9 @@ pub const GENERATIONS_DIR: &str = "generations";
 pub const SWEEP_FILE: &str = "sweep.toml";
 /// Writers' lock files inside a dataset (hidden: never data).
 pub const LOCKS_DIR: &str = ".locks";
-/// Where `avalanche repair` moves unreadable parts, inside a dataset.
-pub const DAMAGED_DIR: &str = "damaged";
+/// `avalanche repair` moves unreadable parts to `<dataset><this>/`, beside
+/// the dataset rather than in it, so no reader globbing the folder sees them.
+pub const DAMAGED_SUFFIX: &str = ".damaged";
 /// The report's default folder inside a dataset.
 pub const REPORT_DIR: &str = "report";
 

@@ -97,6 +97,12 @@ pub enum RunnerError {
     NotAnExtension { dir: PathBuf, reason: String },
     #[error("{} exists but is not an avalanche dataset (no sweep.toml); refusing to write into it", dir.display())]
     NotADataset { dir: PathBuf },
+    #[error(
+        "{source}\n{} holds a part that cannot be read: `avalanche status {}` lists the damage, \
+         `avalanche repair {}` moves it aside, and rerunning then redoes its runs",
+        dir.display(), dir.display(), dir.display()
+    )]
+    Damaged { dir: PathBuf, source: SinkError },
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -161,7 +167,8 @@ pub fn run_sweep(
         refuse_if_busy(&dir, "--extend")?;
     }
 
-    let mut committed = dataset::scan(&dir)?;
+    let mut committed =
+        dataset::scan(&dir).map_err(|source| RunnerError::Damaged { dir: dir.clone(), source })?;
     if options.retry_failed {
         retry_failed(sweep, shard, &dir, &mut committed)?;
     }
