@@ -191,3 +191,29 @@ fn a_second_signal_aborts_at_once_and_stays_resumable() {
     assert!(status_of(dir, "out/a").contains("1200 of 1200 runs completed"));
     assert_no_duplicates(&dir.join("out/a"));
 }
+
+#[test]
+fn runs_outliving_the_grace_period_are_abandoned_and_the_rest_committed() {
+    // Half the runs take seconds at most, the other half far longer than
+    // the 30 s grace period.
+    let text = "name = \"g\"\nscenario = \"empty\"\nseed = 2\nreplicates = 10\ngenerations = 1\n\
+                [grid]\nspin = [0, 100000000000]\n";
+    let ws = workspace(&[("g.toml", text)]);
+    let dir = ws.path();
+    let child = spawn(dir, &["run", "g.toml", "--out", "out", "--threads", "2"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let signalled = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let output = child.wait_with_output().unwrap();
+    let waited = signalled.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("abandoned (not recorded)") && stderr.contains("Resume with:"), "{stderr}");
+    assert!(waited >= Duration::from_secs(30) && waited < Duration::from_secs(40), "{waited:?}");
+    // The fast runs that finished are committed; no slow run is recorded.
+    let rows = table_rows(&dir.join("out/g"), "runs", &[]);
+    assert!(!rows.is_empty());
+    let spin = schema_of(&dir.join("out/g"), "runs").iter().position(|(name, _)| name == "spin").unwrap();
+    assert!(rows.iter().all(|r| r[spin] == "0"), "a slow run was recorded: {rows:?}");
+    assert!(std::fs::read_dir(dir.join("out/g/.locks")).unwrap().next().is_none(), "lock released");
+}
