@@ -83,6 +83,10 @@ impl Role {
     }
 }
 
+/// A lock file that stays unreadable this long is junk (a holder writes it
+/// whole, or at worst within a moment where hard links are missing).
+const JUNK_AFTER: Duration = Duration::from_secs(5);
+
 /// Who holds a lock, as written in the lock file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Holder {
@@ -235,9 +239,7 @@ impl Holder {
 /// A lock file's holder and how long since its last heartbeat.
 fn read_holder(path: &Path, mutex_name: Option<&'static str>) -> Option<(Holder, Duration)> {
     let text = std::fs::read_to_string(path).ok()?;
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
-    let age = SystemTime::now().duration_since(modified).unwrap_or(Duration::ZERO);
-    Some((Holder::parse(&text, mutex_name)?, age))
+    Some((Holder::parse(&text, mutex_name)?, lock_age(path)))
 }
 
 /// Why a holder no longer counts, or `None` while it is live.
@@ -259,11 +261,11 @@ fn gone(holder: &Holder, age: Duration) -> Option<String> {
     }
 }
 
-/// Removes the lock at `path` if it still belongs to `token`. Renaming it
-/// to a private name first means two processes breaking the same stale lock
-/// cannot remove a fresh one taken in between: whoever finds a different
-/// holder under the private name links it back.
-fn break_lock(path: &Path, token: &str) -> Result<(), LockError> {
+/// Removes the lock at `path` if its contents still pass `same` (the holder
+/// judged gone). Renaming it to a private name first means two processes
+/// breaking the same stale lock cannot remove a fresh one taken in between:
+/// whoever finds something else under the private name links it back.
+fn break_lock(path: &Path, same: &dyn Fn(&str) -> bool) -> Result<(), LockError> {
     let private = path.with_file_name(format!(".{}.broken-{}", file_name(path), process_token()));
     match std::fs::rename(path, &private) {
         Ok(()) => {}
@@ -271,10 +273,19 @@ fn break_lock(path: &Path, token: &str) -> Result<(), LockError> {
         Err(e) => return Err(io(path)(e)),
     }
     let moved = std::fs::read_to_string(&private).unwrap_or_default();
-    if !moved.lines().any(|l| l == format!("token={token}")) {
+    if !same(&moved) {
         let _ = std::fs::hard_link(&private, path);
     }
     std::fs::remove_file(&private).map_err(io(&private))
+}
+
+/// Time since a lock file's last heartbeat (zero when unknown).
+fn lock_age(path: &Path) -> Duration {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|m| SystemTime::now().duration_since(m).ok())
+        .unwrap_or(Duration::ZERO)
 }
 
 fn file_name(path: &Path) -> String {
@@ -356,13 +367,43 @@ pub fn acquire(dataset: &Path, role: Role, break_live: bool) -> Result<WriterLoc
         file.write_all(me.to_text().as_bytes()).and_then(|()| file.sync_all()).map_err(io(&private))?;
     }
     let linked = (|| {
-        for _ in 0..20 {
+        let deadline = std::time::Instant::now() + JUNK_AFTER * 2;
+        while std::time::Instant::now() < deadline {
             match std::fs::hard_link(&private, &path) {
                 Ok(()) => return Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                // File systems without hard links: an exclusive create is
+                // atomic too, though the contents follow a moment later.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::Unsupported | std::io::ErrorKind::PermissionDenied
+                    ) =>
+                {
+                    match File::options().write(true).create_new(true).open(&path) {
+                        Ok(mut file) => {
+                            file.write_all(me.to_text().as_bytes())
+                                .and_then(|()| file.sync_all())
+                                .map_err(io(&path))?;
+                            return Ok(());
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                        Err(e) => return Err(io(&path)(e)),
+                    }
+                }
                 Err(e) => return Err(io(&path)(e)),
             }
-            let Some((holder, age)) = read_holder(&path, mutex_name) else { continue };
+            let Some((holder, age)) = read_holder(&path, mutex_name) else {
+                // Being written (no hard links), or junk once it stays so.
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if lock_age(&path) > JUNK_AFTER {
+                    tracing::warn!("removing the unreadable lock file {}", path.display());
+                    break_lock(&path, &|moved: &str| moved == text)?;
+                } else {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                continue;
+            };
             if let Some(reason) = gone(&holder, age) {
                 tracing::warn!("breaking the lock {} of {holder}: {reason}", path.display());
             } else if break_live {
@@ -378,7 +419,8 @@ pub fn acquire(dataset: &Path, role: Role, break_live: bool) -> Result<WriterLoc
                     age,
                 });
             }
-            break_lock(&path, &holder.token)?;
+            let token = format!("token={}", holder.token);
+            break_lock(&path, &|moved: &str| moved.lines().any(|l| l == token))?;
         }
         Err(io(&path)(std::io::Error::other("the lock kept changing hands; try again")))
     })();
@@ -443,7 +485,8 @@ fn check_overlaps(dataset: &Path, own: &Path, role: Role, break_live: bool) -> R
                 wanted: role.describe(),
             });
         }
-        break_lock(&path, &holder.token)?;
+        let token = format!("token={}", holder.token);
+        break_lock(&path, &|moved: &str| moved.lines().any(|l| l == token))?;
     }
     Ok(())
 }

@@ -217,3 +217,64 @@ fn runs_outliving_the_grace_period_are_abandoned_and_the_rest_committed() {
     assert!(rows.iter().all(|r| r[spin] == "0"), "a slow run was recorded: {rows:?}");
     assert!(std::fs::read_dir(dir.join("out/g/.locks")).unwrap().next().is_none(), "lock released");
 }
+
+/// Plants a lock as a writer on another host would leave it, its last
+/// heartbeat `age` ago.
+fn plant_remote_lock(dataset: &Path, age: Duration) {
+    let locks = dataset.join(".locks");
+    std::fs::create_dir_all(&locks).unwrap();
+    let path = locks.join("s0of1.lock");
+    std::fs::write(
+        &path,
+        "host=elsewhere.cluster\npid=4242\nstarted=1764000000\ntoken=4242-feedbeef\nshard=0/1\n",
+    )
+    .unwrap();
+    let file = std::fs::File::options().append(true).open(&path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age).unwrap();
+}
+
+#[test]
+fn another_hosts_lock_holds_until_its_heartbeat_is_stale_or_it_is_broken() {
+    let text = "name = \"r\"\nscenario = \"empty\"\nseed = 1\nreplicates = 20\n";
+    let ws = workspace(&[("r.toml", text)]);
+    let dir = ws.path();
+    let dataset = dir.join("out/r");
+
+    plant_remote_lock(&dataset, Duration::from_secs(30));
+    let refused = run_in(dir, &["run", "r.toml", "--out", "out"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("pid 4242 on host elsewhere.cluster") && stderr.contains("180 s"), "{stderr}");
+    assert!(!dataset.join("runs").exists(), "nothing written before refusing");
+    assert!(ok(run_in(dir, &["run", "r.toml", "--out", "out", "--break-lock"])).contains("ran 20 runs"));
+
+    plant_remote_lock(&dataset, Duration::from_secs(181));
+    assert!(ok(run_in(dir, &["run", "r.toml", "--out", "out"])).contains("ran 0 runs"));
+
+    // A lock file that is not one (junk, never finished) does not block forever.
+    std::fs::write(dataset.join(".locks/s0of1.lock"), "garbage").unwrap();
+    let junk = std::fs::File::options().append(true).open(dataset.join(".locks/s0of1.lock")).unwrap();
+    junk.set_modified(std::time::SystemTime::now() - Duration::from_secs(60)).unwrap();
+    ok(run_in(dir, &["run", "r.toml", "--out", "out"]));
+    assert!(std::fs::read_dir(dataset.join(".locks")).unwrap().next().is_none());
+}
+
+#[test]
+fn retry_failed_on_one_shard_leaves_other_shards_rows_alone() {
+    let text = "name = \"f\"\nscenario = \"empty\"\nseed = 5\nreplicates = 60\n[params]\nfail_above = 0.5\n";
+    let ws = workspace(&[("f.toml", text)]);
+    let dir = ws.path();
+    // Written unsharded, so every part holds runs of both shards.
+    assert_eq!(run_in(dir, &["run", "f.toml", "--out", "out"]).status.code(), Some(1));
+    let before = table_rows(&dir.join("out/f"), "runs", TIMING);
+    let status = status_of(dir, "out/f");
+    assert!(status.contains("0 missing"), "{status}");
+
+    let retried = run_in(dir, &["run", "f.toml", "--out", "out", "--shard", "0/2", "--retry-failed"]);
+    assert_eq!(retried.status.code(), Some(1), "{retried:?}");
+    // Shard 1's failed runs are still recorded (not turned into missing
+    // runs), and shard 0's were rerun to the same rows.
+    let status = status_of(dir, "out/f");
+    assert!(status.contains("0 missing"), "{status}");
+    assert_eq!(table_rows(&dir.join("out/f"), "runs", TIMING), before);
+}
