@@ -193,7 +193,9 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
         if base.summary.n > 0 {
             let baseline = format_value(base.summary.value, p.horizon);
             match verdict(h.better, h.support, &c.summary, &base.summary) {
-                Some(verdict) => text.push_str(&format!(", {verdict} `{}` ({baseline})", comparison.baseline)),
+                Some(verdict) => {
+                    text.push_str(&format!(", {verdict} `{}` ({baseline})", comparison.baseline))
+                }
                 None => text.push_str(&format!(" (`{}`: {baseline})", comparison.baseline)),
             }
         }
@@ -220,7 +222,9 @@ fn verdict(
     let good = match better {
         Better::Higher => higher,
         Better::Lower => !higher,
-        Better::Toward(target) => distance(this.value, target, support) < distance(base.value, target, support),
+        Better::Toward(target) => {
+            distance(this.value, target, support) < distance(base.value, target, support)
+        }
         Better::Unknown => return None,
     };
     Some(if good { "better than" } else { "worse than" })
@@ -294,7 +298,10 @@ mod tests {
         let real = Support::Real;
         assert_eq!(verdict(Better::Higher, real, &high, &low), Some("better than"));
         assert_eq!(verdict(Better::Lower, real, &high, &low), Some("worse than"));
-        assert_eq!(verdict(Better::Higher, real, &estimate(8.5, (7.5, 9.0)), &low), Some("no clear difference from"));
+        assert_eq!(
+            verdict(Better::Higher, real, &estimate(8.5, (7.5, 9.0)), &low),
+            Some("no clear difference from")
+        );
         assert_eq!(verdict(Better::Unknown, real, &high, &low), None);
     }
 
