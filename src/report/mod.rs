@@ -115,7 +115,8 @@ fn report_dataset(
 /// Writes a report file whole or not at all: under a temporary name, then
 /// renamed, so an interrupted report never leaves a half-written file.
 fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
-    let temporary = path.with_extension("tmp-report");
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&temporary, text).map_err(|e| ReportError::write(path, e))?;
     std::fs::rename(&temporary, path).map_err(|e| ReportError::write(path, e))
 }
