@@ -14,7 +14,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -62,6 +62,9 @@ pub struct ExecConfig {
     /// themselves: waiting for the coordinator to hear of the failure would
     /// let fast runs race far past it.
     pub fail_fast: bool,
+    /// Start no new run once this is set (the runner sets it when its lock
+    /// was taken over: going on would write runs another process owns).
+    pub halt: Option<Arc<AtomicBool>>,
 }
 
 impl ExecConfig {
@@ -182,7 +185,8 @@ pub fn execute<S: RunSink>(
         scope.spawn(move || {
             pool.install(|| {
                 (0..in_shard as usize).into_par_iter().with_min_len(16).for_each_with(sender, |sender, k| {
-                    if stop.load(Ordering::Relaxed) || interrupt::requested().is_some() {
+                    let halted = config.halt.as_ref().is_some_and(|h| h.load(Ordering::Relaxed));
+                    if stop.load(Ordering::Relaxed) || halted || interrupt::requested().is_some() {
                         return;
                     }
                     let spec = sweep.run(shard.index + k as u64 * shard.count);

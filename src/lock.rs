@@ -328,6 +328,11 @@ impl WriterLock {
         self.lost.load(Ordering::SeqCst)
     }
 
+    /// A flag that is raised when the lock is lost, for the executor.
+    pub fn lost_flag(&self) -> Arc<AtomicBool> {
+        self.lost.clone()
+    }
+
     /// Removes the lock file (if it is still ours) and stops the heartbeat.
     pub fn release(&mut self) {
         // Dropping the sender wakes the heartbeat thread, which then ends.

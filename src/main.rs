@@ -304,6 +304,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             run_timeout: args.run_timeout,
             shard,
             fail_fast: args.fail_fast,
+            halt: None,
         },
         checkpoint,
         retry_failed: args.retry_failed,

@@ -181,7 +181,7 @@ pub fn run_sweep(
     for path in dataset::clean_leftovers(&dir, &live)? {
         tracing::info!("removed leftover {} from an interrupted run", path.display());
     }
-    let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
+    let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };
     let workers = exec.thread_count();
     let writers = (0..workers)
         .map(|worker| {

@@ -288,3 +288,31 @@ fn retry_failed_on_one_shard_leaves_other_shards_rows_alone() {
     assert!(status.contains("0 missing"), "{status}");
     assert_eq!(table_rows(&dir.join("out/f"), "runs", TIMING), before);
 }
+
+#[test]
+fn a_writer_whose_lock_is_broken_stops_and_the_damage_is_mended() {
+    let spin = if cfg!(debug_assertions) { 500_000 } else { 10_000_000 };
+    let text = format!(
+        "name = \"b\"\nscenario = \"empty\"\nseed = 6\nreplicates = 400\ngenerations = 1\n\
+         [grid]\nx = [0.5, 1.5, 2.5]\n[params]\nspin = {spin}\n"
+    );
+    let ws = workspace(&[("b.toml", &text)]);
+    let dir = ws.path();
+    let first = spawn(dir, &["run", "b.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "20"]);
+    std::thread::sleep(Duration::from_millis(1000));
+    // Wrongly taken over: the first writer notices at its next heartbeat.
+    let second = spawn(dir, &["run", "b.toml", "--out", "out", "--threads", "1", "--break-lock"]);
+    let first = first.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broke this writer's lock") && stderr.contains("avalanche repair"), "{stderr}");
+    let second = second.wait_with_output().unwrap();
+    assert!(second.status.success(), "{second:?}");
+
+    if run_in(dir, &["status", "out/b"]).status.code() == Some(3) {
+        ok(run_in(dir, &["repair", "out/b"]));
+    }
+    ok(run_in(dir, &["run", "b.toml", "--out", "out"]));
+    assert!(status_of(dir, "out/b").contains("1200 of 1200 runs completed, 0 failed, 0 missing"));
+    assert_no_duplicates(&dir.join("out/b"));
+}
