@@ -18,7 +18,7 @@ use super::error::{suggestion, Source, SweepError};
 use crate::names::RESERVED_COLUMNS;
 use crate::params::{ParamKind, ParamSpec};
 use crate::scenario::command::{self, CommandSpec, Keep, Piece, Template};
-use crate::scenario::contract::{Comparison, CurveSpec, ReportSpec};
+use crate::scenario::contract::{Comparison, CurveSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
 use crate::scenario::Scenario;
 use crate::value::{Better, ColumnSpec, ColumnType};
 
@@ -38,7 +38,8 @@ const KEYS: &[&str] = &[
     "report",
 ];
 
-const REPORT_KEYS: &[&str] = &["headline", "compare", "baseline", "along", "horizon"];
+const REPORT_KEYS: &[&str] = &["headline", "compare", "baseline", "along", "horizon", "outcome", "step"];
+const OUTCOME_KEYS: &[&str] = &["column", "time", "place", "event", "competing", "censored"];
 
 fn leak(text: &str) -> &'static str {
     Box::leak(text.to_string().into_boxed_str())
@@ -378,6 +379,10 @@ fn report(
         spec.headline = Box::leak(names.into_boxed_slice());
     }
     spec.horizon = param("horizon")?;
+    if let Some(value) = report.get("step") {
+        let step = string(src, value, "step")?;
+        spec.step = (leak(&step), leak(&format!("{step}s")));
+    }
     if let Some(parameter) = param("compare")? {
         let choices = match params.iter().find(|p| p.name == parameter).map(|p| p.kind) {
             Some(ParamKind::Choice(choices)) => choices,
@@ -402,7 +407,74 @@ fn report(
         };
         spec.comparison = Some(Comparison { parameter, baseline, along: param("along")? });
     }
+    if let Some(value) = report.get("outcome") {
+        spec.outcome = Some(outcome(src, as_table(src, value, "[command.report.outcome]")?, summary)?);
+    }
     Ok(spec)
+}
+
+/// `outcome = { column = "end_reason", time = "rounds", event = "collapsed",
+/// competing = ["stalled"], censored = ["round_limit"], place = "reach" }`:
+/// how a run ended, for the report's outcome table and bars.
+fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Result<OutcomeSpec, SweepError> {
+    for (key, _) in table.iter() {
+        let k = key.get_ref().as_ref();
+        if !OUTCOME_KEYS.contains(&k) {
+            return Err(src.error_at(
+                Some(key.span()),
+                format!("unknown key `{k}` in the outcome; valid keys: {}", OUTCOME_KEYS.join(", ")),
+            ));
+        }
+    }
+    let column = |key: &str, ty: &[ColumnType]| -> Result<Option<&'static str>, SweepError> {
+        let Some(value) = table.get(key) else { return Ok(None) };
+        let name = string(src, value, key)?;
+        match summary.iter().find(|c| c.name == name) {
+            Some(c) if ty.contains(&c.ty) => Ok(Some(c.name)),
+            _ => Err(src.error_at(
+                Some(value.span()),
+                format!(
+                    "`{key}` must name a [command.summary] column of type {}",
+                    ty.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ")
+                ),
+            )),
+        }
+    };
+    let required = |key: &str, found: Option<&'static str>| {
+        found.ok_or_else(|| src.error(format!("the outcome in [command.report] needs `{key}`")))
+    };
+    let name = required("column", column("column", &[ColumnType::Str])?)?;
+    let time = required("time", column("time", &[ColumnType::Int, ColumnType::Float])?)?;
+    let place = column("place", &[ColumnType::Int, ColumnType::Float])?;
+    let mut outcomes = Vec::new();
+    for (key, kind) in [
+        ("event", OutcomeKind::Event),
+        ("competing", OutcomeKind::Competing),
+        ("censored", OutcomeKind::Censored),
+    ] {
+        let Some(value) = table.get(key) else { continue };
+        let values: Vec<String> = match value.get_ref() {
+            DeValue::String(s) => vec![s.to_string()],
+            DeValue::Array(items) => items.iter().map(|i| string(src, i, key)).collect::<Result<_, _>>()?,
+            _ => {
+                return Err(
+                    src.error_at(Some(value.span()), format!("`{key}` is a string or a list of strings"))
+                )
+            }
+        };
+        if kind == OutcomeKind::Event && values.len() != 1 {
+            return Err(src.error_at(Some(value.span()), "`event` names the one outcome the report times"));
+        }
+        for v in values {
+            outcomes.push(Outcome { value: leak(&v), phrase: leak(&format!("ended `{v}`")), kind });
+        }
+    }
+    if outcomes.is_empty() {
+        return Err(
+            src.error("the outcome in [command.report] needs `event`, `competing` or `censored` values")
+        );
+    }
+    Ok(OutcomeSpec { column: name, outcomes: Box::leak(outcomes.into_boxed_slice()), time, place })
 }
 
 fn template(src: &Source, value: &Spanned<DeValue>, params: &[ParamSpec]) -> Result<Template, SweepError> {
@@ -432,13 +504,19 @@ fn template(src: &Source, value: &Spanned<DeValue>, params: &[ParamSpec]) -> Res
         };
         let name = &bracket[1..close];
         let piece = match name {
+            // The folder avalanche was started from, so that a sweep file
+            // can name a script by a path relative to it although each run
+            // works in a folder of its own.
+            "here" => Piece::Text(
+                std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_else(|_| ".".into()),
+            ),
             "seed" => Piece::Seed,
             "run_id" => Piece::RunId,
             "replicate" => Piece::Replicate,
             _ => match params.iter().position(|p| p.name == name) {
                 Some(index) => Piece::Param(index),
                 None => {
-                    let known = params.iter().map(|p| p.name).chain(["seed", "run_id", "replicate"]);
+                    let known = params.iter().map(|p| p.name).chain(["seed", "run_id", "replicate", "here"]);
                     return Err(src.error_at(
                         Some(value.span()),
                         format!(
