@@ -53,19 +53,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<&'static Sce
         ));
     };
     let table = as_table(src, table_value, "[command]")?;
-    for (key, _) in table.iter() {
-        let k = key.get_ref().as_ref();
-        if !KEYS.contains(&k) {
-            return Err(src.error_at(
-                Some(key.span()),
-                format!(
-                    "unknown key `{k}` in [command]; {}valid keys: {}",
-                    suggestion(k, KEYS.iter().copied()),
-                    KEYS.join(", ")
-                ),
-            ));
-        }
-    }
+    known_keys(src, table, KEYS, "[command]")?;
     let params: &'static [ParamSpec] = Box::leak(infer_params(src, top)?.into_boxed_slice());
     let summary = columns(src, table, "summary", params)?;
     if summary.is_empty() {
@@ -355,15 +343,7 @@ fn report(
             src.error_at(Some(value.span()), format!("`{key}` names `{name}`, which the sweep does not set"))
         })
     };
-    for (key, _) in report.iter() {
-        let k = key.get_ref().as_ref();
-        if !REPORT_KEYS.contains(&k) {
-            return Err(src.error_at(
-                Some(key.span()),
-                format!("unknown key `{k}` in [command.report]; valid keys: {}", REPORT_KEYS.join(", ")),
-            ));
-        }
-    }
+    known_keys(src, report, REPORT_KEYS, "[command.report]")?;
     if let Some(value) = report.get("headline") {
         let DeValue::Array(items) = value.get_ref() else {
             return Err(src.error_at(Some(value.span()), "`headline` must be a list of summary columns"));
@@ -417,15 +397,7 @@ fn report(
 /// competing = ["stalled"], censored = ["round_limit"], place = "reach" }`:
 /// how a run ended, for the report's outcome table and bars.
 fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Result<OutcomeSpec, SweepError> {
-    for (key, _) in table.iter() {
-        let k = key.get_ref().as_ref();
-        if !OUTCOME_KEYS.contains(&k) {
-            return Err(src.error_at(
-                Some(key.span()),
-                format!("unknown key `{k}` in the outcome; valid keys: {}", OUTCOME_KEYS.join(", ")),
-            ));
-        }
-    }
+    known_keys(src, table, OUTCOME_KEYS, "the outcome")?;
     let column = |key: &str, ty: &[ColumnType]| -> Result<Option<&'static str>, SweepError> {
         let Some(value) = table.get(key) else { return Ok(None) };
         let name = string(src, value, key)?;
@@ -475,6 +447,24 @@ fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Res
         );
     }
     Ok(OutcomeSpec { column: name, outcomes: Box::leak(outcomes.into_boxed_slice()), time, place })
+}
+
+/// Refuses a key of `table` that is not one of `keys`, suggesting the closest.
+fn known_keys(src: &Source, table: &DeTable, keys: &[&str], place: &str) -> Result<(), SweepError> {
+    for (key, _) in table.iter() {
+        let k = key.get_ref().as_ref();
+        if !keys.contains(&k) {
+            return Err(src.error_at(
+                Some(key.span()),
+                format!(
+                    "unknown key `{k}` in {place}; {}valid keys: {}",
+                    suggestion(k, keys.iter().copied()),
+                    keys.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn template(src: &Source, value: &Spanned<DeValue>, params: &[ParamSpec]) -> Result<Template, SweepError> {
