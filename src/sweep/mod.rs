@@ -8,6 +8,7 @@ mod axis;
 pub mod diff;
 pub mod error;
 mod grid;
+mod inert;
 mod parse;
 pub mod validate;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::SweepError;
 pub use grid::{Factor, RunSpec};
+pub use inert::{or_list, Redundancy};
 pub use parse::parse;
 
 use crate::scenario::Scenario;
