@@ -16,10 +16,11 @@ use crate::shard::Shard;
 use crate::sink::Checkpoint;
 use crate::sweep::Sweep;
 
-/// Pilot runs are added until they have taken about this long.
-const PILOT_BUDGET: Duration = Duration::from_secs(5);
-/// At most this many pilot runs.
-const MAX_PILOTS: u64 = 64;
+/// Pilot runs are chosen to take about this long.
+const PILOT_BUDGET: Duration = Duration::from_secs(3);
+/// At most this many pilot runs (enough to average out the noise of
+/// timing runs that take microseconds).
+const MAX_PILOTS: u64 = 2000;
 
 /// What the pilots measured, scaled to the whole sweep.
 #[derive(Clone, Debug)]
@@ -44,24 +45,30 @@ pub struct Estimate {
 pub fn estimate(sweep: &Sweep, threads: usize) -> Result<Estimate, RunnerError> {
     let runs = sweep.runs();
     let scratch = Scratch::new()?;
-    // One run alone: its time, and its file size, which is mostly the fixed
-    // cost of a part (footers, the sweep text in the metadata).
-    let only_first = Shard::new(0, runs.max(1)).expect("0 < runs");
-    let first = pilot(sweep, &scratch.0.join("one"), only_first)?;
-    let per_run = first.seconds.max(1e-6);
-    let more = ((PILOT_BUDGET.as_secs_f64() / per_run) as u64).clamp(2, MAX_PILOTS).min(runs);
-    let (size_one, mut measured) = (first.bytes, first);
-    let mut bytes_per_run = size_one;
-    if more >= 2 {
-        // Every `stride`-th run: `more` runs spread over the whole grid.
-        let stride = runs.div_ceil(more);
-        let many = pilot(sweep, &scratch.0.join("many"), Shard::new(0, stride).expect("stride >= 1"))?;
-        if many.runs > 1 {
-            bytes_per_run = ((many.bytes - size_one) / (many.runs - 1) as f64).max(1.0);
-            measured = many;
+    // One run alone: mostly the fixed cost of starting workers and writing
+    // a part (footers, the sweep text in the metadata).
+    let first = pilot(sweep, &scratch.0.join("one"), Shard::new(0, runs).expect("runs >= 1"))?;
+    let wanted = ((PILOT_BUDGET.as_secs_f64() / first.seconds.max(1e-6)) as u64).clamp(2, MAX_PILOTS);
+    // Then every `stride`-th run: about `wanted` runs spread over the grid.
+    // What they cost beyond the single run is the cost per run.
+    let stride = runs.div_ceil(wanted.min(runs));
+    let many = if stride < runs {
+        Some(pilot(sweep, &scratch.0.join("many"), Shard::new(0, stride).expect("stride >= 1"))?)
+    } else {
+        None
+    };
+    let (pilots, failed, seconds_per_run, bytes_per_run) = match &many {
+        Some(many) if many.runs > 1 => {
+            let extra = (many.runs - 1) as f64;
+            (
+                many.runs + 1,
+                many.failed + first.failed,
+                ((many.seconds - first.seconds) / extra).max(many.seconds / many.runs as f64 / 10.0),
+                ((many.bytes - first.bytes) / extra).max(1.0),
+            )
         }
-    }
-    let seconds_per_run = measured.seconds / measured.runs.max(1) as f64;
+        _ => (1, first.failed, first.seconds, first.bytes),
+    };
     let wall = seconds_per_run * runs as f64 / threads.max(1) as f64;
     // Each worker commits a part per checkpoint (60 s or 100,000 runs).
     let checkpoint = Checkpoint::default();
@@ -69,10 +76,10 @@ pub fn estimate(sweep: &Sweep, threads: usize) -> Result<Estimate, RunnerError> 
         .max(runs as f64 / threads.max(1) as f64 / checkpoint.runs as f64)
         .ceil()
         .max(1.0);
-    let fixed = (size_one - bytes_per_run).max(0.0);
+    let fixed = (first.bytes - bytes_per_run).max(0.0);
     Ok(Estimate {
-        pilots: measured.runs,
-        failed: measured.failed,
+        pilots,
+        failed,
         seconds_per_run,
         wall: Duration::from_secs_f64(wall),
         threads,

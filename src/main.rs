@@ -47,7 +47,7 @@ enum Command {
         #[arg(long, default_value_t = DEFAULT_MAX_RUNS, value_parser = clap::value_parser!(u64).range(1..))]
         max_runs: u64,
         /// Also estimate the sweep's time and disk use, from a few pilot runs
-        /// (about 5 s of them, in a temporary folder that is then removed).
+        /// (about 3 s of them, in a temporary folder that is then removed).
         #[arg(long)]
         estimate: bool,
     },
