@@ -7,6 +7,7 @@
 pub mod describe;
 pub mod estimate;
 pub mod executor;
+pub mod names;
 pub mod params;
 pub mod progress;
 pub mod record;
