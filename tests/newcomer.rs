@@ -72,6 +72,14 @@ fn integer_parameters_take_whole_numbers_however_written_and_round_generated_one
     assert_eq!(column_values(&ws.path().join("out/n"), "spin"), ["2", "4"]);
     assert_eq!(column_values(&ws.path().join("out/n"), "generations"), ["1", "10", "100"]);
 
+    let ws = workspace(&[("n.toml", &sweep_file("[grid]\nspin = { logspace = [1, 10], num = 20 }\n"))]);
+    let output = run_in(ws.path(), &["plan", "n.toml"]);
+    assert!(
+        stderr(&output).contains("once its generated values are rounded to integers"),
+        "{}",
+        stderr(&output)
+    );
+
     let ws = workspace(&[("n.toml", &sweep_file("[grid]\nspin = [2.5]\n"))]);
     let output = run_in(ws.path(), &["plan", "n.toml"]);
     assert_eq!(output.status.code(), Some(2));
@@ -136,7 +144,8 @@ fn every_argument_and_option_has_help() {
                 continue;
             }
             let entry = line.trim_start();
-            let is_entry = line.starts_with("  ") && (entry.starts_with('-') || entry.starts_with('<'));
+            let is_entry = line.starts_with("  ")
+                && (entry.starts_with('-') || entry.starts_with('<') || entry.starts_with('['));
             if (section == "Arguments:" || section == "Options:") && is_entry {
                 // "  -o, --out <OUT>  Results root...", or the text on the
                 // next line, indented further, when clap wraps.

@@ -129,7 +129,14 @@ pub fn axis(
     if let Some(duplicate) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
         return Err(src.error_at(
             Some(value.span()),
-            format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
+            match (spec.kind, value.get_ref()) {
+                (ParamKind::Int { .. }, DeValue::Table(_)) => format!(
+                    "axis `{}` repeats the value {} once its generated values are rounded to integers; \
+                     ask for fewer values",
+                    spec.name, duplicate.1
+                ),
+                _ => format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
+            },
         ));
     }
     Ok(values)
