@@ -333,10 +333,11 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
     let secs = s.wall.as_secs_f64();
     let shard = if s.shard == Shard::WHOLE { String::new() } else { format!(" (shard {})", s.shard) };
     let mut text = format!(
-        "Sweep `{name}`{shard}: ran {} runs, {} failed, in {secs:.2} s on {threads} threads ({:.0} runs/s).",
+        "Sweep `{name}`{shard}: ran {} runs, {} failed, in {secs:.2} s on {threads} {} ({}).",
         s.executed,
         s.failed,
-        s.executed as f64 / secs.max(1e-9)
+        if threads == 1 { "thread" } else { "threads" },
+        avalanche::progress::rate_text(s.executed, s.wall)
     );
     if s.already_committed > 0 {
         text += &format!(" {} runs were already committed and were not rerun.", s.already_committed);

@@ -127,7 +127,7 @@ fn checkpoints_take_hours_and_short_flags_work() {
     let ws = workspace(&[("n.toml", &sweep_file(""))]);
     let stdout =
         ok(run_in(ws.path(), &["run", "n.toml", "-o", "out", "-j", "1", "--checkpoint-every", "1h"]));
-    assert!(stdout.contains("ran 2 runs") && stdout.contains("on 1 threads"), "{stdout}");
+    assert!(stdout.contains("ran 2 runs") && stdout.contains("on 1 thread ("), "{stdout}");
     // The summary says what to do next.
     assert!(stdout.contains("Next: avalanche report out/n"), "{stdout}");
 }

@@ -211,6 +211,10 @@ fn generated(
             (false, None) => Ok(0),
         }
     };
+    // Float values are rounded as written; integer ones are rounded to
+    // integers below (12 digits would merge large neighbouring integers).
+    let float = matches!(spec.kind, ParamKind::Float { .. });
+    let written = |x: f64| if float { as_written(x) } else { x };
     let numbers: Vec<f64> = match kind {
         "logspace" => {
             let [a, b] = bounds(src, kind, value, 2)?[..] else { unreachable!() };
@@ -221,12 +225,12 @@ fn generated(
             // Exponents are interpolated in base 10 from both ends, so that
             // whole decades come out as whole decades.
             let (la, lb) = (a.log10(), b.log10());
-            spaced(a, b, n, |i, last| 10f64.powf((la * (last - i) + lb * i) / last))
+            spaced(a, b, n, |i, last| written(10f64.powf((la * (last - i) + lb * i) / last)))
         }
         "linspace" => {
             let [a, b] = bounds(src, kind, value, 2)?[..] else { unreachable!() };
             let n = count(true)?;
-            spaced(a, b, n, |i, last| (a * (last - i) + b * i) / last)
+            spaced(a, b, n, |i, last| written((a * (last - i) + b * i) / last))
         }
         _ => {
             let [start, stop, step] = bounds(src, kind, value, 3)?[..] else { unreachable!() };
@@ -240,7 +244,7 @@ fn generated(
             // Python's convention: stop is excluded. The small slack keeps
             // 0.1-steps from gaining or losing an end point to rounding.
             let n = ((stop - start) / step - 1e-9).ceil().max(0.0) as usize;
-            (0..n).map(|i| if i == 0 { start } else { as_written(start + step * i as f64) }).collect()
+            (0..n).map(|i| if i == 0 { start } else { written(start + step * i as f64) }).collect()
         }
     };
     numbers
@@ -280,14 +284,44 @@ pub fn as_written(x: f64) -> f64 {
 }
 
 /// `n` values from `a` to `b`: the ends exactly as written, the points
-/// between from `at(i, n - 1)` rounded by [`as_written`].
+/// between from `at(i, n - 1)`.
 fn spaced(a: f64, b: f64, n: usize, at: impl Fn(f64, f64) -> f64) -> Vec<f64> {
     let last = n.saturating_sub(1);
     (0..n)
         .map(|i| match i {
             0 => a,
             i if i == last => b,
-            i => as_written(at(i as f64, last as f64)),
+            i => at(i as f64, last as f64),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_written;
+    use crate::value::Value;
+
+    fn axis_of(axis: &str) -> Vec<Value> {
+        let text = format!("name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n{axis}\n");
+        let sweep = crate::sweep::parse(std::path::Path::new("t.toml"), &text, 1000).unwrap();
+        sweep.factors[0].values[0].clone()
+    }
+
+    #[test]
+    fn computed_floats_round_to_the_decimal_a_person_types() {
+        // 0.1 + 0.2 is 0.30000000000000004 in binary arithmetic.
+        assert_eq!(as_written(0.1 + 0.2), 0.3);
+        assert_eq!(as_written(10f64.powf(-2.0000000000000004)), 0.01);
+        assert_eq!(as_written(-1.0 / 3.0), -0.333333333333);
+    }
+
+    #[test]
+    fn large_integers_from_generators_stay_distinct() {
+        // Rounding to 12 significant digits would merge these.
+        let values = axis_of("spin = { range = [1000000000000, 1000000000003, 1] }");
+        assert_eq!(
+            values,
+            [Value::Int(1_000_000_000_000), Value::Int(1_000_000_000_001), Value::Int(1_000_000_000_002)]
+        );
+    }
 }
