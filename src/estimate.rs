@@ -100,7 +100,7 @@ struct Pilot {
 fn pilot(sweep: &Sweep, out: &Path, shard: Shard) -> Result<Pilot, RunnerError> {
     let options = RunOptions {
         out: out.to_path_buf(),
-        exec: ExecConfig { threads: Some(1), run_timeout: None, shard: Some(shard), fail_fast: false },
+        exec: ExecConfig { threads: Some(1), shard: Some(shard), ..ExecConfig::default() },
         checkpoint: Checkpoint { runs: u64::MAX, interval: Duration::from_secs(3600) },
         ..RunOptions::default()
     };

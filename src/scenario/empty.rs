@@ -5,6 +5,7 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
+use super::contract::{CurveSpec, ReportSpec};
 use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, ColumnType, Value};
@@ -44,6 +45,7 @@ pub static SCENARIO: Scenario = Scenario {
     generation_columns: GENERATION,
     check: super::no_check,
     run,
+    report: ReportSpec { headline: &["draw"], curves: &[CurveSpec::of("value")], ..ReportSpec::EMPTY },
 };
 
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
@@ -63,5 +65,9 @@ fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutpu
     }
     let generations =
         (0..params.int("generations")).map(|_| vec![Some(Value::Float(rng.random()))]).collect();
-    Ok(RunOutput { summary: vec![Some(Value::Float(draw)), Some(Value::Float(spin_sum))], generations })
+    let summary = super::row_by_name(
+        SUMMARY,
+        &[("draw", Some(Value::Float(draw))), ("spin_sum", Some(Value::Float(spin_sum)))],
+    );
+    Ok(RunOutput { summary, generations })
 }

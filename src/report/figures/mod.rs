@@ -6,6 +6,7 @@
 //! Colours are the Okabe-Ito palette, distinguishable with the common forms
 //! of colour blindness.
 
+mod bars;
 mod heatmap;
 mod lines;
 mod panels;
@@ -59,27 +60,43 @@ pub(super) type DrawError = String;
 /// the backend and closures cannot be.
 macro_rules! render {
     ($out:expr, $stem:expr, $size:expr, $written:expr, |$root:ident| $draw:expr) => {{
+        // Drawn under a temporary name and renamed, so an interrupted
+        // report never leaves a half-drawn figure behind.
         let png = $out.join(format!("{}.png", $stem));
+        let temporary = $out.join(format!(".{}.tmp.png", $stem));
         {
-            let $root = BitMapBackend::new(&png, $size).into_drawing_area();
+            let $root = BitMapBackend::new(&temporary, $size).into_drawing_area();
             $root.fill(&WHITE).map_err(|e| ReportError::write(&png, e))?;
             $draw.map_err(|e| ReportError::write(&png, e))?;
             $root.present().map_err(|e| ReportError::write(&png, e))?;
         }
+        std::fs::rename(&temporary, &png).map_err(|e| ReportError::write(&png, e))?;
         let svg = $out.join(format!("{}.svg", $stem));
+        let temporary = $out.join(format!(".{}.tmp.svg", $stem));
         {
-            let $root = SVGBackend::new(&svg, $size).into_drawing_area();
+            let $root = SVGBackend::new(&temporary, $size).into_drawing_area();
             $root.fill(&WHITE).map_err(|e| ReportError::write(&svg, e))?;
             $draw.map_err(|e| ReportError::write(&svg, e))?;
             $root.present().map_err(|e| ReportError::write(&svg, e))?;
         }
+        std::fs::rename(&temporary, &svg).map_err(|e| ReportError::write(&svg, e))?;
         $written.push(png);
         $written.push(svg);
     }};
 }
 
+/// The file stem of page `page` of `pages`: `stem`, then `stem-p2`, ...
+fn paged(stem: &str, page: usize) -> String {
+    if page == 1 {
+        stem.to_string()
+    } else {
+        format!("{stem}-p{page}")
+    }
+}
+
 /// Draws every figure the plan asks for into `out`, as `<stem>.png` and
-/// `<stem>.svg`; returns the files written.
+/// `<stem>.svg`, a page per [`panels::MAX_PANELS`] panels; returns the
+/// files written.
 pub fn draw_all(
     out: &Path,
     summary: &Summary,
@@ -88,16 +105,34 @@ pub fn draw_all(
 ) -> Result<Vec<PathBuf>, ReportError> {
     register_font()?;
     let mut written = Vec::new();
-    let layout = panels::Panels::new(summary);
+    let layout = panels::Panels::new(summary, plan);
+    let pages = layout.pages();
+    if plan.outcome.is_some() {
+        for (index, page) in pages.iter().enumerate() {
+            let stem = paged("outcomes", index + 1);
+            let size = bars::size(page);
+            let at = (index + 1, pages.len());
+            render!(out, stem, size, written, |root| bars::draw(&root, summary, plan, page, at));
+        }
+    }
     for (curve, series) in plan.curves.iter().zip(curves) {
-        let stem = format!("curve-{}", curve.column);
-        let size = layout.size(panels::LINE_PANEL);
-        render!(out, stem, size, written, |root| lines::draw(&root, summary, &layout, curve, series));
+        let by = curve.x.as_deref().map(|x| format!("-by-{x}")).unwrap_or_default();
+        let error = if curve.complement { "-complement" } else { "" };
+        for (index, page) in pages.iter().enumerate() {
+            let stem = paged(&format!("curve-{}{error}{by}", curve.column), index + 1);
+            let size = page.size(panels::LINE_PANEL);
+            let at = (index + 1, pages.len());
+            render!(out, stem, size, written, |root| lines::draw(&root, summary, page, curve, series, at));
+        }
     }
     if let Some(heatmap) = &plan.heatmap {
-        if let Some(grid) = heatmap::Grid::new(summary, plan, heatmap) {
-            let stem = format!("heatmap-{}", heatmap.column);
-            render!(out, stem, grid.size(), written, |root| heatmap::draw(&root, &grid, heatmap));
+        if let Some(grids) = heatmap::Grid::pages(summary, plan, heatmap) {
+            let count = grids.len();
+            for (index, grid) in grids.iter().enumerate() {
+                let stem = paged(&format!("heatmap-{}", heatmap.column), index + 1);
+                let at = (index + 1, count);
+                render!(out, stem, grid.size(), written, |root| heatmap::draw(&root, grid, heatmap, at));
+            }
         }
     }
     Ok(written)

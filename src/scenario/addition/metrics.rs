@@ -2,7 +2,7 @@
 //! of the frontier error's growth that gives the amplification factor.
 
 use crate::scenario::Row;
-use crate::value::{ColumnSpec, ColumnType, Value};
+use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support, Value};
 
 /// Per-round columns (the engine adds the 0-based `generation` index; round
 /// `generation` is the run's `generation + 1`-th self-training round). The
@@ -10,7 +10,9 @@ use crate::value::{ColumnSpec, ColumnType, Value};
 pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new("frontier_digits", ColumnType::Int, "length of this round's problems"),
     ColumnSpec::new("accepted", ColumnType::Int, "problems whose trace the verifier accepted"),
-    ColumnSpec::new("acceptance_rate", ColumnType::Float, "accepted / problems"),
+    ColumnSpec::new("acceptance_rate", ColumnType::Float, "accepted / problems")
+        .label("acceptance rate", None)
+        .support(Support::Unit),
     ColumnSpec::new(
         "agreement",
         ColumnType::Float,
@@ -21,7 +23,9 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         ColumnType::Bool,
         "acceptance_rate reached advance_threshold: next round is longer",
     ),
-    ColumnSpec::new("contamination", ColumnType::Float, "share of trained-on traces whose answer is wrong"),
+    ColumnSpec::new("contamination", ColumnType::Float, "share of trained-on traces whose answer is wrong")
+        .label("contamination (share of trained answers wrong)", None)
+        .support(Support::Unit),
     ColumnSpec::new("step_contamination", ColumnType::Float, "share of trained-on steps that are wrong"),
     ColumnSpec::new("label_noise_injected", ColumnType::Int, "accepted traces corrupted before training"),
     ColumnSpec::new(
@@ -33,7 +37,9 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "accuracy_frontier",
         ColumnType::Float,
         "greedy accuracy at frontier_digits after training",
-    ),
+    )
+    .label("frontier accuracy", None)
+    .support(Support::Unit),
     ColumnSpec::new(
         "accuracy_next",
         ColumnType::Float,
@@ -58,8 +64,13 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "max_digits",
         ColumnType::Int,
         "longest frontier solved with accuracy >= 0.99 (null: none)",
-    ),
-    ColumnSpec::new("final_digits", ColumnType::Int, "frontier length of the last round"),
+    )
+    .label("max digits solved", Some("digits"))
+    .nulls(NullMeaning::NothingAchieved)
+    .better(Better::Higher),
+    ColumnSpec::new("final_digits", ColumnType::Int, "frontier length of the last round")
+        .label("final frontier", Some("digits"))
+        .better(Better::Higher),
     ColumnSpec::new("rounds", ColumnType::Int, "self-training rounds run"),
     ColumnSpec::new("end_reason", ColumnType::Str, "collapsed, stalled or round_limit"),
     ColumnSpec::new(
@@ -67,15 +78,23 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         ColumnType::Int,
         "rounds until frontier accuracy < collapse_accuracy (null: never)",
     ),
-    ColumnSpec::new("amplification", ColumnType::Float, "fitted per-round growth factor of frontier error"),
+    ColumnSpec::new("amplification", ColumnType::Float, "fitted per-round growth factor of frontier error")
+        .label("error amplification", Some("x per round"))
+        .better(Better::Lower)
+        .support(Support::NonNegative),
     ColumnSpec::new("doubling_rounds", ColumnType::Float, "ln 2 / ln amplification (null unless it grows)"),
     ColumnSpec::new("growth_points", ColumnType::Int, "rounds the amplification fit used"),
-    ColumnSpec::new("final_accuracy", ColumnType::Float, "frontier accuracy of the last round"),
+    ColumnSpec::new("final_accuracy", ColumnType::Float, "frontier accuracy of the last round")
+        .label("final frontier accuracy", None)
+        .support(Support::Unit),
     ColumnSpec::new(
         "mean_contamination",
         ColumnType::Float,
         "contamination averaged over rounds that accepted",
-    ),
+    )
+    .label("mean contamination", None)
+    .better(Better::Lower)
+    .support(Support::Unit),
     ColumnSpec::new("final_systematic_errors", ColumnType::Int, "systematic_errors of the last round"),
 ];
 

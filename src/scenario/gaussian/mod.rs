@@ -19,9 +19,10 @@ mod tests;
 
 use rand_pcg::Pcg64;
 
+use super::contract::{Comparison, CurveSpec, ReportSpec};
 use super::{Deadline, PointError, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
-use crate::value::{ColumnSpec, ColumnType, Value};
+use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Moments, Normal, Recipe, Verifier};
 use regime::Data;
 use theory::{Contamination, Expected, Recursion};
@@ -69,8 +70,14 @@ const INT: ColumnType = ColumnType::Int;
 static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new("fitted_mean", FLOAT, "mean of this generation's model"),
     ColumnSpec::new("fitted_variance", FLOAT, "variance of this generation's model"),
-    ColumnSpec::new("mean_sq_error", FLOAT, "(fitted_mean - mean)^2"),
-    ColumnSpec::new("variance_ratio", FLOAT, "fitted_variance / std^2"),
+    ColumnSpec::new("mean_sq_error", FLOAT, "(fitted_mean - mean)^2")
+        .label("mean squared error of the fitted mean", None)
+        .support(Support::NonNegative)
+        .theory("mean_sq_error_theory"),
+    ColumnSpec::new("variance_ratio", FLOAT, "fitted_variance / std^2")
+        .label("fitted variance / true variance", None)
+        .support(Support::NonNegative)
+        .theory("variance_ratio_theory"),
     ColumnSpec::new(
         "log_variance_ratio",
         FLOAT,
@@ -90,8 +97,16 @@ static GENERATION_COLUMNS: &[ColumnSpec] = &[
 static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new("final_fitted_mean", FLOAT, "fitted_mean of the last generation"),
     ColumnSpec::new("final_fitted_variance", FLOAT, "fitted_variance of the last generation"),
-    ColumnSpec::new("final_mean_sq_error", FLOAT, "mean_sq_error of the last generation"),
-    ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation"),
+    ColumnSpec::new("final_mean_sq_error", FLOAT, "mean_sq_error of the last generation")
+        .label("final mean sq. error", None)
+        .better(Better::Lower)
+        .support(Support::NonNegative)
+        .theory("final_mean_sq_error_theory"),
+    ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation")
+        .label("final variance / true", None)
+        .better(Better::Toward(1.0))
+        .support(Support::NonNegative)
+        .theory("final_variance_ratio_theory"),
     ColumnSpec::new("final_log_variance_ratio", FLOAT, "log_variance_ratio of the last generation"),
     ColumnSpec::new("final_wasserstein2_sq", FLOAT, "wasserstein2_sq of the last generation"),
     ColumnSpec::new("final_mean_sq_error_theory", FLOAT, "mean_sq_error_theory of the last generation"),
@@ -102,8 +117,13 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "log_variance_ratio_theory of the last generation",
     ),
     ColumnSpec::new("final_wasserstein2_sq_theory", FLOAT, "wasserstein2_sq_theory of the last generation"),
-    ColumnSpec::new("kept_fraction", FLOAT, "points kept / points drawn over all generations (null if none)"),
-    ColumnSpec::new("outliers_kept_fraction", FLOAT, "outliers kept / outliers drawn (null if none)"),
+    ColumnSpec::new("kept_fraction", FLOAT, "points kept / points drawn over all generations (null if none)")
+        .label("kept fraction", None)
+        .support(Support::Unit),
+    ColumnSpec::new("outliers_kept_fraction", FLOAT, "outliers kept / outliers drawn (null if none)")
+        .label("outliers kept fraction", None)
+        .better(Better::Lower)
+        .support(Support::Unit),
     ColumnSpec::new("skipped_fits", INT, "generations whose training set had under 2 points (model kept)"),
 ];
 
@@ -116,6 +136,13 @@ pub static SCENARIO: Scenario = Scenario {
     generation_columns: GENERATION_COLUMNS,
     check,
     run,
+    report: ReportSpec {
+        headline: &["final_variance_ratio", "final_mean_sq_error", "kept_fraction", "outliers_kept_fraction"],
+        curves: &[CurveSpec::of("variance_ratio"), CurveSpec::of("mean_sq_error")],
+        comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
+        horizon: Some("generations"),
+        ..ReportSpec::EMPTY
+    },
 };
 
 /// How the variance is fitted.
@@ -335,20 +362,23 @@ fn generation_row(
 fn summary_row(config: &Config, model: Normal, expected: Expected, totals: &Totals) -> super::Row {
     let d = distances(config, model);
     let ratio = |num: u64, den: u64| if den == 0 { None } else { float(num as f64 / den as f64) };
-    let mut row = Vec::with_capacity(SUMMARY_COLUMNS.len());
-    row.extend([
-        float(model.mean),
-        float(model.sd * model.sd),
-        float(d.mean_sq_error),
-        float(d.variance_ratio),
-        float(d.log_variance_ratio),
-        float(d.wasserstein2_sq),
-    ]);
-    row.extend(scaled_theory(config, expected));
-    row.extend([
-        ratio(totals.kept, totals.drawn),
-        ratio(totals.outliers_kept, totals.outliers),
-        Some(Value::Int(totals.skipped_fits)),
-    ]);
-    row
+    let [mse_theory, ratio_theory, log_ratio_theory, w2_theory] = scaled_theory(config, expected);
+    super::row_by_name(
+        SUMMARY_COLUMNS,
+        &[
+            ("final_fitted_mean", float(model.mean)),
+            ("final_fitted_variance", float(model.sd * model.sd)),
+            ("final_mean_sq_error", float(d.mean_sq_error)),
+            ("final_variance_ratio", float(d.variance_ratio)),
+            ("final_log_variance_ratio", float(d.log_variance_ratio)),
+            ("final_wasserstein2_sq", float(d.wasserstein2_sq)),
+            ("final_mean_sq_error_theory", mse_theory),
+            ("final_variance_ratio_theory", ratio_theory),
+            ("final_log_variance_ratio_theory", log_ratio_theory),
+            ("final_wasserstein2_sq_theory", w2_theory),
+            ("kept_fraction", ratio(totals.kept, totals.drawn)),
+            ("outliers_kept_fraction", ratio(totals.outliers_kept, totals.outliers)),
+            ("skipped_fits", Some(Value::Int(totals.skipped_fits))),
+        ],
+    )
 }
