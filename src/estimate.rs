@@ -101,7 +101,8 @@ fn pilot(sweep: &Sweep, out: &Path, shard: Shard) -> Result<Pilot, RunnerError> 
     let options = RunOptions {
         out: out.to_path_buf(),
         exec: ExecConfig { threads: Some(1), shard: Some(shard), ..ExecConfig::default() },
-        checkpoint: Checkpoint { runs: u64::MAX, interval: Duration::from_secs(3600) },
+        // One part per pilot, so that its size is what the runs add to one.
+        checkpoint: Checkpoint { runs: Checkpoint::MAX_RUNS, interval: Checkpoint::MAX_INTERVAL },
         ..RunOptions::default()
     };
     let started = Instant::now();

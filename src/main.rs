@@ -272,6 +272,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir } => {
+            if !dir.exists() {
+                bail!("{}: no such file or folder", dir.display());
+            }
             let integrity = status::check_integrity(&dir)?;
             if !integrity.unreadable.is_empty() {
                 println!("{integrity}");
@@ -301,6 +304,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Repair { dir, break_lock } => {
+            if !dir.exists() {
+                bail!("{}: no such file or folder", dir.display());
+            }
             let repaired = avalanche::integrity::repair(&dir, break_lock)?;
             for (from, to) in &repaired.moved {
                 println!("moved {} to {}", from.display(), to.display());
