@@ -25,7 +25,8 @@ use avalanche::{describe, report, scenario, status};
     version,
     about,
     after_help = "Start with `avalanche scenarios`, then `avalanche plan FILE` and `avalanche run FILE`.\n\
-                  Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error."
+                  Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error; \
+                  3 a damaged dataset (status); 130 or 143 interrupted (run)."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -134,7 +134,7 @@ fn checkpoints_take_hours_and_short_flags_work() {
 
 #[test]
 fn every_argument_and_option_has_help() {
-    for command in ["run", "plan", "scenarios", "status", "slurm", "report"] {
+    for command in ["run", "plan", "scenarios", "status", "repair", "slurm", "report"] {
         let help = ok(avalanche().args([command, "--help"]).output().unwrap());
         let lines: Vec<&str> = help.lines().collect();
         let mut section = "";
