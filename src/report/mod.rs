@@ -51,15 +51,38 @@ pub struct ReportSummary {
 /// scenario's declared report contract when this binary knows the scenario
 /// and the schema alone when it does not.
 pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
-    let dataset = dataset::open(&config.dir)?;
+    let dataset = open_checked(&config.dir)?;
     let name = scenario_name(&dataset)?;
-    report_dataset(config, dataset, crate::scenario::find(&name))
+    let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
+    report_dataset(config, dataset, scenario)
+}
+
+/// A scenario the sweep file itself declares (`command`), read from the
+/// copy of the sweep file in the dataset; `None` when it does not parse.
+fn declared_by_sweep(dataset: &dataset::Dataset) -> Option<&'static Scenario> {
+    let text = dataset.sweep.as_deref()?;
+    let path = dataset.dir.join(crate::names::SWEEP_FILE);
+    crate::sweep::parse(&path, text, u64::MAX).ok().map(|sweep| sweep.scenario)
 }
 
 /// [`report`] for a scenario given directly, such as one defined only in a
 /// test or a program embedding the library.
 pub fn report_with(config: &ReportConfig, scenario: &Scenario) -> Result<ReportSummary, ReportError> {
-    report_dataset(config, dataset::open(&config.dir)?, Some(scenario))
+    report_dataset(config, open_checked(&config.dir)?, Some(scenario))
+}
+
+/// Opens the dataset and refuses one with unreadable parts, duplicated runs
+/// or orphaned generations parts: counting a run twice would narrow every
+/// interval, and `avalanche repair` mends all three.
+fn open_checked(dir: &std::path::Path) -> Result<dataset::Dataset, ReportError> {
+    if dir.join(crate::names::RUNS_DIR).is_dir() && dir.join(crate::names::SWEEP_FILE).exists() {
+        let integrity =
+            crate::integrity::check_integrity(dir).map_err(|e| ReportError::unreadable(dir, e))?;
+        if !integrity.is_clean() {
+            return Err(ReportError::Damaged { path: dir.to_path_buf(), details: integrity.to_string() });
+        }
+    }
+    dataset::open(dir)
 }
 
 fn report_dataset(

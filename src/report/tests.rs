@@ -143,8 +143,21 @@ fn a_corrupt_part_is_named() {
     let bad = dir.path().join("runs/part-00009.parquet");
     std::fs::write(&bad, b"not parquet").unwrap();
     let error = report(&config).unwrap_err();
-    assert!(matches!(error, ReportError::Unreadable { .. }), "{error}");
+    assert!(matches!(error, ReportError::Damaged { .. }), "{error}");
     assert!(error.to_string().contains("part-00009.parquet"), "{error}");
+    assert!(error.to_string().contains("avalanche repair"), "the fix is spelled out: {error}");
+}
+
+#[test]
+fn a_run_recorded_twice_is_refused_rather_than_counted_twice() {
+    let (dir, config) = made("1");
+    let runs = dir.path().join("runs");
+    std::fs::copy(runs.join("part-00000.parquet"), runs.join("part-00002.parquet")).unwrap();
+    let generations = dir.path().join("generations");
+    std::fs::copy(generations.join("part-00000.parquet"), generations.join("part-00002.parquet")).unwrap();
+    let error = report_with(&config, &fixture::SCENARIO).unwrap_err();
+    assert!(matches!(error, ReportError::Damaged { .. }), "{error}");
+    assert!(error.to_string().contains("part-00002.parquet"), "{error}");
 }
 
 /// Writes the fixture and its report into `$AVALANCHE_FIXTURE_DIR`, to look

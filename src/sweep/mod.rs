@@ -5,6 +5,7 @@
 //! addressed lazily by run index, so a ten-million-run grid costs no memory.
 
 mod axis;
+pub mod command;
 pub mod diff;
 pub mod error;
 mod grid;

@@ -12,8 +12,18 @@ use super::{Factor, Origin, Sweep};
 use crate::params::{ParamSpec, Params};
 use crate::scenario::{self, Scenario};
 
-const TOP_LEVEL_KEYS: &[&str] =
-    &["name", "scenario", "seed", "replicates", "generations", "description", "grid", "params", "zip"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "name",
+    "scenario",
+    "seed",
+    "replicates",
+    "generations",
+    "description",
+    "grid",
+    "params",
+    "zip",
+    "command",
+];
 
 /// Parses and validates sweep text; `path` is only used in messages and
 /// recorded in the result.
@@ -59,8 +69,20 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         ));
     }
     let (scenario_span, scenario_name) = required_string(&src, top, "scenario")?;
-    let scenario = scenario::find(&scenario_name).ok_or_else(|| {
-        let names = scenario::registry().iter().map(|s| s.name);
+    let declared = match scenario_name.as_str() {
+        super::command::NAME => Some(super::command::scenario(&src, top, &name.1)?),
+        _ => {
+            if let Some((key, _)) = top.iter().find(|(k, _)| k.get_ref() == "command") {
+                return Err(src.error_at(
+                    Some(key.span()),
+                    "[command] declares a program for `scenario = \"command\"` only",
+                ));
+            }
+            None
+        }
+    };
+    let scenario = declared.or_else(|| scenario::find(&scenario_name)).ok_or_else(|| {
+        let names = scenario::registry().iter().map(|s| s.name).chain([super::command::NAME]);
         src.error_at(
             Some(scenario_span),
             format!(

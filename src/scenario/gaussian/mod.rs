@@ -135,7 +135,7 @@ pub static SCENARIO: Scenario = Scenario {
     summary_columns: SUMMARY_COLUMNS,
     generation_columns: GENERATION_COLUMNS,
     check,
-    run,
+    run: &run,
     report: ReportSpec {
         headline: &["final_variance_ratio", "final_mean_sq_error", "kept_fraction", "outliers_kept_fraction"],
         curves: &[CurveSpec::of("variance_ratio"), CurveSpec::of("mean_sq_error")],
