@@ -99,7 +99,7 @@ pub fn redundancy_warning(r: &Redundancy, runs: u64) -> String {
     for line in &r.params {
         text += &format!("\n  {line}");
     }
-    text + "\n  (sweep such parameters in a [[zip]] with the choice they need, or in a separate sweep)"
+    text + "\n  (sweep such parameters in a separate sweep that fixes the choice they need)"
 }
 
 fn default_text(spec: &ParamSpec) -> String {
