@@ -38,7 +38,7 @@ pub struct RunOutput {
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum RunError {
     /// The run passed its time budget (`--run-timeout`).
-    #[error("run exceeded its time limit of {0:.1} s")]
+    #[error("run exceeded its time limit of {0} s")]
     TimedOut(f64),
     /// The scenario found its parameters unusable at run time.
     #[error("{0}")]
@@ -137,12 +137,17 @@ impl std::fmt::Debug for Scenario {
     }
 }
 
-/// Every scenario the tool knows, in the order `avalanche scenarios` lists them.
+/// Every scenario the tool knows, in the order `avalanche scenarios` lists
+/// them: the self-training loop first, the engine's test scenario last.
 pub fn registry() -> &'static [&'static Scenario] {
     static REGISTRY: [&Scenario; 4] =
-        [&gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO, &addition::SCENARIO];
+        [&addition::SCENARIO, &gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO];
     &REGISTRY
 }
+
+/// Scenarios for the engine's own tests and benchmarks: usable in sweeps,
+/// listed by `avalanche scenarios` only with `--all`.
+pub const INTERNAL: &[&str] = &["empty"];
 
 /// The scenario called `name`.
 pub fn find(name: &str) -> Option<&'static Scenario> {

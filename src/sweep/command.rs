@@ -181,7 +181,13 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
                     format!("`{name}` mixes value types; give it all numbers, all strings or all booleans"),
                 )
             })?;
-            Ok(ParamSpec { name: leak(&name), kind, default: None, doc: "set by the sweep file" })
+            Ok(ParamSpec {
+                name: leak(&name),
+                kind,
+                default: None,
+                doc: "set by the sweep file",
+                matters_when: None,
+            })
         })
         .collect()
 }

@@ -9,6 +9,7 @@ pub mod command;
 pub mod diff;
 pub mod error;
 mod grid;
+mod inert;
 mod parse;
 pub mod validate;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::SweepError;
 pub use grid::{Factor, RunSpec};
+pub use inert::{or_list, Redundancy};
 pub use parse::parse;
 
 use crate::scenario::Scenario;

@@ -37,6 +37,16 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
     for (key, _) in top.iter() {
         let k = key.get_ref().as_ref();
         if !TOP_LEVEL_KEYS.contains(&k) {
+            if let Some(scenario) = named_scenario(top).filter(|s| s.params.iter().any(|p| p.name == k)) {
+                return Err(src.error_at(
+                    Some(key.span()),
+                    format!(
+                        "`{k}` is a parameter of scenario `{}`: put it under [params] to fix its value, or \
+                         under [grid] to sweep it (only `generations` may stand at the top level)",
+                        scenario.name
+                    ),
+                ));
+            }
             return Err(src.error_at(
                 Some(key.span()),
                 format!(
@@ -288,6 +298,14 @@ fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> 
     Ok(())
 }
 
+/// The scenario the file names, if it names a known one.
+fn named_scenario(top: &DeTable) -> Option<&'static Scenario> {
+    match top.get("scenario")?.get_ref() {
+        DeValue::String(name) => scenario::find(name),
+        _ => None,
+    }
+}
+
 fn table<'a, 'i>(
     src: &Source,
     value: &'a Spanned<DeValue<'i>>,
@@ -320,6 +338,12 @@ fn required_int(src: &Source, top: &DeTable, key: &str, min: i64, max: i64) -> R
     match value.get_ref() {
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(v) if v >= min && v <= max => Ok(v),
+            // TOML integers are signed 64-bit: a larger literal cannot be
+            // read at all, which deserves its own message.
+            Err(_) if !i.as_str().starts_with('-') => Err(src.error_at(
+                Some(value.span()),
+                format!("`{key}` must be at most {max} (TOML integers are signed 64-bit)"),
+            )),
             _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),
         },
         _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),

@@ -46,7 +46,8 @@ static PARAMS: &[ParamSpec] = &[
         "none",
         "drop points beyond z_max sd of: nothing (none), the generating model (self), the truth (oracle)",
     ),
-    ParamSpec::float("z_max", 0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations"),
+    ParamSpec::float("z_max", 0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations")
+        .only_when("verifier", &["self", "oracle"]),
     ParamSpec::choice(
         "estimator",
         &["unbiased", "mle"],
