@@ -438,6 +438,9 @@ impl Coordinator for Tally<'_> {
             tracing::error!("committing finished runs failed: {e}");
             std::process::exit(2);
         }
+        // Programs of `command` runs live in process groups of their own,
+        // which the signal did not reach: end them with the runs.
+        crate::scenario::command::end_all_programs();
         self.lock.release();
         if let Some(report) = self.options.on_abandon {
             report(self.summary);

@@ -172,6 +172,7 @@ fn execute(
     }
     process_group(&mut command);
     let mut child = command.spawn().map_err(|e| format!("cannot start `{}`: {e}", argv[0]))?;
+    let _live = Live::register(child.id());
     let limit = spec.max_output;
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
@@ -228,6 +229,41 @@ fn execute(
         String::from_utf8_lossy(&stdout).into_owned()
     };
     parse_records(&text, spec.summary, spec.generations).map_err(with_tail)
+}
+
+/// The process groups of the programs running now, so that a sweep that
+/// stops before they end (a signal's grace period running out) can end
+/// them rather than leave them running on their own.
+static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// A running program's entry in [`LIVE`], removed when the run ends.
+struct Live(u32);
+
+impl Live {
+    fn register(pid: u32) -> Live {
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
+        Live(pid)
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != self.0);
+    }
+}
+
+/// Ends the process group of every program still running: called when a
+/// stopped sweep abandons its runs, just before the process exits.
+pub fn end_all_programs() {
+    #[cfg(unix)]
+    for pid in LIVE.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        if let Ok(pid) = i32::try_from(*pid) {
+            // SAFETY: kill(2) on a process group touches no memory of ours.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 /// Starts the child in a process group of its own, so that a timeout can
