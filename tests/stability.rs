@@ -57,11 +57,30 @@ fn linreg_runs_are_pinned() {
 
 #[test]
 fn addition_runs_are_pinned() {
-    let params = "[params]\nstart_digits = 3\ngenerations = 4\nproblems = 100\neval_problems = 100\nsupervised_problems = 200\n";
+    // Re-recorded when `mirror_correlation` joined the parameters (every
+    // addition identity changed) and the runs table gained reach and the
+    // growth-law columns.
+    let params = "[params]\nverifier = \"none\"\nstart_digits = 3\ngenerations = 12\nproblems = 300\n\
+                  eval_problems = 300\nsupervised_problems = 2000\n";
     let (run_id, seed, summary) = run("addition", params, 0);
-    assert_eq!((run_id, seed), (15209959603295878059, 8772599710778205307));
-    assert_eq!(summary[0], Some(Float(0.82)));
-    assert_eq!(summary[2..5], [Some(Int(4)), Some(Int(3)), Some(Str("stalled"))]);
-    assert_eq!(summary[6..8], [Some(Float(1.0606601717798214)), Some(Float(11.769898384723414))]);
-    assert_eq!(summary[11], Some(Int(60)));
+    assert_eq!((run_id, seed), (14515900909659057762, 7350945187743431525));
+    assert_eq!(summary[0], Some(Float(1.0)));
+    assert_eq!(
+        summary[1..8],
+        [None, None, None, Some(Int(9)), Some(Int(6)), Some(Str("collapsed")), Some(Int(6))]
+    );
+    assert_eq!(
+        summary[8..16],
+        [
+            Some(Float(0.5941464983370148)),
+            Some(Float(0.0712625878672655)),
+            Some(Float(2.315403988322521)),
+            Some(Float(0.11337904383484268)),
+            Some(Str("polynomial")),
+            Some(Int(6)),
+            Some(Float(8.0)),
+            Some(Float(0.7788880963698614)),
+        ]
+    );
+    assert_eq!(summary[18], Some(Int(168)));
 }

@@ -8,7 +8,8 @@
 //! Layout: `digits` (problems and traces), `learner` (counting and
 //! extrapolation), `sampler` (the compiled tables and the hot loop),
 //! `verifiers`, `generation` (one round's sampling and filtering), `rounds`
-//! (the run), `metrics` (rows and fits), `config` (parameters).
+//! (the run), `metrics` (rows), `reach` and `growth` (what the runs table
+//! says about them), `config` (parameters).
 
 use rand_pcg::Pcg64;
 
@@ -18,8 +19,10 @@ use crate::params::Params;
 pub mod config;
 pub mod digits;
 pub mod generation;
+pub mod growth;
 pub mod learner;
 pub mod metrics;
+pub mod reach;
 pub mod rounds;
 pub mod sampler;
 pub mod verifiers;
@@ -41,10 +44,77 @@ fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutpu
     Ok(RunOutput {
         summary: metrics::summary(
             &record.rounds,
-            record.supervised_accuracy,
-            record.end,
-            config.collapse_accuracy,
+            metrics::RunFacts {
+                supervised_accuracy: record.supervised_accuracy,
+                supervised_systematic_errors: record.supervised_systematic_errors,
+                end: record.end,
+                start_digits: config.start_digits,
+                eval_problems: config.eval_problems,
+                collapse_accuracy: config.collapse_accuracy,
+            },
         ),
         generations: record.rounds.iter().map(metrics::RoundRecord::to_row).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Row;
+    use crate::value::Value;
+    use rand::SeedableRng;
+
+    fn summary(overrides: &[(&str, Value)], seed: u64) -> Row {
+        let values = Params::with(config::PARAMS, overrides);
+        let params = Params { specs: config::PARAMS, values: &values };
+        run(&params, &mut Pcg64::seed_from_u64(seed), &Deadline::none()).unwrap().summary
+    }
+
+    fn float(row: &Row, name: &str) -> f64 {
+        match row[metrics::SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()] {
+            Some(Value::Float(x)) => x,
+            ref other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    fn cell(row: &Row, name: &str) -> Option<Value> {
+        row[metrics::SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()]
+    }
+
+    #[test]
+    fn growth_estimates_do_not_move_with_the_horizon_but_an_exponential_rate_does() {
+        // `commutative` at noise 0.003 is still growing at round 40 (no
+        // collapse, no stall). The same runs continued to 60 rounds must give
+        // the same power-law exponent and accumulation rate within 3
+        // standard errors of the difference (the two estimates share their
+        // first 40 rounds, so this tolerance is if anything generous), while
+        // the exponential rate, if the error is polynomial, must fall: a
+        // rate fitted to k^2 growth flattens as the window lengthens.
+        let mut growing = 0;
+        for seed in 1000..1006 {
+            let point =
+                |generations| [("noise_rate", Value::Float(0.003)), ("generations", Value::Int(generations))];
+            let short = summary(&point(40), seed);
+            if cell(&short, "end_reason") != Some(Value::Str("round_limit")) {
+                continue;
+            }
+            let long = summary(&point(60), seed);
+            if cell(&long, "end_round") == Some(Value::Int(40)) {
+                continue;
+            }
+            growing += 1;
+            for name in ["growth_exponent", "beta"] {
+                let (a, b) = (float(&short, name), float(&long, name));
+                let se = float(&short, &format!("{name}_se")).hypot(float(&long, &format!("{name}_se")));
+                assert!(
+                    (a - b).abs() < 3.0 * se,
+                    "seed {seed} {name}: {a} at 40 rounds, {b} at 60 (se {se})"
+                );
+            }
+            let (a, b) = (float(&short, "growth_rate"), float(&long, "growth_rate"));
+            assert!(b < a, "seed {seed}: the exponential rate {a} at 40 rounds, {b} at 60");
+            assert_eq!(cell(&long, "growth_law"), Some(Value::Str("polynomial")), "seed {seed}");
+        }
+        assert!(growing >= 4, "only {growing} runs were still growing at round 40");
+    }
 }
