@@ -6,6 +6,7 @@
 
 pub mod describe;
 pub mod executor;
+pub mod names;
 pub mod params;
 pub mod progress;
 pub mod record;

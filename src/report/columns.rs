@@ -14,6 +14,7 @@ use arrow::array::{Array, ArrayRef, AsArray, Float64Array, UInt64Array};
 use arrow::datatypes::{DataType, Float64Type, Int64Type, SchemaRef, UInt64Type};
 
 use super::error::ReportError;
+use crate::names::{self, column};
 
 /// The columns of the runs and generations tables by role.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,14 +32,15 @@ pub fn layout(path: &Path, runs: &SchemaRef, generations: Option<&SchemaRef>) ->
     let names: Vec<&str> = runs.fields().iter().map(|f| f.name().as_str()).collect();
     let position = |name: &str| {
         names.iter().position(|n| *n == name).ok_or_else(|| ReportError::BadSchema {
-            path: path.join("runs"),
+            path: path.join(names::RUNS_DIR),
             message: format!("the runs table has no `{name}` column"),
         })
     };
-    let (scenario, status, elapsed) = (position("scenario")?, position("status")?, position("elapsed_ms")?);
+    let (scenario, status, elapsed) =
+        (position(column::SCENARIO)?, position(column::STATUS)?, position(column::ELAPSED_MS)?);
     if !(scenario < status && status < elapsed) {
         return Err(ReportError::BadSchema {
-            path: path.join("runs"),
+            path: path.join(names::RUNS_DIR),
             message: "columns are not in the order scenario, <parameters>, status, error, elapsed_ms".into(),
         });
     }
@@ -50,7 +52,7 @@ pub fn layout(path: &Path, runs: &SchemaRef, generations: Option<&SchemaRef>) ->
         .collect();
     let metrics = match generations {
         None => Vec::new(),
-        Some(schema) => match schema.index_of("generation") {
+        Some(schema) => match schema.index_of(column::GENERATION) {
             Ok(index) => schema.fields()[index + 1..]
                 .iter()
                 .filter(|f| is_numeric(f.data_type()))
@@ -58,7 +60,7 @@ pub fn layout(path: &Path, runs: &SchemaRef, generations: Option<&SchemaRef>) ->
                 .collect(),
             Err(_) => {
                 return Err(ReportError::BadSchema {
-                    path: path.join("generations"),
+                    path: path.join(names::GENERATIONS_DIR),
                     message: "the generations table has no `generation` column".into(),
                 })
             }

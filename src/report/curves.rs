@@ -24,6 +24,7 @@ use super::error::ReportError;
 use super::plan::Curve;
 use super::stats;
 use super::summary::Summary;
+use crate::names::column;
 
 /// Generations beyond this mean a damaged file, not a long sweep (sweeps
 /// cap `generations` at a million); refusing them bounds the memory a
@@ -63,7 +64,7 @@ pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curv
             columns.push(theory);
         }
     }
-    let mut wanted = vec!["run_id", "generation"];
+    let mut wanted = vec![column::RUN_ID, column::GENERATION];
     wanted.extend(&columns);
     // cells[point][generation][column]: the values across replicates.
     let points = summary.points.len();
@@ -76,8 +77,8 @@ pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curv
                 message: format!("no column `{name}`"),
             })
         };
-        let ids = columns::run_ids(&path, &array("run_id")?)?;
-        let generations = columns::floats(&path, &array("generation")?)?;
+        let ids = columns::run_ids(&path, &array(column::RUN_ID)?)?;
+        let generations = columns::floats(&path, &array(column::GENERATION)?)?;
         let values: Vec<_> = columns
             .iter()
             .map(|c| array(c).and_then(|a| columns::floats(&path, &a)))

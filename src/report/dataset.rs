@@ -15,6 +15,7 @@ use parquet::arrow::ProjectionMask;
 
 use super::error::ReportError;
 
+use crate::names;
 use crate::sink::schema::metadata_keys;
 pub use crate::sink::schema::SCHEMA_VERSION;
 
@@ -42,7 +43,7 @@ pub struct Dataset {
 
 /// Opens the dataset in `dir`, reading only the parts' footers.
 pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
-    let runs_dir = dir.join("runs");
+    let runs_dir = dir.join(names::RUNS_DIR);
     if !runs_dir.is_dir() {
         return Err(ReportError::NotADataset { path: dir.to_path_buf() });
     }
@@ -55,7 +56,7 @@ pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
     }
     let (schema, mut sweep) = check_parts(&parts)?;
     let runs = Table { parts, schema };
-    let generations_dir = dir.join("generations");
+    let generations_dir = dir.join(names::GENERATIONS_DIR);
     let generations = if generations_dir.is_dir() {
         let parts = list_parts(&generations_dir)?;
         if parts.is_empty() {
@@ -68,7 +69,7 @@ pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
         None
     };
     if sweep.is_none() {
-        sweep = std::fs::read_to_string(dir.join("sweep.toml")).ok();
+        sweep = std::fs::read_to_string(dir.join(names::SWEEP_FILE)).ok();
     }
     Ok(Dataset { dir: dir.to_path_buf(), runs, generations, sweep })
 }

@@ -55,7 +55,7 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
         None => Vec::new(),
     };
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
-    let out = config.out.clone().unwrap_or_else(|| config.dir.join("report"));
+    let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::names::REPORT_DIR));
     std::fs::create_dir_all(&out).map_err(|e| ReportError::write(&out, e))?;
     let mut files = Vec::new();
     if let (Some(table), false) = (&dataset.generations, plan.curves.is_empty()) {

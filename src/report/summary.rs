@@ -15,6 +15,7 @@ use super::dataset::{self, Dataset};
 use super::error::ReportError;
 use super::plan::{Headline, Nulls};
 use super::stats::{self, Estimate};
+use crate::names::{self, column, Status};
 
 /// One headline column summarised at one grid point.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +85,7 @@ struct Accumulator {
 /// Reads the columns the headline table needs from the runs table and
 /// summarises them by grid point.
 pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> Result<Summary, ReportError> {
-    let path = dataset.dir.join("runs");
+    let path = dataset.dir.join(names::RUNS_DIR);
     // The raw columns each headline reads: itself, or a ratio's two operands.
     let sources: Vec<Vec<String>> = headline
         .iter()
@@ -93,7 +94,7 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
             None => vec![h.column.clone()],
         })
         .collect();
-    let mut wanted: Vec<&str> = vec!["run_id", "scenario", "status"];
+    let mut wanted: Vec<&str> = vec![column::RUN_ID, column::SCENARIO, column::STATUS];
     wanted.extend(layout.parameters.iter().map(String::as_str));
     for source in sources.iter().flatten() {
         if !wanted.contains(&source.as_str()) {
@@ -110,10 +111,10 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
                 message: format!("no column `{name}`"),
             })
         };
-        let ids = columns::run_ids(&path, &column("run_id")?)?;
-        let status = columns::cells(&column("status")?);
+        let ids = columns::run_ids(&path, &column(column::RUN_ID)?)?;
+        let status = columns::cells(&column(column::STATUS)?);
         if scenario.is_empty() {
-            if let Some(Cell::Text(name)) = columns::cells(&column("scenario")?).first() {
+            if let Some(Cell::Text(name)) = columns::cells(&column(column::SCENARIO)?).first() {
                 scenario = name.clone();
             }
         }
@@ -137,7 +138,11 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
                 ..Default::default()
             });
             group.replicates += 1;
-            if status[row] == Cell::Text("failed".into()) {
+            let text = match &status[row] {
+                Cell::Text(text) => Some(text.as_str()),
+                _ => None,
+            };
+            if Status::parse(text) == Status::Failed {
                 group.failures += 1;
                 continue;
             }

@@ -20,19 +20,8 @@ use parquet::arrow::ProjectionMask;
 use super::error::SinkError;
 use crate::shard::Shard;
 
-/// The runs table's folder.
-pub const RUNS: &str = "runs";
-/// The generations table's folder.
-pub const GENERATIONS: &str = "generations";
-/// The copy of the sweep file.
-pub const SWEEP_FILE: &str = "sweep.toml";
-
-/// Whether a committed run succeeded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Failed,
-}
+use crate::names::column;
+pub use crate::names::{Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS, SWEEP_FILE};
 
 /// What a dataset folder holds.
 #[derive(Debug, Default)]
@@ -82,14 +71,15 @@ pub fn scan(dir: &Path) -> Result<Committed, SinkError> {
                 }
             })
         };
-        let mask = ProjectionMask::leaves(schema, [find("run_id")?, find("status")?]);
+        let mask = ProjectionMask::leaves(schema, [find(column::RUN_ID)?, find(column::STATUS)?]);
         let reader = builder.with_projection(mask).build().map_err(SinkError::parquet(&path))?;
         let mut failed = 0;
         for batch in reader {
             let batch = batch.map_err(SinkError::arrow(&path))?;
-            let ids = batch.column_by_name("run_id").and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
+            let ids =
+                batch.column_by_name(column::RUN_ID).and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
             let statuses =
-                batch.column_by_name("status").and_then(|c| c.as_any().downcast_ref::<StringArray>());
+                batch.column_by_name(column::STATUS).and_then(|c| c.as_any().downcast_ref::<StringArray>());
             let (Some(ids), Some(statuses)) = (ids, statuses) else {
                 return Err(SinkError::Invalid {
                     path: path.clone(),
@@ -97,11 +87,7 @@ pub fn scan(dir: &Path) -> Result<Committed, SinkError> {
                 });
             };
             for i in 0..batch.num_rows() {
-                let status = if statuses.is_valid(i) && statuses.value(i) == "ok" {
-                    Status::Ok
-                } else {
-                    Status::Failed
-                };
+                let status = Status::parse(statuses.is_valid(i).then(|| statuses.value(i)));
                 failed += usize::from(status == Status::Failed);
                 if committed.runs.insert(ids.value(i), status).is_some() {
                     committed.duplicates += 1;
@@ -198,14 +184,15 @@ pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkErro
     for batch in reader {
         let batch = batch.map_err(SinkError::arrow(path))?;
         let status = batch
-            .column_by_name("status")
+            .column_by_name(column::STATUS)
             .and_then(|c| c.as_any().downcast_ref::<StringArray>())
             .ok_or_else(|| SinkError::Invalid {
                 path: path.to_path_buf(),
                 message: "no status column".into(),
             })?;
-        let keep: arrow::array::BooleanArray =
-            (0..status.len()).map(|i| Some(status.is_valid(i) && status.value(i) == "ok")).collect();
+        let keep: arrow::array::BooleanArray = (0..status.len())
+            .map(|i| Some(Status::parse(status.is_valid(i).then(|| status.value(i))) == Status::Ok))
+            .collect();
         dropped += keep.false_count();
         let kept = arrow::compute::filter_record_batch(&batch, &keep).map_err(SinkError::arrow(path))?;
         writer.write(&kept).map_err(SinkError::parquet(&temporary))?;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 pub use error::SinkError;
 
+use crate::names::Status;
 use crate::record::RunRecord;
 use crate::scenario::Scenario;
 use crate::shard::Shard;
@@ -118,8 +119,8 @@ impl DatasetWriter {
         let scenario = self.scenario;
         let mut column = Self::push_identity(&mut self.runs, scenario, record, 1);
         let (status, error, summary) = match &record.outcome {
-            Ok(output) => ("ok", None, Some(&output.summary)),
-            Err(message) => ("failed", Some(message.as_str()), None),
+            Ok(output) => (Status::Ok.as_str(), None, Some(&output.summary)),
+            Err(message) => (Status::Failed.as_str(), Some(message.as_str()), None),
         };
         self.runs.push(column, Some(Value::Str(status)));
         self.runs.push_text(column + 1, error);

@@ -15,6 +15,7 @@ use parquet::schema::types::ColumnPath;
 use super::dataset::{sync_dir, GENERATIONS, RUNS};
 use super::error::SinkError;
 use super::schema::{metadata_keys, SCHEMA_VERSION};
+use crate::names::column;
 
 /// Rows per row group, summed over all workers. Every worker holds one
 /// in-progress row group per table, unencoded pages included, so memory
@@ -60,14 +61,15 @@ pub(crate) fn properties(
     let last_repeating = schema
         .fields()
         .iter()
-        .position(|f| f.name() == "status" || f.name() == "generation")
+        .position(|f| f.name() == column::STATUS || f.name() == column::GENERATION)
         .unwrap_or(schema.fields().len());
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("1 is a valid zstd level")))
         .set_max_row_group_size(row_group_rows)
         .set_dictionary_enabled(false);
     for (i, field) in schema.fields().iter().enumerate() {
-        let unique_per_row = table == RUNS && (field.name() == "run_id" || field.name() == "seed");
+        let unique_per_row =
+            table == RUNS && (field.name() == column::RUN_ID || field.name() == column::SEED);
         if i <= last_repeating && !unique_per_row {
             builder = builder.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), true);
         }

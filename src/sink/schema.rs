@@ -8,9 +8,8 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use crate::scenario::Scenario;
 use crate::value::ColumnType;
 
-/// Columns the engine itself writes, which no parameter or metric may shadow.
-pub const RESERVED_COLUMNS: &[&str] =
-    &["run_id", "replicate", "seed", "scenario", "status", "error", "elapsed_ms", "generation"];
+use crate::names::column;
+pub use crate::names::RESERVED_COLUMNS;
 
 /// The dataset schema version; `avalanche report` refuses newer ones.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -39,10 +38,10 @@ fn data_type(ty: ColumnType) -> DataType {
 /// run_id, replicate, seed, scenario, then one column per parameter.
 fn identity_fields(scenario: &Scenario) -> Vec<Field> {
     let mut fields = vec![
-        Field::new("run_id", DataType::UInt64, false),
-        Field::new("replicate", DataType::Int64, false),
-        Field::new("seed", DataType::UInt64, false),
-        Field::new("scenario", DataType::Utf8, false),
+        Field::new(column::RUN_ID, DataType::UInt64, false),
+        Field::new(column::REPLICATE, DataType::Int64, false),
+        Field::new(column::SEED, DataType::UInt64, false),
+        Field::new(column::SCENARIO, DataType::Utf8, false),
     ];
     for p in scenario.params {
         let ty = match p.kind {
@@ -59,9 +58,9 @@ fn identity_fields(scenario: &Scenario) -> Vec<Field> {
 /// The runs table: identity, parameters, status, error, elapsed_ms, summary.
 pub fn runs_schema(scenario: &Scenario) -> SchemaRef {
     let mut fields = identity_fields(scenario);
-    fields.push(Field::new("status", DataType::Utf8, false));
-    fields.push(Field::new("error", DataType::Utf8, true));
-    fields.push(Field::new("elapsed_ms", DataType::Float64, false));
+    fields.push(Field::new(column::STATUS, DataType::Utf8, false));
+    fields.push(Field::new(column::ERROR, DataType::Utf8, true));
+    fields.push(Field::new(column::ELAPSED_MS, DataType::Float64, false));
     fields.extend(scenario.summary_columns.iter().map(|c| Field::new(c.name, data_type(c.ty), true)));
     Arc::new(Schema::new(fields))
 }
@@ -69,7 +68,7 @@ pub fn runs_schema(scenario: &Scenario) -> SchemaRef {
 /// The generations table: identity, parameters, generation, metrics.
 pub fn generations_schema(scenario: &Scenario) -> SchemaRef {
     let mut fields = identity_fields(scenario);
-    fields.push(Field::new("generation", DataType::Int64, false));
+    fields.push(Field::new(column::GENERATION, DataType::Int64, false));
     fields.extend(scenario.generation_columns.iter().map(|c| Field::new(c.name, data_type(c.ty), true)));
     Arc::new(Schema::new(fields))
 }
