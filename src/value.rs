@@ -64,17 +64,114 @@ impl ColumnType {
     }
 }
 
-/// A metric column a scenario reports, per run or per generation.
+/// What a null in a column means, so the report counts it honestly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NullMeaning {
+    /// The value is undefined for that run (no growth phase to fit, say):
+    /// left out of statistics, and the number left out is reported.
+    Undefined,
+    /// The run achieved nothing measurable (no length solved): it ranks
+    /// below every value.
+    NothingAchieved,
+}
+
+/// Which way a column is better, for sentences that compare choices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Better {
+    /// No direction: the report describes differences without judging them.
+    Unknown,
+    Higher,
+    Lower,
+    /// Closer to this value (a variance ratio's 1, say).
+    Toward(f64),
+}
+
+/// The values a column can take, so that intervals never leave it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    Real,
+    /// Zero or more (counts, variances, ratios of them).
+    NonNegative,
+    /// A share in [0, 1].
+    Unit,
+}
+
+/// A metric column a scenario reports, per run or per generation, with what
+/// the report needs to read it: its label and unit, what a null means, which
+/// way is better and which column holds its closed-form theory.
 #[derive(Clone, Copy, Debug)]
 pub struct ColumnSpec {
     pub name: &'static str,
     pub ty: ColumnType,
     /// One line saying what the number is, shown by `avalanche scenarios`.
     pub doc: &'static str,
+    /// A short heading for tables and axes; the name with spaces when `None`.
+    pub label: Option<&'static str>,
+    /// The unit, shown after the label in parentheses.
+    pub unit: Option<&'static str>,
+    pub nulls: NullMeaning,
+    pub better: Better,
+    pub support: Support,
+    /// The column holding this one's closed-form expectation, if any.
+    pub theory: Option<&'static str>,
 }
 
 impl ColumnSpec {
+    /// A column with no report metadata beyond its name and doc.
     pub const fn new(name: &'static str, ty: ColumnType, doc: &'static str) -> Self {
-        ColumnSpec { name, ty, doc }
+        ColumnSpec {
+            name,
+            ty,
+            doc,
+            label: None,
+            unit: None,
+            nulls: NullMeaning::Undefined,
+            better: Better::Unknown,
+            support: Support::Real,
+            theory: None,
+        }
+    }
+
+    /// Sets the heading and unit.
+    pub const fn label(mut self, label: &'static str, unit: Option<&'static str>) -> Self {
+        self.label = Some(label);
+        self.unit = unit;
+        self
+    }
+
+    /// Sets which way is better.
+    pub const fn better(mut self, better: Better) -> Self {
+        self.better = better;
+        self
+    }
+
+    /// Sets the values the column can take.
+    pub const fn support(mut self, support: Support) -> Self {
+        self.support = support;
+        self
+    }
+
+    /// Sets what a null means.
+    pub const fn nulls(mut self, nulls: NullMeaning) -> Self {
+        self.nulls = nulls;
+        self
+    }
+
+    /// Names the column holding this one's closed-form expectation.
+    pub const fn theory(mut self, column: &'static str) -> Self {
+        self.theory = Some(column);
+        self
+    }
+
+    /// The heading with its unit: `runway (rounds)`.
+    pub fn heading(&self) -> String {
+        let label = match self.label {
+            Some(label) => label.to_string(),
+            None => self.name.replace('_', " "),
+        };
+        match self.unit {
+            Some(unit) => format!("{label} ({unit})"),
+            None => label,
+        }
     }
 }

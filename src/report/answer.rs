@@ -1,126 +1,215 @@
-//! The answer in one sentence per verifier, computed from the headline
-//! statistics: how many rounds of runway a verifier buys over `none` at each
-//! noise rate, and the noise rate at which it stops helping.
+//! The answer in sentences, one per grid point, grouped by the compared
+//! choice (baseline first): how the runs ended, then the headline columns
+//! the scenario answers with, and how each compares with the baseline at the
+//! same other parameters, in the direction the column declares better.
 //!
-//! "Helps" means the verifier's median exceeds `none`'s by at least one
-//! round (runway is a whole number of rounds, so a smaller gain is no gain).
-//! Where a median lies beyond the horizon, the gain is a lower bound.
+//! Every number comes from the summary; a comparison is called better or
+//! worse only when the two 95% intervals do not overlap, and "no clear
+//! difference" otherwise.
 
-use std::collections::BTreeMap;
+use super::plan::{Headline, Plan, Statistic};
+use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
+use super::table::{format_estimate, format_value};
+use crate::scenario::contract::OutcomeKind;
+use crate::value::Better;
 
-use super::columns::Cell;
-use super::plan::Headline;
-use super::summary::Summary;
-use super::table::format_value;
+/// At most this many headline columns go into a sentence.
+const PER_SENTENCE: usize = 4;
 
-/// The smallest gain that counts as helping, in the column's unit.
-const HELPS: f64 = 1.0;
-
-/// One sentence per verifier, or generic sentences when the dataset has no
-/// verifier axis with a `none` baseline.
-pub fn sentences(summary: &Summary, headline: &[Headline], column: &str) -> Vec<String> {
-    let Some(index) = headline.iter().position(|h| h.column == column) else { return Vec::new() };
-    let label = &headline[index].label;
-    match summary.axis("verifier") {
-        Some(verifier) if summary.points.iter().any(|p| p.key[verifier] == Cell::Text("none".into())) => {
-            by_verifier(summary, index, label, verifier)
-        }
-        _ => generic(summary, index, label),
+/// One sentence per grid point, grouped by compared choice.
+pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
+    let comparison = plan.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
+    let mut order: Vec<usize> = (0..summary.points.len()).collect();
+    if let Some((_, axis)) = comparison {
+        // Group by choice, keeping the summary's order within a group.
+        let rank = |p: usize| match &summary.points[p].key[axis] {
+            super::columns::Cell::Text(t) => {
+                plan.choice_rank(&summary.varying[axis], t).unwrap_or(usize::MAX)
+            }
+            _ => usize::MAX,
+        };
+        order.sort_by_key(|&p| rank(p));
     }
-}
-
-/// A median and the horizon it may lie beyond.
-type Median = (f64, Option<f64>);
-
-fn by_verifier(summary: &Summary, index: usize, label: &str, verifier: usize) -> Vec<String> {
-    let noise = summary.axis("noise_rate");
-    // (verifier, other parameters) -> noise value -> median
-    let mut table: BTreeMap<(Cell, Vec<Cell>), BTreeMap<Cell, Median>> = BTreeMap::new();
-    for point in &summary.points {
-        let others: Vec<Cell> = point
-            .key
-            .iter()
-            .enumerate()
-            .filter(|(axis, _)| *axis != verifier && Some(*axis) != noise)
-            .map(|(_, c)| c.clone())
-            .collect();
-        let level = noise.map(|axis| point.key[axis].clone()).unwrap_or(Cell::Null);
-        let median = (point.columns[index].summary.value, point.horizon);
-        table.entry((point.key[verifier].clone(), others)).or_default().insert(level, median);
-    }
-    let other_names: Vec<&String> = summary
-        .varying
+    let answer: Vec<usize> = plan
+        .headline
         .iter()
         .enumerate()
-        .filter(|(axis, _)| *axis != verifier && Some(*axis) != noise)
-        .map(|(_, n)| n)
+        .filter(|(_, h)| matches!(h.statistic, Statistic::Median(_) | Statistic::Mean | Statistic::Mode))
+        .map(|(i, _)| i)
+        .take(PER_SENTENCE)
         .collect();
-    let none = Cell::Text("none".into());
     let mut out = Vec::new();
-    for ((name, others), levels) in &table {
-        if *name == none {
-            continue;
+    for point in order {
+        let mut skip: Vec<&str> = Vec::new();
+        let mut subject = String::new();
+        let mut baseline = None;
+        if let Some((c, axis)) = comparison {
+            let choice = summary.points[point].key[axis].to_string();
+            subject = format!("`{choice}`");
+            skip.push(&c.parameter);
+            if choice != c.baseline {
+                baseline = find_baseline(summary, point, axis, &c.baseline);
+            }
         }
-        let Some(baseline) = table.get(&(none.clone(), others.clone())) else { continue };
-        let gains: Vec<(Cell, Option<(f64, bool)>)> = levels
-            .iter()
-            .filter_map(|(level, m)| baseline.get(level).map(|b| (level.clone(), gain(*m, *b))))
-            .collect();
-        if gains.is_empty() {
-            continue;
-        }
-        let context = if others.is_empty() {
-            String::new()
-        } else {
-            let pairs: Vec<String> =
-                other_names.iter().zip(others).map(|(n, v)| format!("{n} = {v}")).collect();
-            format!(" (with {})", pairs.join(", "))
+        let at = summary.describe(point, &skip);
+        let lead = match (subject.is_empty(), at.is_empty()) {
+            (true, true) => "All runs".to_string(),
+            (true, false) => format!("At {}", at.join(", ")),
+            (false, true) => subject,
+            (false, false) => format!("{subject} at {}", at.join(", ")),
         };
-        let parts: Vec<String> = gains
-            .iter()
-            .map(|(level, g)| {
-                let amount = match g {
-                    None => "no measurable difference (both beyond the horizon)".to_string(),
-                    Some((g, true)) => format!("at least {}", format_value(*g, None)),
-                    Some((g, false)) => format_value(*g, None),
-                };
-                match level {
-                    Cell::Null => amount,
-                    level => format!("{amount} at noise_rate = {level}"),
-                }
-            })
-            .collect();
-        let mut sentence = format!("`{name}` buys more {label} than `none`{context}: {}", parts.join(", "));
-        if noise.is_some() {
-            sentence.push_str(&stops_helping(&gains));
+        let p = &summary.points[point];
+        let mut clauses = Vec::new();
+        if let (Some(outcome), Some(o)) = (&plan.outcome, &p.outcome) {
+            clauses.push(endings(plan, outcome, o, p));
+        } else if p.failures > 0 {
+            clauses.push(format!("{} of {} runs failed", p.failures, p.replicates));
         }
-        sentence.push('.');
-        out.push(sentence);
+        let mut facts = Vec::new();
+        for &index in &answer {
+            let base = baseline.map(|b| &summary.points[b]);
+            facts.push(fact(
+                &plan.headline[index],
+                &p.columns[index],
+                base.map(|b| &b.columns[index]),
+                p,
+                plan,
+            ));
+        }
+        if !facts.is_empty() {
+            clauses.push(facts.join("; "));
+        }
+        out.push(format!("{lead}: {}.", clauses.join(". ")));
     }
     out
 }
 
-/// The difference of two medians and whether it is only a lower bound
-/// (the verifier's median lies beyond the horizon); `None` when both do.
-fn gain(with: Median, without: Median) -> Option<(f64, bool)> {
-    match (with.0.is_infinite(), without.0.is_infinite()) {
-        (true, true) => None,
-        (true, false) => Some((with.1.unwrap_or(without.0) - without.0, true)),
-        (false, true) => Some((with.0 - without.1.unwrap_or(with.0), false)),
-        (false, false) => Some((with.0 - without.0, false)),
-    }
+/// The grid point equal to `point` except that the compared parameter takes
+/// the baseline.
+fn find_baseline(summary: &Summary, point: usize, axis: usize, baseline: &str) -> Option<usize> {
+    let key = &summary.points[point].key;
+    summary.points.iter().position(|other| {
+        other
+            .key
+            .iter()
+            .enumerate()
+            .all(|(a, c)| if a == axis { c.to_string() == baseline } else { c == &key[a] })
+    })
 }
 
-/// "; it stops helping at noise_rate = r": the lowest swept noise rate from
-/// which on every gain is below one round.
-fn stops_helping(gains: &[(Cell, Option<(f64, bool)>)]) -> String {
-    let helps = |g: &Option<(f64, bool)>| !matches!(g, Some((g, false)) if *g < HELPS);
-    match gains.iter().rposition(|(_, g)| helps(g)) {
-        None => "; it does not help at any noise rate swept".into(),
-        Some(last) if last + 1 == gains.len() => {
-            format!("; it still helps at the highest noise rate swept ({})", gains[last].0)
+/// "20 of 20 runs stalled after a median of 12 rounds at 11 digits; none collapsed".
+fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, p: &GridPoint) -> String {
+    let n = o.total();
+    let (one, many) = (&plan.step.0, &plan.step.1);
+    let rounds =
+        |v: f64| if v == 1.0 { format!("1 {one}") } else { format!("{} {many}", format_value(v, None)) };
+    let mut parts = Vec::new();
+    for (slot, (_, phrase, kind)) in outcome.outcomes.iter().enumerate() {
+        let count = o.counts[slot];
+        if count == 0 {
+            continue;
         }
-        Some(last) => format!("; it stops helping at noise_rate = {}", gains[last + 1].0),
+        let who = if count == n && n > 1 { format!("all {n} runs") } else { format!("{count} of {n} runs") };
+        let when = match kind {
+            OutcomeKind::Censored => match p.horizon {
+                Some(h) => format!(" ({})", rounds(h)),
+                None => String::new(),
+            },
+            _ => format!(" after a median of {}", rounds(o.times[slot].value)),
+        };
+        let place = match (&outcome.place, o.places.get(slot)) {
+            (Some((_, unit)), Some(place)) if place.n > 0 => {
+                format!(
+                    " at {}{}",
+                    format_value(place.value, None),
+                    unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+                )
+            }
+            _ => String::new(),
+        };
+        parts.push(format!("{who} {phrase}{when}{place}"));
+    }
+    if o.other > 0 {
+        parts.push(format!("{} of {n} runs ended in a way the scenario does not declare", o.other));
+    }
+    if let Some(event) = outcome.outcomes.iter().position(|(_, _, k)| *k == OutcomeKind::Event) {
+        if o.counts[event] == 0 && n > 0 {
+            parts.push(format!("none {}", outcome.outcomes[event].1));
+        } else if let Some(time) = &o.event_time {
+            if time.value.is_finite() {
+                parts.push(format!(
+                    "half had {} by {} {}",
+                    outcome.outcomes[event].1,
+                    one,
+                    format_estimate(time, None)
+                ));
+            }
+        }
+    }
+    if n == 0 {
+        parts.push("no run succeeded".into());
+    }
+    if p.failures > 0 {
+        parts.push(format!("{} failed", p.failures));
+    }
+    parts.join("; ")
+}
+
+/// One headline column at a point, and against the baseline where it has a
+/// better direction.
+fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridPoint, plan: &Plan) -> String {
+    if h.statistic == Statistic::Mode {
+        return match &c.mode {
+            Some((value, count)) => format!("{}: {value} in {count} of {}", h.name, c.summary.n),
+            None => format!("{}: no value", h.name),
+        };
+    }
+    if c.summary.n == 0 {
+        return format!("{}: no value in any run", h.name);
+    }
+    let statistic = if h.statistic == Statistic::Mean { "mean" } else { "median" };
+    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    let mut text = format!("{} {statistic} {}{unit}", h.name, format_estimate(&c.summary, p.horizon));
+    if c.nulls > 0
+        && matches!(h.statistic, Statistic::Median(crate::value::NullMeaning::Undefined) | Statistic::Mean)
+    {
+        text.push_str(&format!(" (undefined in {} runs)", c.nulls));
+    }
+    if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
+        if base.summary.n > 0 {
+            let verdict = verdict(h.better, &c.summary, &base.summary);
+            text.push_str(&format!(
+                ", {verdict} `{}` ({})",
+                comparison.baseline,
+                format_value(base.summary.value, p.horizon)
+            ));
+        }
+    }
+    text
+}
+
+/// "better than", "worse than", "no clear difference from" or "against".
+fn verdict(better: Better, this: &super::stats::Estimate, base: &super::stats::Estimate) -> &'static str {
+    let (Some((lo, hi)), Some((base_lo, base_hi))) = (this.interval, base.interval) else {
+        return "against";
+    };
+    if better == Better::Unknown {
+        return "against";
+    }
+    if lo <= base_hi && base_lo <= hi {
+        return "no clear difference from";
+    }
+    let higher = lo > base_hi;
+    let good = match better {
+        Better::Higher => higher,
+        Better::Lower => !higher,
+        Better::Toward(target) => (this.value - target).abs() < (base.value - target).abs(),
+        Better::Unknown => unreachable!("handled above"),
+    };
+    if good {
+        "better than"
+    } else {
+        "worse than"
     }
 }
 
@@ -129,22 +218,20 @@ fn stops_helping(gains: &[(Cell, Option<(f64, bool)>)]) -> String {
 /// points where it does not.
 pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String> {
     let mut out = Vec::new();
-    for (index, column) in headline.iter().enumerate().filter(|(_, h)| h.ratio.is_some()) {
+    for (index, column) in headline.iter().enumerate().filter(|(_, h)| h.statistic == Statistic::Ratio) {
         let mut agree = 0;
         let mut total = 0;
         let mut apart = Vec::new();
-        for point in &summary.points {
+        for (p, point) in summary.points.iter().enumerate() {
             let Some((low, high)) = point.columns[index].summary.interval else { continue };
             total += 1;
             if low <= 1.0 && 1.0 <= high {
                 agree += 1;
             } else {
-                let at: Vec<String> =
-                    summary.varying.iter().zip(&point.key).map(|(n, v)| format!("{n} = {v}")).collect();
                 apart.push(format!(
                     "{} at {}",
                     format_value(point.columns[index].summary.value, None),
-                    at.join(", ")
+                    summary.describe(p, &[]).join(", ")
                 ));
             }
         }
@@ -168,101 +255,33 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
     out
 }
 
-fn generic(summary: &Summary, index: usize, label: &str) -> Vec<String> {
-    let describe = |median: f64, horizon| format_value(median, horizon);
-    if summary.varying.is_empty() {
-        return summary
-            .points
-            .iter()
-            .map(|p| {
-                format!(
-                    "The median {label} is {} over {} runs.",
-                    describe(p.columns[index].summary.value, p.horizon),
-                    p.replicates - p.failures
-                )
-            })
-            .collect();
-    }
-    let first = &summary.varying[0];
-    let mut by_level: BTreeMap<&Cell, Vec<f64>> = BTreeMap::new();
-    for point in &summary.points {
-        by_level.entry(&point.key[0]).or_default().push(point.columns[index].summary.value);
-    }
-    let horizon = summary.points.first().and_then(|p| p.horizon);
-    let parts: Vec<String> = by_level
-        .iter()
-        .map(|(level, medians)| {
-            let low = medians.iter().copied().fold(f64::INFINITY, f64::min);
-            let high = medians.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if low == high {
-                format!("{} at {first} = {level}", describe(low, horizon))
-            } else {
-                format!("{} to {} at {first} = {level}", describe(low, horizon), describe(high, horizon))
-            }
-        })
-        .collect();
-    vec![format!("The median {label} is {}.", parts.join(", "))]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::stats::Estimate;
 
-    #[test]
-    fn a_censored_verifier_gains_at_least_the_rest_of_the_horizon() {
-        assert_eq!(gain((f64::INFINITY, Some(30.0)), (7.0, Some(30.0))), Some((23.0, true)));
-        assert_eq!(gain((12.0, Some(30.0)), (7.0, Some(30.0))), Some((5.0, false)));
-        assert_eq!(gain((f64::INFINITY, Some(30.0)), (f64::INFINITY, Some(30.0))), None);
+    fn estimate(value: f64, interval: (f64, f64)) -> Estimate {
+        Estimate { n: 20, value, interval: Some(interval) }
     }
 
     #[test]
-    fn theory_agreement_counts_intervals_containing_one() {
-        use crate::report::plan::Nulls;
-        use crate::report::stats::Estimate;
-        use crate::report::summary::{ColumnSummary, GridPoint};
-        let point = |x: f64, interval: (f64, f64)| GridPoint {
-            key: vec![Cell::Float(x)],
-            replicates: 10,
-            failures: 0,
-            horizon: None,
-            columns: vec![ColumnSummary {
-                summary: Estimate { n: 10, value: (interval.0 + interval.1) / 2.0, interval: Some(interval) },
-                nulls: 0,
-                treatment: Nulls::Dropped,
-            }],
-        };
-        let summary = Summary {
-            varying: vec!["samples".into()],
-            points: vec![point(10.0, (0.9, 1.1)), point(100.0, (1.2, 1.4))],
-            ..Default::default()
-        };
-        let headline = [Headline {
-            column: "e/e_theory".into(),
-            label: "e: mean / theory".into(),
-            nulls: Nulls::Dropped,
-            ratio: Some(("e".into(), "e_theory".into())),
-        }];
-        assert_eq!(
-            theory_sentences(&summary, &headline),
-            ["e: mean / theory: simulation and theory agree (95% interval contains 1) at 1 of 2 grid points; \
-              the ratio is 1.30 at samples = 100."]
-        );
+    fn direction_decides_better_only_when_intervals_part() {
+        let high = estimate(30.0, (25.0, 35.0));
+        let low = estimate(7.0, (6.0, 8.0));
+        assert_eq!(verdict(Better::Higher, &high, &low), "better than");
+        assert_eq!(verdict(Better::Lower, &high, &low), "worse than");
+        assert_eq!(verdict(Better::Higher, &estimate(8.5, (7.5, 9.0)), &low), "no clear difference from");
+        assert_eq!(verdict(Better::Unknown, &high, &low), "against");
     }
 
     #[test]
-    fn helping_stops_where_every_later_gain_is_below_one_round() {
-        let gains = |values: &[f64]| -> Vec<(Cell, Option<(f64, bool)>)> {
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (Cell::Float(i as f64 / 10.0), Some((*g, false))))
-                .collect()
-        };
-        assert_eq!(stops_helping(&gains(&[9.0, 4.0, 0.5, 0.0])), "; it stops helping at noise_rate = 0.2");
-        assert_eq!(
-            stops_helping(&gains(&[9.0, 0.0, 3.0])),
-            "; it still helps at the highest noise rate swept (0.2)"
-        );
-        assert_eq!(stops_helping(&gains(&[0.0, 0.5])), "; it does not help at any noise rate swept");
+    fn toward_one_prefers_the_ratio_nearer_one() {
+        // The oracle cut the variance blow-up from about 95x to about 1.1x.
+        let oracle = estimate(1.1, (1.05, 1.15));
+        let none = estimate(95.0, (60.0, 130.0));
+        assert_eq!(verdict(Better::Toward(1.0), &oracle, &none), "better than");
+        assert_eq!(verdict(Better::Toward(1.0), &none, &oracle), "worse than");
+        // A collapse towards zero is as bad as a blow-up of the same distance.
+        assert_eq!(verdict(Better::Toward(1.0), &estimate(0.2, (0.1, 0.3)), &oracle), "worse than");
     }
 }

@@ -23,6 +23,8 @@ pub struct Layout {
     pub parameters: Vec<String>,
     /// Numeric per-run summary columns.
     pub summaries: Vec<String>,
+    /// String per-run summary columns (how a run ended, say).
+    pub texts: Vec<String>,
     /// Numeric per-generation metric columns (empty without a generations table).
     pub metrics: Vec<String>,
 }
@@ -50,6 +52,11 @@ pub fn layout(path: &Path, runs: &SchemaRef, generations: Option<&SchemaRef>) ->
         .filter(|f| is_numeric(f.data_type()))
         .map(|f| f.name().clone())
         .collect();
+    let texts = runs.fields()[elapsed + 1..]
+        .iter()
+        .filter(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View))
+        .map(|f| f.name().clone())
+        .collect();
     let metrics = match generations {
         None => Vec::new(),
         Some(schema) => match schema.index_of(column::GENERATION) {
@@ -66,7 +73,7 @@ pub fn layout(path: &Path, runs: &SchemaRef, generations: Option<&SchemaRef>) ->
             }
         },
     };
-    Ok(Layout { parameters, summaries, metrics })
+    Ok(Layout { parameters, summaries, texts, metrics })
 }
 
 fn is_numeric(ty: &DataType) -> bool {
@@ -206,7 +213,8 @@ mod tests {
         let generations = schema(&[("run_id", DataType::UInt64), ("generation", DataType::Int64)]);
         let found = layout(Path::new("d"), &runs, Some(&generations)).unwrap();
         assert_eq!(found.parameters, ["noise_rate", "verifier"]);
-        assert_eq!(found.summaries, ["runway"], "strings are not summarised");
+        assert_eq!(found.summaries, ["runway"]);
+        assert_eq!(found.texts, ["ended_by"], "strings are kept apart");
         assert!(found.metrics.is_empty());
     }
 

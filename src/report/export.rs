@@ -1,24 +1,42 @@
-//! `headline.csv`: the headline table in long form with full-precision
-//! numbers, so scripts (and the interoperability test) can compare their
-//! own DuckDB or polars queries with the report number for number.
+//! `headline.csv` and `outcomes.csv`: the report's tables in long form with
+//! full-precision numbers, so scripts (and the interoperability test) can
+//! compare their own DuckDB or polars queries with the report number for
+//! number.
 //!
-//! Columns: the varying parameters, `replicates`, `failed`, `column`,
-//! `statistic` (`median`, or `mean_ratio` for simulation over theory), `n`,
-//! `estimate`, `low`, `high` (the 95% interval), `nulls`, `nulls_as`. `nulls` counts the runs
-//! whose value was null and `nulls_as` says how they were counted: `inf`
-//! (never happened while the run lasted), `-inf` (achieved none) or
-//! `dropped`. Infinite values are written `inf` / `-inf`; an absent one (no
-//! interval for n < 6) is left empty.
+//! `headline.csv` columns: the varying parameters, `replicates`, `failed`,
+//! `column`, `statistic` (`median`, `mean`, `theory`, `mean_ratio` for
+//! simulation over theory, `mode` for a string column's commonest value),
+//! `n`, `estimate` (for `mode`, the share of runs taking `value`), `low`,
+//! `high` (the 95% interval), `nulls`, `nulls_as` (`dropped`, or `-inf`
+//! where a null means nothing was achieved), `value` (the commonest value).
+//! Infinite values are written `inf` / `-inf`; an absent one is left empty.
+//!
+//! `outcomes.csv` columns: the varying parameters, `replicates`, `failed`,
+//! `outcome`, `runs` (successful runs that ended so), `share` (of the
+//! successful runs), `median_time`, `median_place`.
 
-use super::plan::{Headline, Nulls};
+use super::plan::{Headline, Plan, Statistic};
 use super::summary::Summary;
+use crate::value::NullMeaning;
 
-/// The CSV text.
+/// The headline CSV text.
 pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
-        ["replicates", "failed", "column", "statistic", "n", "estimate", "low", "high", "nulls", "nulls_as"]
-            .map(String::from),
+        [
+            "replicates",
+            "failed",
+            "column",
+            "statistic",
+            "n",
+            "estimate",
+            "low",
+            "high",
+            "nulls",
+            "nulls_as",
+            "value",
+        ]
+        .map(String::from),
     );
     let mut text = line(&header);
     for point in &summary.points {
@@ -28,22 +46,29 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
                 Some((low, high)) => (number(low), number(high)),
                 None => (String::new(), String::new()),
             };
+            let statistic = match column.statistic {
+                Statistic::Median(_) => "median",
+                Statistic::Mean => "mean",
+                Statistic::Theory => "theory",
+                Statistic::Ratio => "mean_ratio",
+                Statistic::Mode => "mode",
+            };
+            let nulls_as = match column.statistic {
+                Statistic::Median(NullMeaning::NothingAchieved) => "-inf",
+                _ => "dropped",
+            };
             row.extend([
                 point.replicates.to_string(),
                 point.failures.to_string(),
                 column.column.clone(),
-                if column.ratio.is_some() { "mean_ratio" } else { "median" }.to_string(),
+                statistic.to_string(),
                 stats.summary.n.to_string(),
                 number(stats.summary.value),
                 low,
                 high,
                 stats.nulls.to_string(),
-                match stats.treatment {
-                    Nulls::Censored => "inf",
-                    Nulls::Lowest => "-inf",
-                    Nulls::Dropped => "dropped",
-                }
-                .to_string(),
+                nulls_as.to_string(),
+                stats.mode.as_ref().map(|(v, _)| v.clone()).unwrap_or_default(),
             ]);
             text.push_str(&line(&row));
         }
@@ -51,8 +76,40 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
     text
 }
 
-/// Shortest text that reads back to the same `f64`; `inf` for a censored
-/// value, empty for none.
+/// The outcomes CSV text, `None` when the plan declares no outcome.
+pub fn outcomes_csv(summary: &Summary, plan: &Plan) -> Option<String> {
+    let outcome = plan.outcome.as_ref()?;
+    let mut header: Vec<String> = summary.varying.clone();
+    header.extend(
+        ["replicates", "failed", "outcome", "runs", "share", "median_time", "median_place"].map(String::from),
+    );
+    let mut text = line(&header);
+    for point in &summary.points {
+        let Some(o) = &point.outcome else { continue };
+        let n = o.total();
+        for (slot, (value, _, _)) in outcome.outcomes.iter().enumerate() {
+            let mut row: Vec<String> = point.key.iter().map(|c| c.to_string()).collect();
+            let median = |e: Option<&super::stats::Estimate>| match e {
+                Some(e) if e.n > 0 => number(e.value),
+                _ => String::new(),
+            };
+            row.extend([
+                point.replicates.to_string(),
+                point.failures.to_string(),
+                value.clone(),
+                o.counts[slot].to_string(),
+                if n > 0 { number(o.counts[slot] as f64 / n as f64) } else { String::new() },
+                median(o.times.get(slot)),
+                median(o.places.get(slot)),
+            ]);
+            text.push_str(&line(&row));
+        }
+    }
+    Some(text)
+}
+
+/// Shortest text that reads back to the same `f64`; `inf` for an
+/// unreached value, empty for none.
 fn number(value: f64) -> String {
     if value.is_nan() {
         String::new()

@@ -1,11 +1,15 @@
 //! A small synthetic dataset in the documented layout, written with the
-//! parquet crate directly, so the report can be tested without the engine.
+//! parquet crate directly, so the report can be tested without the engine,
+//! and the scenario declaration it belongs to, which only tests know: the
+//! report must read everything it shows from that declaration.
 //!
-//! Grid: verifier in {none, majority} x noise_rate in {0.01, 0.1}, seven
-//! replicates each, horizon 20 rounds, plus one failed run at
-//! (none, 0.01). Runway of replicate r: `none` 3 + r; `majority` at 0.01
-//! 10 + r for r < 2 and null (never collapsed) after; `majority` at 0.1
-//! 3 + r, the same as `none`.
+//! Grid: verifier in {majority, none} (declared in that order; `none` is the
+//! baseline) x noise_rate in {0.01, 0.1}, seven replicates each, horizon 20
+//! rounds, plus one failed run at (none, 0.01). Replicate r: `none`
+//! collapses at round 3 + r with reach 6 + r; `majority` at 0.01 collapses
+//! at 10 + r for r < 2, stalls at round 12 for 2 <= r < 6 (reach 11), and
+//! reaches the round limit at r = 6 (reach 30); `majority` at 0.1 behaves
+//! as `none`.
 
 use std::fs::File;
 use std::path::Path;
@@ -17,15 +21,74 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
+use crate::params::{ParamSpec, Params};
+use crate::scenario::contract::{
+    Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec,
+};
+use crate::scenario::{Deadline, RunError, RunOutput, Scenario};
+use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support};
+
 pub const HORIZON: i64 = 20;
 pub const REPLICATES: i64 = 7;
 
-/// The runway of one run, `None` when it never collapsed.
-pub fn runway(verifier: &str, noise: f64, replicate: i64) -> Option<i64> {
+/// The scenario the fixture's dataset belongs to, declared here only.
+pub static SCENARIO: Scenario = Scenario {
+    name: "fixture",
+    about: "a synthetic self-training dataset for the report's tests",
+    params: &[
+        ParamSpec::float("noise_rate", 0.0, 1.0, 0.01, "slips"),
+        ParamSpec::choice("verifier", &["majority", "none"], "none", "filter"),
+        ParamSpec::int("generations", 0, 100, HORIZON, "rounds at most"),
+    ],
+    summary_columns: &[
+        ColumnSpec::new("end", ColumnType::Str, "how the run ended"),
+        ColumnSpec::new("rounds", ColumnType::Int, "rounds run"),
+        ColumnSpec::new("reach", ColumnType::Int, "longest length solved")
+            .label("reach", Some("digits"))
+            .better(Better::Higher)
+            .nulls(NullMeaning::NothingAchieved),
+        ColumnSpec::new("growth", ColumnType::Str, "growth law").label("growth law", None),
+    ],
+    generation_columns: &[
+        ColumnSpec::new("accuracy", ColumnType::Float, "frontier accuracy").support(Support::Unit),
+        ColumnSpec::new("contamination", ColumnType::Float, "share of trained answers wrong"),
+    ],
+    check: crate::scenario::no_check,
+    run: never_run,
+    report: ReportSpec {
+        headline: &["reach", "growth"],
+        curves: &[
+            CurveSpec { complement: true, log: true, label: Some("error"), ..CurveSpec::of("accuracy") },
+            CurveSpec::of("contamination"),
+        ],
+        comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
+        horizon: Some("generations"),
+        outcome: Some(OutcomeSpec {
+            column: "end",
+            outcomes: &[
+                Outcome { value: "collapsed", phrase: "collapsed", kind: OutcomeKind::Event },
+                Outcome { value: "stalled", phrase: "stalled", kind: OutcomeKind::Competing },
+                Outcome { value: "limit", phrase: "reached the round limit", kind: OutcomeKind::Censored },
+            ],
+            time: "rounds",
+            place: Some("reach"),
+        }),
+        heatmap: Some(HeatmapSpec { column: "reach", x: "noise_rate", y: "verifier" }),
+        step: ("round", "rounds"),
+    },
+};
+
+fn never_run(_: &Params, _: &mut rand_pcg::Pcg64, _: &Deadline) -> Result<RunOutput, RunError> {
+    Err(RunError::Failed("the fixture scenario is never run".into()))
+}
+
+/// How replicate `replicate` ended: (outcome, round, reach).
+pub fn ending(verifier: &str, noise: f64, replicate: i64) -> (&'static str, i64, i64) {
     match (verifier, noise < 0.05) {
-        ("majority", true) if replicate >= 2 => None,
-        ("majority", true) => Some(10 + replicate),
-        _ => Some(3 + replicate),
+        ("majority", true) if replicate < 2 => ("collapsed", 10 + replicate, 9),
+        ("majority", true) if replicate < 6 => ("stalled", 12, 11),
+        ("majority", true) => ("limit", HORIZON, 30),
+        _ => ("collapsed", 3 + replicate, 6 + replicate),
     }
 }
 
@@ -80,7 +143,7 @@ pub fn write(dir: &Path, version: &str) {
             ),
             (
                 field("scenario", DataType::Utf8),
-                Arc::new(StringArray::from_iter_values(rows.iter().map(|_| "addition"))),
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|_| "fixture"))),
             ),
             (
                 field("noise_rate", DataType::Float64),
@@ -108,20 +171,24 @@ pub fn write(dir: &Path, version: &str) {
             field("elapsed_ms", DataType::Float64),
             Arc::new(Float64Array::from_iter_values(rows.iter().map(|_| 1.5))),
         ));
-        let runway_values =
-            rows.iter().map(|r| if r.failed { None } else { runway(r.verifier, r.noise, r.replicate) });
-        columns.push((field("runway", DataType::Int64), Arc::new(Int64Array::from_iter(runway_values))));
-        columns.push((
-            field("max_digits", DataType::Int64),
-            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| 6 + r.replicate))),
-        ));
+        let endings: Vec<Option<(&str, i64, i64)>> =
+            rows.iter().map(|r| (!r.failed).then(|| ending(r.verifier, r.noise, r.replicate))).collect();
+        let end = endings.iter().map(|e| e.map(|e| e.0));
+        columns.push((field("end", DataType::Utf8), Arc::new(StringArray::from_iter(end))));
+        let rounds = endings.iter().map(|e| e.map(|e| e.1));
+        columns.push((field("rounds", DataType::Int64), Arc::new(Int64Array::from_iter(rounds))));
+        let reach = endings.iter().map(|e| e.map(|e| e.2));
+        columns.push((field("reach", DataType::Int64), Arc::new(Int64Array::from_iter(reach))));
+        let growth =
+            endings.iter().map(|e| e.map(|e| if e.0 == "collapsed" { "exponential" } else { "polynomial" }));
+        columns.push((field("growth", DataType::Utf8), Arc::new(StringArray::from_iter(growth))));
         write_part(&dir.join("runs"), part, "runs", version, columns);
 
-        // One generations row per round the run lasted (all 20 when it never collapsed).
+        // One generations row per round the run lasted.
         let mut flat: Vec<(&Run, i64)> = Vec::new();
         for run in rows.iter().filter(|r| !r.failed) {
-            let last = runway(run.verifier, run.noise, run.replicate).unwrap_or(HORIZON - 1);
-            flat.extend((0..=last).map(|g| (*run, g)));
+            let rounds = ending(run.verifier, run.noise, run.replicate).1;
+            flat.extend((0..rounds).map(|g| (*run, g)));
         }
         let flat_runs: Vec<&Run> = flat.iter().map(|(r, _)| *r).collect();
         let mut columns = identity(&flat_runs);
@@ -129,14 +196,13 @@ pub fn write(dir: &Path, version: &str) {
             field("generation", DataType::Int64),
             Arc::new(Int64Array::from_iter_values(flat.iter().map(|(_, g)| *g))),
         ));
+        // Accuracy falls linearly to 1/(rounds + 1) at the last round.
         let accuracy = flat.iter().map(|(r, g)| {
-            let end = runway(r.verifier, r.noise, r.replicate).map(|e| e as f64).unwrap_or(100.0);
-            1.0 - *g as f64 / (end + 1.0)
+            let rounds = ending(r.verifier, r.noise, r.replicate).1 as f64;
+            1.0 - (*g as f64 + 1.0) / (rounds + 1.0)
         });
-        columns.push((
-            field("accuracy_frontier", DataType::Float64),
-            Arc::new(Float64Array::from_iter_values(accuracy)),
-        ));
+        columns
+            .push((field("accuracy", DataType::Float64), Arc::new(Float64Array::from_iter_values(accuracy))));
         let contamination = flat.iter().map(|(_, g)| *g as f64 * 0.01);
         columns.push((
             field("contamination", DataType::Float64),
@@ -147,7 +213,7 @@ pub fn write(dir: &Path, version: &str) {
     std::fs::write(dir.join("sweep.toml"), SWEEP).unwrap();
 }
 
-pub const SWEEP: &str = "name = \"fixture\"\nscenario = \"addition\"\nreplicates = 7\ngenerations = 20\n";
+pub const SWEEP: &str = "name = \"fixture\"\nscenario = \"fixture\"\nreplicates = 7\ngenerations = 20\n";
 
 fn write_part(dir: &Path, part: usize, table: &str, version: &str, columns: Vec<(Field, ArrayRef)>) {
     std::fs::create_dir_all(dir).unwrap();

@@ -1,7 +1,10 @@
 //! `avalanche report`: reads a finished dataset and answers the question it
-//! was run for, in a headline table with uncertainty, one sentence per
-//! verifier, and figures, written to `report.md`, `headline.csv` and PNG and
-//! SVG files.
+//! was run for: how runs ended, a headline table with uncertainty, one
+//! sentence per grid point, and figures, written to `report.md`,
+//! `headline.csv`, `outcomes.csv` and PNG and SVG files.
+//!
+//! What to show comes from the scenario's declared report contract
+//! (`plan.rs`); nothing in this module names a scenario, column or parameter.
 
 mod answer;
 pub mod columns;
@@ -17,6 +20,8 @@ pub mod summary;
 mod table;
 
 use std::path::PathBuf;
+
+use crate::scenario::Scenario;
 
 pub use error::ReportError;
 
@@ -42,32 +47,48 @@ pub struct ReportSummary {
     pub failures: usize,
 }
 
-/// Reads the dataset in `config.dir` and writes the report.
+/// Reads the dataset in `config.dir` and writes the report, reading the
+/// scenario's declared report contract when this binary knows the scenario
+/// and the schema alone when it does not.
 pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     let dataset = dataset::open(&config.dir)?;
+    let name = scenario_name(&dataset)?;
+    report_dataset(config, dataset, crate::scenario::find(&name))
+}
+
+/// [`report`] for a scenario given directly, such as one defined only in a
+/// test or a program embedding the library.
+pub fn report_with(config: &ReportConfig, scenario: &Scenario) -> Result<ReportSummary, ReportError> {
+    report_dataset(config, dataset::open(&config.dir)?, Some(scenario))
+}
+
+fn report_dataset(
+    config: &ReportConfig,
+    dataset: dataset::Dataset,
+    scenario: Option<&Scenario>,
+) -> Result<ReportSummary, ReportError> {
     let layout =
         columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
-    let scenario = scenario_name(&dataset)?;
-    let plan = plan::plan(&scenario, &layout);
-    let summary = summary::summarise(&dataset, &layout, &plan.headline)?;
-    let mut answer = match &plan.answer_column {
-        Some(column) => answer::sentences(&summary, &plan.headline, column),
-        None => Vec::new(),
-    };
+    let plan = plan::plan(scenario, &layout);
+    let summary = summary::summarise(&dataset, &layout, &plan)?;
+    let mut answer = answer::sentences(&summary, &plan);
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
     let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::names::REPORT_DIR));
     std::fs::create_dir_all(&out).map_err(|e| ReportError::write(&out, e))?;
-    let mut files = Vec::new();
-    if let (Some(table), false) = (&dataset.generations, plan.curves.is_empty()) {
-        let curves = curves::reduce(table, &summary, &plan.curves)?;
-        files.extend(figures::draw_all(&out, &summary, &plan, &curves)?);
-    } else {
-        files.extend(figures::draw_all(&out, &summary, &plan, &Vec::new())?);
-    }
+    let curves = match &dataset.generations {
+        Some(table) if !plan.curves.is_empty() => curves::reduce(table, &summary, &plan.curves)?,
+        _ => Vec::new(),
+    };
+    let mut files = figures::draw_all(&out, &summary, &plan, &curves)?;
     let figures = files.clone();
     let csv = out.join("headline.csv");
-    std::fs::write(&csv, export::headline_csv(&summary, &plan.headline))
-        .map_err(|e| ReportError::write(&csv, e))?;
+    write(&csv, &export::headline_csv(&summary, &plan.headline))?;
+    files.push(csv);
+    if let Some(text) = export::outcomes_csv(&summary, &plan) {
+        let csv = out.join("outcomes.csv");
+        write(&csv, &text)?;
+        files.push(csv);
+    }
     let page = page::Page {
         dataset: &config.dir,
         summary: &summary,
@@ -77,14 +98,26 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
         sweep: dataset.sweep.as_deref(),
     };
     let markdown = out.join("report.md");
-    std::fs::write(&markdown, page::markdown(&page)).map_err(|e| ReportError::write(&markdown, e))?;
-    files.push(csv);
+    write(&markdown, &page::markdown(&page))?;
     files.push(markdown);
-    let mut text = table::plain(&summary, &plan.headline);
+    let mut text = String::new();
+    if let Some(outcomes) = table::outcome_rows(&summary, &plan) {
+        text.push_str(&table::plain(&outcomes));
+        text.push('\n');
+    }
+    text.push_str(&table::plain(&table::headline_rows(&summary, &plan.headline)));
     for sentence in &answer {
         text.push_str(&format!("\n{sentence}"));
     }
     Ok(ReportSummary { out, table: text, files, runs: summary.runs(), failures: summary.failures() })
+}
+
+/// Writes a report file whole or not at all: under a temporary name, then
+/// renamed, so an interrupted report never leaves a half-written file.
+fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
+    let temporary = path.with_extension("tmp-report");
+    std::fs::write(&temporary, text).map_err(|e| ReportError::write(path, e))?;
+    std::fs::rename(&temporary, path).map_err(|e| ReportError::write(path, e))
 }
 
 /// The scenario named in the runs table's first row, read alone so the

@@ -4,10 +4,12 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use super::plan::{Nulls, Plan};
+use super::plan::{Plan, Statistic};
 use super::stats::COVERAGE;
 use super::summary::Summary;
 use super::table;
+use crate::scenario::contract::OutcomeKind;
+use crate::value::NullMeaning;
 
 /// What the page is made from.
 pub struct Page<'a> {
@@ -23,6 +25,7 @@ pub struct Page<'a> {
 /// The Markdown text of `report.md`.
 pub fn markdown(page: &Page) -> String {
     let summary = page.summary;
+    let plan = page.plan;
     let mut text = String::new();
     let name = page.dataset.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let _ = writeln!(text, "# {name}: report on the `{}` sweep\n", summary.scenario);
@@ -35,6 +38,14 @@ pub fn markdown(page: &Page) -> String {
         summary.points.len(),
         summary.failures()
     );
+    if !plan.declared {
+        let _ = writeln!(
+            text,
+            "This binary does not know the `{}` scenario, so this report is read off the dataset's schema \
+             alone: the first summary columns, medians, no comparison and no outcomes.\n",
+            summary.scenario
+        );
+    }
     if !summary.fixed.is_empty() {
         let fixed: Vec<String> = summary.fixed.iter().map(|(n, v)| format!("{n} = {v}")).collect();
         let _ = writeln!(text, "Fixed parameters: {}.\n", fixed.join(", "));
@@ -46,25 +57,33 @@ pub fn markdown(page: &Page) -> String {
     for sentence in page.answer {
         let _ = writeln!(text, "- {sentence}");
     }
+    if let Some(outcomes) = table::outcome_rows(summary, plan) {
+        let _ = writeln!(text, "\n## How runs ended\n");
+        let _ = writeln!(text, "{}\n", outcome_method(plan));
+        text.push_str(&table::markdown(&outcomes));
+    }
     let _ = writeln!(text, "\n## Headline table\n");
     let _ = writeln!(
         text,
-        "Each cell is the median across the successful replicates of a grid point (the mean over \
-         theory in `mean / theory` columns), with its {}% confidence interval in brackets. \
+        "Each cell is a statistic across the successful replicates of a grid point, named in its heading \
+         (the median unless it says otherwise), with its {}% confidence interval in brackets. \
          `headline.csv` holds the same numbers at full precision.\n",
         COVERAGE * 100.0
     );
-    text.push_str(&table::markdown(summary, &page.plan.headline));
+    text.push_str(&table::markdown(&table::headline_rows(summary, &plan.headline)));
     let _ = writeln!(text, "\n### How the numbers are computed\n");
-    text.push_str(&method(page.plan));
+    text.push_str(&method(plan));
     if !page.figures.is_empty() {
         let _ = writeln!(text, "\n## Figures\n");
         let _ = writeln!(
             text,
-            "Lines are medians across replicates and bands their interquartile range, except beside a \
-             dashed closed-form theory (an expectation), where lines are means and bands their 95% \
-             interval. A run that ended early keeps its last value for the later generations, so each \
-             line is over all replicates, not only the survivors. Each figure is also written as SVG.\n"
+            "Lines are medians across the runs still going and bands their interquartile range, except \
+             beside a dashed closed-form theory (an expectation), where lines are means and bands their \
+             95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; the grey \
+             steps (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
+             the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
+             order of choices, the same in every report. Figures with many panels are split into pages \
+             (`-p2`, `-p3`, ...), none left out. Each figure is also written as SVG.\n"
         );
         for figure in page.figures.iter().filter(|f| f.extension().is_some_and(|e| e == "png")) {
             if let Some(file) = figure.file_name() {
@@ -79,46 +98,84 @@ pub fn markdown(page: &Page) -> String {
     text
 }
 
+/// How the outcome table counts and times runs.
+fn outcome_method(plan: &Plan) -> String {
+    let Some(outcome) = &plan.outcome else { return String::new() };
+    let step = &plan.step.0;
+    let mut text =
+        format!("Every successful run ended in exactly one way, counted from `{}`.", outcome.column);
+    let of = |kind: OutcomeKind| -> Vec<String> {
+        outcome.outcomes.iter().filter(|o| o.2 == kind).map(|o| format!("`{}`", o.0)).collect()
+    };
+    if let Some(event) = outcome.event() {
+        let event = &outcome.outcomes[event].0;
+        let _ = write!(
+            text,
+            " `{event}` is the event timed; {} end a run without it (competing outcomes: such a run did \
+             not survive, it never reached `{event}`), and {} stops a run from outside (censoring at the \
+             horizon). `half {event} by {step}` is the {step} by which half of the runs had ended \
+             `{event}`, where the cumulative incidence of `{event}` reaches 1/2, with its exact 95% \
+             interval (order statistics, every other ending counted as never); `not reached` when fewer \
+             than half did. Median {step}s and places are over the runs that ended that way.",
+            join_or_none(&of(OutcomeKind::Competing)),
+            join_or_none(&of(OutcomeKind::Censored)),
+        );
+    }
+    text
+}
+
+fn join_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "no other outcome".into()
+    } else {
+        items.join(" and ")
+    }
+}
+
 fn method(plan: &Plan) -> String {
     let mut text = String::from(
-        "- Interval: the exact distribution-free interval for a median from order statistics. With the \
+        "- Interval of a median: the exact distribution-free interval from order statistics. With the \
          n values sorted, [x(j), x(k)] covers the median with probability P(j <= B <= k-1), \
          B ~ Binomial(n, 1/2); the report takes the tightest symmetric ranks (k = n + 1 - j) reaching \
          95%. Below n = 6 no pair of ranks reaches 95%, shown as `[n/a]`.\n\
-         - Failed runs (status = failed) are counted in the `failed` column and left out.\n",
+         - Failed runs (any status but ok) are counted in the `failed` column and left out.\n",
     );
     for headline in &plan.headline {
-        match headline.nulls {
-            Nulls::Censored => {
-                let _ = writeln!(
-                    text,
-                    "- {}: a null means the event never happened while the run lasted (at most the \
-                     `generations` rounds, H); it counts as +infinity (right-censored), so a median or \
-                     bound shown as `> H` lies beyond what was observed. Censoring keeps the values' \
-                     order, so the order-statistic interval stays valid.",
-                    headline.column
-                );
-            }
-            Nulls::Lowest => {
-                let _ = writeln!(
-                    text,
-                    "- {}: a null means the run achieved none (no length solved); it ranks below every \
-                     value and counts as -infinity, shown as `none`.",
-                    headline.column
-                );
-            }
-            Nulls::Dropped => {}
+        if headline.statistic == Statistic::Median(NullMeaning::NothingAchieved) {
+            let _ = writeln!(
+                text,
+                "- {}: a null means the run achieved nothing; it ranks below every value, shown as `none`.",
+                headline.column
+            );
+        }
+        if headline.statistic == Statistic::Mode {
+            let _ = writeln!(
+                text,
+                "- {}: the commonest value and how many of the successful runs took it.",
+                headline.label
+            );
         }
     }
     text.push_str(
         "- Other nulls (a value undefined for that run) are left out; `headline.csv` counts them per \
          cell in `nulls`.\n",
     );
-    if plan.headline.iter().any(|h| h.ratio.is_some()) {
+    if plan.headline.iter().any(|h| h.statistic == Statistic::Ratio) {
         text.push_str(
-            "- `x: mean / theory`: closed-form predictions are expectations, so the simulation's mean \
-             across replicates is divided by the theory's, with a 95% interval from the normal \
-             approximation to the mean (mean -/+ 1.96 standard errors, over the theory).\n",
+            "- `x: mean`, `x: theory`, `x: mean / theory`: closed-form predictions are expectations, so \
+             the simulation's mean across replicates is shown beside the theory (derived from the \
+             parameters alone, exact, so without an interval) and divided by it. The mean's 95% interval \
+             is the normal approximation (mean -/+ 1.96 standard errors), taken on the log scale for \
+             quantities that cannot be negative, so the interval never leaves the quantity's range.\n",
+        );
+    }
+    if let Some(c) = &plan.comparison {
+        let _ = writeln!(
+            text,
+            "- Comparisons: each `{}` is set against `{}` at the same other parameters; better or worse \
+             (in the direction the column declares) only where the two 95% intervals do not overlap, \
+             otherwise `no clear difference`.",
+            c.parameter, c.baseline
         );
     }
     text

@@ -1,57 +1,106 @@
-//! What the report leads with for each scenario: the headline summary
-//! columns, the per-generation curves, the heatmap and the one-sentence
-//! answer, as a small table that is easy to extend, with a generic fallback
-//! for scenarios it does not list (or columns a scenario has renamed).
+//! What the report shows for one dataset: the scenario's declared report
+//! contract ([`crate::scenario::contract`]) resolved against the columns the
+//! dataset actually has, or, for a scenario this binary does not know, a
+//! generic plan read off the schema alone.
+//!
+//! Everything downstream (summary, sentences, tables, figures) reads this
+//! plan and nothing scenario-specific: the report names no scenario, column
+//! or parameter of its own.
+
+use std::collections::HashMap;
 
 use super::columns::Layout;
+use crate::params::ParamKind;
+use crate::scenario::contract::{Outcome, OutcomeKind};
+use crate::scenario::Scenario;
+use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support};
 
-/// What a null in a summary column means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Nulls {
-    /// The event never happened within the horizon (a runway that never
-    /// ended): the value is right-censored and counts as `+inf`.
-    Censored,
-    /// The value is undefined for that run (no growth phase to fit, say): it
-    /// is left out and the number left out is reported.
-    Dropped,
-    /// The run achieved nothing measurable (no length solved): the value
-    /// ranks below every other and counts as `-inf`, shown as "none".
-    Lowest,
+/// How a headline column is summarised at a grid point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Statistic {
+    /// The median with its exact order-statistic interval.
+    Median(NullMeaning),
+    /// The mean with a 95% interval, shown beside a closed-form theory
+    /// (an expectation, so means are what it predicts).
+    Mean,
+    /// The closed-form theory's value: exact, so shown without an interval.
+    Theory,
+    /// The simulation's mean over the theory's, with a 95% interval.
+    Ratio,
+    /// A string column's commonest value and how many runs took it.
+    Mode,
 }
 
-/// A summary column the headline table shows.
+/// One column of the headline table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Headline {
+    /// The runs-table column summarised.
     pub column: String,
-    /// Column heading, with its unit.
+    /// For [`Statistic::Ratio`], the theory column divided by.
+    pub theory: Option<String>,
+    pub statistic: Statistic,
+    /// The table heading, unique within the table.
     pub label: String,
-    pub nulls: Nulls,
-    /// For simulation against theory: the simulated and the theory column,
-    /// summarised as the ratio of their means; `column` is then
-    /// `simulated/theory`.
-    pub ratio: Option<(String, String)>,
+    /// The label without statistic, for sentences.
+    pub name: String,
+    pub unit: Option<String>,
+    pub better: Better,
+    pub support: Support,
 }
 
-/// A per-generation metric drawn by generation.
+/// A per-generation figure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curve {
     pub column: String,
+    /// The generations-table column on the x axis; the generation index when `None`.
+    pub x: Option<String>,
+    /// The x axis label.
+    pub x_label: String,
     /// The closed-form prediction drawn beside it, where the table has one.
     pub theory: Option<String>,
-    /// The y-axis label, with its unit.
+    /// Draw `1 - value`.
+    pub complement: bool,
+    pub log: bool,
+    /// A parameter drawn as a horizontal line.
+    pub threshold: Option<String>,
+    /// The y axis label, with its unit.
     pub label: String,
 }
 
-/// A heatmap of one summary column over two parameters.
+/// Choices of one parameter compared with a baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub parameter: String,
+    pub baseline: String,
+    pub along: Option<String>,
+}
+
+/// How runs end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomePlan {
+    pub column: String,
+    /// (stored value, past-tense phrase, kind), in display order.
+    pub outcomes: Vec<(String, String, OutcomeKind)>,
+    /// The summary column holding the generation a run ended at.
+    pub time: String,
+    /// Where a run got to, with its unit (`final_digits`, "digits").
+    pub place: Option<(String, Option<String>)>,
+}
+
+impl OutcomePlan {
+    /// The index of the timed event (collapse), if one is declared.
+    pub fn event(&self) -> Option<usize> {
+        self.outcomes.iter().position(|(_, _, kind)| *kind == OutcomeKind::Event)
+    }
+}
+
+/// A heatmap of one headline column over two parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heatmap {
     pub column: String,
     pub label: String,
-    /// The parameters on the axes, and the axes' labels with units.
     pub x: String,
     pub y: String,
-    pub x_label: String,
-    pub y_label: String,
 }
 
 /// What the report shows for one dataset.
@@ -59,209 +108,365 @@ pub struct Heatmap {
 pub struct Plan {
     pub headline: Vec<Headline>,
     pub curves: Vec<Curve>,
+    pub comparison: Option<Comparison>,
+    pub outcome: Option<OutcomePlan>,
     pub heatmap: Option<Heatmap>,
-    /// The summary column the one-sentence answer is about (runway for
-    /// `addition`; the first headline column otherwise).
-    pub answer_column: Option<String>,
+    /// The parameter bounding a run's generations.
+    pub horizon: Option<String>,
+    /// What a generation is called, singular and plural.
+    pub step: (String, String),
+    /// The declared order of every choice parameter's values, so tables,
+    /// legends and colours follow the scenario's order, not the alphabet.
+    pub choice_order: HashMap<String, Vec<String>>,
+    /// Whether the plan comes from a declaration (false: the schema alone).
+    pub declared: bool,
 }
 
-/// A heatmap axis: the parameter and its label with units.
-type Axis = (&'static str, &'static str);
-
-struct KnownScenario {
-    name: &'static str,
-    /// (column, label with unit, meaning of null)
-    headline: &'static [(&'static str, &'static str, Nulls)],
-    /// (column, label with unit)
-    curves: &'static [(&'static str, &'static str)],
-    /// (column, label, x axis, y axis)
-    heatmap: Option<(&'static str, &'static str, Axis, Axis)>,
-    answer: Option<&'static str>,
+impl Plan {
+    /// The position of `value` in the declared order of `parameter`, with
+    /// the comparison's baseline first.
+    pub fn choice_rank(&self, parameter: &str, value: &str) -> Option<usize> {
+        let order = self.choice_order.get(parameter)?;
+        let position = order.iter().position(|v| v == value)?;
+        match &self.comparison {
+            Some(c) if c.parameter == parameter => {
+                let baseline = order.iter().position(|v| *v == c.baseline);
+                Some(match baseline {
+                    Some(b) if position == b => 0,
+                    Some(b) if position < b => position + 1,
+                    _ => position,
+                })
+            }
+            _ => Some(position),
+        }
+    }
 }
 
-/// The table to fill in as scenarios settle their column names. Columns a
-/// dataset lacks are skipped; a scenario with none of its columns present
-/// falls back to the generic plan.
-static KNOWN: &[KnownScenario] = &[
-    KnownScenario {
-        name: "addition",
-        headline: &[
-            ("runway", "runway (rounds)", Nulls::Censored),
-            ("max_digits", "max digits solved", Nulls::Lowest),
-            ("amplification", "error amplification (x per round)", Nulls::Dropped),
-            ("doubling_rounds", "doubling time (rounds)", Nulls::Dropped),
-            ("final_accuracy", "final frontier accuracy", Nulls::Dropped),
-        ],
-        curves: &[
-            ("accuracy_frontier", "frontier accuracy (fraction correct)"),
-            ("contamination", "contamination (share of trained answers wrong)"),
-        ],
-        heatmap: Some((
-            "runway",
-            "median runway (rounds)",
-            ("noise_rate", "noise rate (slip probability per step)"),
-            ("verifier", "verifier"),
-        )),
-        answer: Some("runway"),
-    },
-    KnownScenario {
-        name: "gaussian",
-        headline: &[
-            ("final_variance_ratio", "final variance / true", Nulls::Dropped),
-            ("final_variance_ratio_theory", "theory", Nulls::Dropped),
-            ("final_mean_sq_error", "final mean sq. error", Nulls::Dropped),
-            ("final_mean_sq_error_theory", "theory", Nulls::Dropped),
-        ],
-        curves: &[
-            ("variance_ratio", "fitted variance / true variance"),
-            ("mean_sq_error", "mean squared error of the fitted mean"),
-        ],
-        heatmap: None,
-        answer: Some("final_variance_ratio"),
-    },
-    KnownScenario {
-        name: "linreg",
-        headline: &[
-            ("final_test_error", "final test error", Nulls::Dropped),
-            ("final_test_error_theory", "theory", Nulls::Dropped),
-        ],
-        curves: &[("test_error", "test error (mean squared)")],
-        heatmap: None,
-        answer: Some("final_test_error"),
-    },
-];
-
-/// At most this many columns in the generic headline table and curves, so
+/// At most this many columns in a generic headline table and curves, so
 /// that a wide scenario still gives a readable page.
 const GENERIC_HEADLINE: usize = 8;
 const GENERIC_CURVES: usize = 4;
 
-/// The plan for `scenario` given the columns the dataset actually has.
-pub fn plan(scenario: &str, layout: &Layout) -> Plan {
-    let known = KNOWN.iter().find(|k| k.name == scenario);
+/// The plan for a dataset of `scenario` (`None`: not known to this binary)
+/// given the columns the dataset actually has. Declared columns the dataset
+/// lacks (an older version wrote it) are skipped.
+pub fn plan(scenario: Option<&Scenario>, layout: &Layout) -> Plan {
+    match scenario {
+        Some(scenario) => declared(scenario, layout),
+        None => generic(layout),
+    }
+}
+
+fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
+    let spec = &scenario.report;
     let has_summary = |c: &str| layout.summaries.iter().any(|s| s == c);
+    let has_text = |c: &str| layout.texts.iter().any(|s| s == c);
     let has_metric = |c: &str| layout.metrics.iter().any(|s| s == c);
-    let mut headline: Vec<Headline> = known
-        .map(|k| k.headline)
-        .unwrap_or_default()
+    let summary_spec = |name: &str| scenario.summary_columns.iter().find(|c| c.name == name);
+    let metric_spec = |name: &str| scenario.generation_columns.iter().find(|c| c.name == name);
+    let mut headline = Vec::new();
+    for name in spec.headline {
+        let Some(column) = summary_spec(name) else { continue };
+        if column.ty == ColumnType::Str {
+            if has_text(name) {
+                headline.push(mode(column));
+            }
+        } else if has_summary(name) {
+            let theory = column.theory.filter(|t| has_summary(t));
+            headline.extend(numeric(column, theory));
+        }
+    }
+    let curves = spec
+        .curves
         .iter()
-        .filter(|(column, _, _)| has_summary(column))
-        .map(|(column, label, nulls)| Headline {
-            column: column.to_string(),
-            label: label.to_string(),
-            nulls: *nulls,
-            ratio: None,
+        .filter(|c| has_metric(c.column) && c.x.is_none_or(has_metric))
+        .map(|c| {
+            let column = metric_spec(c.column);
+            let label = c
+                .label
+                .map(String::from)
+                .or_else(|| column.map(ColumnSpec::heading))
+                .unwrap_or_else(|| c.column.replace('_', " "));
+            let x_label = match c.x {
+                Some(x) => metric_spec(x).map(ColumnSpec::heading).unwrap_or_else(|| x.replace('_', " ")),
+                None => spec.step.0.to_string(),
+            };
+            Curve {
+                column: c.column.to_string(),
+                x: c.x.map(String::from),
+                x_label,
+                theory: column.and_then(|s| s.theory).filter(|t| has_metric(t)).map(String::from),
+                complement: c.complement,
+                log: c.log,
+                threshold: c.threshold.filter(|p| layout.parameters.iter().any(|q| q == p)).map(String::from),
+                label,
+            }
         })
         .collect();
-    if headline.is_empty() {
-        headline = layout
-            .summaries
+    let outcome = spec.outcome.filter(|o| has_text(o.column) && has_summary(o.time)).map(|o| OutcomePlan {
+        column: o.column.to_string(),
+        outcomes: o
+            .outcomes
             .iter()
-            .take(GENERIC_HEADLINE)
-            .map(|c| Headline {
-                column: c.clone(),
-                label: c.replace('_', " "),
-                nulls: Nulls::Dropped,
-                ratio: None,
-            })
-            .collect();
-    }
-    // Simulation against closed-form theory: every headline `x` with an
-    // `x_theory` column gets the ratio of their means beside it.
-    let shown: Vec<String> = headline.iter().map(|h| h.column.clone()).collect();
-    for column in &shown {
-        let theory = format!("{column}_theory");
-        if has_summary(&theory) {
-            headline.push(Headline {
-                column: format!("{column}/{theory}"),
-                label: format!("{}: mean / theory", column.replace('_', " ")),
-                nulls: Nulls::Dropped,
-                ratio: Some((column.clone(), theory)),
-            });
-        }
-    }
-    let curve = |column: &str, label: &str| {
-        let theory = format!("{column}_theory");
-        Curve {
-            column: column.to_string(),
-            theory: has_metric(&theory).then_some(theory),
-            label: label.to_string(),
-        }
-    };
-    let mut curves: Vec<Curve> = known
-        .map(|k| k.curves)
-        .unwrap_or_default()
+            .map(|Outcome { value, phrase, kind }| (value.to_string(), phrase.to_string(), *kind))
+            .collect(),
+        time: o.time.to_string(),
+        place: o
+            .place
+            .filter(|p| has_summary(p))
+            .map(|p| (p.to_string(), summary_spec(p).and_then(|s| s.unit).map(String::from))),
+    });
+    let heatmap = spec.heatmap.filter(|h| has_summary(h.column)).map(|h| Heatmap {
+        column: h.column.to_string(),
+        label: summary_spec(h.column).map(ColumnSpec::heading).unwrap_or_else(|| h.column.to_string()),
+        x: h.x.to_string(),
+        y: h.y.to_string(),
+    });
+    let choice_order = scenario
+        .params
         .iter()
-        .filter(|(column, _)| has_metric(column))
-        .map(|(column, label)| curve(column, label))
+        .filter_map(|p| match p.kind {
+            ParamKind::Choice(choices) => {
+                Some((p.name.to_string(), choices.iter().map(|c| c.to_string()).collect()))
+            }
+            _ => None,
+        })
         .collect();
-    if curves.is_empty() {
-        curves = layout
-            .metrics
-            .iter()
-            .filter(|m| !m.ends_with("_theory"))
-            .take(GENERIC_CURVES)
-            .map(|m| curve(m, &m.replace('_', " ")))
-            .collect();
+    Plan {
+        headline,
+        curves,
+        comparison: spec.comparison.map(|c| Comparison {
+            parameter: c.parameter.to_string(),
+            baseline: c.baseline.to_string(),
+            along: c.along.map(String::from),
+        }),
+        outcome,
+        heatmap,
+        horizon: spec.horizon.filter(|h| layout.parameters.iter().any(|p| p == h)).map(String::from),
+        step: (spec.step.0.to_string(), spec.step.1.to_string()),
+        choice_order,
+        declared: true,
     }
-    let heatmap = known.and_then(|k| k.heatmap).filter(|(column, ..)| has_summary(column)).map(
-        |(column, label, (x, x_label), (y, y_label))| Heatmap {
-            column: column.into(),
-            label: label.into(),
-            x: x.into(),
-            y: y.into(),
-            x_label: x_label.into(),
-            y_label: y_label.into(),
+}
+
+fn label_of(column: &ColumnSpec) -> String {
+    column.label.map(String::from).unwrap_or_else(|| column.name.replace('_', " "))
+}
+
+/// A numeric column: its median, or, beside a theory, the mean, the theory
+/// and their ratio, each under its own heading.
+fn numeric(column: &ColumnSpec, theory: Option<&str>) -> Vec<Headline> {
+    let name = label_of(column);
+    let unit = column.unit.map(String::from);
+    numeric_named(column.name, name, unit, column, theory)
+}
+
+/// [`numeric`] for a column known by name only or by its declaration
+/// (`facts` gives what a null means, the better direction and support).
+fn numeric_named(
+    column: &str,
+    name: String,
+    unit: Option<String>,
+    facts: &ColumnSpec,
+    theory: Option<&str>,
+) -> Vec<Headline> {
+    let with_unit = |label: String| match &unit {
+        Some(unit) => format!("{label} ({unit})"),
+        None => label,
+    };
+    let base = Headline {
+        column: column.to_string(),
+        theory: None,
+        statistic: Statistic::Median(facts.nulls),
+        label: with_unit(name.clone()),
+        name: name.clone(),
+        unit: unit.clone(),
+        better: facts.better,
+        support: facts.support,
+    };
+    let Some(theory) = theory else { return vec![base] };
+    vec![
+        Headline { statistic: Statistic::Mean, label: with_unit(format!("{name}: mean")), ..base.clone() },
+        Headline {
+            column: theory.to_string(),
+            statistic: Statistic::Theory,
+            label: with_unit(format!("{name}: theory")),
+            better: Better::Unknown,
+            ..base.clone()
         },
-    );
-    let answer_column = known
-        .and_then(|k| k.answer)
-        .filter(|c| has_summary(c))
-        .map(String::from)
-        .or_else(|| headline.first().map(|h| h.column.clone()));
-    Plan { headline, curves, heatmap, answer_column }
+        Headline {
+            theory: Some(theory.to_string()),
+            statistic: Statistic::Ratio,
+            label: format!("{name}: mean / theory"),
+            unit: None,
+            better: Better::Toward(1.0),
+            support: Support::NonNegative,
+            ..base
+        },
+    ]
+}
+
+fn mode(column: &ColumnSpec) -> Headline {
+    let name = label_of(column);
+    Headline {
+        column: column.name.to_string(),
+        theory: None,
+        statistic: Statistic::Mode,
+        label: format!("{name}: commonest"),
+        name,
+        unit: None,
+        better: Better::Unknown,
+        support: Support::Real,
+    }
+}
+
+/// The plan for a scenario this binary does not know: the first numeric
+/// summaries (with their `_theory` twins by name) and metrics, no
+/// comparison, no outcome.
+fn generic(layout: &Layout) -> Plan {
+    let is_theory = |c: &String| c.ends_with("_theory");
+    let mut headline = Vec::new();
+    // Nothing is known of these columns: nulls are left out, no direction.
+    let facts = ColumnSpec::new("", ColumnType::Float, "");
+    for column in layout.summaries.iter().filter(|c| !is_theory(c)).take(GENERIC_HEADLINE) {
+        let theory = format!("{column}_theory");
+        let theory = layout.summaries.contains(&theory).then_some(theory.as_str());
+        headline.extend(numeric_named(column, column.replace('_', " "), None, &facts, theory));
+    }
+    let curves = layout
+        .metrics
+        .iter()
+        .filter(|m| !is_theory(m))
+        .take(GENERIC_CURVES)
+        .map(|m| {
+            let theory = format!("{m}_theory");
+            Curve {
+                column: m.clone(),
+                x: None,
+                x_label: "generation".into(),
+                theory: layout.metrics.contains(&theory).then_some(theory),
+                complement: false,
+                log: false,
+                threshold: None,
+                label: m.replace('_', " "),
+            }
+        })
+        .collect();
+    let horizon = layout.parameters.iter().find(|p| *p == "generations").cloned();
+    Plan {
+        headline,
+        curves,
+        comparison: None,
+        outcome: None,
+        heatmap: None,
+        horizon,
+        step: ("generation".into(), "generations".into()),
+        choice_order: HashMap::new(),
+        declared: false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario;
 
-    fn layout(summaries: &[&str], metrics: &[&str]) -> Layout {
+    fn layout_of(scenario: &Scenario) -> Layout {
         Layout {
-            parameters: vec!["verifier".into()],
-            summaries: summaries.iter().map(|s| s.to_string()).collect(),
-            metrics: metrics.iter().map(|s| s.to_string()).collect(),
+            parameters: scenario.params.iter().map(|p| p.name.to_string()).collect(),
+            summaries: scenario
+                .summary_columns
+                .iter()
+                .filter(|c| c.ty != ColumnType::Str)
+                .map(|c| c.name.to_string())
+                .collect(),
+            texts: scenario
+                .summary_columns
+                .iter()
+                .filter(|c| c.ty == ColumnType::Str)
+                .map(|c| c.name.to_string())
+                .collect(),
+            metrics: scenario.generation_columns.iter().map(|c| c.name.to_string()).collect(),
         }
     }
 
     #[test]
-    fn addition_leads_with_runway_censored_and_skips_missing_columns() {
-        let found = plan("addition", &layout(&["max_digits", "runway"], &["contamination"]));
-        let columns: Vec<_> = found.headline.iter().map(|h| h.column.as_str()).collect();
-        assert_eq!(columns, ["runway", "max_digits"], "table order, not schema order");
-        assert_eq!(found.headline[0].nulls, Nulls::Censored);
-        assert_eq!(found.curves.len(), 1);
-        assert_eq!(found.answer_column.as_deref(), Some("runway"));
-        assert!(found.heatmap.is_some());
+    fn every_declared_name_resolves_for_every_scenario() {
+        for scenario in scenario::registry() {
+            let plan = plan(Some(scenario), &layout_of(scenario));
+            let spec = &scenario.report;
+            let shown: Vec<&str> = plan.headline.iter().map(|h| h.column.as_str()).collect();
+            for column in spec.headline {
+                assert!(
+                    shown.contains(column),
+                    "{}: headline `{column}` is not a summary column",
+                    scenario.name
+                );
+            }
+            assert_eq!(
+                plan.curves.len(),
+                spec.curves.len(),
+                "{}: a curve names a missing column",
+                scenario.name
+            );
+            assert_eq!(plan.outcome.is_some(), spec.outcome.is_some(), "{}: outcome columns", scenario.name);
+            assert_eq!(plan.heatmap.is_some(), spec.heatmap.is_some(), "{}: heatmap column", scenario.name);
+            if let Some(c) = &plan.comparison {
+                let order = plan.choice_order.get(&c.parameter).expect("comparison is a choice parameter");
+                assert!(order.contains(&c.baseline), "{}: baseline not a choice", scenario.name);
+            }
+            for threshold in spec.curves.iter().filter_map(|c| c.threshold) {
+                assert!(scenario.params.iter().any(|p| p.name == threshold), "{threshold}");
+            }
+            let labels: std::collections::HashSet<&String> = plan.headline.iter().map(|h| &h.label).collect();
+            assert_eq!(labels.len(), plan.headline.len(), "{}: headings must be unique", scenario.name);
+        }
     }
 
     #[test]
-    fn theory_columns_pair_with_their_simulation() {
-        let found = plan(
-            "gaussian",
-            &layout(&["final_variance", "final_variance_theory"], &["variance", "variance_theory"]),
+    fn a_column_with_a_theory_gets_mean_theory_and_ratio_under_distinct_headings() {
+        let gaussian = scenario::find("gaussian").unwrap();
+        let plan = plan(Some(gaussian), &layout_of(gaussian));
+        let variance: Vec<_> = plan.headline.iter().filter(|h| h.name == "final variance / true").collect();
+        let statistics: Vec<Statistic> = variance.iter().map(|h| h.statistic).collect();
+        assert_eq!(statistics, [Statistic::Mean, Statistic::Theory, Statistic::Ratio]);
+        assert_eq!(variance[1].column, "final_variance_ratio_theory");
+        assert_eq!(variance[2].theory.as_deref(), Some("final_variance_ratio_theory"));
+    }
+
+    #[test]
+    fn the_baseline_ranks_first_and_the_rest_keep_their_declared_order() {
+        let addition = scenario::find("addition").unwrap();
+        let plan = plan(Some(addition), &layout_of(addition));
+        let order = &plan.choice_order["verifier"];
+        let mut ranked: Vec<&String> = order.iter().collect();
+        ranked.sort_by_key(|v| plan.choice_rank("verifier", v));
+        assert_eq!(ranked[0], "none");
+        let rest: Vec<&String> = order.iter().filter(|v| *v != "none").collect();
+        assert_eq!(&ranked[1..], &rest[..]);
+    }
+
+    #[test]
+    fn unknown_scenarios_get_a_plan_from_the_schema_alone() {
+        let layout = Layout {
+            parameters: vec!["x".into()],
+            summaries: vec!["score".into(), "score_theory".into(), "other".into()],
+            texts: vec![],
+            metrics: vec!["loss".into()],
+        };
+        let plan = plan(None, &layout);
+        let columns: Vec<(&str, Statistic)> =
+            plan.headline.iter().map(|h| (h.column.as_str(), h.statistic)).collect();
+        assert_eq!(
+            columns,
+            [
+                ("score", Statistic::Mean),
+                ("score_theory", Statistic::Theory),
+                ("score", Statistic::Ratio),
+                ("other", Statistic::Median(NullMeaning::Undefined)),
+            ]
         );
-        let ratio = found.headline.last().unwrap();
-        assert_eq!(ratio.ratio, Some(("final_variance".into(), "final_variance_theory".into())));
-        assert_eq!(found.curves.len(), 1, "the theory curve is drawn with its simulation, not alone");
-        assert_eq!(found.curves[0].theory.as_deref(), Some("variance_theory"));
-    }
-
-    #[test]
-    fn unknown_scenarios_get_every_summary() {
-        let found = plan("empty", &layout(&["draw"], &[]));
-        assert_eq!(found.headline[0].column, "draw");
-        assert!(found.curves.is_empty() && found.heatmap.is_none());
-        assert_eq!(found.answer_column.as_deref(), Some("draw"));
+        assert_eq!(plan.curves[0].column, "loss");
+        assert!(plan.comparison.is_none() && plan.outcome.is_none() && !plan.declared);
     }
 }

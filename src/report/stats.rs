@@ -1,5 +1,5 @@
-//! Medians with exact, distribution-free 95% intervals, for the report's
-//! headline table.
+//! Medians with exact, distribution-free 95% intervals, and means with
+//! intervals that respect their quantity's support, for the report.
 //!
 //! Replicate outcomes of a self-training run are skewed and sometimes
 //! right-censored (a runway that outlives the horizon), so the report uses
@@ -10,6 +10,8 @@
 //! A censored value is stored as `+inf`; censoring at a fixed horizon keeps
 //! the order of the observations, so the ranks, and hence the interval,
 //! stay exact.
+
+use crate::value::Support;
 
 /// The coverage the report's intervals promise at least.
 pub const COVERAGE: f64 = 0.95;
@@ -99,25 +101,53 @@ pub fn median_interval(values: &mut [f64]) -> Estimate {
 /// The normal quantile for a two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
 
-/// The simulation's mean over the theory's, with a 95% interval from the
-/// normal approximation to the mean (`mean -/+ 1.96 sd / sqrt(n)`, over the
-/// theory). Closed-form predictions are expectations, so means, not
-/// medians, are what they predict. `NaN` without values or with a zero
-/// theory; no interval below two values.
-pub fn mean_ratio(simulated: &[f64], theory: &[f64]) -> Estimate {
-    let n = simulated.len();
-    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
-    if n == 0 || theory.is_empty() || mean(theory) == 0.0 {
+/// The mean of `values` with a 95% interval from the normal approximation
+/// to the mean, kept inside the column's support: for a quantity that
+/// cannot be negative the interval is taken on the log scale (the delta
+/// method, `mean * exp(-/+ 1.96 se / mean)`), so a skewed positive mean
+/// never gets a negative lower end; a share is also capped at 1. No
+/// interval below two values; `NaN` without values.
+pub fn mean_interval(values: &[f64], support: Support) -> Estimate {
+    let n = values.len();
+    if n == 0 {
         return Estimate { n, value: f64::NAN, interval: None };
     }
-    let (average, expected) = (mean(simulated), mean(theory));
+    let mean = values.iter().sum::<f64>() / n as f64;
     let interval = (n >= 2).then(|| {
-        let variance = simulated.iter().map(|v| (v - average).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let half = Z_95 * (variance / n as f64).sqrt();
-        let (low, high) = ((average - half) / expected, (average + half) / expected);
+        match support {
+            Support::Real => (mean - half, mean + half),
+            Support::NonNegative | Support::Unit if mean > 0.0 => {
+                let factor = (half / mean).exp();
+                let high = mean * factor;
+                (mean / factor, if support == Support::Unit { high.min(1.0) } else { high })
+            }
+            // A mean of zero over non-negative values: every value is 0.
+            Support::NonNegative | Support::Unit => (0.0, 0.0),
+        }
+    });
+    Estimate { n, value: mean, interval }
+}
+
+/// The simulation's mean over the theory's, with the 95% interval of the
+/// simulated mean ([`mean_interval`]) divided by the theory's mean. Closed-
+/// form predictions are expectations, so means, not medians, are what they
+/// predict. `NaN` without values or with a zero theory.
+pub fn mean_ratio(simulated: &[f64], theory: &[f64], support: Support) -> Estimate {
+    let n = simulated.len();
+    let expected = if theory.is_empty() { 0.0 } else { theory.iter().sum::<f64>() / theory.len() as f64 };
+    if n == 0 || expected == 0.0 {
+        return Estimate { n, value: f64::NAN, interval: None };
+    }
+    // A share's mean may exceed 1 when divided, so only the sign is kept.
+    let support = if support == Support::Unit { Support::NonNegative } else { support };
+    let mean = mean_interval(simulated, support);
+    let interval = mean.interval.map(|(low, high)| {
+        let (low, high) = (low / expected, high / expected);
         (low.min(high), low.max(high))
     });
-    Estimate { n, value: average / expected, interval }
+    Estimate { n, value: mean.value / expected, interval }
 }
 
 /// The `q`-quantile of already sorted values by linear interpolation between
@@ -204,11 +234,26 @@ mod tests {
         // Values 1..=4: mean 2.5, sample variance 5/3, standard error
         // sqrt(5/12) = 0.6455; half width 1.96 * 0.6455 = 1.2652. Over a
         // theory of 2: 1.25 with [0.6174, 1.8826].
-        let estimate = mean_ratio(&[1.0, 2.0, 3.0, 4.0], &[2.0; 4]);
+        let estimate = mean_ratio(&[1.0, 2.0, 3.0, 4.0], &[2.0; 4], Support::Real);
         assert_eq!(estimate.value, 1.25);
         let (low, high) = estimate.interval.unwrap();
         assert!((low - 0.617_4).abs() < 1e-4 && (high - 1.882_6).abs() < 1e-4, "{low} {high}");
-        assert!(mean_ratio(&[1.0], &[0.0]).value.is_nan());
+        assert!(mean_ratio(&[1.0], &[0.0], Support::Real).value.is_nan());
+    }
+
+    #[test]
+    fn a_non_negative_mean_keeps_a_positive_interval_on_the_log_scale() {
+        // One large value among small ones: mean 25.75, sample sd 49.5,
+        // se 24.75, half width 48.51, below zero on the linear scale.
+        // On the log scale: 25.75 * exp(-/+ 48.51 / 25.75) = 25.75 /
+        // 6.58 = 3.91 and 25.75 * 6.58 = 169.4.
+        let values = [1.0, 1.0, 1.0, 100.0];
+        let linear = mean_interval(&values, Support::Real).interval.unwrap();
+        assert!(linear.0 < 0.0, "{linear:?}");
+        let (low, high) = mean_interval(&values, Support::NonNegative).interval.unwrap();
+        assert!((low - 3.91).abs() < 0.01 && (high - 169.4).abs() < 0.1, "{low} {high}");
+        let shares = mean_interval(&[0.9, 1.0, 1.0, 1.0], Support::Unit).interval.unwrap();
+        assert!(shares.1 <= 1.0 && shares.0 > 0.0, "{shares:?}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The runs table reduced to one row per grid point: replicates, failures,
-//! and a median with its interval for every headline column.
+//! how the runs ended, and a statistic with its interval for every headline
+//! column.
 //!
 //! A grid point is the combination of the parameters that vary across the
 //! dataset; parameters that are the same for every run are reported once.
-//! Failed runs (`status = "failed"`) are counted and left out of every
-//! statistic.
+//! Failed runs (any status but `ok`) are counted and left out of every
+//! statistic. Points are ordered by the scenario's declared choice order,
+//! the comparison's baseline first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -13,21 +15,48 @@ use arrow::array::Array;
 use super::columns::{self, Cell, Layout};
 use super::dataset::{self, Dataset};
 use super::error::ReportError;
-use super::plan::{Headline, Nulls};
+use super::plan::{Headline, OutcomePlan, Plan, Statistic};
 use super::stats::{self, Estimate};
 use crate::names::{self, column, Status};
+use crate::value::NullMeaning;
 
 /// One headline column summarised at one grid point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSummary {
+    /// The statistic and its interval; for [`Statistic::Mode`] the share of
+    /// runs taking the commonest value.
     pub summary: Estimate,
     /// Runs whose value was null.
     pub nulls: usize,
-    /// How those nulls were counted.
-    pub treatment: Nulls,
+    /// For [`Statistic::Mode`]: the commonest value and its count.
+    pub mode: Option<(String, usize)>,
 }
 
-/// One grid point's row of the headline table.
+/// How the successful runs at one grid point ended.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutcomeSummary {
+    /// Runs per declared outcome, in plan order.
+    pub counts: Vec<usize>,
+    /// Runs whose outcome the declaration does not list.
+    pub other: usize,
+    /// Per outcome: the median generation its runs ended at.
+    pub times: Vec<Estimate>,
+    /// Per outcome: the median of where its runs got to.
+    pub places: Vec<Estimate>,
+    /// The time to the timed event with every other ending counted as
+    /// never: its median is the generation by which half the runs had the
+    /// event (the cumulative incidence reaching 1/2), `+inf` when fewer did.
+    pub event_time: Option<Estimate>,
+}
+
+impl OutcomeSummary {
+    /// Successful runs counted.
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum::<usize>() + self.other
+    }
+}
+
+/// One grid point's row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridPoint {
     /// Values of [`Summary::varying`], in that order.
@@ -35,11 +64,11 @@ pub struct GridPoint {
     /// Runs at this point, failed ones included.
     pub replicates: usize,
     pub failures: usize,
-    /// The `generations` parameter, where the scenario has one: the horizon
-    /// a censored value lies beyond.
+    /// The horizon parameter's value, where the plan names one.
     pub horizon: Option<f64>,
     /// One entry per headline column, in plan order.
     pub columns: Vec<ColumnSummary>,
+    pub outcome: Option<OutcomeSummary>,
 }
 
 /// The runs table, summarised.
@@ -70,8 +99,27 @@ impl Summary {
     pub fn axis(&self, name: &str) -> Option<usize> {
         self.varying.iter().position(|v| v == name)
     }
+
+    /// The value of parameter `name` at grid point `point`, varying or fixed.
+    pub fn value_at(&self, point: usize, name: &str) -> Option<&Cell> {
+        match self.axis(name) {
+            Some(axis) => self.points.get(point).map(|p| &p.key[axis]),
+            None => self.fixed.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+        }
+    }
+
+    /// `name = value` for every varying parameter of `point` except `skip`.
+    pub fn describe(&self, point: usize, skip: &[&str]) -> Vec<String> {
+        self.varying
+            .iter()
+            .zip(&self.points[point].key)
+            .filter(|(name, _)| !skip.contains(&name.as_str()))
+            .map(|(name, value)| format!("{name} = {value}"))
+            .collect()
+    }
 }
 
+/// What one successful run contributes.
 #[derive(Default)]
 struct Accumulator {
     replicates: usize,
@@ -80,28 +128,31 @@ struct Accumulator {
     runs: Vec<u64>,
     /// Per headline column, per run: the value and, for a ratio, the theory.
     values: Vec<Vec<(Option<f64>, Option<f64>)>>,
+    /// Per headline column, per run: the text, for modes.
+    texts: Vec<Vec<Option<String>>>,
+    /// Per run: (outcome, time, place).
+    endings: Vec<(Option<String>, Option<f64>, Option<f64>)>,
 }
 
-/// Reads the columns the headline table needs from the runs table and
-/// summarises them by grid point.
-pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> Result<Summary, ReportError> {
+/// Reads the columns the plan needs from the runs table and summarises
+/// them by grid point.
+pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summary, ReportError> {
     let path = dataset.dir.join(names::RUNS_DIR);
-    // The raw columns each headline reads: itself, or a ratio's two operands.
-    let sources: Vec<Vec<String>> = headline
-        .iter()
-        .map(|h| match &h.ratio {
-            Some((top, bottom)) => vec![top.clone(), bottom.clone()],
-            None => vec![h.column.clone()],
-        })
-        .collect();
+    let headline = &plan.headline;
     let mut wanted: Vec<&str> = vec![column::RUN_ID, column::SCENARIO, column::STATUS];
     wanted.extend(layout.parameters.iter().map(String::as_str));
-    for source in sources.iter().flatten() {
-        if !wanted.contains(&source.as_str()) {
-            wanted.push(source);
-        }
+    for h in headline {
+        wanted.push(&h.column);
+        wanted.extend(h.theory.as_deref());
     }
-    let horizon_index = layout.parameters.iter().position(|p| p == "generations");
+    if let Some(outcome) = &plan.outcome {
+        wanted.push(&outcome.column);
+        wanted.push(&outcome.time);
+        wanted.extend(outcome.place.as_ref().map(|(p, _)| p.as_str()));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let horizon_index = plan.horizon.as_ref().and_then(|h| layout.parameters.iter().position(|p| p == h));
     let mut groups: BTreeMap<Vec<Cell>, Accumulator> = BTreeMap::new();
     let mut scenario = String::new();
     dataset::for_each_batch(&dataset.runs, &wanted, |batch| {
@@ -111,30 +162,42 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
                 message: format!("no column `{name}`"),
             })
         };
+        let floats = |name: &str| column(name).and_then(|c| columns::floats(&path, &c));
+        let texts = |name: &str| column(name).map(|c| columns::cells(&c));
         let ids = columns::run_ids(&path, &column(column::RUN_ID)?)?;
-        let status = columns::cells(&column(column::STATUS)?);
+        let status = texts(column::STATUS)?;
         if scenario.is_empty() {
-            if let Some(Cell::Text(name)) = columns::cells(&column(column::SCENARIO)?).first() {
+            if let Some(Cell::Text(name)) = texts(column::SCENARIO)?.first() {
                 scenario = name.clone();
             }
         }
-        let parameters: Vec<Vec<Cell>> = layout
-            .parameters
-            .iter()
-            .map(|p| column(p).map(|c| columns::cells(&c)))
-            .collect::<Result<_, _>>()?;
-        let mut values = Vec::with_capacity(sources.len());
-        for source in &sources {
-            let arrays: Vec<_> = source
-                .iter()
-                .map(|s| column(s).and_then(|c| columns::floats(&path, &c)))
-                .collect::<Result<_, _>>()?;
-            values.push(arrays);
+        let parameters: Vec<Vec<Cell>> =
+            layout.parameters.iter().map(|p| texts(p)).collect::<Result<_, _>>()?;
+        let mut values = Vec::with_capacity(headline.len());
+        let mut strings = Vec::with_capacity(headline.len());
+        for h in headline {
+            if h.statistic == Statistic::Mode {
+                values.push((None, None));
+                strings.push(Some(texts(&h.column)?));
+            } else {
+                let theory = h.theory.as_deref().map(floats).transpose()?;
+                values.push((Some(floats(&h.column)?), theory));
+                strings.push(None);
+            }
         }
+        let endings = match &plan.outcome {
+            Some(o) => Some((
+                texts(&o.column)?,
+                floats(&o.time)?,
+                o.place.as_ref().map(|(p, _)| floats(p)).transpose()?,
+            )),
+            None => None,
+        };
         for row in 0..batch.num_rows() {
             let key: Vec<Cell> = parameters.iter().map(|p| p[row].clone()).collect();
             let group = groups.entry(key).or_insert_with(|| Accumulator {
-                values: vec![Vec::new(); sources.len()],
+                values: vec![Vec::new(); headline.len()],
+                texts: vec![Vec::new(); headline.len()],
                 ..Default::default()
             });
             group.replicates += 1;
@@ -148,9 +211,22 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
             }
             group.horizon = horizon_index.and_then(|i| parameters[i][row].as_f64());
             group.runs.push(ids.value(row));
-            for (slot, arrays) in group.values.iter_mut().zip(&values) {
-                let read = |k: usize| arrays.get(k).and_then(|a| a.is_valid(row).then(|| a.value(row)));
-                slot.push((read(0), read(1)));
+            let read = |a: &arrow::array::Float64Array| a.is_valid(row).then(|| a.value(row));
+            for (k, (value, theory)) in values.iter().enumerate() {
+                group.values[k].push((value.as_ref().and_then(read), theory.as_ref().and_then(read)));
+                if let Some(cells) = &strings[k] {
+                    group.texts[k].push(match &cells[row] {
+                        Cell::Text(t) => Some(t.clone()),
+                        _ => None,
+                    });
+                }
+            }
+            if let Some((outcomes, times, places)) = &endings {
+                let outcome = match &outcomes[row] {
+                    Cell::Text(t) => Some(t.clone()),
+                    _ => None,
+                };
+                group.endings.push((outcome, read(times), places.as_ref().and_then(read)));
             }
         }
         Ok(())
@@ -161,13 +237,13 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, headline: &[Headline]) -> R
             what: "the runs table has no rows".into(),
         });
     }
-    Ok(reduce(scenario, layout, headline, groups))
+    Ok(reduce(scenario, layout, plan, groups))
 }
 
 fn reduce(
     scenario: String,
     layout: &Layout,
-    headline: &[Headline],
+    plan: &Plan,
     groups: BTreeMap<Vec<Cell>, Accumulator>,
 ) -> Summary {
     let distinct: Vec<BTreeSet<&Cell>> =
@@ -177,67 +253,220 @@ fn reduce(
         .filter(|&i| distinct[i].len() == 1)
         .filter_map(|i| distinct[i].first().map(|c| (layout.parameters[i].clone(), (*c).clone())))
         .collect();
-    let varying = varying_index.iter().map(|&i| layout.parameters[i].clone()).collect();
+    let varying: Vec<String> = varying_index.iter().map(|&i| layout.parameters[i].clone()).collect();
+    // Declared choice order (baseline first), numbers numerically.
+    let rank = |axis: usize, cell: &Cell| match cell {
+        Cell::Text(text) => match plan.choice_rank(&varying[axis], text) {
+            Some(rank) => Cell::Int(rank as i64),
+            None => cell.clone(),
+        },
+        other => other.clone(),
+    };
+    let mut ordered: Vec<(Vec<Cell>, Vec<Cell>, Accumulator)> = groups
+        .into_iter()
+        .map(|(key, group)| {
+            let key: Vec<Cell> = varying_index.iter().map(|&i| key[i].clone()).collect();
+            let sort: Vec<Cell> = key.iter().enumerate().map(|(axis, c)| rank(axis, c)).collect();
+            (sort, key, group)
+        })
+        .collect();
+    ordered.sort_by(|a, b| a.0.cmp(&b.0));
     let mut summary = Summary { scenario, varying, fixed, ..Default::default() };
-    for (key, group) in groups {
+    for (_, key, group) in ordered {
         let index = summary.points.len();
         for run in &group.runs {
             summary.point_of_run.insert(*run, index);
         }
-        let columns = headline
+        let columns = plan
+            .headline
             .iter()
             .zip(group.values)
-            .map(|(h, values)| match h.ratio {
-                Some(_) => summarise_ratio(&values),
-                None => summarise_column(h.nulls, values.into_iter().map(|(v, _)| v).collect()),
-            })
+            .zip(group.texts)
+            .map(|((h, values), texts)| summarise_column(h, &values, &texts))
             .collect();
+        let outcome = plan.outcome.as_ref().map(|o| summarise_outcome(o, &group.endings));
         summary.points.push(GridPoint {
-            key: varying_index.iter().map(|&i| key[i].clone()).collect(),
+            key,
             replicates: group.replicates,
             failures: group.failures,
             horizon: group.horizon,
             columns,
+            outcome,
         });
     }
     summary
 }
 
-fn summarise_column(nulls: Nulls, values: Vec<Option<f64>>) -> ColumnSummary {
-    let missing = values.iter().filter(|v| v.is_none()).count();
-    let mut present: Vec<f64> = match nulls {
-        Nulls::Censored => values.into_iter().map(|v| v.unwrap_or(f64::INFINITY)).collect(),
-        Nulls::Lowest => values.into_iter().map(|v| v.unwrap_or(f64::NEG_INFINITY)).collect(),
-        Nulls::Dropped => values.into_iter().flatten().filter(|v| !v.is_nan()).collect(),
-    };
-    let summary = stats::median_interval(&mut present);
-    ColumnSummary { summary, nulls: missing, treatment: nulls }
+fn summarise_column(
+    headline: &Headline,
+    values: &[(Option<f64>, Option<f64>)],
+    texts: &[Option<String>],
+) -> ColumnSummary {
+    let present = || values.iter().filter_map(|(v, _)| *v).filter(|v| !v.is_nan());
+    let nulls = values.iter().filter(|(v, _)| v.is_none()).count();
+    match headline.statistic {
+        Statistic::Median(nulls_mean) => {
+            let mut all: Vec<f64> = match nulls_mean {
+                NullMeaning::NothingAchieved => {
+                    values.iter().map(|(v, _)| v.unwrap_or(f64::NEG_INFINITY)).collect()
+                }
+                NullMeaning::Undefined => present().collect(),
+            };
+            ColumnSummary { summary: stats::median_interval(&mut all), nulls, mode: None }
+        }
+        Statistic::Mean => {
+            let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
+            ColumnSummary { summary: stats::mean_interval(&present, headline.support), nulls, mode: None }
+        }
+        Statistic::Theory => {
+            // Exact: the theory's mean over runs (one value per grid point,
+            // as it depends on parameters only), with no interval.
+            let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
+            let n = present.len();
+            let value = if n == 0 { f64::NAN } else { present.iter().sum::<f64>() / n as f64 };
+            ColumnSummary { summary: Estimate { n, value, interval: None }, nulls, mode: None }
+        }
+        Statistic::Ratio => {
+            let pairs: Vec<(f64, f64)> = values
+                .iter()
+                .filter_map(|(sim, theory)| sim.zip(*theory))
+                .filter(|(sim, theory)| sim.is_finite() && theory.is_finite())
+                .collect();
+            let (simulated, theory): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+            ColumnSummary {
+                summary: stats::mean_ratio(&simulated, &theory, headline.support),
+                nulls: values.len() - pairs.len(),
+                mode: None,
+            }
+        }
+        Statistic::Mode => {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for text in texts.iter().flatten() {
+                *counts.entry(text).or_default() += 1;
+            }
+            let n = texts.len();
+            // The commonest value; ties go to the first in sorted order so
+            // the report is deterministic.
+            let best = counts.iter().fold(None::<(&str, usize)>, |best, (text, count)| match best {
+                Some((_, b)) if b >= *count => best,
+                _ => Some((text, *count)),
+            });
+            let share = best.map(|(_, c)| c as f64 / n as f64).unwrap_or(f64::NAN);
+            ColumnSummary {
+                summary: Estimate { n, value: share, interval: None },
+                nulls: texts.iter().filter(|t| t.is_none()).count(),
+                mode: best.map(|(t, c)| (t.to_string(), c)),
+            }
+        }
+    }
 }
 
-/// Simulation against theory: the ratio of their means over the runs where
-/// both are present (theory is an expectation; see [`stats::mean_ratio`]).
-fn summarise_ratio(values: &[(Option<f64>, Option<f64>)]) -> ColumnSummary {
-    let pairs: Vec<(f64, f64)> = values
-        .iter()
-        .filter_map(|(sim, theory)| sim.zip(*theory))
-        .filter(|(sim, theory)| sim.is_finite() && theory.is_finite())
-        .collect();
-    let (simulated, theory): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
-    let summary = stats::mean_ratio(&simulated, &theory);
-    ColumnSummary { summary, nulls: values.len() - pairs.len(), treatment: Nulls::Dropped }
+fn summarise_outcome(
+    plan: &OutcomePlan,
+    endings: &[(Option<String>, Option<f64>, Option<f64>)],
+) -> OutcomeSummary {
+    let slots = plan.outcomes.len();
+    let mut summary = OutcomeSummary { counts: vec![0; slots], ..Default::default() };
+    let mut times = vec![Vec::new(); slots];
+    let mut places = vec![Vec::new(); slots];
+    let event = plan.event();
+    let mut event_times = Vec::new();
+    for (outcome, time, place) in endings {
+        let slot = outcome.as_ref().and_then(|o| plan.outcomes.iter().position(|(v, _, _)| v == o));
+        let Some(slot) = slot else {
+            summary.other += 1;
+            event_times.push(f64::INFINITY);
+            continue;
+        };
+        summary.counts[slot] += 1;
+        times[slot].extend(*time);
+        places[slot].extend(*place);
+        let timed = Some(slot) == event;
+        event_times.push(if timed { time.unwrap_or(f64::INFINITY) } else { f64::INFINITY });
+    }
+    summary.times = times.iter_mut().map(|t| stats::median_interval(t)).collect();
+    summary.places = places.iter_mut().map(|p| stats::median_interval(p)).collect();
+    summary.event_time = event.map(|_| stats::median_interval(&mut event_times));
+    summary
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::contract::OutcomeKind;
+    use crate::value::{Better, Support};
+
+    fn headline(statistic: Statistic) -> Headline {
+        Headline {
+            column: "x".into(),
+            theory: None,
+            statistic,
+            label: "x".into(),
+            name: "x".into(),
+            unit: None,
+            better: Better::Unknown,
+            support: Support::Real,
+        }
+    }
 
     #[test]
-    fn censored_nulls_count_as_infinite_and_dropped_ones_are_left_out() {
-        let runway = summarise_column(Nulls::Censored, vec![Some(3.0), None, None]);
-        assert_eq!((runway.summary.value, runway.nulls, runway.summary.n), (f64::INFINITY, 2, 3));
-        let digits = summarise_column(Nulls::Dropped, vec![Some(3.0), None, Some(5.0)]);
-        assert_eq!((digits.summary.value, digits.nulls, digits.summary.n), (4.0, 1, 2));
-        let solved = summarise_column(Nulls::Lowest, vec![None, None, Some(5.0)]);
-        assert_eq!((solved.summary.value, solved.summary.n), (f64::NEG_INFINITY, 3));
+    fn nothing_achieved_ranks_lowest_and_undefined_is_left_out() {
+        let values = [(Some(3.0), None), (None, None), (Some(5.0), None)];
+        let lowest =
+            summarise_column(&headline(Statistic::Median(NullMeaning::NothingAchieved)), &values, &[]);
+        assert_eq!((lowest.summary.value, lowest.summary.n, lowest.nulls), (3.0, 3, 1));
+        let dropped = summarise_column(&headline(Statistic::Median(NullMeaning::Undefined)), &values, &[]);
+        assert_eq!((dropped.summary.value, dropped.summary.n, dropped.nulls), (4.0, 2, 1));
+    }
+
+    #[test]
+    fn the_mode_is_the_commonest_value_with_its_count() {
+        let texts: Vec<Option<String>> =
+            ["a", "b", "b", "c"].iter().map(|t| Some(t.to_string())).chain([None]).collect();
+        let mode = summarise_column(&headline(Statistic::Mode), &[], &texts);
+        assert_eq!(mode.mode, Some(("b".to_string(), 2)));
+        assert_eq!(mode.summary.value, 2.0 / 5.0);
+        assert_eq!(mode.nulls, 1);
+    }
+
+    fn outcome_plan() -> OutcomePlan {
+        OutcomePlan {
+            column: "end".into(),
+            outcomes: vec![
+                ("collapsed".into(), "collapsed".into(), OutcomeKind::Event),
+                ("stalled".into(), "stalled".into(), OutcomeKind::Competing),
+                ("limit".into(), "reached the limit".into(), OutcomeKind::Censored),
+            ],
+            time: "rounds".into(),
+            place: None,
+        }
+    }
+
+    #[test]
+    fn stalls_are_never_survivors_and_the_event_median_needs_half_the_runs() {
+        let ending = |o: &str, t: f64| (Some(o.to_string()), Some(t), None);
+        // 3 of 7 collapse (at 2, 4, 6), 3 stall, 1 reaches the limit: fewer
+        // than half collapse, so the time to collapse has no median.
+        let mut endings = vec![ending("collapsed", 2.0), ending("collapsed", 4.0), ending("collapsed", 6.0)];
+        endings.extend([ending("stalled", 12.0), ending("stalled", 13.0), ending("stalled", 14.0)]);
+        endings.push(ending("limit", 40.0));
+        let summary = summarise_outcome(&outcome_plan(), &endings);
+        assert_eq!(summary.counts, [3, 3, 1]);
+        assert_eq!(summary.times[1].value, 13.0, "median round of the stalls");
+        assert_eq!(summary.event_time.unwrap().value, f64::INFINITY);
+        // One more collapse at round 3: 4 of 8, the 4th order statistic of
+        // (2, 3, 4, 6, inf x 4) and the 5th average to +inf: still none.
+        endings.push(ending("collapsed", 3.0));
+        assert_eq!(summarise_outcome(&outcome_plan(), &endings).event_time.unwrap().value, f64::INFINITY);
+        // A 5th collapse at round 5: 5 of 9, the median is the 5th value, 6.
+        endings.push(ending("collapsed", 5.0));
+        assert_eq!(summarise_outcome(&outcome_plan(), &endings).event_time.unwrap().value, 6.0);
+    }
+
+    #[test]
+    fn unlisted_outcomes_are_counted_apart() {
+        let endings = vec![(Some("exploded".to_string()), Some(1.0), None), (None, None, None)];
+        let summary = summarise_outcome(&outcome_plan(), &endings);
+        assert_eq!((summary.counts.iter().sum::<usize>(), summary.other, summary.total()), (0, 2, 2));
     }
 }

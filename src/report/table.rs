@@ -1,12 +1,15 @@
 //! The headline table as text: Markdown for `report.md`, aligned columns for
 //! the terminal, and the number formatting both share.
 
-use super::plan::Headline;
+use super::plan::{Headline, Plan, Statistic};
+use super::stats::Estimate;
 use super::summary::{ColumnSummary, Summary};
+use crate::scenario::contract::OutcomeKind;
 
 /// A number as the table shows it: integers plainly, others to about three
-/// significant digits; `+inf` (a censored value) as `> horizon`.
-pub fn format_value(value: f64, horizon: Option<f64>) -> String {
+/// significant digits; `+inf` (an event that half the runs never had) as
+/// `not reached`, `-inf` (nothing achieved) as `none`.
+pub fn format_value(value: f64, _horizon: Option<f64>) -> String {
     if value.is_nan() {
         return "n/a".into();
     }
@@ -14,10 +17,7 @@ pub fn format_value(value: f64, horizon: Option<f64>) -> String {
         return "none".into();
     }
     if value == f64::INFINITY {
-        return match horizon {
-            Some(h) => format!("> {h}"),
-            None => "inf".into(),
-        };
+        return "not reached".into();
     }
     let magnitude = value.abs();
     if value.fract() == 0.0 && magnitude < 1e12 {
@@ -33,24 +33,38 @@ pub fn format_value(value: f64, horizon: Option<f64>) -> String {
     }
 }
 
-/// `median [low, high]`, or `median [n/a]` when there are too few values
-/// for a 95% interval.
-pub fn format_cell(column: &ColumnSummary, horizon: Option<f64>) -> String {
-    let summary = &column.summary;
-    if summary.n == 0 {
+/// `estimate [low, high]`, or `estimate [n/a]` when there are too few
+/// values for a 95% interval.
+pub fn format_estimate(estimate: &Estimate, horizon: Option<f64>) -> String {
+    if estimate.n == 0 {
         return "no data".into();
     }
-    let median = format_value(summary.value, horizon);
-    match summary.interval {
+    let value = format_value(estimate.value, horizon);
+    match estimate.interval {
         Some((low, high)) => {
-            format!("{median} [{}, {}]", format_value(low, horizon), format_value(high, horizon))
+            format!("{value} [{}, {}]", format_value(low, horizon), format_value(high, horizon))
         }
-        None => format!("{median} [n/a]"),
+        None => format!("{value} [n/a]"),
     }
 }
 
-/// The table's header and rows as plain strings.
-fn rows(summary: &Summary, headline: &[Headline]) -> (Vec<String>, Vec<Vec<String>>) {
+/// One headline cell as its statistic shows it.
+pub fn format_cell(headline: &Headline, column: &ColumnSummary, horizon: Option<f64>) -> String {
+    match headline.statistic {
+        Statistic::Theory if column.summary.n > 0 => format_value(column.summary.value, horizon),
+        Statistic::Mode => match &column.mode {
+            Some((value, count)) => format!("{value} ({count}/{})", column.summary.n),
+            None => "no data".into(),
+        },
+        _ => format_estimate(&column.summary, horizon),
+    }
+}
+
+/// A table: its header and rows.
+pub type Rows = (Vec<String>, Vec<Vec<String>>);
+
+/// The headline table's header and rows.
+pub fn headline_rows(summary: &Summary, headline: &[Headline]) -> Rows {
     let mut header: Vec<String> = summary.varying.clone();
     header.push("replicates".into());
     header.push("failed".into());
@@ -62,30 +76,87 @@ fn rows(summary: &Summary, headline: &[Headline]) -> (Vec<String>, Vec<Vec<Strin
             let mut row: Vec<String> = point.key.iter().map(|c| c.to_string()).collect();
             row.push(point.replicates.to_string());
             row.push(point.failures.to_string());
-            row.extend(point.columns.iter().map(|c| format_cell(c, point.horizon)));
+            row.extend(headline.iter().zip(&point.columns).map(|(h, c)| format_cell(h, c, point.horizon)));
             row
         })
         .collect();
     (header, body)
 }
 
-/// The headline table in Markdown.
-pub fn markdown(summary: &Summary, headline: &[Headline]) -> String {
-    let (header, body) = rows(summary, headline);
+/// How runs ended per grid point: a count per outcome, the median
+/// generation (and place) of each, and when half had had the timed event.
+pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
+    let outcome = plan.outcome.as_ref()?;
+    let mut header: Vec<String> = summary.varying.clone();
+    header.push("runs".into());
+    header.push("failed".into());
+    for (value, _, _) in &outcome.outcomes {
+        header.push(value.clone());
+    }
+    let other = summary.points.iter().any(|p| p.outcome.as_ref().is_some_and(|o| o.other > 0));
+    if other {
+        header.push("other".into());
+    }
+    let timed: Vec<usize> =
+        (0..outcome.outcomes.len()).filter(|&k| outcome.outcomes[k].2 != OutcomeKind::Censored).collect();
+    for &k in &timed {
+        header.push(format!("{}: median {}", outcome.outcomes[k].0, plan.step.0));
+        if let Some((place, unit)) = &outcome.place {
+            let unit = unit.clone().unwrap_or_else(|| place.replace('_', " "));
+            header.push(format!("{}: median {unit}", outcome.outcomes[k].0));
+        }
+    }
+    let event = outcome.event();
+    if let Some(event) = event {
+        header.push(format!("half {} by {}", outcome.outcomes[event].0, plan.step.0));
+    }
+    let body = summary
+        .points
+        .iter()
+        .map(|point| {
+            let mut row: Vec<String> = point.key.iter().map(|c| c.to_string()).collect();
+            row.push(point.replicates.to_string());
+            row.push(point.failures.to_string());
+            let o = point.outcome.clone().unwrap_or_default();
+            let n = o.total();
+            row.extend(o.counts.iter().map(|c| format!("{c}/{n}")));
+            if other {
+                row.push(format!("{}/{n}", o.other));
+            }
+            for &k in &timed {
+                let cell = |e: Option<&Estimate>| match e {
+                    Some(e) if e.n > 0 => format_estimate(e, None),
+                    _ => "-".into(),
+                };
+                row.push(cell(o.times.get(k)));
+                if outcome.place.is_some() {
+                    row.push(cell(o.places.get(k)));
+                }
+            }
+            if event.is_some() {
+                row.push(o.event_time.as_ref().map(|e| format_estimate(e, None)).unwrap_or_default());
+            }
+            row
+        })
+        .collect();
+    Some((header, body))
+}
+
+/// A table in Markdown.
+pub fn markdown((header, body): &Rows) -> String {
     let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
-    let mut text = line(&header);
+    let mut text = line(header);
     text.push_str(&line(&vec!["---".to_string(); header.len()]));
-    for row in &body {
+    for row in body {
         text.push_str(&line(row));
     }
     text
 }
 
-/// The headline table with aligned columns, for the terminal.
-pub fn plain(summary: &Summary, headline: &[Headline]) -> String {
-    let (header, body) = rows(summary, headline);
+/// A table with aligned columns, for the terminal.
+pub fn plain((header, body): &Rows) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &body {
+    for row in body {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -94,8 +165,8 @@ pub fn plain(summary: &Summary, headline: &[Headline]) -> String {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         format!("{}\n", padded.join("  ").trim_end())
     };
-    let mut text = line(&header);
-    for row in &body {
+    let mut text = line(header);
+    for row in body {
         text.push_str(&line(row));
     }
     text
@@ -104,7 +175,6 @@ pub fn plain(summary: &Summary, headline: &[Headline]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::stats::Estimate;
 
     #[test]
     fn numbers_read_as_a_person_would_write_them() {
@@ -112,18 +182,18 @@ mod tests {
         assert_eq!(format_value(0.98765, None), "0.988");
         assert_eq!(format_value(4.56789, None), "4.57");
         assert_eq!(format_value(1.5e-5, None), "1.50e-5");
-        assert_eq!(format_value(f64::INFINITY, Some(30.0)), "> 30");
+        assert_eq!(format_value(f64::INFINITY, Some(30.0)), "not reached");
         assert_eq!(format_value(f64::NEG_INFINITY, Some(30.0)), "none");
     }
 
     #[test]
-    fn cells_show_the_interval_or_say_there_is_none() {
-        let cell = |n, interval| ColumnSummary {
-            summary: Estimate { n, value: 7.0, interval },
-            nulls: 0,
-            treatment: crate::report::plan::Nulls::Dropped,
-        };
-        assert_eq!(format_cell(&cell(20, Some((5.0, 9.5))), None), "7 [5, 9.50]");
-        assert_eq!(format_cell(&cell(3, None), None), "7 [n/a]");
+    fn estimates_show_the_interval_or_say_there_is_none() {
+        assert_eq!(
+            format_estimate(&Estimate { n: 20, value: 7.0, interval: Some((5.0, 9.5)) }, None),
+            "7 [5, 9.50]"
+        );
+        assert_eq!(format_estimate(&Estimate { n: 3, value: 7.0, interval: None }, None), "7 [n/a]");
+        let open = Estimate { n: 20, value: 9.0, interval: Some((6.0, f64::INFINITY)) };
+        assert_eq!(format_estimate(&open, None), "9 [6, not reached]");
     }
 }

@@ -10,51 +10,107 @@ fn made(version: &str) -> (tempfile::TempDir, ReportConfig) {
     (dir, config)
 }
 
-fn csv_rows(out: &std::path::Path) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(out.join("headline.csv")).unwrap();
+fn csv_rows(out: &std::path::Path, file: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(out.join(file)).unwrap();
     text.lines().map(|l| l.split(',').map(String::from).collect()).collect()
 }
 
+fn declared(config: &ReportConfig) -> ReportSummary {
+    report_with(config, &fixture::SCENARIO).unwrap()
+}
+
 #[test]
-fn headline_numbers_match_the_fixture_by_hand() {
+fn outcomes_are_counted_by_hand_and_stalls_never_survive() {
     let (_dir, config) = made("1");
-    let summary = report(&config).unwrap();
+    let summary = declared(&config);
     assert_eq!((summary.runs, summary.failures), (29, 1));
-    let rows = csv_rows(&summary.out);
-    assert_eq!(rows[0][..5], ["noise_rate", "verifier", "replicates", "failed", "column"]);
-    let counts = rows.iter().find(|r| r[0] == "0.01" && r[1] == "none").unwrap();
-    assert_eq!(counts[2..4], ["8", "1"], "the failed run is counted, not summarised");
-    let find = |noise: &str, verifier: &str, column: &str| {
-        rows.iter().find(|r| r[0] == noise && r[1] == verifier && r[4] == column).unwrap()[5..].to_vec()
-    };
-    // none at 0.01: runways 3..=9 (the failed run excluded), median 6; for
-    // n = 7 the 95% ranks are (1, 7): P(B <= 0) = 1/128, doubled 0.016,
-    // while P(B <= 1) = 8/128 doubled is 0.125.
-    assert_eq!(find("0.01", "none", "runway"), ["median", "7", "6", "3", "9", "0", "inf"]);
-    // majority at 0.01: 10, 11 and five never-collapsed runs: the median
-    // (4th of 7) is censored.
-    assert_eq!(find("0.01", "majority", "runway")[1..], ["7", "inf", "10", "inf", "5", "inf"]);
-    let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
-    assert!(page.contains(&format!("> {HORIZON}")), "censored medians shown as beyond the horizon");
-    // The answer: at least 20 - 6 = 14 rounds at 0.01, none at 0.1.
-    assert!(
-        page.contains("`majority` buys more runway (rounds) than `none`: at least 14 at noise_rate = 0.01, 0 at noise_rate = 0.1; it stops helping at noise_rate = 0.1."),
-        "{page}"
+    let rows = csv_rows(&summary.out, "outcomes.csv");
+    assert_eq!(
+        rows[0],
+        [
+            "noise_rate",
+            "verifier",
+            "replicates",
+            "failed",
+            "outcome",
+            "runs",
+            "share",
+            "median_time",
+            "median_place"
+        ]
     );
-    assert!(summary.table.contains("replicates"));
+    let find = |noise: &str, verifier: &str, outcome: &str| {
+        rows.iter().find(|r| r[0] == noise && r[1] == verifier && r[4] == outcome).unwrap()[2..].to_vec()
+    };
+    // none at 0.01: seven successful runs collapse at rounds 3..=9 (median
+    // 6) with reach 6..=12 (median 9); the eighth run failed.
+    assert_eq!(find("0.01", "none", "collapsed"), ["8", "1", "collapsed", "7", "1", "6", "9"]);
+    // majority at 0.01: collapses at 10 and 11, four stalls at 12, one run
+    // at the limit of 20 rounds.
+    assert_eq!(find("0.01", "majority", "collapsed")[3..], ["2", &(2.0f64 / 7.0).to_string(), "10.5", "9"]);
+    assert_eq!(find("0.01", "majority", "stalled")[3..], ["4", &(4.0f64 / 7.0).to_string(), "12", "11"]);
+    assert_eq!(find("0.01", "majority", "limit")[3..], ["1", &(1.0f64 / 7.0).to_string(), "20", "30"]);
+    let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
+    assert!(!page.contains("> 20"), "no run that stalled is shown as surviving past the horizon");
+}
+
+#[test]
+fn sentences_say_how_runs_ended_and_compare_in_the_declared_direction() {
+    let (_dir, config) = made("1");
+    let summary = declared(&config);
+    let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
+    // Ranks (1, 7) bound a median of seven values at 95%: [3, 9] for the
+    // collapse rounds 3..=9, [6, 12] for reach 6..=12.
+    let none = "- `none` at noise_rate = 0.01: all 7 runs collapsed after a median of 6 rounds at 9 digits; \
+                half had collapsed by round 6 [3, 9]; 1 failed. reach median 9 [6, 12] digits; growth law: \
+                exponential in 7 of 7.";
+    assert!(page.contains(none), "{page}");
+    // Reach 9, 9, 11, 11, 11, 11, 30: median 11 with [9, 30], overlapping
+    // none's [6, 12], so no clear difference; fewer than half collapsed,
+    // so there is no median time to collapse.
+    let majority = "- `majority` at noise_rate = 0.01: 2 of 7 runs collapsed after a median of 10.50 rounds at \
+                    9 digits; 4 of 7 runs stalled after a median of 12 rounds at 11 digits; 1 of 7 runs reached \
+                    the round limit (20 rounds) at 30 digits. reach median 11 [9, 30] digits, no clear difference \
+                    from `none` (9); growth law: polynomial in 5 of 7.";
+    assert!(page.contains(majority), "{page}");
+    assert!(page.find(none).unwrap() < page.find(majority).unwrap(), "the baseline comes first");
+}
+
+#[test]
+fn tables_list_the_baseline_first_whatever_the_declared_or_alphabetical_order() {
+    let (_dir, config) = made("1");
+    let summary = declared(&config);
+    let rows = csv_rows(&summary.out, "headline.csv");
+    let points: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    let mut distinct = points.clone();
+    distinct.dedup();
+    assert_eq!(distinct, [("0.01", "none"), ("0.01", "majority"), ("0.1", "none"), ("0.1", "majority")]);
+    let growth = rows.iter().find(|r| r[0] == "0.01" && r[1] == "majority" && r[4] == "growth").unwrap();
+    assert_eq!(growth[5..], ["mode", "7", &(5.0f64 / 7.0).to_string(), "", "", "0", "dropped", "polynomial"]);
 }
 
 #[test]
 fn figures_are_written_as_png_and_svg() {
     let (_dir, config) = made("1");
-    let summary = report(&config).unwrap();
-    for stem in ["curve-accuracy_frontier", "curve-contamination", "heatmap-runway"] {
+    let summary = declared(&config);
+    for stem in ["outcomes", "curve-accuracy-complement", "curve-contamination", "heatmap-reach"] {
         for extension in ["png", "svg"] {
             let path = summary.out.join(format!("{stem}.{extension}"));
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             assert!(size > 1000, "{} is missing or blank", path.display());
         }
     }
+}
+
+#[test]
+fn a_scenario_this_binary_does_not_know_gets_a_report_from_the_schema() {
+    let (_dir, config) = made("1");
+    let summary = report(&config).unwrap();
+    let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
+    assert!(page.contains("does not know the `fixture` scenario"), "{page}");
+    let rows = csv_rows(&summary.out, "headline.csv");
+    assert!(rows.iter().any(|r| r.contains(&"reach".to_string())), "numeric summaries still summarised");
+    assert!(!summary.out.join("outcomes.csv").exists(), "no outcome without a declaration");
 }
 
 #[test]
@@ -101,32 +157,34 @@ fn write_fixture_for_inspection() {
     let dir =
         std::path::PathBuf::from(std::env::var("AVALANCHE_FIXTURE_DIR").expect("set AVALANCHE_FIXTURE_DIR"));
     fixture::write(&dir, "1");
-    let summary = report(&ReportConfig { dir, out: None }).unwrap();
+    let summary = report_with(&ReportConfig { dir, out: None }, &fixture::SCENARIO).unwrap();
     assert!(!summary.files.is_empty());
 }
 
 #[test]
-fn ended_runs_carry_their_last_value_to_the_last_round() {
+fn a_run_leaves_the_curve_when_it_ends() {
     let (dir, _) = made("1");
     let dataset = dataset::open(dir.path()).unwrap();
     let layout =
         columns::layout(dir.path(), &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))
             .unwrap();
-    let plan = plan::plan("addition", &layout);
-    let summary = summary::summarise(&dataset, &layout, &plan.headline).unwrap();
+    let plan = plan::plan(Some(&fixture::SCENARIO), &layout);
+    let summary = summary::summarise(&dataset, &layout, &plan).unwrap();
     let curves = curves::reduce(dataset.generations.as_ref().unwrap(), &summary, &plan.curves).unwrap();
     let point = summary
         .points
         .iter()
-        .position(|p| p.key == [columns::Cell::Float(0.01), columns::Cell::Text("none".into())])
+        .position(|p| p.key == [columns::Cell::Float(0.01), columns::Cell::Text("majority".into())])
         .unwrap();
-    let accuracy = &curves[0][point].0;
-    // Runs at (0.01, none) end at runway r = 3..=9 with accuracy
-    // 1 - r/(r+1) = 1/(r+1); carried to round 19, their median is the
-    // middle one, 1/7. Without carrying, round 19 would have no values.
-    let last = accuracy.last().unwrap();
-    assert_eq!(last.generation, HORIZON - 1);
-    assert!((last.center - 1.0 / 7.0).abs() < 1e-12, "{last:?}");
-    // At round 0 every run starts at accuracy 1.
-    assert_eq!(accuracy[0].center, 1.0);
+    let error = &curves[0][point].0;
+    // Rounds 0..=9 have all seven runs; the collapses at 10 and 11 leave
+    // after rounds 9 and 10, the stalls at 12 after round 11; only the run
+    // at the limit is left for rounds 12..=19.
+    let runs: Vec<usize> = error.iter().map(|b| b.runs).collect();
+    assert_eq!(runs[..12], [7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 5]);
+    assert!(runs[12..].iter().all(|r| *r == 1) && runs.len() == HORIZON as usize, "{runs:?}");
+    // The last round is the limit run's alone: error 20/21 (complement of 1/21).
+    let last = error.last().unwrap();
+    assert_eq!(last.x, (HORIZON - 1) as f64);
+    assert!((last.center - 20.0 / 21.0).abs() < 1e-12, "{last:?}");
 }

@@ -5,6 +5,7 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
+use super::contract::{CurveSpec, ReportSpec};
 use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, ColumnType, Value};
@@ -44,6 +45,7 @@ pub static SCENARIO: Scenario = Scenario {
     generation_columns: GENERATION,
     check: super::no_check,
     run,
+    report: ReportSpec { headline: &["draw"], curves: &[CurveSpec::of("value")], ..ReportSpec::EMPTY },
 };
 
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {

@@ -14,6 +14,7 @@ use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, Value};
 
 pub mod addition;
+pub mod contract;
 pub mod empty;
 pub mod gaussian;
 pub mod linreg;
@@ -92,6 +93,8 @@ pub struct Scenario {
     pub params: &'static [ParamSpec],
     pub summary_columns: &'static [ColumnSpec],
     pub generation_columns: &'static [ColumnSpec],
+    /// What its report shows (docs in [`contract`]).
+    pub report: contract::ReportSpec,
     /// Cross-parameter checks on one point (samples larger than the
     /// dimension, say); single-parameter ranges live in `params`.
     pub check: fn(&Params) -> Result<(), PointError>,

@@ -1,8 +1,9 @@
-//! Heatmaps: the median of one summary column (runway) over two parameters
-//! (noise rate by verifier), one panel per value of the others (sample
-//! count), each cell labelled with its value so no colour has to be read.
+//! Heatmaps: the median of one summary column (the reach) over two
+//! parameters (noise rate by verifier), one panel per value of the others
+//! (sample count), each cell labelled with its value so no colour has to be
+//! read, with a colour bar; pages of panels, none dropped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::Shift;
@@ -12,11 +13,14 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::panels::HEADER;
 use super::DrawError;
 use crate::report::columns::Cell;
-use crate::report::plan::{Heatmap, Plan};
+use crate::report::plan::{Heatmap, Plan, Statistic};
 use crate::report::summary::Summary;
 use crate::report::table::format_value;
 
+/// Panels per page.
 const MAX_PANELS: usize = 6;
+/// The colour bar's strip at the right of the figure.
+const BAR_WIDTH: u32 = 110;
 const CELL: (u32, u32) = (96, 44);
 const MARGIN: (u32, u32) = (170, 120);
 
@@ -31,18 +35,36 @@ pub struct Grid {
     /// Per panel: its title and cells.
     panels: Vec<(String, Cells)>,
     scenario: String,
+    /// Colour scale: the smallest and largest finite median of all pages.
+    range: (f64, f64),
 }
 
 impl Grid {
-    /// `None` unless both heatmap axes vary in the dataset.
-    pub fn new(summary: &Summary, plan: &Plan, heatmap: &Heatmap) -> Option<Grid> {
+    /// The pages of the heatmap, `None` unless both heatmap axes vary in
+    /// the dataset and the column is a headline median.
+    pub fn pages(summary: &Summary, plan: &Plan, heatmap: &Heatmap) -> Option<Vec<Grid>> {
         let (x_axis, y_axis) = (summary.axis(&heatmap.x)?, summary.axis(&heatmap.y)?);
-        let column = plan.headline.iter().position(|h| h.column == heatmap.column)?;
+        let column = plan
+            .headline
+            .iter()
+            .position(|h| h.column == heatmap.column && matches!(h.statistic, Statistic::Median(_)))?;
         let distinct = |axis: usize| -> Vec<Cell> {
-            summary.points.iter().map(|p| p.key[axis].clone()).collect::<BTreeSet<_>>().into_iter().collect()
+            let name = &summary.varying[axis];
+            let mut values: Vec<Cell> = summary
+                .points
+                .iter()
+                .map(|p| p.key[axis].clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            values.sort_by_key(|v| match v {
+                Cell::Text(t) => plan.choice_rank(name, t).unwrap_or(usize::MAX),
+                _ => 0,
+            });
+            values
         };
         let (x_values, y_values) = (distinct(x_axis), distinct(y_axis));
-        let mut panels: BTreeMap<Vec<Cell>, Cells> = BTreeMap::new();
+        let mut panels: Vec<(Vec<Cell>, Cells)> = Vec::new();
         for point in &summary.points {
             let facet: Vec<Cell> = point
                 .key
@@ -51,8 +73,14 @@ impl Grid {
                 .filter(|(axis, _)| *axis != x_axis && *axis != y_axis)
                 .map(|(_, c)| c.clone())
                 .collect();
-            let cells =
-                panels.entry(facet).or_insert_with(|| vec![vec![None; x_values.len()]; y_values.len()]);
+            let index = match panels.iter().position(|(f, _)| *f == facet) {
+                Some(index) => index,
+                None => {
+                    panels.push((facet, vec![vec![None; x_values.len()]; y_values.len()]));
+                    panels.len() - 1
+                }
+            };
+            let cells = &mut panels[index].1;
             let x = x_values.iter().position(|v| *v == point.key[x_axis])?;
             let y = y_values.iter().position(|v| *v == point.key[y_axis])?;
             let median = point.columns[column].summary.value;
@@ -67,16 +95,35 @@ impl Grid {
             .filter(|(a, _)| *a != x_axis && *a != y_axis)
             .map(|(_, n)| n)
             .collect();
-        let panels = panels
+        let finite: Vec<f64> = panels
+            .iter()
+            .flat_map(|(_, c)| c.iter().flatten().flatten())
+            .map(|(v, _)| *v)
+            .filter(|v| v.is_finite())
+            .collect();
+        let range = (
+            finite.iter().copied().fold(f64::INFINITY, f64::min),
+            finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
+        let titled: Vec<(String, Cells)> = panels
             .into_iter()
-            .take(MAX_PANELS)
             .map(|(facet, cells)| {
                 let title: Vec<String> =
                     others.iter().zip(&facet).map(|(n, v)| format!("{n} = {v}")).collect();
                 (title.join(", "), cells)
             })
             .collect();
-        Some(Grid { x_values, y_values, panels, scenario: summary.scenario.clone() })
+        let pages = titled
+            .chunks(MAX_PANELS)
+            .map(|panels| Grid {
+                x_values: x_values.clone(),
+                y_values: y_values.clone(),
+                panels: panels.to_vec(),
+                scenario: summary.scenario.clone(),
+                range,
+            })
+            .collect();
+        Some(pages)
     }
 
     /// Panels side by side, at most three to a row.
@@ -91,8 +138,41 @@ impl Grid {
         let (columns, rows) = self.layout();
         let panel =
             (MARGIN.0 + CELL.0 * self.x_values.len() as u32, MARGIN.1 + CELL.1 * self.y_values.len() as u32);
-        ((panel.0 * columns).max(700), panel.1 * rows + HEADER)
+        ((panel.0 * columns).max(700) + BAR_WIDTH, panel.1 * rows + HEADER)
     }
+}
+
+/// A tick label as a person writes it: numbers to three significant digits.
+fn tick(cell: &Cell) -> String {
+    match cell {
+        Cell::Float(v) => super::lines::short(*v),
+        other => other.to_string(),
+    }
+}
+
+/// A vertical gradient from `low` (bottom) to `high` (top), labelled.
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    low: f64,
+    high: f64,
+) -> Result<(), DrawError> {
+    if !low.is_finite() {
+        return Ok(());
+    }
+    let (_, height) = area.dim_in_pixel();
+    let (top, bottom) = (30i32, height as i32 - 60);
+    let steps = 64;
+    for i in 0..steps {
+        let y0 = bottom - (bottom - top) * i / steps;
+        let y1 = bottom - (bottom - top) * (i + 1) / steps;
+        let colour = viridis(i as f64 / (steps - 1) as f64);
+        area.draw(&Rectangle::new([(14, y1), (34, y0)], colour.filled())).map_err(|e| e.to_string())?;
+    }
+    let style = ("sans-serif", 13).into_font();
+    area.draw(&Text::new(format_value(high, None), (40, top - 6), style.clone()))
+        .map_err(|e| e.to_string())?;
+    area.draw(&Text::new(format_value(low, None), (40, bottom - 8), style)).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// The viridis colour map (perceptually uniform, colour-blind safe), by
@@ -113,36 +193,39 @@ pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     grid: &Grid,
     heatmap: &Heatmap,
+    (page, pages): (usize, usize),
 ) -> Result<(), DrawError> {
     let (header, body) = root.split_vertically(HEADER);
-    let title = format!("{}: {} by {} and {}", grid.scenario, heatmap.label, heatmap.x, heatmap.y);
+    let mut title = format!("{}: median {} by {} and {}", grid.scenario, heatmap.label, heatmap.x, heatmap.y);
+    if pages > 1 {
+        title.push_str(&format!(" (page {page} of {pages})"));
+    }
     header.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
-    let note = "colour: low (dark) to high (yellow); '>' marks a median beyond the horizon (never collapsed)";
+    let note = "each cell: the median across the grid point's successful runs; colour bar at the right";
     header.draw(&Text::new(note, (12, 40), ("sans-serif", 14))).map_err(|e| e.to_string())?;
-    let finite = grid.panels.iter().flat_map(|(_, c)| c.iter().flatten().flatten()).map(|(v, _)| *v);
-    let finite: Vec<f64> = finite.filter(|v| v.is_finite()).collect();
-    let low = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    // Censored cells take the top colour; finite ones spread below it (a
-    // single finite value sits low so censored cells still stand out).
+    let (low, high) = grid.range;
+    // "none" (nothing achieved) takes the bottom colour.
     let scale = |v: f64| match () {
+        _ if v == f64::NEG_INFINITY => 0.0,
         _ if v.is_infinite() => 1.0,
-        _ if high <= low => 0.25,
-        _ => 0.85 * (v - low) / (high - low),
+        _ if high <= low => 0.5,
+        _ => (v - low) / (high - low),
     };
+    let (width, _) = body.dim_in_pixel();
+    let (body, bar) = body.split_horizontally(width.saturating_sub(BAR_WIDTH));
+    colour_bar(&bar, low, high)?;
     let (columns, rows) = grid.layout();
     let areas = body.split_evenly((rows as usize, columns as usize));
     let (nx, ny) = (grid.x_values.len() as i32, grid.y_values.len() as i32);
     for ((title, cells), area) in grid.panels.iter().zip(&areas) {
         let x_label = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => {
-                grid.x_values.get(*i as usize).map(|c| c.to_string()).unwrap_or_default()
-            }
+            SegmentValue::CenterOf(i) => grid.x_values.get(*i as usize).map(tick).unwrap_or_default(),
             _ => String::new(),
         };
         let y_label = |v: &SegmentValue<i32>| match v {
+            // The first value (the baseline) on the top row.
             SegmentValue::CenterOf(i) => {
-                grid.y_values.get(*i as usize).map(|c| c.to_string()).unwrap_or_default()
+                grid.y_values.get((ny - 1 - *i) as usize).map(tick).unwrap_or_default()
             }
             _ => String::new(),
         };
@@ -160,8 +243,8 @@ pub fn draw<DB: DrawingBackend>(
             .y_labels(ny as usize)
             .x_label_formatter(&x_label)
             .y_label_formatter(&y_label)
-            .x_desc(&heatmap.x_label)
-            .y_desc(&heatmap.y_label)
+            .x_desc(&heatmap.x)
+            .y_desc(&heatmap.y)
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .draw()
@@ -169,7 +252,7 @@ pub fn draw<DB: DrawingBackend>(
         for (y, row) in cells.iter().enumerate() {
             for (x, cell) in row.iter().enumerate() {
                 let Some((value, label)) = cell else { continue };
-                let (x, y) = (x as i32, y as i32);
+                let (x, y) = (x as i32, ny - 1 - y as i32);
                 let t = scale(*value);
                 let corners = [
                     (SegmentValue::Exact(x), SegmentValue::Exact(y)),

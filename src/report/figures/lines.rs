@@ -1,99 +1,274 @@
-//! Line figures: a per-generation metric by generation, one line per
-//! verifier (or other line parameter): the median across replicates with an
-//! interquartile band, or, where the metric has a closed-form theory (an
-//! expectation), the mean with its 95% band and the theory dashed.
+//! Line figures: a per-generation metric by generation (or by another
+//! column, such as the frontier length), one line per compared choice: the
+//! median across the runs still going with an interquartile band, or, where
+//! the metric has a closed-form theory (an expectation), the mean with its
+//! 95% band and the theory dashed; thin lines on the right axis count the
+//! runs behind each point, and a dotted line marks a declared threshold.
+//!
+//! A logarithmic axis is drawn as log10 of the value on a linear axis with
+//! powers of ten as labels; values of zero (no error measured) sit on the
+//! axis floor, which the legend says.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panels::{Panels, HEADER};
 use super::{colour, DrawError};
-use crate::report::curves::{Band, Series};
+use crate::report::curves::Series;
 use crate::report::plan::Curve;
 use crate::report::summary::Summary;
 
-/// Draws `curve` for every grid point onto `root`.
+/// A value mapped onto the drawn axis.
+struct Axis {
+    log: bool,
+    /// log10 of the smallest value drawn; zeros and below sit here.
+    floor: f64,
+}
+
+impl Axis {
+    fn map(&self, value: f64) -> f64 {
+        if !self.log {
+            return value;
+        }
+        if value > 0.0 {
+            value.log10().max(self.floor)
+        } else {
+            self.floor
+        }
+    }
+}
+
+/// Draws `curve` for every grid point of one page onto `root`.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     summary: &Summary,
     panels: &Panels,
     curve: &Curve,
     series: &[(Series, Option<Series>)],
+    page: (usize, usize),
 ) -> Result<(), DrawError> {
     let (header, body) = root.split_vertically(HEADER);
     let theory = series.iter().any(|(_, t)| t.is_some());
-    draw_header(&header, summary, panels, curve, theory)?;
+    let axis = axis(curve, series);
+    draw_header(&header, summary, panels, curve, theory, &axis, page)?;
     let (columns, rows) = panels.grid();
     let areas = body.split_evenly((rows as usize, columns as usize));
-    // One round axis for all panels; the value axis is each panel's own,
-    // so that one heavy-tailed panel does not flatten the others.
-    let (x_max, _) = ranges(series.iter());
+    // One x axis for all panels; the value axis is each panel's own, so
+    // that one heavy-tailed panel does not flatten the others.
+    let (x_min, x_max) = x_extent(series.iter());
+    let lines = panels.line_values.len().max(1);
     for ((title, points), area) in panels.facets.iter().zip(&areas) {
-        let (_, y_range) = ranges(points.iter().filter_map(|&p| series.get(p)));
+        let shown = || points.iter().filter_map(|&p| series.get(p));
+        let mut y_range = y_extent(shown(), &axis);
+        let threshold = |point: usize| {
+            let name = curve.threshold.as_ref()?;
+            let value = summary.value_at(point, name)?.as_f64()?;
+            Some(axis.map(if curve.complement { 1.0 - value } else { value }))
+        };
+        for y in points.iter().filter_map(|&p| threshold(p)) {
+            y_range = y_range.start.min(y)..y_range.end.max(y);
+        }
+        let y_range = pad(y_range);
+        let runs_max = shown().flat_map(|(s, _)| s.iter().map(|b| b.runs)).max().unwrap_or(1).max(1) as f64;
         let mut chart = ChartBuilder::on(area)
             .caption(title, ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max, y_range)
-            .map_err(|e| e.to_string())?;
+            .right_y_label_area_size(45)
+            .build_cartesian_2d(x_min..x_max, y_range.clone())
+            .map_err(|e| e.to_string())?
+            .set_secondary_coord(x_min..x_max, 0f64..runs_max * 1.05);
+        // On a log axis plotters places candidate ticks every tenth of a
+        // decade; only those at 1, 2, 5 (or 1, 3) times a power of ten
+        // get a label.
+        let labelled = ticks(&y_range, axis.log);
+        let y_format = |y: &f64| {
+            if !axis.log {
+                short(*y)
+            } else if let Some(t) = labelled.iter().find(|t| (*t - y).abs() < 0.01) {
+                short(10f64.powf(*t))
+            } else {
+                String::new()
+            }
+        };
+        let y_labels = if axis.log { ((y_range.end - y_range.start) / 0.1) as usize + 2 } else { 8 };
         chart
             .configure_mesh()
-            .x_desc("generation (rounds)")
-            // Rounds are whole numbers: at most one tick per round, and
-            // labels only where a tick falls on one.
-            .x_labels((x_max as usize + 1).min(10))
+            .x_desc(&curve.x_label)
+            // Whole-number axes: labels only where a tick falls on one.
+            .x_labels(((x_max - x_min) as usize + 1).min(10))
             .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
             .y_desc(&curve.label)
+            .y_labels(y_labels)
+            .y_label_formatter(&y_format)
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_secondary_axes()
+            .y_desc("runs still going")
+            .y_label_formatter(&|y| if y.fract() == 0.0 { format!("{y:.0}") } else { String::new() })
+            .label_style(("sans-serif", 12).into_font().color(&RGBColor(120, 120, 120)))
+            .axis_desc_style(("sans-serif", 13).into_font().color(&RGBColor(120, 120, 120)))
             .draw()
             .map_err(|e| e.to_string())?;
         // Bands first, then lines, so that no band veils another point's line.
         for &point in points {
             let Some((simulation, _)) = series.get(point) else { continue };
             if simulation.len() > 1 {
-                let color = colour(panels.line_of(summary, point));
+                let color = colour(panels.colour_of(panels.line_of(summary, point)));
                 let band: Vec<(f64, f64)> = simulation
                     .iter()
-                    .map(|b| (b.generation as f64, b.upper))
-                    .chain(simulation.iter().rev().map(|b| (b.generation as f64, b.lower)))
+                    .map(|b| (b.x, axis.map(b.upper)))
+                    .chain(simulation.iter().rev().map(|b| (b.x, axis.map(b.lower))))
                     .collect();
                 chart
-                    .draw_series(std::iter::once(Polygon::new(band, color.mix(0.2))))
+                    .draw_series(std::iter::once(Polygon::new(band, color.mix(0.15))))
                     .map_err(|e| e.to_string())?;
             }
         }
         for &point in points {
-            let color = colour(panels.line_of(summary, point));
+            let line = panels.line_of(summary, point);
+            let color = colour(panels.colour_of(line));
             let Some((simulation, theory)) = series.get(point) else { continue };
+            let counts: Vec<(f64, f64)> = simulation.iter().map(|b| (b.x, b.runs as f64)).collect();
             chart
-                .draw_series(LineSeries::new(centers(simulation), color.stroke_width(2)))
+                .draw_secondary_series(LineSeries::new(counts, color.mix(0.55).stroke_width(1)))
+                .map_err(|e| e.to_string())?;
+            // Wider lines under narrower ones, so lines that coincide (three
+            // choices at the same value) still show every colour.
+            let width =
+                2 + 3 * (lines - 1 - line.min(lines - 1)) as u32 / lines.max(2).saturating_sub(1) as u32;
+            let centers: Vec<(f64, f64)> = simulation.iter().map(|b| (b.x, axis.map(b.center))).collect();
+            if centers.len() == 1 {
+                chart
+                    .draw_series(centers.iter().map(|c| Circle::new(*c, 4, color.filled())))
+                    .map_err(|e| e.to_string())?;
+            }
+            chart
+                .draw_series(LineSeries::new(centers, color.stroke_width(width)))
                 .map_err(|e| e.to_string())?;
             if let Some(theory) = theory {
                 chart
                     // Black over the coloured line, so that agreement
                     // shows as a dashed line on a solid one.
-                    .draw_series(DashedLineSeries::new(centers(theory), 8, 5, BLACK.stroke_width(1)))
+                    .draw_series(DashedLineSeries::new(
+                        theory.iter().map(|b| (b.x, axis.map(b.center))),
+                        8,
+                        5,
+                        BLACK.stroke_width(1),
+                    ))
                     .map_err(|e| e.to_string())?;
             }
+        }
+        let mut drawn: Vec<f64> = Vec::new();
+        for y in points.iter().filter_map(|&p| threshold(p)) {
+            if drawn.contains(&y) {
+                continue;
+            }
+            drawn.push(y);
+            chart
+                .draw_series(DashedLineSeries::new([(x_min, y), (x_max, y)], 2, 4, BLACK.stroke_width(1)))
+                .map_err(|e| e.to_string())?;
         }
     }
     Ok(())
 }
 
-fn centers(series: &[Band]) -> Vec<(f64, f64)> {
-    series.iter().map(|b| (b.generation as f64, b.center)).collect()
+/// Tick positions on the drawn axis: 1, 2 and 5 times powers of ten, on a
+/// log axis at their logarithms, about six in all.
+fn ticks(range: &std::ops::Range<f64>, log: bool) -> Vec<f64> {
+    let (low, high) = (range.start, range.end);
+    if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
+        return vec![low];
+    }
+    if log {
+        let decades = (high - low).max(1e-9);
+        let multiples: &[f64] = if decades > 4.0 {
+            &[1.0]
+        } else if decades > 1.5 {
+            &[1.0, 3.0]
+        } else {
+            &[1.0, 2.0, 5.0]
+        };
+        let mut out = Vec::new();
+        let mut exponent = low.floor() as i32;
+        while (exponent as f64) <= high {
+            for m in multiples {
+                let y = (m * 10f64.powi(exponent)).log10();
+                if (low..=high).contains(&y) {
+                    out.push(y);
+                }
+            }
+            exponent += 1;
+        }
+        return out;
+    }
+    let raw = (high - low) / 6.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step =
+        [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+    let mut out = Vec::new();
+    let mut y = (low / step).ceil() * step;
+    while y <= high + step * 1e-9 {
+        out.push(if y.abs() < step * 1e-9 { 0.0 } else { y });
+        y += step;
+    }
+    out
 }
 
-/// The x extent and a padded y range of some series.
-fn ranges<'a>(series: impl Iterator<Item = &'a (Series, Option<Series>)>) -> (f64, std::ops::Range<f64>) {
+/// A tick label: at most three significant digits, no trailing zeros.
+pub fn short(value: f64) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    let digits = (2 - value.abs().log10().floor() as i32).max(0) as usize;
+    if value.abs() >= 1e-4 && value.abs() < 1e6 {
+        let text = format!("{value:.digits$}");
+        if text.contains('.') {
+            return text.trim_end_matches('0').trim_end_matches('.').to_string();
+        }
+        return text;
+    }
+    format!("{value:.1e}")
+}
+
+fn axis(curve: &Curve, series: &[(Series, Option<Series>)]) -> Axis {
+    if !curve.log {
+        return Axis { log: false, floor: 0.0 };
+    }
+    let smallest = series
+        .iter()
+        .flat_map(|(s, t)| s.iter().chain(t.iter().flatten()))
+        .flat_map(|b| [b.lower, b.center, b.upper])
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    let floor = if smallest.is_finite() { smallest.log10().floor() } else { -3.0 };
+    Axis { log: true, floor }
+}
+
+/// The x extent of some series (at least one unit wide).
+fn x_extent<'a>(series: impl Iterator<Item = &'a (Series, Option<Series>)>) -> (f64, f64) {
+    let xs = series.flat_map(|(s, t)| s.iter().chain(t.iter().flatten())).map(|b| b.x);
+    let (low, high) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(x), h.max(x)));
+    if !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    (low, high.max(low + 1.0))
+}
+
+/// The y extent of some series on the drawn axis.
+fn y_extent<'a>(
+    series: impl Iterator<Item = &'a (Series, Option<Series>)>,
+    axis: &Axis,
+) -> std::ops::Range<f64> {
     let bands = series.flat_map(|(s, t)| s.iter().chain(t.iter().flatten()));
-    let (mut x_max, mut low, mut high) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
     for band in bands {
-        x_max = x_max.max(band.generation as f64);
-        for value in [band.lower, band.center, band.upper] {
+        for value in [band.lower, band.center, band.upper].map(|v| axis.map(v)) {
             if value.is_finite() {
                 low = low.min(value);
                 high = high.max(value);
@@ -101,10 +276,14 @@ fn ranges<'a>(series: impl Iterator<Item = &'a (Series, Option<Series>)>) -> (f6
         }
     }
     if !low.is_finite() {
-        return (x_max, 0.0..1.0);
+        return 0.0..1.0;
     }
-    let pad = if high > low { (high - low) * 0.05 } else { 0.5 };
-    (x_max, (low - pad)..(high + pad))
+    low..high
+}
+
+fn pad(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
+    let pad = if range.end > range.start { (range.end - range.start) * 0.05 } else { 0.5 };
+    (range.start - pad)..(range.end + pad)
 }
 
 fn draw_header<DB: DrawingBackend>(
@@ -113,43 +292,50 @@ fn draw_header<DB: DrawingBackend>(
     panels: &Panels,
     curve: &Curve,
     theory: bool,
+    axis: &Axis,
+    (page, pages): (usize, usize),
 ) -> Result<(), DrawError> {
-    let mut title = format!("{}: {} by generation", summary.scenario, curve.label);
-    if panels.hidden > 0 {
-        title.push_str(&format!(
-            " (first {} panels of {})",
-            panels.facets.len(),
-            panels.facets.len() + panels.hidden
-        ));
+    let mut title = format!("{}: {} by {}", summary.scenario, curve.label, curve.x_label);
+    if pages > 1 {
+        title.push_str(&format!(" (page {page} of {pages})"));
     }
     area.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
-    let mut x = 12;
     let lines = panels.line_values.len().max(1);
-    let mut entries: Vec<(String, RGBColor, bool)> =
-        (0..lines).map(|line| (panels.line_label(summary, line), colour(line), false)).collect();
+    let mut entries: Vec<(String, RGBColor, bool)> = (0..lines)
+        .map(|line| (panels.line_label(summary, line), colour(panels.colour_of(line)), false))
+        .collect();
+    let grey = RGBColor(150, 150, 150);
     if theory {
-        entries.push(("line: mean; band: its 95% interval".into(), RGBColor(150, 150, 150), false));
-        entries.push(("dashed: closed-form theory (expectation)".into(), RGBColor(0, 0, 0), true));
+        entries.push(("line: mean; band: its 95% interval".into(), grey, false));
+        entries.push(("dashed: closed-form theory (expectation)".into(), BLACK, true));
     } else {
-        entries.push(("line: median; band: interquartile range".into(), RGBColor(150, 150, 150), false));
+        entries.push(("line: median of runs still going; band: interquartile range".into(), grey, false));
+    }
+    entries.push(("thin: runs still going (right axis)".into(), grey, true));
+    if let Some(threshold) = &curve.threshold {
+        let what = if curve.complement { format!("1 - {threshold}") } else { threshold.clone() };
+        entries.push((format!("dotted: {what}"), BLACK, true));
+    }
+    if axis.log {
+        entries.push((format!("log scale; 0 drawn at {}", short(10f64.powf(axis.floor))), WHITE, false));
     }
     let (width, _) = area.dim_in_pixel();
-    let mut y = 44;
+    let (mut x, mut y) = (12, 44);
     for (label, color, dashed) in entries {
         let text_width = area
             .estimate_text_size(&label, &("sans-serif", 15).into_text_style(area))
             .map(|(w, _)| w)
             .unwrap_or(100);
-        // Wrap to a second legend row rather than run off the figure.
+        // Wrap to another legend row rather than run off the figure.
         if x > 12 && x as u32 + 28 + text_width > width {
             x = 12;
-            y += 24;
+            y += 22;
         }
         if dashed {
-            area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], color.stroke_width(2)))
-                .map_err(|e| e.to_string())?;
-            area.draw(&PathElement::new(vec![(x + 14, y), (x + 22, y)], color.stroke_width(2)))
-                .map_err(|e| e.to_string())?;
+            for start in [x, x + 14] {
+                area.draw(&PathElement::new(vec![(start, y), (start + 8, y)], color.stroke_width(2)))
+                    .map_err(|e| e.to_string())?;
+            }
         } else {
             area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled()))
                 .map_err(|e| e.to_string())?;
@@ -159,4 +345,40 @@ fn draw_header<DB: DrawingBackend>(
         x += 28 + text_width as i32 + 24;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_numbers_on_both_axes() {
+        assert_eq!(ticks(&(0.0..1.0), false), [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
+        let log = ticks(&(-2.1..0.05), true);
+        let values: Vec<String> = log.iter().map(|y| short(10f64.powf(*y))).collect();
+        assert_eq!(values, ["0.01", "0.03", "0.1", "0.3", "1"]);
+        assert_eq!(short(0.631), "0.631");
+        assert_eq!(short(0.0100000000000002), "0.01");
+        assert_eq!(short(2.0e-7), "2.0e-7");
+    }
+
+    #[test]
+    fn zeros_sit_on_the_log_floor_and_powers_of_ten_map_to_exponents() {
+        let axis = Axis { log: true, floor: -3.0 };
+        assert_eq!(axis.map(0.0), -3.0);
+        assert_eq!(axis.map(1e-5), -3.0);
+        assert_eq!(axis.map(0.01), -2.0);
+        assert_eq!(Axis { log: false, floor: 0.0 }.map(0.0), 0.0);
+    }
+
+    use crate::report::curves::Band;
+
+    #[test]
+    fn extents_span_every_point_of_every_series() {
+        let band = |x: f64, v: f64| Band { x, center: v, lower: v, upper: v, runs: 1 };
+        let series = [(vec![band(2.0, 0.5), band(9.0, 0.7)], None)];
+        assert_eq!(x_extent(series.iter()), (2.0, 9.0));
+        let range = y_extent(series.iter(), &Axis { log: false, floor: 0.0 });
+        assert_eq!((range.start, range.end), (0.5, 0.7));
+    }
 }

@@ -6,6 +6,7 @@
 //! Colours are the Okabe-Ito palette, distinguishable with the common forms
 //! of colour blindness.
 
+mod bars;
 mod heatmap;
 mod lines;
 mod panels;
@@ -78,8 +79,18 @@ macro_rules! render {
     }};
 }
 
+/// The file stem of page `page` of `pages`: `stem`, then `stem-p2`, ...
+fn paged(stem: &str, page: usize) -> String {
+    if page == 1 {
+        stem.to_string()
+    } else {
+        format!("{stem}-p{page}")
+    }
+}
+
 /// Draws every figure the plan asks for into `out`, as `<stem>.png` and
-/// `<stem>.svg`; returns the files written.
+/// `<stem>.svg`, a page per [`panels::MAX_PANELS`] panels; returns the
+/// files written.
 pub fn draw_all(
     out: &Path,
     summary: &Summary,
@@ -88,16 +99,34 @@ pub fn draw_all(
 ) -> Result<Vec<PathBuf>, ReportError> {
     register_font()?;
     let mut written = Vec::new();
-    let layout = panels::Panels::new(summary);
+    let layout = panels::Panels::new(summary, plan);
+    let pages = layout.pages();
+    if plan.outcome.is_some() {
+        for (index, page) in pages.iter().enumerate() {
+            let stem = paged("outcomes", index + 1);
+            let size = bars::size(page);
+            let at = (index + 1, pages.len());
+            render!(out, stem, size, written, |root| bars::draw(&root, summary, plan, page, at));
+        }
+    }
     for (curve, series) in plan.curves.iter().zip(curves) {
-        let stem = format!("curve-{}", curve.column);
-        let size = layout.size(panels::LINE_PANEL);
-        render!(out, stem, size, written, |root| lines::draw(&root, summary, &layout, curve, series));
+        let by = curve.x.as_deref().map(|x| format!("-by-{x}")).unwrap_or_default();
+        let error = if curve.complement { "-complement" } else { "" };
+        for (index, page) in pages.iter().enumerate() {
+            let stem = paged(&format!("curve-{}{error}{by}", curve.column), index + 1);
+            let size = page.size(panels::LINE_PANEL);
+            let at = (index + 1, pages.len());
+            render!(out, stem, size, written, |root| lines::draw(&root, summary, page, curve, series, at));
+        }
     }
     if let Some(heatmap) = &plan.heatmap {
-        if let Some(grid) = heatmap::Grid::new(summary, plan, heatmap) {
-            let stem = format!("heatmap-{}", heatmap.column);
-            render!(out, stem, grid.size(), written, |root| heatmap::draw(&root, &grid, heatmap));
+        if let Some(grids) = heatmap::Grid::pages(summary, plan, heatmap) {
+            let count = grids.len();
+            for (index, grid) in grids.iter().enumerate() {
+                let stem = paged(&format!("heatmap-{}", heatmap.column), index + 1);
+                let at = (index + 1, count);
+                render!(out, stem, grid.size(), written, |root| heatmap::draw(&root, grid, heatmap, at));
+            }
         }
     }
     Ok(written)

@@ -1,10 +1,11 @@
 //! How a line figure is split: one line per value of the line parameter
-//! (the verifier, where the scenario has one), one panel per combination of
-//! the other varying parameters.
+//! (the compared one, where the scenario declares a comparison), one panel
+//! per combination of the other varying parameters, pages of panels.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::super::columns::Cell;
+use super::super::plan::Plan;
 use super::super::summary::Summary;
 
 /// The size of one panel of a line figure, in pixels.
@@ -13,7 +14,7 @@ pub const LINE_PANEL: (u32, u32) = (560, 400);
 pub const HEADER: u32 = 96;
 /// The narrowest figure, so that a single panel still fits its legend.
 const MIN_WIDTH: u32 = 760;
-/// More panels than this are not drawn (the report says how many were left out).
+/// Panels per figure; more go onto further pages (`-p2`, ...), none dropped.
 pub const MAX_PANELS: usize = 12;
 /// A parameter with more values than this makes too many lines to tell apart.
 const MAX_LINES: usize = 8;
@@ -24,33 +25,48 @@ pub struct Panels {
     /// The varying parameter whose values are the lines, as an index into
     /// `Summary::varying`; `None` draws one line per panel.
     pub line_axis: Option<usize>,
+    /// The line values in legend order (declared order, baseline first).
     pub line_values: Vec<Cell>,
+    /// Per line: its colour index, fixed by the value's declared position
+    /// so a choice has the same colour in every report.
+    pub colours: Vec<usize>,
     /// Per panel: its title and the grid points it shows.
     pub facets: Vec<(String, Vec<usize>)>,
-    /// Panels left out beyond [`MAX_PANELS`].
-    pub hidden: usize,
 }
 
 impl Panels {
-    /// Lines by `verifier` where it varies, else by the first varying
-    /// parameter with few enough values.
-    pub fn new(summary: &Summary) -> Self {
+    /// Lines by the compared parameter where it varies, else by the first
+    /// varying parameter with few enough values.
+    pub fn new(summary: &Summary, plan: &Plan) -> Self {
         let distinct =
             |axis: usize| summary.points.iter().map(|p| &p.key[axis]).collect::<BTreeSet<_>>().len();
-        let line_axis = summary
-            .axis("verifier")
+        let line_axis = plan
+            .comparison
+            .as_ref()
+            .and_then(|c| summary.axis(&c.parameter))
             .or_else(|| (0..summary.varying.len()).find(|&axis| distinct(axis) <= MAX_LINES));
-        let line_values: Vec<Cell> = match line_axis {
-            Some(axis) => summary
-                .points
-                .iter()
-                .map(|p| p.key[axis].clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            None => Vec::new(),
+        let (line_values, colours) = match line_axis {
+            Some(axis) => {
+                let name = &summary.varying[axis];
+                let rank = |c: &Cell| match c {
+                    Cell::Text(t) => plan.choice_rank(name, t),
+                    _ => None,
+                };
+                let mut values: Vec<Cell> = summary
+                    .points
+                    .iter()
+                    .map(|p| p.key[axis].clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                values.sort_by_key(|v| rank(v).unwrap_or(usize::MAX));
+                let colours = values.iter().enumerate().map(|(i, v)| rank(v).unwrap_or(i)).collect();
+                (values, colours)
+            }
+            None => (Vec::new(), Vec::new()),
         };
-        let mut facets: BTreeMap<Vec<Cell>, Vec<usize>> = BTreeMap::new();
+        // Facets in the summary's (declared) order of first appearance.
+        let mut facets: Vec<(Vec<Cell>, Vec<usize>)> = Vec::new();
         for (index, point) in summary.points.iter().enumerate() {
             let facet: Vec<Cell> = point
                 .key
@@ -59,12 +75,13 @@ impl Panels {
                 .filter(|(axis, _)| Some(*axis) != line_axis)
                 .map(|(_, c)| c.clone())
                 .collect();
-            facets.entry(facet).or_default().push(index);
+            match facets.iter_mut().find(|(f, _)| *f == facet) {
+                Some((_, points)) => points.push(index),
+                None => facets.push((facet, vec![index])),
+            }
         }
-        let total = facets.len();
-        let facets: Vec<(String, Vec<usize>)> = facets
+        let facets = facets
             .into_iter()
-            .take(MAX_PANELS)
             .map(|(facet, points)| {
                 let names = summary.varying.iter().enumerate().filter(|(axis, _)| Some(*axis) != line_axis);
                 let title: Vec<String> =
@@ -72,7 +89,17 @@ impl Panels {
                 (title.join(", "), points)
             })
             .collect();
-        Panels { line_axis, line_values, hidden: total - facets.len(), facets }
+        Panels { line_axis, line_values, colours, facets }
+    }
+
+    /// The figure split into pages of at most [`MAX_PANELS`] panels each.
+    pub fn pages(&self) -> Vec<Panels> {
+        let chunks: Vec<Vec<(String, Vec<usize>)>> =
+            self.facets.chunks(MAX_PANELS).map(|c| c.to_vec()).collect();
+        if chunks.is_empty() {
+            return vec![self.clone()];
+        }
+        chunks.into_iter().map(|facets| Panels { facets, ..self.clone() }).collect()
     }
 
     /// Columns and rows of panels.
@@ -88,7 +115,7 @@ impl Panels {
         ((panel.0 * columns).max(MIN_WIDTH), panel.1 * rows + HEADER)
     }
 
-    /// The line (colour) index of grid point `point`.
+    /// The line index (legend position) of grid point `point`.
     pub fn line_of(&self, summary: &Summary, point: usize) -> usize {
         match self.line_axis {
             Some(axis) => {
@@ -96,6 +123,11 @@ impl Panels {
             }
             None => 0,
         }
+    }
+
+    /// The colour index of line `line`.
+    pub fn colour_of(&self, line: usize) -> usize {
+        self.colours.get(line).copied().unwrap_or(line)
     }
 
     /// The legend label of line `line`.

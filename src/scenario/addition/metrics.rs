@@ -5,7 +5,7 @@
 use super::growth::{accumulation, growth, RoundPoint};
 use super::reach::{clears_bar_surely, reach, REACH_ACCURACY, REACH_CONFIDENCE};
 use crate::scenario::Row;
-use crate::value::{ColumnSpec, ColumnType, Value};
+use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support, Value};
 
 /// Per-round columns (the engine adds the 0-based `generation` index; round
 /// `generation` is the run's `generation + 1`-th self-training round). The
@@ -13,7 +13,9 @@ use crate::value::{ColumnSpec, ColumnType, Value};
 pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new("frontier_digits", ColumnType::Int, "length of this round's problems"),
     ColumnSpec::new("accepted", ColumnType::Int, "problems whose trace the verifier accepted"),
-    ColumnSpec::new("acceptance_rate", ColumnType::Float, "accepted / problems"),
+    ColumnSpec::new("acceptance_rate", ColumnType::Float, "accepted / problems")
+        .label("acceptance rate", None)
+        .support(Support::Unit),
     ColumnSpec::new(
         "agreement",
         ColumnType::Float,
@@ -24,7 +26,9 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         ColumnType::Bool,
         "acceptance_rate reached advance_threshold: next round is longer",
     ),
-    ColumnSpec::new("contamination", ColumnType::Float, "share of trained-on traces whose answer is wrong"),
+    ColumnSpec::new("contamination", ColumnType::Float, "share of trained-on traces whose answer is wrong")
+        .label("contamination (share of trained answers wrong)", None)
+        .support(Support::Unit),
     ColumnSpec::new("step_contamination", ColumnType::Float, "share of trained-on steps that are wrong"),
     ColumnSpec::new("label_noise_injected", ColumnType::Int, "accepted traces corrupted before training"),
     ColumnSpec::new(
@@ -36,7 +40,9 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "accuracy_frontier",
         ColumnType::Float,
         "greedy accuracy at frontier_digits after training",
-    ),
+    )
+    .label("frontier accuracy", None)
+    .support(Support::Unit),
     ColumnSpec::new(
         "accuracy_next",
         ColumnType::Float,
@@ -61,19 +67,31 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "reach99",
         ColumnType::Int,
         "longest frontier before the first round below 0.99 accuracy (null: the first round)",
-    ),
+    )
+    .label("reach at 99%", Some("digits"))
+    .nulls(NullMeaning::NothingAchieved)
+    .better(Better::Higher),
     ColumnSpec::new(
         "reach99_conservative",
         ColumnType::Int,
         "reach99 counting a round only if its 95% lower bound is >= 0.99 (null: the first round)",
-    ),
+    )
+    .label("reach at surely 99%", Some("digits"))
+    .nulls(NullMeaning::NothingAchieved)
+    .better(Better::Higher),
     ColumnSpec::new(
         "best_digits",
         ColumnType::Int,
         "longest frontier of any single round at >= 0.99, even after a drop (not reach; null: none)",
-    ),
-    ColumnSpec::new("final_digits", ColumnType::Int, "frontier length of the last round"),
-    ColumnSpec::new("end_round", ColumnType::Int, "1-based number of the last round run (= rounds run)"),
+    )
+    .label("best single round at 99%", Some("digits"))
+    .nulls(NullMeaning::NothingAchieved)
+    .better(Better::Higher),
+    ColumnSpec::new("final_digits", ColumnType::Int, "frontier length of the last round")
+        .label("final frontier", Some("digits"))
+        .better(Better::Higher),
+    ColumnSpec::new("end_round", ColumnType::Int, "1-based number of the last round run (= rounds run)")
+        .label("last round", Some("rounds")),
     ColumnSpec::new("end_reason", ColumnType::Str, "collapsed, stalled or round_limit"),
     ColumnSpec::new(
         "runway",
@@ -84,32 +102,46 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "growth_rate",
         ColumnType::Float,
         "fitted d ln(-ln accuracy) / d round over the growth phase (exponential law)",
-    ),
-    ColumnSpec::new("growth_rate_se", ColumnType::Float, "standard error of growth_rate"),
+    )
+    .label("exponential growth rate", Some("per round"))
+    .better(Better::Lower),
+    ColumnSpec::new("growth_rate_se", ColumnType::Float, "standard error of growth_rate")
+        .support(Support::NonNegative),
     ColumnSpec::new(
         "growth_exponent",
         ColumnType::Float,
         "fitted d ln(-ln accuracy) / d ln(self-trained digits) (power law)",
-    ),
-    ColumnSpec::new("growth_exponent_se", ColumnType::Float, "standard error of growth_exponent"),
+    )
+    .label("power-law exponent", None)
+    .better(Better::Lower),
+    ColumnSpec::new("growth_exponent_se", ColumnType::Float, "standard error of growth_exponent")
+        .support(Support::NonNegative),
     ColumnSpec::new(
         "growth_law",
         ColumnType::Str,
         "exponential, polynomial, flat or too_few_points (the better of the two fits)",
-    ),
+    )
+    .label("growth law", None),
     ColumnSpec::new("growth_points", ColumnType::Int, "rounds the growth fits used"),
     ColumnSpec::new(
         "beta",
         ColumnType::Float,
         "systematic errors admitted per new digit (S = S0 + beta k(k+1)/2)",
-    ),
-    ColumnSpec::new("beta_se", ColumnType::Float, "standard error of beta"),
-    ColumnSpec::new("final_accuracy", ColumnType::Float, "frontier accuracy of the last round"),
+    )
+    .label("new systematic errors", Some("per digit"))
+    .better(Better::Lower),
+    ColumnSpec::new("beta_se", ColumnType::Float, "standard error of beta").support(Support::NonNegative),
+    ColumnSpec::new("final_accuracy", ColumnType::Float, "frontier accuracy of the last round")
+        .label("final frontier accuracy", None)
+        .support(Support::Unit),
     ColumnSpec::new(
         "mean_contamination",
         ColumnType::Float,
         "contamination averaged over rounds that accepted",
-    ),
+    )
+    .label("mean contamination", None)
+    .better(Better::Lower)
+    .support(Support::Unit),
     ColumnSpec::new("final_systematic_errors", ColumnType::Int, "systematic_errors of the last round"),
 ];
 

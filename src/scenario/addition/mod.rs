@@ -13,6 +13,7 @@
 
 use rand_pcg::Pcg64;
 
+use super::contract::{Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
 use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::Params;
 
@@ -36,6 +37,56 @@ pub static SCENARIO: Scenario = Scenario {
     generation_columns: metrics::GENERATION_COLUMNS,
     check: config::check,
     run,
+    report: REPORT,
+};
+
+/// The report: how runs ended, how far they got and how fast their errors
+/// grew, per verifier against `none`, along the noise rate.
+const REPORT: ReportSpec = ReportSpec {
+    headline: &[
+        "reach99",
+        "final_digits",
+        "growth_law",
+        "growth_exponent",
+        "growth_rate",
+        "beta",
+        "final_accuracy",
+        "mean_contamination",
+    ],
+    curves: &[
+        CurveSpec {
+            complement: true,
+            log: true,
+            threshold: Some("collapse_accuracy"),
+            label: Some("frontier error (1 - accuracy)"),
+            ..CurveSpec::of("accuracy_frontier")
+        },
+        CurveSpec {
+            x: Some("frontier_digits"),
+            threshold: Some("collapse_accuracy"),
+            ..CurveSpec::of("accuracy_frontier")
+        },
+        CurveSpec {
+            x: Some("frontier_digits"),
+            threshold: Some("advance_threshold"),
+            ..CurveSpec::of("acceptance_rate")
+        },
+        CurveSpec::of("contamination"),
+    ],
+    comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
+    horizon: Some("generations"),
+    outcome: Some(OutcomeSpec {
+        column: "end_reason",
+        outcomes: &[
+            Outcome { value: "collapsed", phrase: "collapsed", kind: OutcomeKind::Event },
+            Outcome { value: "stalled", phrase: "stalled", kind: OutcomeKind::Competing },
+            Outcome { value: "round_limit", phrase: "reached the round limit", kind: OutcomeKind::Censored },
+        ],
+        time: "end_round",
+        place: Some("final_digits"),
+    }),
+    heatmap: Some(HeatmapSpec { column: "reach99", x: "noise_rate", y: "verifier" }),
+    step: ("round", "rounds"),
 };
 
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {

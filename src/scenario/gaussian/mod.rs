@@ -19,9 +19,10 @@ mod tests;
 
 use rand_pcg::Pcg64;
 
+use super::contract::{Comparison, CurveSpec, ReportSpec};
 use super::{Deadline, PointError, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
-use crate::value::{ColumnSpec, ColumnType, Value};
+use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Moments, Normal, Recipe, Verifier};
 use regime::Data;
 use theory::{Contamination, Expected, Recursion};
@@ -68,8 +69,14 @@ const INT: ColumnType = ColumnType::Int;
 static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new("fitted_mean", FLOAT, "mean of this generation's model"),
     ColumnSpec::new("fitted_variance", FLOAT, "variance of this generation's model"),
-    ColumnSpec::new("mean_sq_error", FLOAT, "(fitted_mean - mean)^2"),
-    ColumnSpec::new("variance_ratio", FLOAT, "fitted_variance / std^2"),
+    ColumnSpec::new("mean_sq_error", FLOAT, "(fitted_mean - mean)^2")
+        .label("mean squared error of the fitted mean", None)
+        .support(Support::NonNegative)
+        .theory("mean_sq_error_theory"),
+    ColumnSpec::new("variance_ratio", FLOAT, "fitted_variance / std^2")
+        .label("fitted variance / true variance", None)
+        .support(Support::NonNegative)
+        .theory("variance_ratio_theory"),
     ColumnSpec::new(
         "log_variance_ratio",
         FLOAT,
@@ -89,8 +96,16 @@ static GENERATION_COLUMNS: &[ColumnSpec] = &[
 static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new("final_fitted_mean", FLOAT, "fitted_mean of the last generation"),
     ColumnSpec::new("final_fitted_variance", FLOAT, "fitted_variance of the last generation"),
-    ColumnSpec::new("final_mean_sq_error", FLOAT, "mean_sq_error of the last generation"),
-    ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation"),
+    ColumnSpec::new("final_mean_sq_error", FLOAT, "mean_sq_error of the last generation")
+        .label("final mean sq. error", None)
+        .better(Better::Lower)
+        .support(Support::NonNegative)
+        .theory("final_mean_sq_error_theory"),
+    ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation")
+        .label("final variance / true", None)
+        .better(Better::Toward(1.0))
+        .support(Support::NonNegative)
+        .theory("final_variance_ratio_theory"),
     ColumnSpec::new("final_log_variance_ratio", FLOAT, "log_variance_ratio of the last generation"),
     ColumnSpec::new("final_wasserstein2_sq", FLOAT, "wasserstein2_sq of the last generation"),
     ColumnSpec::new("final_mean_sq_error_theory", FLOAT, "mean_sq_error_theory of the last generation"),
@@ -101,8 +116,13 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "log_variance_ratio_theory of the last generation",
     ),
     ColumnSpec::new("final_wasserstein2_sq_theory", FLOAT, "wasserstein2_sq_theory of the last generation"),
-    ColumnSpec::new("kept_fraction", FLOAT, "points kept / points drawn over all generations (null if none)"),
-    ColumnSpec::new("outliers_kept_fraction", FLOAT, "outliers kept / outliers drawn (null if none)"),
+    ColumnSpec::new("kept_fraction", FLOAT, "points kept / points drawn over all generations (null if none)")
+        .label("kept fraction", None)
+        .support(Support::Unit),
+    ColumnSpec::new("outliers_kept_fraction", FLOAT, "outliers kept / outliers drawn (null if none)")
+        .label("outliers kept fraction", None)
+        .better(Better::Lower)
+        .support(Support::Unit),
     ColumnSpec::new("skipped_fits", INT, "generations whose training set had under 2 points (model kept)"),
 ];
 
@@ -115,6 +135,13 @@ pub static SCENARIO: Scenario = Scenario {
     generation_columns: GENERATION_COLUMNS,
     check,
     run,
+    report: ReportSpec {
+        headline: &["final_variance_ratio", "final_mean_sq_error", "kept_fraction", "outliers_kept_fraction"],
+        curves: &[CurveSpec::of("variance_ratio"), CurveSpec::of("mean_sq_error")],
+        comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
+        horizon: Some("generations"),
+        ..ReportSpec::EMPTY
+    },
 };
 
 /// How the variance is fitted.

@@ -16,11 +16,12 @@ mod tests;
 
 use rand_pcg::Pcg64;
 
+use super::contract::{CurveSpec, ReportSpec};
 use super::gaussian::normal::fill_standard_normal;
 use super::gaussian::regime::{self, Data};
 use super::{Deadline, PointError, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
-use crate::value::{ColumnSpec, ColumnType, Value};
+use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use theory::{Design, Schedule, Setting};
 
 static PARAMS: &[ParamSpec] = &[
@@ -51,7 +52,10 @@ static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "test_error",
         ColumnType::Float,
         "||w_n - w*||^2, the excess risk for isotropic features",
-    ),
+    )
+    .label("test error (mean squared)", None)
+    .support(Support::NonNegative)
+    .theory("test_error_theory"),
     ColumnSpec::new(
         "test_error_theory",
         ColumnType::Float,
@@ -61,7 +65,11 @@ static GENERATION_COLUMNS: &[ColumnSpec] = &[
 ];
 
 static SUMMARY_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec::new("final_test_error", ColumnType::Float, "test_error of the last generation"),
+    ColumnSpec::new("final_test_error", ColumnType::Float, "test_error of the last generation")
+        .label("final test error", None)
+        .better(Better::Lower)
+        .support(Support::NonNegative)
+        .theory("final_test_error_theory"),
     ColumnSpec::new("final_test_error_theory", ColumnType::Float, "test_error_theory of the last generation"),
     ColumnSpec::new(
         "first_test_error",
@@ -72,7 +80,10 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "error_growth",
         ColumnType::Float,
         "final_test_error / first_test_error (null without generations or at zero noise)",
-    ),
+    )
+    .label("error growth", Some("x"))
+    .better(Better::Lower)
+    .support(Support::NonNegative),
 ];
 
 /// The scenario.
@@ -84,6 +95,12 @@ pub static SCENARIO: Scenario = Scenario {
     generation_columns: GENERATION_COLUMNS,
     check,
     run,
+    report: ReportSpec {
+        headline: &["final_test_error", "error_growth"],
+        curves: &[CurveSpec::of("test_error")],
+        horizon: Some("generations"),
+        ..ReportSpec::EMPTY
+    },
 };
 
 fn check(params: &Params) -> Result<(), PointError> {

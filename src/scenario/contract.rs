@@ -1,0 +1,125 @@
+//! What a scenario's report shows, declared beside its parameters and
+//! columns, so that `avalanche report` reads one description and knows no
+//! scenario by name.
+//!
+//! Column-level facts (label, unit, what a null means, which way is better,
+//! the theory twin) sit on each [`crate::value::ColumnSpec`]; this module
+//! holds the scenario-level ones: which columns lead, which curves to draw,
+//! which parameter the report compares and against which baseline, the
+//! horizon, and how runs end.
+
+/// The scenario's report, as data.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportSpec {
+    /// Summary columns of the headline table, in order. Numeric ones show a
+    /// median with its interval (a mean beside the theory where the column
+    /// names one); string ones show their commonest value and its share.
+    pub headline: &'static [&'static str],
+    /// Per-generation figures, in order.
+    pub curves: &'static [CurveSpec],
+    /// The comparison the report is about, if any.
+    pub comparison: Option<Comparison>,
+    /// The parameter bounding a run's number of generations.
+    pub horizon: Option<&'static str>,
+    /// How runs end, if they can end in more than one way.
+    pub outcome: Option<OutcomeSpec>,
+    /// A heatmap of one headline column over two parameters.
+    pub heatmap: Option<HeatmapSpec>,
+    /// What one generation is called, singular and plural ("round", "rounds").
+    pub step: (&'static str, &'static str),
+}
+
+impl ReportSpec {
+    /// A report that declares nothing: the report falls back to what the
+    /// schema alone says.
+    pub const EMPTY: ReportSpec = ReportSpec {
+        headline: &[],
+        curves: &[],
+        comparison: None,
+        horizon: None,
+        outcome: None,
+        heatmap: None,
+        step: ("generation", "generations"),
+    };
+}
+
+/// Choices of one parameter compared against a baseline choice.
+#[derive(Clone, Copy, Debug)]
+pub struct Comparison {
+    /// A choice parameter (`verifier`).
+    pub parameter: &'static str,
+    /// The choice every other is compared with (`none`).
+    pub baseline: &'static str,
+    /// The parameter the sentences walk along (`noise_rate`), if any.
+    pub along: Option<&'static str>,
+}
+
+/// How a run ended, as one string summary column, with the round it ended
+/// and where it got to.
+#[derive(Clone, Copy, Debug)]
+pub struct OutcomeSpec {
+    /// The string summary column (`end_reason`).
+    pub column: &'static str,
+    /// Every value it takes, in the order the report lists them.
+    pub outcomes: &'static [Outcome],
+    /// The summary column holding the generation (round) the run ended at.
+    pub time: &'static str,
+    /// A summary column saying where the run got to (`final_digits`), if any.
+    pub place: Option<&'static str>,
+}
+
+/// One way a run can end.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    /// The value stored in the outcome column.
+    pub value: &'static str,
+    /// What happened, as a past-tense phrase ("collapsed").
+    pub phrase: &'static str,
+    pub kind: OutcomeKind,
+}
+
+/// How the report treats an outcome when it times the event it is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeKind {
+    /// The event the report times (collapse).
+    Event,
+    /// Another way to end that rules the event out (a stall): a competing
+    /// risk, never counted as surviving.
+    Competing,
+    /// The run was stopped from outside (the round limit): censored.
+    Censored,
+}
+
+/// A per-generation figure.
+#[derive(Clone, Copy, Debug)]
+pub struct CurveSpec {
+    /// The generations-table column drawn.
+    pub column: &'static str,
+    /// A generations-table column to draw against instead of the
+    /// generation index (`frontier_digits`).
+    pub x: Option<&'static str>,
+    /// Draw `1 - value` (an error rate from an accuracy).
+    pub complement: bool,
+    /// A logarithmic value axis.
+    pub log: bool,
+    /// A parameter whose value is drawn as a horizontal line (the collapse
+    /// threshold), complemented with the curve.
+    pub threshold: Option<&'static str>,
+    /// The axis label; the column's heading when `None`.
+    pub label: Option<&'static str>,
+}
+
+impl CurveSpec {
+    /// A column by generation, on a linear axis.
+    pub const fn of(column: &'static str) -> Self {
+        CurveSpec { column, x: None, complement: false, log: false, threshold: None, label: None }
+    }
+}
+
+/// A heatmap of a headline column's median over two parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct HeatmapSpec {
+    pub column: &'static str,
+    pub x: &'static str,
+    pub y: &'static str,
+}
