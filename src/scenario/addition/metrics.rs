@@ -4,6 +4,7 @@
 
 use super::growth::{accumulation, growth, RoundPoint};
 use super::reach::{clears_bar_surely, reach, REACH_ACCURACY, REACH_CONFIDENCE};
+use super::theory::Theory;
 use crate::scenario::Row;
 use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support, Value};
 
@@ -42,7 +43,8 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "greedy accuracy at frontier_digits after training",
     )
     .label("frontier accuracy", None)
-    .support(Support::Unit),
+    .support(Support::Unit)
+    .theory("accuracy_frontier_theory"),
     ColumnSpec::new(
         "accuracy_next",
         ColumnType::Float,
@@ -53,7 +55,19 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "systematic_errors",
         ColumnType::Int,
         "reachable (position, context) pairs with a wrong mode",
+    )
+    .theory("systematic_errors_theory"),
+    ColumnSpec::new(
+        "systematic_errors_theory",
+        ColumnType::Float,
+        "theory: expected systematic_errors if every round advanced (from parameters only)",
     ),
+    ColumnSpec::new(
+        "accuracy_frontier_theory",
+        ColumnType::Float,
+        "theory: exp(-systematic_errors_theory / 200) (from parameters only)",
+    )
+    .support(Support::Unit),
 ];
 
 /// Per-run columns.
@@ -70,7 +84,8 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     )
     .label("reach at 99%", Some("digits"))
     .nulls(NullMeaning::NothingAchieved)
-    .better(Better::Higher),
+    .better(Better::Higher)
+    .theory("reach99_theory"),
     ColumnSpec::new(
         "reach99_conservative",
         ColumnType::Int,
@@ -129,7 +144,8 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "systematic errors admitted per new digit (S = S0 + beta k(k+1)/2)",
     )
     .label("new systematic errors", Some("per digit"))
-    .better(Better::Lower),
+    .better(Better::Lower)
+    .theory("beta_theory"),
     ColumnSpec::new("beta_se", ColumnType::Float, "standard error of beta").support(Support::NonNegative),
     ColumnSpec::new("final_accuracy", ColumnType::Float, "frontier accuracy of the last round")
         .label("final frontier accuracy", None)
@@ -143,6 +159,22 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     .better(Better::Lower)
     .support(Support::Unit),
     ColumnSpec::new("final_systematic_errors", ColumnType::Int, "systematic_errors of the last round"),
+    ColumnSpec::new(
+        "beta_theory",
+        ColumnType::Float,
+        "theory: blind spots expected to persist per new digit (from parameters only)",
+    ),
+    ColumnSpec::new(
+        "reach99_theory",
+        ColumnType::Int,
+        "theory: reach99 if every round advanced (from parameters only; null: the first round)",
+    )
+    .nulls(NullMeaning::NothingAchieved),
+    ColumnSpec::new(
+        "runway_theory",
+        ColumnType::Int,
+        "theory: runway if every round advanced (from parameters only; null: not within generations)",
+    ),
 ];
 
 /// Why a run ended.
@@ -202,8 +234,9 @@ impl RoundRecord {
         (self.accepted > 0).then(|| self.wrong_answers as f64 / self.accepted as f64)
     }
 
-    /// The generations-table row, in [`GENERATION_COLUMNS`] order.
-    pub fn to_row(&self) -> Row {
+    /// The generations-table row, in [`GENERATION_COLUMNS`] order, for the
+    /// run's 0-based round `round` (whose theory it carries).
+    pub fn to_row(&self, theory: &Theory, round: usize) -> Row {
         vec![
             int(self.frontier_digits),
             int(self.accepted),
@@ -218,6 +251,8 @@ impl RoundRecord {
             Some(Value::Float(self.accuracy_next)),
             Some(Value::Float(self.accuracy_start)),
             int(self.systematic_errors),
+            theory.systematic_errors.get(round).copied().map(Value::Float),
+            theory.accuracy_frontier.get(round).copied().map(Value::Float),
         ]
     }
 }
@@ -235,7 +270,7 @@ pub struct RunFacts {
 }
 
 /// The runs-table row, in [`SUMMARY_COLUMNS`] order.
-pub fn summary(rounds: &[RoundRecord], facts: RunFacts) -> Row {
+pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row {
     let frontier: Vec<(usize, f64)> =
         rounds.iter().map(|r| (r.frontier_digits, r.accuracy_frontier)).collect();
     let reach99 = reach(&frontier, |a| a >= REACH_ACCURACY);
@@ -276,6 +311,9 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts) -> Row {
         rounds.last().map(|r| Value::Float(r.accuracy_frontier)),
         float(mean_contamination),
         rounds.last().and_then(|r| int(r.systematic_errors)),
+        Some(Value::Float(theory.beta)),
+        theory.reach99.and_then(int),
+        theory.runway.and_then(int),
     ]
 }
 
@@ -308,7 +346,14 @@ mod tests {
             eval_problems: 1000,
             collapse_accuracy: 0.5,
         };
-        let row = summary(&rounds, facts);
+        let theory = Theory {
+            beta: 0.5,
+            systematic_errors: vec![1.0],
+            accuracy_frontier: vec![0.99],
+            reach99: Some(7),
+            runway: None,
+        };
+        let row = summary(&rounds, facts, &theory);
         assert_eq!(row.len(), SUMMARY_COLUMNS.len());
         assert_eq!(column(&row, "reach99"), Some(Value::Int(8)));
         assert_eq!(column(&row, "reach99_conservative"), Some(Value::Int(7)));
@@ -318,9 +363,15 @@ mod tests {
         assert_eq!(column(&row, "end_reason"), Some(Value::Str("collapsed")));
         assert_eq!(column(&row, "runway"), Some(Value::Int(5)), "the 5th round fell below 0.5");
         assert_eq!(column(&row, "mean_contamination"), Some(Value::Float(0.2)));
-        assert_eq!(rounds[0].to_row().len(), GENERATION_COLUMNS.len());
+        assert_eq!(column(&row, "beta_theory"), Some(Value::Float(0.5)));
+        assert_eq!(
+            (column(&row, "reach99_theory"), column(&row, "runway_theory")),
+            (Some(Value::Int(7)), None)
+        );
+        assert_eq!(rounds[0].to_row(&theory, 0).len(), GENERATION_COLUMNS.len());
+        assert_eq!(rounds[1].to_row(&theory, 1).last(), Some(&None), "no theory past its rounds");
         // Without a collapse there is no runway, but there is an end round.
-        let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts });
+        let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts }, &theory);
         assert_eq!((column(&row, "runway"), column(&row, "end_round")), (None, Some(Value::Int(4))));
         assert_eq!(column(&row, "growth_law"), Some(Value::Str("too_few_points")));
     }

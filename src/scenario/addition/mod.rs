@@ -9,7 +9,8 @@
 //! extrapolation), `sampler` (the compiled tables and the hot loop),
 //! `verifiers`, `generation` (one round's sampling and filtering), `rounds`
 //! (the run), `metrics` (rows), `reach` and `growth` (what the runs table
-//! says about them), `config` (parameters).
+//! says about them), `theory` (the parameter-only prediction beside them),
+//! `config` (parameters).
 
 use rand_pcg::Pcg64;
 
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod reach;
 pub mod rounds;
 pub mod sampler;
+pub mod theory;
 pub mod verifiers;
 
 /// The scenario.
@@ -92,6 +94,7 @@ const REPORT: ReportSpec = ReportSpec {
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
     let config = config::Config::from_params(params);
     let record = rounds::run(&config, rng, deadline)?;
+    let theory = theory::predict(&config);
     Ok(RunOutput {
         summary: metrics::summary(
             &record.rounds,
@@ -103,8 +106,9 @@ fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutpu
                 eval_problems: config.eval_problems,
                 collapse_accuracy: config.collapse_accuracy,
             },
+            &theory,
         ),
-        generations: record.rounds.iter().map(metrics::RoundRecord::to_row).collect(),
+        generations: record.rounds.iter().enumerate().map(|(i, r)| r.to_row(&theory, i)).collect(),
     })
 }
 
@@ -167,5 +171,48 @@ mod tests {
             assert_eq!(cell(&long, "growth_law"), Some(Value::Str("polynomial")), "seed {seed}");
         }
         assert!(growing >= 4, "only {growing} runs were still growing at round 40");
+    }
+
+    /// Mean and its standard error.
+    fn mean_se(values: &[f64]) -> (f64, f64) {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, (var / n).sqrt())
+    }
+
+    #[test]
+    fn theory_predicts_blind_spot_driven_runs_within_twenty_percent() {
+        // Where blind spots drive the run (majority at the defaults, and
+        // commutative with every blind spot mirrored), the parameter-only
+        // runway and beta must come within 20% of the simulated mean (the
+        // goal of issue 15), allowing for the mean's own sampling error:
+        // |mean - theory| <= 0.2 theory + 1.96 se over 12 runs. Every run
+        // collapses, so every runway is defined.
+        let points: [&[(&str, Value)]; 2] = [
+            &[("verifier", Value::Str("majority")), ("generations", Value::Int(40))],
+            &[
+                ("noise_rate", Value::Float(0.003)),
+                ("mirror_correlation", Value::Float(1.0)),
+                ("generations", Value::Int(40)),
+            ],
+        ];
+        for point in points {
+            let rows: Vec<Row> = (2000..2012).map(|seed| summary(point, seed)).collect();
+            let int = |row: &Row, name: &str| match cell(row, name) {
+                Some(Value::Int(x)) => x as f64,
+                other => panic!("{name}: {other:?}"),
+            };
+            let runways: Vec<f64> = rows.iter().map(|r| int(r, "runway")).collect();
+            let betas: Vec<f64> = rows.iter().map(|r| float(r, "beta")).collect();
+            let theory = [int(&rows[0], "runway_theory"), float(&rows[0], "beta_theory")];
+            for ((name, values), theory) in [("runway", runways), ("beta", betas)].into_iter().zip(theory) {
+                let (mean, se) = mean_se(&values);
+                assert!(
+                    (mean - theory).abs() <= 0.2 * theory + 1.96 * se,
+                    "{point:?}: {name} {mean} +- {se} simulated, {theory} predicted"
+                );
+            }
+        }
     }
 }
