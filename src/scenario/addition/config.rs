@@ -27,7 +27,7 @@ pub static PARAMS: &[ParamSpec] = &[
         "blind_spot_rate",
         0.0,
         1.0,
-        0.005,
+        0.001,
         "chance a context at a new position is a blind spot",
     ),
     ParamSpec::float(

@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn growth_estimates_do_not_move_with_the_horizon_but_an_exponential_rate_does() {
-        // `commutative` at noise 0.003 is still growing at round 40 (no
+        // `commutative` at noise 0.003 and blind_spot_rate 0.005 (enough
+        // blind spots for a growth phase) is still growing at round 40 (no
         // collapse, no stall). The same runs continued to 60 rounds must give
         // the same power-law exponent and accumulation rate within 3
         // standard errors of the difference (the two estimates share their
@@ -147,8 +148,13 @@ mod tests {
         // rate fitted to k^2 growth flattens as the window lengthens.
         let mut growing = 0;
         for seed in 1000..1006 {
-            let point =
-                |generations| [("noise_rate", Value::Float(0.003)), ("generations", Value::Int(generations))];
+            let point = |generations| {
+                [
+                    ("noise_rate", Value::Float(0.003)),
+                    ("blind_spot_rate", Value::Float(0.005)),
+                    ("generations", Value::Int(generations)),
+                ]
+            };
             let short = summary(&point(40), seed);
             if cell(&short, "end_reason") != Some(Value::Str("round_limit")) {
                 continue;
@@ -183,16 +189,21 @@ mod tests {
 
     #[test]
     fn theory_predicts_blind_spot_driven_runs_within_twenty_percent() {
-        // Where blind spots drive the run (majority at the defaults, and
-        // commutative with every blind spot mirrored), the parameter-only
+        // Where blind spots drive the run (majority, and commutative with
+        // every blind spot mirrored, at blind_spot_rate 0.005 so that every
+        // run collapses within 40 rounds), the parameter-only
         // runway and beta must come within 20% of the simulated mean (the
         // goal of issue 15), allowing for the mean's own sampling error:
-        // |mean - theory| <= 0.2 theory + 1.96 se over 12 runs. Every run
-        // collapses, so every runway is defined.
+        // |mean - theory| <= 0.2 theory + 1.96 se over 12 runs.
         let points: [&[(&str, Value)]; 2] = [
-            &[("verifier", Value::Str("majority")), ("generations", Value::Int(40))],
+            &[
+                ("verifier", Value::Str("majority")),
+                ("blind_spot_rate", Value::Float(0.005)),
+                ("generations", Value::Int(40)),
+            ],
             &[
                 ("noise_rate", Value::Float(0.003)),
+                ("blind_spot_rate", Value::Float(0.005)),
                 ("mirror_correlation", Value::Float(1.0)),
                 ("generations", Value::Int(40)),
             ],

@@ -310,9 +310,12 @@ mod tests {
         // the 20 symmetric contexts and chance pairs: beta is at most
         // (20 + 180 r / 3) r, and at full correlation it is majority's
         // squared-vote twin over all 200 contexts.
-        let commutative =
-            |correlation| predict(&config(&[("mirror_correlation", Value::Float(correlation))])).beta;
         let rate = 0.005;
+        let commutative = |correlation| {
+            let point =
+                [("mirror_correlation", Value::Float(correlation)), ("blind_spot_rate", Value::Float(rate))];
+            predict(&config(&point)).beta
+        };
         assert!(commutative(0.0) <= (20.0 + 60.0 * rate) * rate && commutative(0.0) > 0.0);
         assert!((commutative(1.0) / commutative(0.0) - 200.0 / (20.0 + 60.0 * rate)).abs() < 1e-9);
     }
