@@ -4,8 +4,8 @@
 # virtual environment) that the dataset loads with one call on the folder,
 # has the documented schema and sweep metadata, and gives the same grouped
 # medians as `avalanche report`, both on a small sweep with failed runs and on
-# a small self-training sweep (median runway by verifier, never-collapsed runs
-# stored as nulls). Exits non-zero on any mismatch.
+# a small self-training sweep (how runs ended and the headline medians by
+# verifier). Exits non-zero on any mismatch.
 #
 # Usage: scripts/interop.sh            (builds the release binary)
 #        AVALANCHE_BIN=path/to/avalanche scripts/interop.sh
@@ -40,7 +40,7 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
     exit "$status"
 fi
 "$bin" report results/interop
-# A small self-training sweep, for the runway-by-verifier comparison.
+# A small self-training sweep, for the outcomes and medians by verifier.
 "$bin" run "$root/tests/interop/addition.toml" --out results
 "$bin" report results/interop-addition
 "$venv/bin/python" "$root/tests/interop/check_dataset.py" "$root/README.md"

@@ -14,11 +14,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::interrupt;
 use crate::params::Params;
 use crate::record::{RunEvent, RunRecord};
 use crate::scenario::{Deadline, RunOutput, Scenario};
@@ -38,6 +39,15 @@ const TICK: Duration = Duration::from_millis(200);
 /// run's panic (already recorded as a failed run) off the terminal.
 pub const WORKER_THREAD_PREFIX: &str = "avalanche-worker-";
 
+/// The most worker threads `--threads` accepts. Each worker holds its own
+/// Parquet writer and buffers; a mistyped `--threads 100000` once took 4 GB
+/// and hung. 1024 covers the largest single machines.
+pub const MAX_THREADS: usize = 1024;
+
+/// The longest `--run-timeout` accepted, in seconds (30 days); beyond it the
+/// deadline would overflow the clock.
+pub const MAX_RUN_TIMEOUT_SECS: f64 = 30.0 * 24.0 * 3600.0;
+
 /// How to execute.
 #[derive(Clone, Debug, Default)]
 pub struct ExecConfig {
@@ -52,12 +62,34 @@ pub struct ExecConfig {
     /// themselves: waiting for the coordinator to hear of the failure would
     /// let fast runs race far past it.
     pub fail_fast: bool,
+    /// Start no new run once this is set (the runner sets it when its lock
+    /// was taken over: going on would write runs another process owns).
+    pub halt: Option<Arc<AtomicBool>>,
 }
 
 impl ExecConfig {
     /// The number of worker threads this configuration gives.
     pub fn thread_count(&self) -> usize {
-        self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS))
+    }
+
+    /// Refuses thread counts and time limits the executor cannot honour,
+    /// with the message to show.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(threads) = self.threads {
+            if !(1..=MAX_THREADS).contains(&threads) {
+                return Err(format!("--threads {threads}: must be between 1 and {MAX_THREADS}"));
+            }
+        }
+        if let Some(t) = self.run_timeout {
+            if !(t.is_finite() && t > 0.0 && t <= MAX_RUN_TIMEOUT_SECS) {
+                return Err(format!(
+                    "--run-timeout {t}: must be a number of seconds above 0 and at most {MAX_RUN_TIMEOUT_SECS} (30 days)"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -71,12 +103,17 @@ pub enum Flow {
 
 /// Where a worker puts the runs it finishes; one per worker thread.
 pub trait RunSink: Send {
-    type Error: Send;
+    type Error: Send + std::fmt::Debug;
     /// Keeps one finished run.
     fn write(&mut self, record: &RunRecord) -> Result<(), Self::Error>;
     /// Called periodically from the coordinating thread (for time-based
     /// commits) when the worker is not using the sink.
     fn tick(&mut self) -> Result<(), Self::Error>;
+    /// Commits everything kept so far (called when runs are abandoned);
+    /// sinks that keep nothing need not implement it.
+    fn commit(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// Follows the runs, on the thread that called [`execute`].
@@ -86,6 +123,13 @@ pub trait Coordinator {
     /// `finished` runs (failed ones included) are done so far; called a few
     /// times a second and once at the end.
     fn progress(&mut self, finished: u64);
+    /// Runs outlived the grace period after a stop signal: every sink has
+    /// been committed (`committed` says whether that worked) and the runs
+    /// still going will never be recorded. An implementation normally ends
+    /// the process here; if it returns, [`execute`] waits for them.
+    fn abandon(&mut self, finished: u64, committed: Result<(), String>) {
+        let _ = (finished, committed);
+    }
 }
 
 /// A failure to set up the worker pool.
@@ -105,6 +149,9 @@ pub enum Outcome<E> {
     Stopped,
     /// A sink failed; no new runs were started after that.
     SinkFailed(E),
+    /// A signal (the number) asked to stop; runs under way finished or were
+    /// abandoned after the grace period.
+    Interrupted(i32),
 }
 
 /// Runs every run of `sweep` in `config.shard` for which `wanted` holds,
@@ -126,17 +173,20 @@ pub fn execute<S: RunSink>(
     let shard = config.shard.unwrap_or(Shard::WHOLE);
     let in_shard = shard.runs_in(sweep.runs());
     let stop = AtomicBool::new(false);
+    // Set once the grace period is over: a run finishing later is dropped.
+    let abandoned = AtomicBool::new(false);
     let failure: Mutex<Option<S::Error>> = Mutex::new(None);
     let sinks: Vec<Mutex<S>> = sinks.into_iter().map(Mutex::new).collect();
     let finished = AtomicU64::new(0);
     let (sender, receiver) = sync_channel::<RunEvent>(CHANNEL_CAPACITY);
 
     let outcome = std::thread::scope(|scope| {
-        let (stop, failure, sinks, finished) = (&stop, &failure, &sinks, &finished);
+        let (stop, abandoned, failure, sinks, finished) = (&stop, &abandoned, &failure, &sinks, &finished);
         scope.spawn(move || {
             pool.install(|| {
                 (0..in_shard as usize).into_par_iter().with_min_len(16).for_each_with(sender, |sender, k| {
-                    if stop.load(Ordering::Relaxed) {
+                    let halted = config.halt.as_ref().is_some_and(|h| h.load(Ordering::Relaxed));
+                    if stop.load(Ordering::Relaxed) || halted || interrupt::requested().is_some() {
                         return;
                     }
                     let spec = sweep.run(shard.index + k as u64 * shard.count);
@@ -145,7 +195,12 @@ pub fn execute<S: RunSink>(
                     }
                     let record = run_one(sweep.scenario, spec, config.run_timeout);
                     let worker = rayon::current_thread_index().unwrap_or(0) % sinks.len();
-                    let written = sinks[worker].lock().unwrap_or_else(|e| e.into_inner()).write(&record);
+                    let mut sink = sinks[worker].lock().unwrap_or_else(|e| e.into_inner());
+                    if abandoned.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let written = sink.write(&record);
+                    drop(sink);
                     if config.fail_fast && record.outcome.is_err() {
                         stop.store(true, Ordering::Relaxed);
                     }
@@ -169,7 +224,21 @@ pub fn execute<S: RunSink>(
         let mut stopped = false;
         let mut failed = false;
         let mut last_tick = Instant::now();
+        let mut interrupted: Option<(i32, Instant)> = None;
         loop {
+            if let Some(signal) = interrupt::requested() {
+                let (_, since) = *interrupted.get_or_insert((signal, Instant::now()));
+                stop.store(true, Ordering::Relaxed);
+                if since.elapsed() >= interrupt::GRACE && !abandoned.swap(true, Ordering::SeqCst) {
+                    // Holding each sink's lock while committing means no
+                    // run is half-kept; the flag keeps later ones out.
+                    let committed = sinks.iter().try_for_each(|sink| {
+                        let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
+                        sink.commit().map_err(|e| format!("{e:?}"))
+                    });
+                    coordinator.abandon(finished.load(Ordering::Relaxed), committed);
+                }
+            }
             match receiver.recv_timeout(TICK.saturating_sub(last_tick.elapsed())) {
                 Ok(event) => {
                     failed = true;
@@ -197,8 +266,14 @@ pub fn execute<S: RunSink>(
             }
         }
         coordinator.progress(finished.load(Ordering::Relaxed));
+        // Workers that saw the signal first may all have returned before
+        // the loop above looked at it.
+        if let (None, Some(signal)) = (interrupted, interrupt::requested()) {
+            interrupted = Some((signal, Instant::now()));
+        }
         match failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
             Some(e) => Outcome::SinkFailed(e),
+            None if interrupted.is_some() => Outcome::Interrupted(interrupted.expect("checked").0),
             None if stopped || (config.fail_fast && failed) => Outcome::Stopped,
             None => Outcome::Completed,
         }

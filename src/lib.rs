@@ -6,6 +6,9 @@
 
 pub mod describe;
 pub mod executor;
+pub mod integrity;
+pub mod interrupt;
+pub mod lock;
 pub mod names;
 pub mod params;
 pub mod progress;

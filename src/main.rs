@@ -42,8 +42,17 @@ enum Command {
         /// Show only this scenario.
         name: Option<String>,
     },
-    /// Report completed, failed and missing runs of a dataset, across shards.
+    /// Report completed, failed and missing runs of a dataset, across shards;
+    /// exit 3 when a part is unreadable or a run is recorded twice.
     Status { dir: PathBuf },
+    /// Mend a damaged dataset: move unreadable parts to <dir>.damaged/ and
+    /// drop duplicate rows, keeping one; then rerun the sweep.
+    Repair {
+        dir: PathBuf,
+        /// Take the dataset's lock even though a writer looks alive.
+        #[arg(long)]
+        break_lock: bool,
+    },
     /// Write an sbatch script that runs a sweep as a Slurm job array.
     Slurm(SlurmArgs),
     /// Summarise a dataset: headline table with 95% intervals, the answer per
@@ -93,6 +102,10 @@ struct RunArgs {
     /// Refuse sweeps that expand to more runs than this.
     #[arg(long, default_value_t = DEFAULT_MAX_RUNS)]
     max_runs: u64,
+    /// Take over the shard's lock even though its holder looks alive (only
+    /// when you know that writer is gone, e.g. its node crashed).
+    #[arg(long)]
+    break_lock: bool,
 }
 
 #[derive(clap::Args)]
@@ -115,9 +128,17 @@ struct SlurmArgs {
     /// Memory per task, e.g. 4G.
     #[arg(long)]
     mem: Option<String>,
-    /// Where to write the script (default: <out>/<name>.sbatch).
+    /// Where to write the script (default: <out>/<name>.sbatch; split
+    /// arrays get .part0, .part1, ... before the extension).
     #[arg(long)]
     script: Option<PathBuf>,
+    /// The cluster's MaxArraySize: larger arrays are split into several
+    /// scripts.
+    #[arg(long, default_value_t = avalanche::slurm::DEFAULT_MAX_ARRAY_SIZE)]
+    max_array_size: u64,
+    /// Run at most N tasks of each script at once (Slurm's `%N`).
+    #[arg(long)]
+    throttle: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -131,8 +152,8 @@ fn parse_checkpoint(s: &str) -> Result<CheckpointArg, String> {
     let number = |t: &str| t.parse::<u64>().ok().filter(|n| *n > 0);
     if let Some(secs) = s.strip_suffix('s').and_then(number) {
         Ok(CheckpointArg::Every(Duration::from_secs(secs)))
-    } else if let Some(minutes) = s.strip_suffix('m').and_then(number) {
-        Ok(CheckpointArg::Every(Duration::from_secs(minutes * 60)))
+    } else if let Some(minutes) = s.strip_suffix('m').and_then(number).and_then(|m| m.checked_mul(60)) {
+        Ok(CheckpointArg::Every(Duration::from_secs(minutes)))
     } else {
         number(s).map(CheckpointArg::Runs).ok_or_else(bad)
     }
@@ -195,6 +216,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir } => {
+            let integrity = status::check_integrity(&dir)?;
+            if !integrity.unreadable.is_empty() {
+                println!("{integrity}");
+                return Ok(ExitCode::from(3));
+            }
             let c = status::completion(&dir)?;
             println!(
                 "{}: {} of {} runs completed, {} failed, {} missing",
@@ -209,10 +235,32 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                     println!("  shard {shard}/{count}: {missing} missing (rerun it to resume)");
                 }
             }
-            if c.stray > 0 || c.duplicates > 0 {
-                println!("  warning: {} rows not in the sweep, {} duplicated run_ids", c.stray, c.duplicates);
+            if c.stray > 0 {
+                println!("  warning: {} rows not in the sweep", c.stray);
+            }
+            if !integrity.is_clean() {
+                println!("{integrity}");
+                return Ok(ExitCode::from(3));
             }
             Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Repair { dir, break_lock } => {
+            let repaired = avalanche::integrity::repair(&dir, break_lock)?;
+            for (from, to) in &repaired.moved {
+                println!("moved {} to {}", from.display(), to.display());
+            }
+            for (path, rows) in &repaired.dropped {
+                println!("dropped {rows} duplicate rows from {}", path.display());
+            }
+            if repaired.moved.is_empty() && repaired.dropped.is_empty() {
+                println!("{}: nothing to repair", dir.display());
+            } else {
+                println!(
+                    "Now rerun the sweep to redo lost runs, then check with: avalanche status {}",
+                    dir.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Slurm(args) => slurm(args),
         Command::Report { dir, out } => {
@@ -227,11 +275,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 fn run(args: RunArgs) -> Result<ExitCode> {
     let sweep = sweep::load(&args.file, args.max_runs)?;
     let shard = match args.shard {
-        Some(shard) => Some(shard),
+        Some(shard) => {
+            tracing::info!("running shard {shard}");
+            Some(shard)
+        }
         None => {
             let from_env = Shard::from_slurm(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
             if let Some(shard) = from_env {
-                tracing::info!("running shard {shard}, from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT");
+                tracing::info!(
+                    "running shard {shard}, from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT \
+                     (resubmitting a subset of the tasks would change the count: pass --shard I/N)"
+                );
             }
             from_env
         }
@@ -243,11 +297,6 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             CheckpointArg::Every(d) => checkpoint.interval = d,
         }
     }
-    if let Some(t) = args.run_timeout {
-        if !(t.is_finite() && t > 0.0) {
-            bail!("--run-timeout must be a positive number of seconds");
-        }
-    }
     let options = RunOptions {
         out: args.out,
         exec: ExecConfig {
@@ -255,17 +304,52 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             run_timeout: args.run_timeout,
             shard,
             fail_fast: args.fail_fast,
+            halt: None,
         },
         checkpoint,
         retry_failed: args.retry_failed,
         extend: args.extend,
         fresh: args.fresh,
+        break_lock: args.break_lock,
+        on_abandon: Some(print_interrupted),
     };
     let threads = options.exec.thread_count();
+    avalanche::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
     println!("{}", summary_paragraph(&sweep.name, &summary, threads));
+    if let Some(signal) = summary.interrupted {
+        print_interrupted(&summary);
+        return Ok(ExitCode::from(avalanche::interrupt::exit_code(signal)));
+    }
     Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// What a stop signal left: what was saved, and the command that resumes.
+fn print_interrupted(summary: &Summary) {
+    let signal = summary.interrupted.map_or("a signal".into(), avalanche::interrupt::name);
+    let quote = |a: String| {
+        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+            a
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let command: Vec<String> = std::env::args().map(quote).collect();
+    let abandoned = if summary.abandoned {
+        format!(
+            "; runs still going after {} s were abandoned (not recorded)",
+            avalanche::interrupt::GRACE.as_secs()
+        )
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "Stopped by {signal}: the {} runs finished in this session are committed{abandoned}. \
+         Resume with:\n  {}",
+        summary.executed,
+        command.join(" ")
+    );
 }
 
 fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
@@ -291,10 +375,17 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
 }
 
 fn slurm(args: SlurmArgs) -> Result<ExitCode> {
-    if args.tasks == 0 {
-        bail!("--tasks must be at least 1");
-    }
     let sweep = sweep::load(&args.file, DEFAULT_MAX_RUNS)?;
+    let job = SlurmJob {
+        tasks: args.tasks,
+        time: args.time,
+        cpus_per_task: args.cpus_per_task,
+        partition: args.partition,
+        memory: args.mem,
+        max_array_size: args.max_array_size,
+        throttle: args.throttle,
+    };
+    job.check(sweep.runs())?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let absolute =
         |p: &std::path::Path| p.canonicalize().with_context(|| format!("resolving {}", p.display()));
@@ -302,18 +393,34 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
     let log_dir = out.join(format!("{}.slurm-logs", sweep.name));
     std::fs::create_dir_all(&log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
     let binary = std::env::current_exe().context("locating the avalanche binary")?;
-    let job = SlurmJob {
-        tasks: args.tasks,
-        time: args.time,
-        cpus_per_task: args.cpus_per_task,
-        partition: args.partition,
-        memory: args.mem,
-    };
-    let text = avalanche::slurm::script(&job, &sweep.name, &binary, &absolute(&args.file)?, &out, &log_dir);
+    let texts = avalanche::slurm::scripts(&job, &sweep.name, &binary, &absolute(&args.file)?, &out, &log_dir);
     let script = args.script.unwrap_or_else(|| out.join(format!("{}.sbatch", sweep.name)));
-    std::fs::write(&script, text).with_context(|| format!("writing {}", script.display()))?;
-    println!("Wrote {} ({} array tasks, one shard each).", script.display(), args.tasks);
-    println!("Submit:  sbatch {}", script.display());
+    let paths: Vec<PathBuf> = if texts.len() == 1 {
+        vec![script]
+    } else {
+        let stem = script.file_stem().map_or("job".into(), |s| s.to_string_lossy().into_owned());
+        (0..texts.len()).map(|k| script.with_file_name(format!("{stem}.part{k}.sbatch"))).collect()
+    };
+    for (path, text) in paths.iter().zip(&texts) {
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!(
+        "Wrote {} ({} array tasks, one shard each{}).",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        args.tasks,
+        if paths.len() > 1 {
+            format!(", split at --max-array-size {}", args.max_array_size)
+        } else {
+            String::new()
+        }
+    );
+    for path in &paths {
+        println!("Submit:  sbatch {}", path.display());
+    }
     println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    println!(
+        "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array=5 {}",
+        paths[0].display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,11 @@ pub const RUNS_DIR: &str = "runs";
 pub const GENERATIONS_DIR: &str = "generations";
 /// The copy of the sweep file at a dataset's root.
 pub const SWEEP_FILE: &str = "sweep.toml";
+/// Writers' lock files inside a dataset (hidden: never data).
+pub const LOCKS_DIR: &str = ".locks";
+/// `avalanche repair` moves unreadable parts to `<dataset><this>/`, beside
+/// the dataset rather than in it, so no reader globbing the folder sees them.
+pub const DAMAGED_SUFFIX: &str = ".damaged";
 /// The report's default folder inside a dataset.
 pub const REPORT_DIR: &str = "report";
 

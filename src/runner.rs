@@ -5,11 +5,13 @@
 //! Parquet code of its own. Progress display is an [`Observer`] supplied by
 //! the caller, so the engine never draws to a terminal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
+use crate::interrupt;
+use crate::lock::{self, LockError, Role, WriterLock};
 use crate::record::RunEvent;
 use crate::shard::Shard;
 use crate::sink::dataset::{self, Status};
@@ -31,6 +33,11 @@ pub struct RunOptions {
     pub extend: bool,
     /// Move an existing dataset folder aside and start over.
     pub fresh: bool,
+    /// Take the shard's lock even from a writer that looks alive.
+    pub break_lock: bool,
+    /// Called when runs outlive the grace period after a stop signal, with
+    /// what was committed, just before the process exits (128 + signal).
+    pub on_abandon: Option<fn(&Summary)>,
 }
 
 /// Watches a sweep's progress; implemented by the terminal display.
@@ -66,6 +73,10 @@ pub struct Summary {
     pub wall: Duration,
     /// Where an old dataset was moved by `--fresh`.
     pub moved_aside: Option<PathBuf>,
+    /// The signal that stopped the sweep; what finished was committed.
+    pub interrupted: Option<i32>,
+    /// Runs still under way when the grace period ended, not recorded.
+    pub abandoned: bool,
 }
 
 /// Why a sweep could not be run.
@@ -86,6 +97,57 @@ pub enum RunnerError {
     NotAnExtension { dir: PathBuf, reason: String },
     #[error("{} exists but is not an avalanche dataset (no sweep.toml); refusing to write into it", dir.display())]
     NotADataset { dir: PathBuf },
+    #[error(
+        "{source}\n{} holds a part that cannot be read: `avalanche status {}` lists the damage, \
+         `avalanche repair {}` moves it aside, and rerunning then redoes its runs",
+        dir.display(), dir.display(), dir.display()
+    )]
+    Damaged { dir: PathBuf, source: SinkError },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(
+        "{}: {what} needs the dataset to itself, but {holder} is writing into it (lock {}); \
+         wait for it to finish",
+        dir.display(), path.display()
+    )]
+    Busy { dir: PathBuf, what: &'static str, holder: String, path: PathBuf },
+    #[error(
+        "{}: another process broke this writer's lock while it ran (--break-lock, or no heartbeat for \
+         {} s); runs may have been written twice. Run `avalanche status {}` and, if it reports \
+         duplicates, `avalanche repair {}`",
+        dir.display(), lock::STALE_AFTER.as_secs(), dir.display(), dir.display()
+    )]
+    LockLost { dir: PathBuf },
+}
+
+/// Refuses options the engine cannot honour, before anything is written.
+fn check_options(sweep: &Sweep, options: &RunOptions) -> Result<(), RunnerError> {
+    options.exec.check().map_err(RunnerError::Invalid)?;
+    options.checkpoint.check().map_err(RunnerError::Invalid)?;
+    if let Some(shard) = options.exec.shard {
+        if shard.count > sweep.runs() {
+            return Err(RunnerError::Invalid(format!(
+                "shard {shard}: the sweep has {} runs, so there cannot be {} shards \
+                 (each shard needs at least one run)",
+                sweep.runs(),
+                shard.count
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses `what` while any writer other than this process holds a lock.
+fn refuse_if_busy(dir: &Path, what: &'static str) -> Result<(), RunnerError> {
+    let others = lock::live_holders(dir).into_iter().find(|(_, h)| h.token != lock::process_token());
+    match others {
+        Some((path, holder)) => {
+            Err(RunnerError::Busy { dir: dir.to_path_buf(), what, holder: holder.to_string(), path })
+        }
+        None => Ok(()),
+    }
 }
 
 /// Runs `sweep` (or the shard of it in `options.exec.shard`) into its
@@ -95,27 +157,31 @@ pub fn run_sweep(
     options: &RunOptions,
     observer: &mut dyn Observer,
 ) -> Result<Summary, RunnerError> {
+    check_options(sweep, options)?;
     let started = Instant::now();
     let shard = options.exec.shard.unwrap_or(Shard::WHOLE);
     let dir = options.out.join(&sweep.name);
     let moved_aside = prepare_folder(&dir, sweep, options)?;
+    let mut lock = lock::acquire(&dir, Role::Shard(shard), options.break_lock)?;
+    if options.extend {
+        refuse_if_busy(&dir, "--extend")?;
+    }
 
-    let mut committed = dataset::scan(&dir)?;
+    let mut committed =
+        dataset::scan(&dir).map_err(|source| RunnerError::Damaged { dir: dir.clone(), source })?;
     if options.retry_failed {
-        for (path, _) in &committed.failed_files {
-            dataset::drop_failed_rows(path, &sweep.text)?;
-        }
-        committed.runs.retain(|_, status| *status == Status::Ok);
+        retry_failed(sweep, shard, &dir, &mut committed)?;
     }
     let (already_committed, pending) = count_pending(sweep, shard, &committed.runs, &dir, options.extend)?;
     if options.extend {
         dataset::write_atomically(&dir.join(dataset::SWEEP_FILE), sweep.text.as_bytes())?;
     }
 
-    for path in dataset::clean_leftovers(&dir, shard)? {
+    let live = lock::live_holders(&dir);
+    for path in dataset::clean_leftovers(&dir, &live)? {
         tracing::info!("removed leftover {} from an interrupted run", path.display());
     }
-    let exec = ExecConfig { shard: Some(shard), ..options.exec.clone() };
+    let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };
     let workers = exec.thread_count();
     let writers = (0..workers)
         .map(|worker| {
@@ -130,29 +196,66 @@ pub fn run_sweep(
         })
         .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);
-    let mut tally = Tally { observer, executed: 0, failed: 0 };
+    let mut summary = Summary {
+        dir: dir.clone(),
+        shard,
+        already_committed,
+        executed: 0,
+        failed: 0,
+        stopped_early: false,
+        wall: Duration::ZERO,
+        moved_aside,
+        interrupted: None,
+        abandoned: false,
+    };
+    let mut tally = Tally { observer, failed: 0, summary: &mut summary, started, lock: &mut lock, options };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
     let (outcome, writers) = execute(sweep, &exec, &wanted, writers, &mut tally)?;
     // Whatever happened, what the writers hold is finished work: commit it.
     let committed_now = writers.into_iter().try_for_each(|mut w| w.commit());
-    let stopped_early = match outcome {
-        Outcome::Completed => false,
-        Outcome::Stopped => true,
-        Outcome::SinkFailed(e) => return Err(e.into()),
-    };
-    committed_now?;
     tally.observer.finish();
-    Ok(Summary {
-        dir,
-        shard,
-        already_committed,
-        executed: tally.executed,
-        failed: tally.failed,
-        stopped_early,
-        wall: started.elapsed(),
-        moved_aside,
-    })
+    match outcome {
+        Outcome::Completed => {}
+        Outcome::Stopped => summary.stopped_early = true,
+        Outcome::Interrupted(signal) => summary.interrupted = Some(signal),
+        Outcome::SinkFailed(e) => return Err(e.into()),
+    }
+    committed_now?;
+    if lock.lost() {
+        return Err(RunnerError::LockLost { dir });
+    }
+    summary.wall = started.elapsed();
+    Ok(summary)
+}
+
+/// Prepares `--retry-failed`: rewrites the parts holding this shard's
+/// failed runs without them (other shards' rows, failed or not, stay), one
+/// writer at a time, and forgets those runs so they run again.
+fn retry_failed(
+    sweep: &Sweep,
+    shard: Shard,
+    dir: &Path,
+    committed: &mut dataset::Committed,
+) -> Result<(), RunnerError> {
+    if committed.failed_files.is_empty() {
+        return Ok(());
+    }
+    let own: HashSet<u64> = (0..shard.runs_in(sweep.runs()))
+        .map(|k| sweep.run(shard.index + k * shard.count).run_id)
+        .filter(|id| committed.runs.get(id) == Some(&Status::Failed))
+        .collect();
+    if own.is_empty() {
+        return Ok(());
+    }
+    // Shards of one array retry at once; two rewriting the same part
+    // concurrently would bring back each other's dropped rows.
+    let _rewriting = lock::acquire_waiting(dir, "rewrite", Duration::from_secs(120))?;
+    for (path, _) in &committed.failed_files {
+        dataset::drop_rows(path, &sweep.text, &own)?;
+    }
+    committed.runs.retain(|id, _| !own.contains(id));
+    Ok(())
 }
 
 /// Creates the folder and its `sweep.toml`, or checks that an existing one
@@ -161,6 +264,7 @@ fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Opt
     let sweep_file = dir.join(dataset::SWEEP_FILE);
     let mut moved_aside = None;
     if dir.exists() && options.fresh {
+        refuse_if_busy(dir, "--fresh")?;
         let aside = aside_name(dir);
         std::fs::rename(dir, &aside).map_err(SinkError::io(dir))?;
         moved_aside = Some(aside);
@@ -245,19 +349,46 @@ fn count_pending(
 /// Counts finished runs and shows them to the observer.
 struct Tally<'a> {
     observer: &'a mut dyn Observer,
-    executed: u64,
     failed: u64,
+    summary: &'a mut Summary,
+    started: Instant,
+    lock: &'a mut WriterLock,
+    options: &'a RunOptions,
 }
 
 impl Coordinator for Tally<'_> {
+    /// Everything finished is committed; the runs still going cannot be
+    /// waited for, so the process ends here, its lock released.
+    fn abandon(&mut self, finished: u64, committed: Result<(), String>) {
+        let signal = interrupt::requested().unwrap_or(libc::SIGTERM);
+        self.summary.executed = finished;
+        self.summary.failed = self.failed;
+        self.summary.wall = self.started.elapsed();
+        self.summary.interrupted = Some(signal);
+        self.summary.abandoned = true;
+        self.observer.finish();
+        if let Err(e) = committed {
+            // Not exiting here would wait for runs that may never end; the
+            // lock stays, and is broken as dead on the next start.
+            tracing::error!("committing finished runs failed: {e}");
+            std::process::exit(2);
+        }
+        self.lock.release();
+        if let Some(report) = self.options.on_abandon {
+            report(self.summary);
+        }
+        std::process::exit(i32::from(interrupt::exit_code(signal)));
+    }
+
     fn failed(&mut self, event: RunEvent) -> Flow {
         self.failed += 1;
+        self.summary.failed = self.failed;
         tracing::warn!(run_id = event.run_id, "run failed: {}", event.error.as_deref().unwrap_or("?"));
         Flow::Continue
     }
 
     fn progress(&mut self, finished: u64) {
-        self.executed = finished;
+        self.summary.executed = finished;
         self.observer.progress(finished, self.failed);
     }
 }

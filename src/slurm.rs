@@ -4,6 +4,15 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The default `--max-array-size`: Slurm's own default `MaxArraySize`, so
+/// array indices stay below it.
+pub const DEFAULT_MAX_ARRAY_SIZE: u64 = 1001;
+
+/// How long before its time limit a task is asked to stop (SIGTERM to the
+/// batch shell, which is `avalanche` itself): [`crate::interrupt::GRACE`]
+/// for runs under way plus time to commit, with room to spare.
+pub const WARNING_SECS: u64 = 120;
+
 /// What the job array asks Slurm for.
 #[derive(Clone, Debug)]
 pub struct SlurmJob {
@@ -15,6 +24,89 @@ pub struct SlurmJob {
     pub partition: Option<String>,
     /// `--mem`, e.g. `4G`.
     pub memory: Option<String>,
+    /// Tasks per script: arrays larger than the cluster allows are split.
+    pub max_array_size: u64,
+    /// At most this many tasks of one script run at once (`%N`).
+    pub throttle: Option<u64>,
+}
+
+/// Why a job cannot be written.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct JobError(pub String);
+
+impl SlurmJob {
+    /// Refuses a job that could not run as asked, given the sweep's run count.
+    pub fn check(&self, runs: u64) -> Result<(), JobError> {
+        let bad = |m: String| Err(JobError(m));
+        if self.tasks == 0 {
+            return bad("--tasks must be at least 1".into());
+        }
+        if self.tasks > runs {
+            return bad(format!(
+                "--tasks {}: the sweep has only {runs} runs, so {} tasks would have nothing to do; \
+                 use --tasks {runs} or fewer",
+                self.tasks,
+                self.tasks - runs
+            ));
+        }
+        if !(1..=crate::executor::MAX_THREADS as u64).contains(&self.cpus_per_task) {
+            return bad(format!(
+                "--cpus-per-task {}: must be between 1 and {}",
+                self.cpus_per_task,
+                crate::executor::MAX_THREADS
+            ));
+        }
+        if self.max_array_size == 0 {
+            return bad("--max-array-size must be at least 1".into());
+        }
+        if self.throttle == Some(0) {
+            return bad("--throttle must be at least 1".into());
+        }
+        if let Some(time) = &self.time {
+            time_limit_secs(time).ok_or_else(|| {
+                JobError(format!(
+                    "--time {time:?} is not a Slurm time: use minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or \
+                     D-HH:MM:SS (e.g. 02:00:00)"
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// How many scripts the array is split into.
+    pub fn scripts(&self) -> u64 {
+        self.tasks.div_ceil(self.max_array_size.max(1))
+    }
+}
+
+/// A Slurm `--time` in seconds; `None` when malformed. `UNLIMITED` and
+/// `INFINITE` are `Some(u64::MAX)`.
+pub fn time_limit_secs(time: &str) -> Option<u64> {
+    if time.eq_ignore_ascii_case("unlimited") || time.eq_ignore_ascii_case("infinite") {
+        return Some(u64::MAX);
+    }
+    let number = |t: &str| {
+        (!t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<u64>().ok())
+            .flatten()
+    };
+    let (days, rest) = match time.split_once('-') {
+        Some((d, rest)) => (Some(number(d)?), rest),
+        None => (None, time),
+    };
+    let fields: Vec<u64> = rest.split(':').map(number).collect::<Option<_>>()?;
+    let under = |v: u64, limit: u64| (v < limit).then_some(v);
+    let seconds = match (days, fields.as_slice()) {
+        (None, [m]) => m * 60,
+        (None, [m, s]) => m * 60 + under(*s, 60)?,
+        (None, [h, m, s]) => h * 3600 + under(*m, 60)? * 60 + under(*s, 60)?,
+        (Some(d), [h]) => d * 86_400 + under(*h, 24)? * 3600,
+        (Some(d), [h, m]) => d * 86_400 + under(*h, 24)? * 3600 + under(*m, 60)? * 60,
+        (Some(d), [h, m, s]) => d * 86_400 + under(*h, 24)? * 3600 + under(*m, 60)? * 60 + under(*s, 60)?,
+        _ => return None,
+    };
+    (seconds > 0).then_some(seconds)
 }
 
 /// Quotes a string for a POSIX shell.
@@ -22,24 +114,46 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-/// The sbatch script. Paths should be absolute: array tasks may start in
+/// The sbatch scripts, one per [`SlurmJob::max_array_size`] tasks. Each
+/// fixes the shard count and its first shard when written, so any subset of
+/// its tasks can be resubmitted (`sbatch --array=5 x.sbatch`) and runs
+/// exactly those shards. Paths should be absolute: array tasks may start in
 /// another directory on another node.
-pub fn script(
+pub fn scripts(
     job: &SlurmJob,
     name: &str,
     binary: &Path,
     sweep_file: &Path,
     out: &Path,
     log_dir: &Path,
+) -> Vec<String> {
+    (0..job.scripts()).map(|k| script(job, k, name, binary, sweep_file, out, log_dir)).collect()
+}
+
+fn script(
+    job: &SlurmJob,
+    part: u64,
+    name: &str,
+    binary: &Path,
+    sweep_file: &Path,
+    out: &Path,
+    log_dir: &Path,
 ) -> String {
+    let first = part * job.max_array_size;
+    let size = (job.tasks - first).min(job.max_array_size);
     let mut s = String::from("#!/bin/bash\n");
     let _ = writeln!(s, "#SBATCH --job-name=avalanche-{name}");
-    let _ = writeln!(s, "#SBATCH --array=0-{}", job.tasks.saturating_sub(1));
+    let throttle = job.throttle.map_or(String::new(), |n| format!("%{n}"));
+    let _ = writeln!(s, "#SBATCH --array=0-{}{throttle}", size - 1);
     let _ = writeln!(s, "#SBATCH --cpus-per-task={}", job.cpus_per_task);
     let _ = writeln!(s, "#SBATCH --ntasks=1");
+    let mut warning = WARNING_SECS;
     if let Some(time) = &job.time {
         let _ = writeln!(s, "#SBATCH --time={time}");
+        // Short jobs get a warning of a quarter of their time instead.
+        warning = warning.min(time_limit_secs(time).map_or(warning, |t| (t / 4).max(1)));
     }
+    let _ = writeln!(s, "#SBATCH --signal=B:TERM@{warning}");
     if let Some(partition) = &job.partition {
         let _ = writeln!(s, "#SBATCH --partition={partition}");
     }
@@ -47,19 +161,25 @@ pub fn script(
         let _ = writeln!(s, "#SBATCH --mem={memory}");
     }
     let _ = writeln!(s, "#SBATCH --output={}/%A_%a.out", log_dir.display());
-    s.push_str(
-        "# Written by `avalanche slurm`. Each array task runs one shard; the shard\n\
-         # comes from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT. Resubmitting\n\
-         # (or rerunning one task) resumes: committed runs are never run twice.\n\
+    let _ = write!(
+        s,
+        "# Written by `avalanche slurm`: {tasks} shards in all; this script runs shards {first}..{last},\n\
+         # shard {first} + SLURM_ARRAY_TASK_ID of {tasks}. The shard count is fixed here, so any subset of\n\
+         # tasks can be resubmitted (sbatch --array=5 this.sbatch) and resumes exactly those shards:\n\
+         # committed runs are never run twice. {warning} s before the time limit Slurm sends SIGTERM;\n\
+         # avalanche then commits the finished runs and exits, and resubmitting resumes.\n\
          set -euo pipefail\n",
+        tasks = job.tasks,
+        last = first + size - 1,
     );
     let _ = writeln!(
         s,
-        "exec {} run {} --out {} --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\"",
+        "exec {} run {} --out {} --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --shard \"$(({first} + SLURM_ARRAY_TASK_ID))/{}\"",
         quote(&binary.display().to_string()),
         quote(&sweep_file.display().to_string()),
         quote(&out.display().to_string()),
-        job.cpus_per_task
+        job.cpus_per_task,
+        job.tasks,
     );
     s
 }
@@ -68,27 +188,69 @@ pub fn script(
 mod tests {
     use super::*;
 
-    #[test]
-    fn script_asks_for_one_task_per_shard() {
-        let job = SlurmJob {
-            tasks: 4,
+    fn job(tasks: u64) -> SlurmJob {
+        SlurmJob {
+            tasks,
             time: Some("01:00:00".into()),
             cpus_per_task: 2,
             partition: None,
             memory: None,
-        };
-        let text = script(
-            &job,
-            "x",
-            Path::new("/bin/avalanche"),
-            Path::new("/s/x.toml"),
-            Path::new("/r"),
-            Path::new("/r/x/slurm"),
-        );
+            max_array_size: DEFAULT_MAX_ARRAY_SIZE,
+            throttle: None,
+        }
+    }
+
+    fn write(job: &SlurmJob) -> Vec<String> {
+        let (bin, sweep, out, logs) =
+            (Path::new("/bin/avalanche"), Path::new("/s/x.toml"), Path::new("/r"), Path::new("/r/x/slurm"));
+        scripts(job, "x", bin, sweep, out, logs)
+    }
+
+    #[test]
+    fn script_fixes_the_shard_count_and_asks_for_a_warning() {
+        let texts = write(&job(4));
+        assert_eq!(texts.len(), 1);
+        let text = &texts[0];
         assert!(text.contains("#SBATCH --array=0-3\n"));
         assert!(text.contains("#SBATCH --time=01:00:00\n"));
+        assert!(text.contains("#SBATCH --signal=B:TERM@120\n"), "{text}");
         assert!(!text.contains("--partition"));
         assert!(text.contains("exec '/bin/avalanche' run '/s/x.toml' --out '/r'"));
+        assert!(text.contains("--shard \"$((0 + SLURM_ARRAY_TASK_ID))/4\""), "{text}");
         assert_eq!(quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn large_arrays_are_split_and_throttled() {
+        let big = SlurmJob { max_array_size: 1000, throttle: Some(50), ..job(2500) };
+        let texts = write(&big);
+        assert_eq!(texts.len(), 3);
+        assert!(texts[0].contains("#SBATCH --array=0-999%50\n"));
+        assert!(texts[2].contains("#SBATCH --array=0-499%50\n"));
+        assert!(texts[2].contains("--shard \"$((2000 + SLURM_ARRAY_TASK_ID))/2500\""));
+    }
+
+    #[test]
+    fn bad_jobs_are_refused() {
+        assert!(job(4).check(10).is_ok());
+        assert!(job(11).check(10).is_err());
+        assert!(job(0).check(10).is_err());
+        assert!(SlurmJob { cpus_per_task: 0, ..job(2) }.check(10).is_err());
+        assert!(SlurmJob { time: Some("banana".into()), ..job(2) }.check(10).is_err());
+        assert!(SlurmJob { throttle: Some(0), ..job(2) }.check(10).is_err());
+    }
+
+    #[test]
+    fn slurm_times_parse_in_every_form() {
+        assert_eq!(time_limit_secs("90"), Some(5400));
+        assert_eq!(time_limit_secs("10:30"), Some(630));
+        assert_eq!(time_limit_secs("02:00:00"), Some(7200));
+        assert_eq!(time_limit_secs("1-12"), Some(129_600));
+        assert_eq!(time_limit_secs("1-00:30"), Some(88_200));
+        assert_eq!(time_limit_secs("2-01:00:05"), Some(176_405));
+        assert_eq!(time_limit_secs("UNLIMITED"), Some(u64::MAX));
+        for bad in ["banana", "", "1:2:3:4", "00:61:00", "-5", "1-", "0", "1-25"] {
+            assert_eq!(time_limit_secs(bad), None, "{bad}");
+        }
     }
 }

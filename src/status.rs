@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+pub use crate::integrity::{check_integrity, Integrity, IntegrityError};
 use crate::sink::dataset::{self, Status};
 use crate::sink::SinkError;
 use crate::sweep::{self, Sweep, SweepError};

@@ -1,6 +1,7 @@
 //! The Slurm job array, run on a real Slurm: the script `avalanche slurm`
 //! writes is submitted as a 4-task array with `sbatch --wait`, and the
-//! merged dataset must equal a single-process run of the same sweep.
+//! merged dataset must equal a single-process run of the same sweep; a task
+//! cancelled mid-run and resubmitted alone completes it just the same.
 //!
 //! Needs a running cluster (`scripts/slurm-local.sh start`, which prints the
 //! `SLURM_CONF` to export). Without `sbatch` the test is skipped with a
@@ -9,7 +10,9 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -25,12 +28,8 @@ spin = [0, 100]
 "#;
 
 fn sbatch_available() -> bool {
-    Command::new("sbatch").arg("--version").output().is_ok_and(|o| o.status.success())
-}
-
-#[test]
-fn job_array_dataset_equals_single_process_dataset() {
-    if !sbatch_available() {
+    let available = Command::new("sbatch").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !available {
         assert!(
             std::env::var("AVALANCHE_REQUIRE_SLURM").as_deref() != Ok("1"),
             "AVALANCHE_REQUIRE_SLURM=1 but `sbatch` is not available: start scripts/slurm-local.sh"
@@ -38,6 +37,34 @@ fn job_array_dataset_equals_single_process_dataset() {
         eprintln!(
             "SKIPPED: `sbatch` not found; run under scripts/slurm-local.sh to test the Slurm job array"
         );
+    }
+    available
+}
+
+fn task_logs(dir: &Path, name: &str) -> String {
+    std::fs::read_dir(dir.join(format!("cluster/{name}.slurm-logs")))
+        .map(|entries| {
+            entries.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default()).collect()
+        })
+        .unwrap_or_default()
+}
+
+fn squeue(job: &str) -> String {
+    let out = Command::new("squeue").args(["-h", "-r", "-j", job, "-o", "%i %T"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn job_array_dataset_equals_single_process_dataset() {
+    if !sbatch_available() {
         return;
     }
     let ws = workspace(&[("array.toml", SWEEP)]);
@@ -50,11 +77,7 @@ fn job_array_dataset_equals_single_process_dataset() {
     assert!(text.contains("#SBATCH --array=0-3"), "{text}");
 
     let submitted = Command::new("sbatch").arg("--wait").arg(&script).current_dir(dir).output().unwrap();
-    let logs: String = std::fs::read_dir(dir.join("cluster/array.slurm-logs"))
-        .map(|entries| {
-            entries.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default()).collect()
-        })
-        .unwrap_or_default();
+    let logs = task_logs(dir, "array");
     assert!(
         submitted.status.success(),
         "sbatch --wait failed: {}\n{}\ntask logs:\n{logs}",
@@ -80,5 +103,51 @@ fn job_array_dataset_equals_single_process_dataset() {
         .collect();
     for shard in 0..4 {
         assert!(shards.iter().any(|n| n.starts_with(&format!("part-s{shard}of4-"))), "{shards:?}");
+    }
+}
+
+#[test]
+fn a_task_cancelled_mid_run_and_resubmitted_alone_completes_the_dataset() {
+    if !sbatch_available() {
+        return;
+    }
+    // Each shard takes a few seconds, so the cancel lands mid-run.
+    let text = "name = \"requeue\"\nscenario = \"empty\"\nseed = 8\nreplicates = 300\ngenerations = 2\n\
+                [grid]\nx = [0.1, 0.2]\n[params]\nspin = 4000000\n";
+    let ws = workspace(&[("requeue.toml", text)]);
+    let dir = ws.path();
+    ok(run_in(dir, &["slurm", "requeue.toml", "--tasks", "4", "--out", "cluster", "--time", "00:10:00"]));
+    let script = dir.join("cluster/requeue.sbatch");
+    let submitted = Command::new("sbatch").arg("--parsable").arg(&script).current_dir(dir).output().unwrap();
+    assert!(submitted.status.success(), "{submitted:?}");
+    let job = String::from_utf8_lossy(&submitted.stdout).trim().split(';').next().unwrap().to_string();
+    let task = format!("{job}_2");
+    wait_until("task 2 runs", || squeue(&job).contains(&format!("{task} RUNNING")));
+    // Let it commit nothing yet (60 s default checkpoint): the stop must.
+    std::thread::sleep(Duration::from_millis(1500));
+    let cancelled = Command::new("scancel").arg(&task).output().unwrap();
+    assert!(cancelled.status.success(), "{cancelled:?}");
+    wait_until("the array has finished", || squeue(&job).trim().is_empty());
+
+    let logs = task_logs(dir, "requeue");
+    assert!(logs.contains("Stopped by SIGTERM"), "task logs:\n{logs}");
+    let status = run_in(dir, &["status", "cluster/requeue"]);
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert_eq!(status.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("shard 2/4:") && !stdout.contains("shard 1/4:"), "{stdout}");
+
+    // Resubmitted alone, the task runs exactly its own shard.
+    let again =
+        Command::new("sbatch").args(["--wait", "--array=2"]).arg(&script).current_dir(dir).output().unwrap();
+    assert!(again.status.success(), "{again:?}\n{}", task_logs(dir, "requeue"));
+    let status = ok(run_in(dir, &["status", "cluster/requeue"]));
+    assert!(status.contains("600 of 600 runs completed, 0 failed, 0 missing"), "{status}");
+    ok(run_in(dir, &["run", "requeue.toml", "--out", "single"]));
+    for table in ["runs", "generations"] {
+        assert_eq!(
+            table_rows(&dir.join("single/requeue"), table, &["elapsed_ms"]),
+            table_rows(&dir.join("cluster/requeue"), table, &["elapsed_ms"]),
+            "{table}"
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
 use super::table::{format_estimate, format_value};
 use crate::scenario::contract::OutcomeKind;
-use crate::value::Better;
+use crate::value::{Better, Support};
 
 /// At most this many headline columns go into a sentence.
 const PER_SENTENCE: usize = 4;
@@ -51,7 +51,7 @@ pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
                 baseline = find_baseline(summary, point, axis, &c.baseline);
             }
         }
-        let at = summary.describe(point, &skip);
+        let at = along_first(summary.describe(point, &skip), plan);
         let lead = match (subject.is_empty(), at.is_empty()) {
             (true, true) => "All runs".to_string(),
             (true, false) => format!("At {}", at.join(", ")),
@@ -82,6 +82,18 @@ pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
         out.push(format!("{lead}: {}.", clauses.join(". ")));
     }
     out
+}
+
+/// The comparison's `along` parameter first: "at noise_rate = 0.01, samples = 3".
+fn along_first(mut at: Vec<String>, plan: &Plan) -> Vec<String> {
+    if let Some(along) = plan.comparison.as_ref().and_then(|c| c.along.as_ref()) {
+        let prefix = format!("{along} = ");
+        if let Some(index) = at.iter().position(|a| a.starts_with(&prefix)) {
+            let first = at.remove(index);
+            at.insert(0, first);
+        }
+    }
+    at
 }
 
 /// The grid point equal to `point` except that the compared parameter takes
@@ -115,6 +127,7 @@ fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, 
                 Some(h) => format!(" ({})", rounds(h)),
                 None => String::new(),
             },
+            _ if count == 1 => format!(" after {}", rounds(o.times[slot].value)),
             _ => format!(" after a median of {}", rounds(o.times[slot].value)),
         };
         let place = match (&outcome.place, o.places.get(slot)) {
@@ -136,7 +149,8 @@ fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, 
         if o.counts[event] == 0 && n > 0 {
             parts.push(format!("none {}", outcome.outcomes[event].1));
         } else if let Some(time) = &o.event_time {
-            if time.value.is_finite() {
+            // When every run had the event its median time is said already.
+            if time.value.is_finite() && o.counts[event] < n {
                 parts.push(format!(
                     "half had {} by {} {}",
                     outcome.outcomes[event].1,
@@ -177,39 +191,52 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
     }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {
-            let verdict = verdict(h.better, &c.summary, &base.summary);
-            text.push_str(&format!(
-                ", {verdict} `{}` ({})",
-                comparison.baseline,
-                format_value(base.summary.value, p.horizon)
-            ));
+            let baseline = format_value(base.summary.value, p.horizon);
+            match verdict(h.better, h.support, &c.summary, &base.summary) {
+                Some(verdict) => {
+                    text.push_str(&format!(", {verdict} `{}` ({baseline})", comparison.baseline))
+                }
+                None => text.push_str(&format!(" (`{}`: {baseline})", comparison.baseline)),
+            }
         }
     }
     text
 }
 
-/// "better than", "worse than", "no clear difference from" or "against".
-fn verdict(better: Better, this: &super::stats::Estimate, base: &super::stats::Estimate) -> &'static str {
-    let (Some((lo, hi)), Some((base_lo, base_hi))) = (this.interval, base.interval) else {
-        return "against";
-    };
+/// "better than", "worse than" or "no clear difference from"; `None` where
+/// the column declares no direction or an interval is missing.
+fn verdict(
+    better: Better,
+    support: Support,
+    this: &super::stats::Estimate,
+    base: &super::stats::Estimate,
+) -> Option<&'static str> {
+    let (Some((lo, hi)), Some((base_lo, base_hi))) = (this.interval, base.interval) else { return None };
     if better == Better::Unknown {
-        return "against";
+        return None;
     }
     if lo <= base_hi && base_lo <= hi {
-        return "no clear difference from";
+        return Some("no clear difference from");
     }
     let higher = lo > base_hi;
     let good = match better {
         Better::Higher => higher,
         Better::Lower => !higher,
-        Better::Toward(target) => (this.value - target).abs() < (base.value - target).abs(),
-        Better::Unknown => unreachable!("handled above"),
+        Better::Toward(target) => {
+            distance(this.value, target, support) < distance(base.value, target, support)
+        }
+        Better::Unknown => return None,
     };
-    if good {
-        "better than"
-    } else {
-        "worse than"
+    Some(if good { "better than" } else { "worse than" })
+}
+
+/// How far `value` is from `target`: as a factor for a quantity that cannot
+/// be negative (a variance ratio of 0.01 is as far from 1 as one of 100),
+/// as a difference otherwise.
+fn distance(value: f64, target: f64, support: Support) -> f64 {
+    match support {
+        Support::NonNegative | Support::Unit if target > 0.0 => (value / target).ln().abs(),
+        _ => (value - target).abs(),
     }
 }
 
@@ -268,10 +295,14 @@ mod tests {
     fn direction_decides_better_only_when_intervals_part() {
         let high = estimate(30.0, (25.0, 35.0));
         let low = estimate(7.0, (6.0, 8.0));
-        assert_eq!(verdict(Better::Higher, &high, &low), "better than");
-        assert_eq!(verdict(Better::Lower, &high, &low), "worse than");
-        assert_eq!(verdict(Better::Higher, &estimate(8.5, (7.5, 9.0)), &low), "no clear difference from");
-        assert_eq!(verdict(Better::Unknown, &high, &low), "against");
+        let real = Support::Real;
+        assert_eq!(verdict(Better::Higher, real, &high, &low), Some("better than"));
+        assert_eq!(verdict(Better::Lower, real, &high, &low), Some("worse than"));
+        assert_eq!(
+            verdict(Better::Higher, real, &estimate(8.5, (7.5, 9.0)), &low),
+            Some("no clear difference from")
+        );
+        assert_eq!(verdict(Better::Unknown, real, &high, &low), None);
     }
 
     #[test]
@@ -279,9 +310,14 @@ mod tests {
         // The oracle cut the variance blow-up from about 95x to about 1.1x.
         let oracle = estimate(1.1, (1.05, 1.15));
         let none = estimate(95.0, (60.0, 130.0));
-        assert_eq!(verdict(Better::Toward(1.0), &oracle, &none), "better than");
-        assert_eq!(verdict(Better::Toward(1.0), &none, &oracle), "worse than");
-        // A collapse towards zero is as bad as a blow-up of the same distance.
-        assert_eq!(verdict(Better::Toward(1.0), &estimate(0.2, (0.1, 0.3)), &oracle), "worse than");
+        let ratio = Support::NonNegative;
+        assert_eq!(verdict(Better::Toward(1.0), ratio, &oracle, &none), Some("better than"));
+        assert_eq!(verdict(Better::Toward(1.0), ratio, &none, &oracle), Some("worse than"));
+        // A variance collapsed to a millionth is further from 1 than one
+        // blown up sixfold: distances are factors for a ratio.
+        let collapsed = estimate(2.8e-6, (2.5e-6, 3.2e-6));
+        let blown = estimate(6.19, (5.6, 6.8));
+        assert_eq!(verdict(Better::Toward(1.0), ratio, &collapsed, &blown), Some("worse than"));
+        assert_eq!(verdict(Better::Toward(1.0), Support::Real, &collapsed, &blown), Some("better than"));
     }
 }

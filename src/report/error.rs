@@ -22,6 +22,10 @@ pub enum ReportError {
     /// or its columns differ from the first part's.
     #[error("{path}: {message}")]
     BadSchema { path: PathBuf, message: String },
+    /// The dataset holds unreadable parts or runs recorded twice: a report
+    /// on it would be wrong, so none is made until it is repaired.
+    #[error("{details}")]
+    Damaged { path: PathBuf, details: String },
     /// The report's output could not be written.
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },

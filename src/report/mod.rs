@@ -51,7 +51,7 @@ pub struct ReportSummary {
 /// scenario's declared report contract when this binary knows the scenario
 /// and the schema alone when it does not.
 pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
-    let dataset = dataset::open(&config.dir)?;
+    let dataset = open_checked(&config.dir)?;
     let name = scenario_name(&dataset)?;
     report_dataset(config, dataset, crate::scenario::find(&name))
 }
@@ -59,7 +59,21 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
 /// [`report`] for a scenario given directly, such as one defined only in a
 /// test or a program embedding the library.
 pub fn report_with(config: &ReportConfig, scenario: &Scenario) -> Result<ReportSummary, ReportError> {
-    report_dataset(config, dataset::open(&config.dir)?, Some(scenario))
+    report_dataset(config, open_checked(&config.dir)?, Some(scenario))
+}
+
+/// Opens the dataset and refuses one with unreadable parts, duplicated runs
+/// or orphaned generations parts: counting a run twice would narrow every
+/// interval, and `avalanche repair` mends all three.
+fn open_checked(dir: &std::path::Path) -> Result<dataset::Dataset, ReportError> {
+    if dir.join(crate::names::RUNS_DIR).is_dir() && dir.join(crate::names::SWEEP_FILE).exists() {
+        let integrity =
+            crate::integrity::check_integrity(dir).map_err(|e| ReportError::unreadable(dir, e))?;
+        if !integrity.is_clean() {
+            return Err(ReportError::Damaged { path: dir.to_path_buf(), details: integrity.to_string() });
+        }
+    }
+    dataset::open(dir)
 }
 
 fn report_dataset(
@@ -115,7 +129,8 @@ fn report_dataset(
 /// Writes a report file whole or not at all: under a temporary name, then
 /// renamed, so an interrupted report never leaves a half-written file.
 fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
-    let temporary = path.with_extension("tmp-report");
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&temporary, text).map_err(|e| ReportError::write(path, e))?;
     std::fs::rename(&temporary, path).map_err(|e| ReportError::write(path, e))
 }

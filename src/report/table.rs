@@ -22,6 +22,9 @@ pub fn format_value(value: f64, _horizon: Option<f64>) -> String {
     let magnitude = value.abs();
     if value.fract() == 0.0 && magnitude < 1e12 {
         format!("{value:.0}")
+    } else if (value * 2.0).fract() == 0.0 && magnitude < 1e6 {
+        // A median of whole numbers lands on halves: 19.5, not 19.50.
+        format!("{value:.1}")
     } else if magnitude != 0.0 && !(1e-3..1e6).contains(&magnitude) {
         format!("{value:.2e}")
     } else if magnitude >= 100.0 {
@@ -40,6 +43,10 @@ pub fn format_estimate(estimate: &Estimate, horizon: Option<f64>) -> String {
         return "no data".into();
     }
     let value = format_value(estimate.value, horizon);
+    if estimate.value == f64::INFINITY {
+        // Nothing to bound: fewer than half the runs had the event.
+        return value;
+    }
     match estimate.interval {
         Some((low, high)) => {
             format!("{value} [{}, {}]", format_value(low, horizon), format_value(high, horizon))
@@ -190,10 +197,13 @@ mod tests {
     fn estimates_show_the_interval_or_say_there_is_none() {
         assert_eq!(
             format_estimate(&Estimate { n: 20, value: 7.0, interval: Some((5.0, 9.5)) }, None),
-            "7 [5, 9.50]"
+            "7 [5, 9.5]"
         );
         assert_eq!(format_estimate(&Estimate { n: 3, value: 7.0, interval: None }, None), "7 [n/a]");
         let open = Estimate { n: 20, value: 9.0, interval: Some((6.0, f64::INFINITY)) };
         assert_eq!(format_estimate(&open, None), "9 [6, not reached]");
+        let never = Estimate { n: 20, value: f64::INFINITY, interval: Some((30.0, f64::INFINITY)) };
+        assert_eq!(format_estimate(&never, None), "not reached");
+        assert_eq!(format_value(19.5, None), "19.5");
     }
 }

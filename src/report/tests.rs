@@ -59,16 +59,15 @@ fn sentences_say_how_runs_ended_and_compare_in_the_declared_direction() {
     let (_dir, config) = made("1");
     let summary = declared(&config);
     let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
-    // Ranks (1, 7) bound a median of seven values at 95%: [3, 9] for the
-    // collapse rounds 3..=9, [6, 12] for reach 6..=12.
+    // Ranks (1, 7) bound a median of seven values at 95%: [6, 12] for
+    // reach 6..=12.
     let none = "- `none` at noise_rate = 0.01: all 7 runs collapsed after a median of 6 rounds at 9 digits; \
-                half had collapsed by round 6 [3, 9]; 1 failed. reach median 9 [6, 12] digits; growth law: \
-                exponential in 7 of 7.";
+                1 failed. reach median 9 [6, 12] digits; growth law: exponential in 7 of 7.";
     assert!(page.contains(none), "{page}");
     // Reach 9, 9, 11, 11, 11, 11, 30: median 11 with [9, 30], overlapping
     // none's [6, 12], so no clear difference; fewer than half collapsed,
     // so there is no median time to collapse.
-    let majority = "- `majority` at noise_rate = 0.01: 2 of 7 runs collapsed after a median of 10.50 rounds at \
+    let majority = "- `majority` at noise_rate = 0.01: 2 of 7 runs collapsed after a median of 10.5 rounds at \
                     9 digits; 4 of 7 runs stalled after a median of 12 rounds at 11 digits; 1 of 7 runs reached \
                     the round limit (20 rounds) at 30 digits. reach median 11 [9, 30] digits, no clear difference \
                     from `none` (9); growth law: polynomial in 5 of 7.";
@@ -144,8 +143,21 @@ fn a_corrupt_part_is_named() {
     let bad = dir.path().join("runs/part-00009.parquet");
     std::fs::write(&bad, b"not parquet").unwrap();
     let error = report(&config).unwrap_err();
-    assert!(matches!(error, ReportError::Unreadable { .. }), "{error}");
+    assert!(matches!(error, ReportError::Damaged { .. }), "{error}");
     assert!(error.to_string().contains("part-00009.parquet"), "{error}");
+    assert!(error.to_string().contains("avalanche repair"), "the fix is spelled out: {error}");
+}
+
+#[test]
+fn a_run_recorded_twice_is_refused_rather_than_counted_twice() {
+    let (dir, config) = made("1");
+    let runs = dir.path().join("runs");
+    std::fs::copy(runs.join("part-00000.parquet"), runs.join("part-00002.parquet")).unwrap();
+    let generations = dir.path().join("generations");
+    std::fs::copy(generations.join("part-00000.parquet"), generations.join("part-00002.parquet")).unwrap();
+    let error = report_with(&config, &fixture::SCENARIO).unwrap_err();
+    assert!(matches!(error, ReportError::Damaged { .. }), "{error}");
+    assert!(error.to_string().contains("part-00002.parquet"), "{error}");
 }
 
 /// Writes the fixture and its report into `$AVALANCHE_FIXTURE_DIR`, to look

@@ -65,5 +65,9 @@ fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutpu
     }
     let generations =
         (0..params.int("generations")).map(|_| vec![Some(Value::Float(rng.random()))]).collect();
-    Ok(RunOutput { summary: vec![Some(Value::Float(draw)), Some(Value::Float(spin_sum))], generations })
+    let summary = super::row_by_name(
+        SUMMARY,
+        &[("draw", Some(Value::Float(draw))), ("spin_sum", Some(Value::Float(spin_sum)))],
+    );
+    Ok(RunOutput { summary, generations })
 }

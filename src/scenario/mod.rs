@@ -119,6 +119,28 @@ pub fn find(name: &str) -> Option<&'static Scenario> {
     registry().iter().copied().find(|s| s.name == name)
 }
 
+/// A summary row built by column name, so that a declaration and the values
+/// it describes cannot drift apart when columns are added or reordered.
+/// Every declared column must be named exactly once; anything else is a bug
+/// in the scenario and panics (each scenario's tests run it).
+pub fn row_by_name(columns: &[ColumnSpec], values: &[(&str, Option<Value>)]) -> Row {
+    let mut row: Row = vec![None; columns.len()];
+    let mut filled = vec![false; columns.len()];
+    for (name, value) in values {
+        let index = columns
+            .iter()
+            .position(|c| c.name == *name)
+            .unwrap_or_else(|| panic!("the scenario fills undeclared column `{name}`"));
+        assert!(!filled[index], "the scenario fills column `{name}` twice");
+        filled[index] = true;
+        row[index] = *value;
+    }
+    if let Some(missing) = filled.iter().position(|f| !f) {
+        panic!("the scenario leaves column `{}` unfilled", columns[missing].name);
+    }
+    row
+}
+
 /// A check that accepts every point, for scenarios without cross-parameter rules.
 pub fn no_check(_: &Params) -> Result<(), PointError> {
     Ok(())
@@ -151,6 +173,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn rows_by_name_land_in_declaration_order_whatever_the_order_given() {
+        use crate::value::ColumnType;
+        let columns = [ColumnSpec::new("a", ColumnType::Int, ""), ColumnSpec::new("b", ColumnType::Int, "")];
+        let row = row_by_name(&columns, &[("b", Some(Value::Int(2))), ("a", None)]);
+        assert_eq!(row, [None, Some(Value::Int(2))]);
+    }
+
+    #[test]
+    #[should_panic(expected = "leaves column `b` unfilled")]
+    fn a_row_missing_a_declared_column_is_a_bug() {
+        use crate::value::ColumnType;
+        let columns = [ColumnSpec::new("a", ColumnType::Int, ""), ColumnSpec::new("b", ColumnType::Int, "")];
+        row_by_name(&columns, &[("a", None)]);
     }
 
     #[test]

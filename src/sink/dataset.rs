@@ -5,10 +5,11 @@
 //! part's generations file is renamed into place before its runs file, so a
 //! generations part without its runs twin is the residue of a kill between
 //! the two renames; it is removed on the next start, as are hidden
-//! temporary files, but only those of the starting process's own shard, so
-//! shards sharing a folder never touch each other's files.
+//! temporary files, but only those a dead writer left: temporary names carry
+//! their writer's token and live writers hold locks ([`crate::lock`]), so
+//! writers sharing a folder never touch each other's files.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
 use super::error::SinkError;
-use crate::shard::Shard;
+use crate::lock::{Holder, Role};
 
 use crate::names::column;
 pub use crate::names::{Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS, SWEEP_FILE};
@@ -102,10 +103,21 @@ pub fn scan(dir: &Path) -> Result<Committed, SinkError> {
     Ok(committed)
 }
 
-/// Removes this shard's leftovers from a killed writer: temporary files and
-/// generations parts whose runs twin never landed. Returns what it removed.
-pub fn clean_leftovers(dir: &Path, shard: Shard) -> Result<Vec<PathBuf>, SinkError> {
-    let own_prefix = format!("part-{}-", shard.tag());
+/// Removes what dead writers left: temporary files whose writer token
+/// belongs to no live lock holder, and generations parts whose runs twin
+/// never landed, unless a live writer of that shard may be between its two
+/// renames. The caller holds its own shard's lock. Returns what it removed.
+pub fn clean_leftovers(dir: &Path, live: &[(PathBuf, Holder)]) -> Result<Vec<PathBuf>, SinkError> {
+    let own = crate::lock::process_token();
+    let live_tokens: Vec<&str> = live.iter().map(|(_, h)| h.token.as_str()).filter(|t| *t != own).collect();
+    let live_tags: Vec<String> = live
+        .iter()
+        .filter(|(_, h)| h.token != own)
+        .filter_map(|(_, h)| match h.role {
+            Role::Shard(shard) => Some(format!("part-{}-", shard.tag())),
+            _ => None,
+        })
+        .collect();
     let mut removed = Vec::new();
     for table in [RUNS, GENERATIONS] {
         let table_dir = dir.join(table);
@@ -113,10 +125,13 @@ pub fn clean_leftovers(dir: &Path, shard: Shard) -> Result<Vec<PathBuf>, SinkErr
         for entry in entries {
             let path = entry.map_err(SinkError::io(&table_dir))?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-            let temporary = name.starts_with(&format!(".{own_prefix}")) && name.ends_with(".tmp");
+            let temporary = name.starts_with('.')
+                && name.ends_with(".tmp")
+                && !crate::lock::token_of_temporary(&name).is_some_and(|t| live_tokens.contains(&t));
             let orphan = table == GENERATIONS
-                && name.starts_with(&own_prefix)
+                && name.starts_with("part-")
                 && name.ends_with(".parquet")
+                && !live_tags.iter().any(|tag| name.starts_with(tag))
                 && !dir.join(RUNS).join(&name).exists();
             if temporary || orphan {
                 std::fs::remove_file(&path).map_err(SinkError::io(&path))?;
@@ -144,12 +159,11 @@ pub fn next_part_number(dir: &Path, prefix: &str) -> Result<u64, SinkError> {
 }
 
 /// Writes `contents` to `path` whole or not at all: a hidden temporary file,
-/// flushed, then renamed. The temporary name carries the process id, so
+/// flushed, then renamed. The temporary name carries the writer's token, so
 /// shards writing the same file at once never share one.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), SinkError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let temporary = temporary_name(path);
     std::fs::write(&temporary, contents).map_err(SinkError::io(&temporary))?;
     File::open(&temporary).and_then(|f| f.sync_all()).map_err(SinkError::io(&temporary))?;
     std::fs::rename(&temporary, path).map_err(SinkError::io(path))?;
@@ -165,34 +179,44 @@ pub fn sync_dir(dir: &Path) {
     }
 }
 
-/// Rewrites a runs part without its failed rows (whole or not at all), so
-/// that `--retry-failed` can run them again without writing a run twice.
-/// Failed runs have no generation rows, so their generations twin stays.
-pub fn drop_failed_rows(path: &Path, sweep_text: &str) -> Result<usize, SinkError> {
+/// `.<name>.<writer token>.tmp` beside `path`: hidden, and naming its
+/// writer, so a start removes it only when that writer is dead.
+pub fn temporary_name(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    path.with_file_name(format!(".{name}.{}.tmp", crate::lock::process_token()))
+}
+
+/// Rewrites a part without the rows of the runs in `drop` (whole or not at
+/// all), so that `--retry-failed` can run them again without writing a run
+/// twice, and `repair` can drop duplicates. Returns how many rows went.
+pub fn drop_rows(path: &Path, sweep_text: &str, drop: &HashSet<u64>) -> Result<usize, SinkError> {
     let file = File::open(path).map_err(SinkError::io(path))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.build())
         .map_err(SinkError::parquet(path))?;
     let schema = reader.schema();
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("part.parquet");
-    let temporary = path.with_file_name(format!(".{name}.retry.tmp"));
+    let temporary = temporary_name(path);
     let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let properties = super::part::properties(RUNS, &schema, sweep_text, super::part::row_group_rows(1));
+    let table = if path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == GENERATIONS) {
+        GENERATIONS
+    } else {
+        RUNS
+    };
+    let properties = super::part::properties(table, &schema, sweep_text, super::part::row_group_rows(1));
     let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
         .map_err(SinkError::parquet(&temporary))?;
     let mut dropped = 0;
     for batch in reader {
         let batch = batch.map_err(SinkError::arrow(path))?;
-        let status = batch
-            .column_by_name(column::STATUS)
-            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        let ids = batch
+            .column_by_name(column::RUN_ID)
+            .and_then(|c| c.as_any().downcast_ref::<UInt64Array>())
             .ok_or_else(|| SinkError::Invalid {
                 path: path.to_path_buf(),
-                message: "no status column".into(),
+                message: "no run_id column".into(),
             })?;
-        let keep: arrow::array::BooleanArray = (0..status.len())
-            .map(|i| Some(Status::parse(status.is_valid(i).then(|| status.value(i))) == Status::Ok))
-            .collect();
+        let keep: arrow::array::BooleanArray =
+            (0..ids.len()).map(|i| Some(!drop.contains(&ids.value(i)))).collect();
         dropped += keep.false_count();
         let kept = arrow::compute::filter_record_batch(&batch, &keep).map_err(SinkError::arrow(path))?;
         writer.write(&kept).map_err(SinkError::parquet(&temporary))?;

@@ -35,6 +35,32 @@ pub struct Checkpoint {
     pub interval: Duration,
 }
 
+impl Checkpoint {
+    /// The most runs between commits `--checkpoint-every` accepts.
+    pub const MAX_RUNS: u64 = 1_000_000_000;
+    /// The longest interval between commits `--checkpoint-every` accepts.
+    pub const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+    /// Refuses intervals that would never commit or commit constantly.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=Self::MAX_RUNS).contains(&self.runs) {
+            return Err(format!(
+                "--checkpoint-every {}: a number of runs must be between 1 and {}",
+                self.runs,
+                Self::MAX_RUNS
+            ));
+        }
+        if self.interval < Duration::from_secs(1) || self.interval > Self::MAX_INTERVAL {
+            return Err(format!(
+                "--checkpoint-every {} s: a time must be between 1 s and {} s (7 days)",
+                self.interval.as_secs(),
+                Self::MAX_INTERVAL.as_secs()
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for Checkpoint {
     fn default() -> Self {
         Checkpoint { runs: 100_000, interval: Duration::from_secs(60) }
@@ -217,5 +243,9 @@ impl crate::executor::RunSink for DatasetWriter {
 
     fn tick(&mut self) -> Result<(), SinkError> {
         DatasetWriter::tick(self)
+    }
+
+    fn commit(&mut self) -> Result<(), SinkError> {
+        DatasetWriter::commit(self)
     }
 }

@@ -135,7 +135,7 @@ fn open(
     properties: WriterProperties,
 ) -> Result<OpenFile, SinkError> {
     std::fs::create_dir_all(table_dir).map_err(SinkError::io(table_dir))?;
-    let temporary = table_dir.join(format!(".{name}.tmp"));
+    let temporary = super::dataset::temporary_name(&table_dir.join(name));
     let file = File::create(&temporary).map_err(SinkError::io(&temporary))?;
     let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
         .map_err(SinkError::parquet(&temporary))?;

@@ -161,13 +161,13 @@ def check_medians(varying, dir=DIR, table=None):
     by_key = {}
     for row in rows:
         if row["statistic"] != "median":
-            continue  # simulation-over-theory ratios are derived, not stored columns
+            continue  # means, theories, ratios and modes are checked by the report's own tests
         by_key[(key_of([row[p] for p in varying]), row["column"])] = row
     columns = sorted({c for (_, c) in by_key})
     group = ", ".join(varying)
     for column in columns:
-        # How the report counted nulls in this column: as +inf (never
-        # happened), -inf (achieved none) or not at all.
+        # How the report counted nulls in this column: as -inf (achieved
+        # none) or not at all.
         nulls_as = next(r["nulls_as"] for (_, c), r in by_key.items() if c == column)
         fill = None if nulls_as == "dropped" else float(nulls_as)
         value = f"coalesce({column}::DOUBLE, '{nulls_as}'::DOUBLE)" if fill is not None else f"{column}::DOUBLE"
@@ -206,6 +206,51 @@ def check_medians(varying, dir=DIR, table=None):
     print(f"medians ({dir}): {len(by_key)} grid point x column cells agree across duckdb, polars, pyarrow and the report")
 
 
+def check_outcomes(varying, dir, table):
+    """How runs ended: the count and share of each outcome per grid point in
+    the report's outcomes.csv agree with DuckDB, polars and pyarrow counting
+    the outcome column (successful runs only; failed ones are counted apart)."""
+    rows = list(csv.DictReader(open(f"{dir}/report/outcomes.csv", encoding="utf-8")))
+    check(rows, "outcomes.csv is empty")
+    column = "end_reason"
+    types = {f.name: str(f.type) for f in table.schema}
+
+    def key_of(values):
+        return tuple(float(v) if types[p] in ("double", "int64") else str(v).lower() for p, v in zip(varying, values))
+
+    group = ", ".join(varying)
+    query = (f"SELECT {group}, {column}, count(*) FROM read_parquet('{dir}/runs/*.parquet') "
+             f"WHERE status = 'ok' GROUP BY {group}, {column}")
+    duck, duck_total = {}, {}
+    for r in duckdb.sql(query).fetchall():
+        key = key_of(r[:len(varying)])
+        duck[(key, r[len(varying)])] = r[-1]
+        duck_total[key] = duck_total.get(key, 0) + r[-1]
+    frame = (pl.scan_parquet(f"{dir}/runs/*.parquet").filter(pl.col("status") == "ok")
+             .group_by(varying + [column]).agg(pl.len().alias("n")).collect())
+    polars = {(key_of([r[p] for p in varying]), r[column]): r["n"] for r in frame.iter_rows(named=True)}
+    arrow = {}
+    for r in table.to_pylist():
+        if r["status"] == "ok":
+            key = (key_of([r[p] for p in varying]), r[column])
+            arrow[key] = arrow.get(key, 0) + 1
+    seen = 0
+    for row in rows:
+        key = key_of([row[p] for p in varying])
+        outcome, runs = row["outcome"], int(row["runs"])
+        for library, counts in [("duckdb", duck), ("polars", polars), ("pyarrow", arrow)]:
+            found = counts.get((key, outcome), 0)
+            check(found == runs, f"{key} {outcome}: {library} counts {found}, report {runs}")
+        total = duck_total.get(key, 0)
+        share = runs / total if total else None
+        check(share is not None and math.isclose(float(row["share"]), share, rel_tol=1e-12),
+              f"{key} {outcome}: share {row['share']}, duckdb gives {share}")
+        seen += 1
+    listed = {(key_of([r[p] for p in varying]), r["outcome"]) for r in rows}
+    check(all(k in listed for k in duck), f"an outcome in the data is missing from outcomes.csv: {set(duck) - listed}")
+    print(f"outcomes ({dir}): {seen} grid point x outcome cells agree across duckdb, polars, pyarrow and the report")
+
+
 def main():
     parsed = tomllib.loads(sweep)
     check(parsed.get("name") == "interop", "the sweep text in the metadata does not parse to the sweep run")
@@ -215,13 +260,15 @@ def main():
     check_generations()
     varying = [p for p in parameters if len(set(arrow_runs.column(p).to_pylist())) > 1]
     check_medians(varying)
-    # The self-training sweep: the runway by verifier, nulls and all.
+    # The self-training sweep: how runs ended and the headline medians by
+    # verifier, nulls and all.
     table = ds.dataset(f"{SELF_TRAINING}/runs", format="parquet").to_table()
     names = table.column_names
-    check("runway" in names, f"{SELF_TRAINING} has no runway column")
+    check("end_reason" in names, f"{SELF_TRAINING} has no end_reason column")
     varying = [p for p in names[4:names.index("status")] if len(set(table.column(p).to_pylist())) > 1]
     check(varying == ["verifier"], f"{SELF_TRAINING} varies {varying}, expected verifier only")
     check_medians(varying, SELF_TRAINING, table)
+    check_outcomes(varying, SELF_TRAINING, table)
     if len(sys.argv) > 1:
         check_readme(sys.argv[1])
     if failures:

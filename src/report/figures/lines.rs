@@ -105,6 +105,9 @@ pub fn draw<DB: DrawingBackend>(
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .light_line_style(WHITE.mix(0.0))
+            // A log axis has a candidate tick every tenth of a decade:
+            // lines at all of them would hide the data.
+            .bold_line_style(if axis.log { WHITE.mix(0.0) } else { BLACK.mix(0.15) })
             .draw()
             .map_err(|e| e.to_string())?;
         chart

@@ -60,20 +60,26 @@ pub(super) type DrawError = String;
 /// the backend and closures cannot be.
 macro_rules! render {
     ($out:expr, $stem:expr, $size:expr, $written:expr, |$root:ident| $draw:expr) => {{
+        // Drawn under a temporary name and renamed, so an interrupted
+        // report never leaves a half-drawn figure behind.
         let png = $out.join(format!("{}.png", $stem));
+        let temporary = $out.join(format!(".{}.tmp.png", $stem));
         {
-            let $root = BitMapBackend::new(&png, $size).into_drawing_area();
+            let $root = BitMapBackend::new(&temporary, $size).into_drawing_area();
             $root.fill(&WHITE).map_err(|e| ReportError::write(&png, e))?;
             $draw.map_err(|e| ReportError::write(&png, e))?;
             $root.present().map_err(|e| ReportError::write(&png, e))?;
         }
+        std::fs::rename(&temporary, &png).map_err(|e| ReportError::write(&png, e))?;
         let svg = $out.join(format!("{}.svg", $stem));
+        let temporary = $out.join(format!(".{}.tmp.svg", $stem));
         {
-            let $root = SVGBackend::new(&svg, $size).into_drawing_area();
+            let $root = SVGBackend::new(&temporary, $size).into_drawing_area();
             $root.fill(&WHITE).map_err(|e| ReportError::write(&svg, e))?;
             $draw.map_err(|e| ReportError::write(&svg, e))?;
             $root.present().map_err(|e| ReportError::write(&svg, e))?;
         }
+        std::fs::rename(&temporary, &svg).map_err(|e| ReportError::write(&svg, e))?;
         $written.push(png);
         $written.push(svg);
     }};

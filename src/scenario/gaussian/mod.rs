@@ -361,20 +361,23 @@ fn generation_row(
 fn summary_row(config: &Config, model: Normal, expected: Expected, totals: &Totals) -> super::Row {
     let d = distances(config, model);
     let ratio = |num: u64, den: u64| if den == 0 { None } else { float(num as f64 / den as f64) };
-    let mut row = Vec::with_capacity(SUMMARY_COLUMNS.len());
-    row.extend([
-        float(model.mean),
-        float(model.sd * model.sd),
-        float(d.mean_sq_error),
-        float(d.variance_ratio),
-        float(d.log_variance_ratio),
-        float(d.wasserstein2_sq),
-    ]);
-    row.extend(scaled_theory(config, expected));
-    row.extend([
-        ratio(totals.kept, totals.drawn),
-        ratio(totals.outliers_kept, totals.outliers),
-        Some(Value::Int(totals.skipped_fits)),
-    ]);
-    row
+    let [mse_theory, ratio_theory, log_ratio_theory, w2_theory] = scaled_theory(config, expected);
+    super::row_by_name(
+        SUMMARY_COLUMNS,
+        &[
+            ("final_fitted_mean", float(model.mean)),
+            ("final_fitted_variance", float(model.sd * model.sd)),
+            ("final_mean_sq_error", float(d.mean_sq_error)),
+            ("final_variance_ratio", float(d.variance_ratio)),
+            ("final_log_variance_ratio", float(d.log_variance_ratio)),
+            ("final_wasserstein2_sq", float(d.wasserstein2_sq)),
+            ("final_mean_sq_error_theory", mse_theory),
+            ("final_variance_ratio_theory", ratio_theory),
+            ("final_log_variance_ratio_theory", log_ratio_theory),
+            ("final_wasserstein2_sq_theory", w2_theory),
+            ("kept_fraction", ratio(totals.kept, totals.drawn)),
+            ("outliers_kept_fraction", ratio(totals.outliers_kept, totals.outliers)),
+            ("skipped_fits", Some(Value::Int(totals.skipped_fits))),
+        ],
+    )
 }

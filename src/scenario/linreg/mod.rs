@@ -235,7 +235,14 @@ fn simulate(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<Run
         ]);
     }
     let growth = first.filter(|&f| f > 0.0).map(|f| Value::Float(last / f));
-    let summary =
-        vec![Some(Value::Float(last)), last_theory.map(Value::Float), first.map(Value::Float), growth];
+    let summary = super::row_by_name(
+        SUMMARY_COLUMNS,
+        &[
+            ("final_test_error", Some(Value::Float(last))),
+            ("final_test_error_theory", last_theory.map(Value::Float)),
+            ("first_test_error", first.map(Value::Float)),
+            ("error_growth", growth),
+        ],
+    );
     Ok(RunOutput { summary, generations: rows })
 }
