@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::params::ParamSpec;
 use crate::scenario::Scenario;
-use crate::sweep::{Origin, Sweep};
+use crate::sweep::{or_list, Origin, Redundancy, Sweep};
 use crate::value::Value;
 
 fn list(values: &[Value]) -> String {
@@ -48,7 +48,7 @@ pub fn plan(sweep: &Sweep) -> String {
             format!("{} = {value}{mark}", spec.name)
         })
         .collect();
-    let _ = writeln!(s, "fixed: {}", fixed.join(", "));
+    s += &wrap("fixed:", 7, &fixed.join(", "));
     let _ = writeln!(
         s,
         "{} points x {} replicates = {} runs; master seed {}",
@@ -57,6 +57,9 @@ pub fn plan(sweep: &Sweep) -> String {
         sweep.runs(),
         sweep.seed
     );
+    if let Some(r) = sweep.redundancy() {
+        let _ = writeln!(s, "{}", redundancy_warning(&r, sweep.runs()));
+    }
     let runs = sweep.runs();
     let mut examples = vec![0, runs / 3, 2 * runs / 3, runs - 1];
     examples.dedup();
@@ -81,27 +84,76 @@ pub fn plan(sweep: &Sweep) -> String {
     s
 }
 
+/// The warning `plan` prints and `run` logs when axes are inert at some
+/// grid points.
+pub fn redundancy_warning(r: &Redundancy, runs: u64) -> String {
+    let mut text = if r.runs > 0 {
+        format!(
+            "warning: {} of {runs} runs ({} grid points) only repeat runs at other points, because they \
+             differ in parameters that have no effect there:",
+            r.runs, r.points
+        )
+    } else {
+        "warning: swept parameters have no effect at some grid points:".to_string()
+    };
+    for line in &r.params {
+        text += &format!("\n  {line}");
+    }
+    text + "\n  (sweep such parameters in a separate sweep that fixes the choice they need)"
+}
+
 fn default_text(spec: &ParamSpec) -> String {
     spec.default.map_or("(required)".to_string(), |v| v.to_string())
 }
 
+/// Listings stay within this many columns, so they read in an ordinary
+/// terminal without wrapping.
+pub const WIDTH: usize = 100;
+
+/// `text` broken at spaces into lines of at most `WIDTH` columns, the first
+/// starting after `first` (already written) and the rest indented by
+/// `indent` spaces.
+fn wrap(first: &str, indent: usize, text: &str) -> String {
+    let mut out = first.to_string();
+    let mut column = first.chars().count();
+    let mut fresh = first.is_empty() || first.ends_with(' ');
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if !fresh && column + 1 + len > WIDTH {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            column = indent;
+            fresh = true;
+        }
+        if !fresh {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += len;
+        fresh = false;
+    }
+    out.push('\n');
+    out
+}
+
 /// Every scenario with its parameters and output columns, or one if named.
+/// Each parameter takes two lines: name, type and default, then what it
+/// means (and where it has an effect, if not everywhere).
 pub fn scenarios(scenarios: &[&Scenario]) -> String {
     let mut s = String::new();
     for scenario in scenarios {
-        let _ = writeln!(s, "{}: {}", scenario.name, scenario.about);
+        s += &wrap(&format!("{}:", scenario.name), 2, scenario.about);
         let _ = writeln!(s, "  parameters:");
-        // Columns as wide as their longest entry, so long choice lists do
-        // not push the defaults and meanings out of line.
-        let rows: Vec<[String; 4]> = scenario
-            .params
-            .iter()
-            .map(|p| [p.name.to_string(), p.type_description(), default_text(p), p.doc.to_string()])
-            .collect();
-        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
-        let (name, kind, default) = (width(0), width(1), width(2));
-        for [n, k, d, doc] in &rows {
-            let _ = writeln!(s, "    {n:<name$}  {k:<kind$}  default {d:<default$}  {doc}");
+        let name = scenario.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        for p in scenario.params {
+            let kind = format!("{}; default {}", p.type_description(), default_text(p));
+            s += &wrap(&format!("    {:<name$}  ", p.name), 6 + name, &kind);
+            let mut doc = p.doc.to_string();
+            if let Some(when) = p.matters_when {
+                doc += &format!(" (no effect unless {} is {})", when.param, or_list(when.one_of));
+            }
+            s += &wrap(&" ".repeat(6 + name), 6 + name, &doc);
         }
         for (title, columns) in [
             ("per-run columns", scenario.summary_columns),
@@ -111,7 +163,8 @@ pub fn scenarios(scenarios: &[&Scenario]) -> String {
                 let _ = writeln!(s, "  {title}:");
                 let name = columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
                 for c in columns {
-                    let _ = writeln!(s, "    {:<name$}  {:<6}  {}", c.name, c.ty.name(), c.doc);
+                    let head = format!("    {:<name$}  {:<6}", c.name, c.ty.name());
+                    s += &wrap(&format!("{head} "), head.chars().count() + 1, c.doc);
                 }
             }
         }

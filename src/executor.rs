@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::interrupt;
 use crate::params::Params;
 use crate::record::{RunEvent, RunRecord};
-use crate::scenario::{Deadline, RunOutput, Scenario};
+use crate::scenario::{Deadline, RunIdentity, RunOutput, Scenario};
 use crate::seed::rng_for;
 use crate::shard::Shard;
 use crate::sweep::{RunSpec, Sweep};
@@ -287,7 +287,8 @@ pub fn execute<S: RunSink>(
 /// output shape.
 pub fn run_one(scenario: &Scenario, spec: RunSpec, run_timeout: Option<f64>) -> RunRecord {
     let mut rng = rng_for(spec.seed);
-    let deadline = run_timeout.map_or(Deadline::none(), Deadline::after_secs);
+    let identity = RunIdentity { run_id: spec.run_id, seed: spec.seed, replicate: spec.replicate };
+    let deadline = run_timeout.map_or(Deadline::none(), Deadline::after_secs).for_run(identity);
     let started = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| {
         (scenario.run)(&Params { specs: scenario.params, values: &spec.values }, &mut rng, &deadline)

@@ -5,6 +5,7 @@
 //! map and the invariants.
 
 pub mod describe;
+pub mod estimate;
 pub mod executor;
 pub mod integrity;
 pub mod interrupt;

@@ -21,7 +21,13 @@ use avalanche::{describe, report, scenario, status};
 /// Measure how fast errors compound when a model trains on its own outputs:
 /// run parameter sweeps of self-training simulations into Parquet datasets.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = "Start with `avalanche scenarios`, then `avalanche plan FILE` and `avalanche run FILE`.\n\
+                  Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error; \
+                  3 a damaged dataset (status); 130 or 143 interrupted (run)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,24 +36,42 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a sweep (or resume it) into <out>/<name>/.
+    #[command(after_help = "Exit status: 0 every run succeeded; 1 some run failed or --fail-fast stopped \
+                            the sweep; 2 an error (bad sweep file, unusable output folder).")]
     Run(RunArgs),
-    /// Show what a sweep would run, without running it.
+    /// Show what a sweep would run (axes, run count, example runs), without
+    /// running it.
     Plan {
+        /// The sweep file (TOML; see README "Sweep files").
         file: PathBuf,
-        #[arg(long, default_value_t = DEFAULT_MAX_RUNS)]
+        /// Refuse sweeps that expand to more runs than this.
+        #[arg(long, default_value_t = DEFAULT_MAX_RUNS, value_parser = clap::value_parser!(u64).range(1..))]
         max_runs: u64,
+        /// Also estimate the sweep's time and disk use, from a few pilot runs
+        /// (about 3 s of them, in a temporary folder that is then removed).
+        #[arg(long)]
+        estimate: bool,
     },
     /// List the scenarios with their parameters and output columns.
     Scenarios {
         /// Show only this scenario.
         name: Option<String>,
+        /// Also list the engine's internal test scenario (`empty`).
+        #[arg(long)]
+        all: bool,
     },
-    /// Report completed, failed and missing runs of a dataset, across shards;
-    /// exit 3 when a part is unreadable or a run is recorded twice.
-    Status { dir: PathBuf },
+    /// Report completed, failed and missing runs of a dataset, across shards.
+    #[command(after_help = "Exit status: 0 every run completed; 1 some run failed or is missing; \
+                            2 an error (no such folder, not a dataset); 3 a part is unreadable or a run \
+                            is recorded twice (see `avalanche repair`).")]
+    Status {
+        /// The dataset folder, <out>/<name>/ (e.g. results/quickstart).
+        dir: PathBuf,
+    },
     /// Mend a damaged dataset: move unreadable parts to <dir>.damaged/ and
     /// drop duplicate rows, keeping one; then rerun the sweep.
     Repair {
+        /// The dataset folder, <out>/<name>/.
         dir: PathBuf,
         /// Take the dataset's lock even though a writer looks alive.
         #[arg(long)]
@@ -61,27 +85,30 @@ enum Command {
         /// The dataset folder, results/<name>/.
         dir: PathBuf,
         /// Where to write the report (default: <dir>/report).
-        #[arg(long)]
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// Old name of --to (accepted, with a note).
+        #[arg(long, hide = true, conflicts_with = "to")]
         out: Option<PathBuf>,
     },
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The sweep file.
+    /// The sweep file (TOML; see README "Sweep files").
     file: PathBuf,
     /// Results root: the dataset goes to <out>/<name>/.
-    #[arg(long, default_value = "results")]
+    #[arg(short, long, default_value = "results")]
     out: PathBuf,
     /// Worker threads (default: all cores).
-    #[arg(long)]
+    #[arg(short = 'j', long)]
     threads: Option<usize>,
     /// Run only shard I of N (0-based), e.g. 0/4. Defaults to the Slurm
     /// array task when SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are set.
     #[arg(long)]
     shard: Option<Shard>,
-    /// Commit finished runs every N runs or, with a unit, every N seconds
-    /// ("30s", "5m"). May be given twice, once for each.
+    /// Commit finished runs every N runs or, with a unit, every so long
+    /// ("30s", "5m", "1h"). May be given twice, once for each.
     #[arg(long, value_parser = parse_checkpoint)]
     checkpoint_every: Vec<CheckpointArg>,
     /// Stop starting new runs after the first failure.
@@ -96,11 +123,11 @@ struct RunArgs {
     /// Accept a changed sweep file that only adds grid values or replicates.
     #[arg(long)]
     extend: bool,
-    /// Move an existing dataset folder aside and start over.
+    /// Move an existing dataset folder aside (to <name>.old-<time>) and start over.
     #[arg(long, conflicts_with = "extend")]
     fresh: bool,
     /// Refuse sweeps that expand to more runs than this.
-    #[arg(long, default_value_t = DEFAULT_MAX_RUNS)]
+    #[arg(long, default_value_t = DEFAULT_MAX_RUNS, value_parser = clap::value_parser!(u64).range(1..))]
     max_runs: u64,
     /// Take over the shard's lock even though its holder looks alive (only
     /// when you know that writer is gone, e.g. its node crashed).
@@ -110,19 +137,21 @@ struct RunArgs {
 
 #[derive(clap::Args)]
 struct SlurmArgs {
-    /// The sweep file.
+    /// The sweep file (TOML; see README "Sweep files").
     file: PathBuf,
     /// Array tasks (shards).
     #[arg(long)]
     tasks: u64,
     /// Results root, as for `run`.
-    #[arg(long, default_value = "results")]
+    #[arg(short, long, default_value = "results")]
     out: PathBuf,
     /// Wall-time limit per task, e.g. 02:00:00.
     #[arg(long)]
     time: Option<String>,
+    /// CPU cores per task; each task runs that many worker threads.
     #[arg(long, default_value_t = 1)]
     cpus_per_task: u64,
+    /// The Slurm partition (queue) to submit to (default: the cluster's).
     #[arg(long)]
     partition: Option<String>,
     /// Memory per task, e.g. 4G.
@@ -148,12 +177,14 @@ enum CheckpointArg {
 }
 
 fn parse_checkpoint(s: &str) -> Result<CheckpointArg, String> {
-    let bad = || format!("{s:?} is neither a number of runs (1000) nor a time (30s, 5m)");
+    let bad = || format!("{s:?} is neither a number of runs (1000) nor a time (30s, 5m, 1h)");
     let number = |t: &str| t.parse::<u64>().ok().filter(|n| *n > 0);
-    if let Some(secs) = s.strip_suffix('s').and_then(number) {
+    let units = [('s', 1), ('m', 60), ('h', 3600)];
+    if let Some(secs) = units
+        .iter()
+        .find_map(|&(unit, scale)| s.strip_suffix(unit).and_then(number).and_then(|n| n.checked_mul(scale)))
+    {
         Ok(CheckpointArg::Every(Duration::from_secs(secs)))
-    } else if let Some(minutes) = s.strip_suffix('m').and_then(number).and_then(|m| m.checked_mul(60)) {
-        Ok(CheckpointArg::Every(Duration::from_secs(minutes)))
     } else {
         number(s).map(CheckpointArg::Runs).ok_or_else(bad)
     }
@@ -173,10 +204,28 @@ fn main() -> ExitCode {
     match dispatch(Cli::parse()) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_text(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, joined by ": ", leaving out a cause whose text
+/// the message before it already contains (library errors often print
+/// their source too: "x: Permission denied" needs no second
+/// "Permission denied").
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text += ": ";
+            }
+            text += &part;
+        }
+    }
+    text
 }
 
 /// A panic inside a run is caught, recorded as that run's failure and
@@ -195,20 +244,28 @@ fn quiet_worker_panics() {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Plan { file, max_runs } => {
+        Command::Plan { file, max_runs, estimate } => {
             let sweep = sweep::load(&file, max_runs)?;
             print!("{}", describe::plan(&sweep));
+            if estimate {
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let e = avalanche::estimate::estimate(&sweep, threads).context("running pilot runs")?;
+                println!("{}", estimate_text(&e));
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scenarios { name } => {
-            let all = scenario::registry();
+        Command::Scenarios { name, all } => {
+            let known = scenario::registry();
             let chosen: Vec<_> = match &name {
-                None => all.to_vec(),
+                None => {
+                    known.iter().copied().filter(|s| all || !scenario::INTERNAL.contains(&s.name)).collect()
+                }
                 Some(n) => match scenario::find(n) {
                     Some(s) => vec![s],
                     None => bail!(
-                        "no scenario `{n}`; known: {}",
-                        all.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                        "no scenario `{n}`; {}known: {}",
+                        sweep::error::suggestion(n, known.iter().map(|s| s.name)),
+                        known.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
                     ),
                 },
             };
@@ -216,6 +273,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir } => {
+            if !dir.exists() {
+                bail!("{}: no such file or folder", dir.display());
+            }
             let integrity = status::check_integrity(&dir)?;
             if !integrity.unreadable.is_empty() {
                 println!("{integrity}");
@@ -245,6 +305,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Repair { dir, break_lock } => {
+            if !dir.exists() {
+                bail!("{}: no such file or folder", dir.display());
+            }
             let repaired = avalanche::integrity::repair(&dir, break_lock)?;
             for (from, to) in &repaired.moved {
                 println!("moved {} to {}", from.display(), to.display());
@@ -263,8 +326,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Slurm(args) => slurm(args),
-        Command::Report { dir, out } => {
-            let summary = report::report(&report::ReportConfig { dir, out })?;
+        Command::Report { dir, to, out } => {
+            if out.is_some() {
+                eprintln!("note: `report --out` is now `report --to` (for `run`, --out is the results root)");
+            }
+            let summary = report::report(&report::ReportConfig { dir, out: to.or(out) })?;
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
             Ok(ExitCode::SUCCESS)
@@ -314,6 +380,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         on_abandon: Some(print_interrupted),
     };
     let threads = options.exec.thread_count();
+    if let Some(r) = sweep.redundancy() {
+        tracing::warn!("{}", describe::redundancy_warning(&r, sweep.runs()).trim_start_matches("warning: "));
+    }
     avalanche::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
@@ -356,10 +425,11 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
     let secs = s.wall.as_secs_f64();
     let shard = if s.shard == Shard::WHOLE { String::new() } else { format!(" (shard {})", s.shard) };
     let mut text = format!(
-        "Sweep `{name}`{shard}: ran {} runs, {} failed, in {secs:.2} s on {threads} threads ({:.0} runs/s).",
+        "Sweep `{name}`{shard}: ran {} runs, {} failed, in {secs:.2} s on {threads} {} ({}).",
         s.executed,
         s.failed,
-        s.executed as f64 / secs.max(1e-9)
+        if threads == 1 { "thread" } else { "threads" },
+        avalanche::progress::rate_text(s.executed, s.wall)
     );
     if s.already_committed > 0 {
         text += &format!(" {} runs were already committed and were not rerun.", s.already_committed);
@@ -371,6 +441,46 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
         text += &format!(" The previous dataset was moved to {}.", aside.display());
     }
     text += &format!(" Data: {}/ (runs/ and generations/, Parquet).", s.dir.display());
+    if !s.failures.is_empty() {
+        text += "\nFailed runs by message (numbers shown as #):";
+        for (count, shape, example) in s.failures.iter().take(FAILURE_KINDS_SHOWN) {
+            text += &format!("\n  {count:>8}  {shape}");
+            if *count == 1 || shape != example {
+                text += &format!("\n            e.g. {example}");
+            }
+        }
+        if s.failures.len() > FAILURE_KINDS_SHOWN {
+            let rest: u64 = s.failures[FAILURE_KINDS_SHOWN..].iter().map(|f| f.0).sum();
+            text += &format!("\n  {rest:>8}  with {} other messages", s.failures.len() - FAILURE_KINDS_SHOWN);
+        }
+        text += "\n(the `error` column of the runs table has every message; --retry-failed reruns them)";
+    }
+    text += &format!("\nNext: avalanche report {}", s.dir.display());
+    text
+}
+
+/// Kinds of failure listed in the summary; the rest are counted.
+const FAILURE_KINDS_SHOWN: usize = 5;
+
+fn estimate_text(e: &avalanche::estimate::Estimate) -> String {
+    use avalanche::estimate::{human_bytes, human_duration};
+    let mut text = format!(
+        "estimate: about {} on {} threads and {} on disk (from {} pilot runs on one thread: \
+         {} per run, {} of Parquet per run; scaled assuming every thread is busy)",
+        human_duration(e.wall),
+        e.threads,
+        human_bytes(e.bytes),
+        e.pilots,
+        if e.seconds_per_run < 1.0 {
+            format!("{:.3} ms", e.seconds_per_run * 1e3)
+        } else {
+            human_duration(Duration::from_secs_f64(e.seconds_per_run))
+        },
+        human_bytes(e.bytes_per_run),
+    );
+    if e.failed > 0 {
+        text += &format!("\nwarning: {} of the {} pilot runs failed", e.failed, e.pilots);
+    }
     text
 }
 

@@ -34,14 +34,37 @@ pub struct ParamSpec {
     pub default: Option<Value>,
     /// One line saying what it means, shown by `avalanche scenarios`.
     pub doc: &'static str,
+    /// The parameter has an effect only where another (choice) parameter
+    /// takes one of these values; elsewhere any value gives the same
+    /// distribution of results, so sweeping it there only repeats runs.
+    pub matters_when: Option<MattersWhen>,
+}
+
+/// Where a parameter has an effect: `param` is one of `one_of`.
+#[derive(Clone, Copy, Debug)]
+pub struct MattersWhen {
+    pub param: &'static str,
+    pub one_of: &'static [&'static str],
 }
 
 impl ParamSpec {
     pub const fn int(name: &'static str, min: i64, max: i64, default: i64, doc: &'static str) -> Self {
-        ParamSpec { name, kind: ParamKind::Int { min, max }, default: Some(Value::Int(default)), doc }
+        ParamSpec {
+            name,
+            kind: ParamKind::Int { min, max },
+            default: Some(Value::Int(default)),
+            doc,
+            matters_when: None,
+        }
     }
     pub const fn float(name: &'static str, min: f64, max: f64, default: f64, doc: &'static str) -> Self {
-        ParamSpec { name, kind: ParamKind::Float { min, max }, default: Some(Value::Float(default)), doc }
+        ParamSpec {
+            name,
+            kind: ParamKind::Float { min, max },
+            default: Some(Value::Float(default)),
+            doc,
+            matters_when: None,
+        }
     }
     pub const fn choice(
         name: &'static str,
@@ -49,10 +72,33 @@ impl ParamSpec {
         default: &'static str,
         doc: &'static str,
     ) -> Self {
-        ParamSpec { name, kind: ParamKind::Choice(choices), default: Some(Value::Str(default)), doc }
+        ParamSpec {
+            name,
+            kind: ParamKind::Choice(choices),
+            default: Some(Value::Str(default)),
+            doc,
+            matters_when: None,
+        }
     }
     pub const fn boolean(name: &'static str, default: bool, doc: &'static str) -> Self {
-        ParamSpec { name, kind: ParamKind::Bool, default: Some(Value::Bool(default)), doc }
+        ParamSpec {
+            name,
+            kind: ParamKind::Bool,
+            default: Some(Value::Bool(default)),
+            doc,
+            matters_when: None,
+        }
+    }
+
+    /// Declares that the parameter only has an effect where the choice
+    /// parameter `param` is one of `one_of`.
+    pub const fn only_when(self, param: &'static str, one_of: &'static [&'static str]) -> Self {
+        ParamSpec { matters_when: Some(MattersWhen { param, one_of }), ..self }
+    }
+
+    /// Whether the parameter has an effect at the point `params`.
+    pub fn matters_at(&self, params: &Params) -> bool {
+        self.matters_when.is_none_or(|when| when.one_of.contains(&params.choice(when.param)))
     }
 
     /// A short description of the type and range, for listings and errors.

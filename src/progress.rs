@@ -6,7 +6,9 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+use crate::estimate::human_duration;
 
 use crate::runner::Observer;
 
@@ -42,9 +44,19 @@ impl Observer for Progress {
                 bar.set_style(
                     ProgressStyle::with_template(
                         "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} runs \
-                         {per_sec} ETA {eta} {msg}",
+                         {rate} ETA {remaining} {msg}",
                     )
-                    .expect("the template is valid"),
+                    .expect("the template is valid")
+                    .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}", rate_text(state.pos(), state.elapsed()));
+                    })
+                    .with_key(
+                        "remaining",
+                        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                            let total = state.len().unwrap_or(0);
+                            let _ = write!(w, "{}", eta_text(state.pos(), total, state.elapsed()));
+                        },
+                    ),
                 );
                 bar.enable_steady_tick(Duration::from_millis(200));
             }
@@ -69,11 +81,12 @@ impl Observer for Progress {
                 *failures = failed;
                 if last.elapsed() >= LOG_EVERY {
                     *last = Instant::now();
-                    let rate = *done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-                    let eta = total.saturating_sub(*done) as f64 / rate.max(1e-9);
+                    let elapsed = started.elapsed();
                     tracing::info!(
-                        "{done}/{total} runs ({:.1}%), {failed} failed, {rate:.0} runs/s, ETA {eta:.0} s",
-                        100.0 * *done as f64 / (*total).max(1) as f64
+                        "{done}/{total} runs ({:.1}%), {failures} failed, {}, ETA {}",
+                        100.0 * *done as f64 / (*total).max(1) as f64,
+                        rate_text(*done, elapsed),
+                        eta_text(*done, *total, elapsed)
                     );
                 }
             }
@@ -84,5 +97,40 @@ impl Observer for Progress {
         if let Progress::Bar(bar) = self {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Runs per second to three significant figures at most: `126 runs/s`,
+/// `3.42 runs/s`.
+pub fn rate_text(done: u64, elapsed: Duration) -> String {
+    let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
+    match rate {
+        r if r >= 100.0 => format!("{r:.0} runs/s"),
+        r if r >= 10.0 => format!("{r:.1} runs/s"),
+        r => format!("{r:.2} runs/s"),
+    }
+}
+
+/// The time left at the rate so far, in hours, minutes and seconds;
+/// "unknown" until a run has finished.
+pub fn eta_text(done: u64, total: u64, elapsed: Duration) -> String {
+    if done == 0 {
+        return "unknown (no run finished yet)".to_string();
+    }
+    let left = total.saturating_sub(done) as f64 * elapsed.as_secs_f64() / done as f64;
+    human_duration(Duration::from_secs_f64(left))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_etas_read_plainly() {
+        assert_eq!(rate_text(1259, Duration::from_secs(10)), "126 runs/s");
+        assert_eq!(rate_text(342, Duration::from_secs(100)), "3.42 runs/s");
+        assert_eq!(eta_text(0, 100, Duration::from_secs(5)), "unknown (no run finished yet)");
+        // 10 runs in 20 s; 19,854 left at 2 s each is 39,708 s.
+        assert_eq!(eta_text(10, 19_864, Duration::from_secs(20)), "11 h 01 min");
     }
 }

@@ -73,6 +73,9 @@ pub struct Summary {
     pub wall: Duration,
     /// Where an old dataset was moved by `--fresh`.
     pub moved_aside: Option<PathBuf>,
+    /// The failed runs grouped by message (numbers blanked), commonest
+    /// first: (count, the message's shape, one full message).
+    pub failures: Vec<(u64, String, String)>,
     /// The signal that stopped the sweep; what finished was committed.
     pub interrupted: Option<i32>,
     /// Runs still under way when the grace period ended, not recorded.
@@ -205,16 +208,26 @@ pub fn run_sweep(
         stopped_early: false,
         wall: Duration::ZERO,
         moved_aside,
+        failures: Vec::new(),
         interrupted: None,
         abandoned: false,
     };
-    let mut tally = Tally { observer, failed: 0, summary: &mut summary, started, lock: &mut lock, options };
+    let mut tally = Tally {
+        observer,
+        failed: 0,
+        by_message: HashMap::new(),
+        summary: &mut summary,
+        started,
+        lock: &mut lock,
+        options,
+    };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
     let (outcome, writers) = execute(sweep, &exec, &wanted, writers, &mut tally)?;
     // Whatever happened, what the writers hold is finished work: commit it.
     let committed_now = writers.into_iter().try_for_each(|mut w| w.commit());
     tally.observer.finish();
+    tally.summary.failures = failures(&tally.by_message);
     match outcome {
         Outcome::Completed => {}
         Outcome::Stopped => summary.stopped_early = true,
@@ -304,15 +317,33 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
     Ok(false)
 }
 
-/// `<dir>.old-<unix seconds>`, with a counter if that exists too.
+/// `<dir>.old-<UTC time>` (`results/x.old-2026-11-25T14-58-45Z`), with a
+/// counter if that exists too.
 fn aside_name(dir: &Path) -> PathBuf {
     let seconds =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let base = format!("{}.old-{seconds}", dir.display());
+    let base = format!("{}.old-{}", dir.display(), utc_stamp(seconds));
     (0..)
         .map(|i| if i == 0 { PathBuf::from(&base) } else { PathBuf::from(format!("{base}-{i}")) })
         .find(|p| !p.exists())
         .expect("some name is free")
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH-MM-SSZ` (UTC; dashes, not colons, so the
+/// name is valid on every file system).
+fn utc_stamp(unix: u64) -> String {
+    let (days, rest) = ((unix / 86_400) as i64, unix % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}-{:02}-{:02}Z", rest / 3600, rest / 60 % 60, rest % 60)
 }
 
 /// Counts this shard's committed and pending runs, and checks that every
@@ -346,14 +377,47 @@ fn count_pending(
     Ok((own.ok + own.failed, own.missing))
 }
 
+/// Failed runs logged one by one; later ones are only counted, and
+/// summarised by message at the end (a big sweep can fail thousands).
+const LOGGED_FAILURES: u64 = 5;
+
 /// Counts finished runs and shows them to the observer.
 struct Tally<'a> {
     observer: &'a mut dyn Observer,
     failed: u64,
+    /// Failures by message shape: count and the first full message.
+    by_message: HashMap<String, (u64, String)>,
     summary: &'a mut Summary,
     started: Instant,
     lock: &'a mut WriterLock,
     options: &'a RunOptions,
+}
+
+/// Failures grouped by message shape, commonest first.
+fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
+    let mut groups: Vec<(u64, String, String)> =
+        by_message.iter().map(|(shape, (count, example))| (*count, shape.clone(), example.clone())).collect();
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    groups
+}
+
+/// A message with its numbers blanked, so that failures which differ only
+/// in a value ("draw 0.93 is above ...") count as one kind.
+pub fn message_shape(message: &str) -> String {
+    let mut shape = String::with_capacity(message.len());
+    let mut in_number = false;
+    for c in message.chars() {
+        let numeric = c.is_ascii_digit() || (in_number && (c == '.' || c == 'e' || c == '-'));
+        if numeric {
+            if !in_number {
+                shape.push('#');
+            }
+        } else {
+            shape.push(c);
+        }
+        in_number = numeric;
+    }
+    shape
 }
 
 impl Coordinator for Tally<'_> {
@@ -366,6 +430,7 @@ impl Coordinator for Tally<'_> {
         self.summary.wall = self.started.elapsed();
         self.summary.interrupted = Some(signal);
         self.summary.abandoned = true;
+        self.summary.failures = failures(&self.by_message);
         self.observer.finish();
         if let Err(e) = committed {
             // Not exiting here would wait for runs that may never end; the
@@ -383,12 +448,55 @@ impl Coordinator for Tally<'_> {
     fn failed(&mut self, event: RunEvent) -> Flow {
         self.failed += 1;
         self.summary.failed = self.failed;
-        tracing::warn!(run_id = event.run_id, "run failed: {}", event.error.as_deref().unwrap_or("?"));
+        let message = event.error.as_deref().unwrap_or("?");
+        if self.failed <= LOGGED_FAILURES {
+            tracing::warn!(run_id = event.run_id, "run failed: {message}");
+            if self.failed == LOGGED_FAILURES {
+                tracing::warn!(
+                    "further failed runs are counted, not logged; the summary groups them by message"
+                );
+            }
+        }
+        let entry = self.by_message.entry(message_shape(message)).or_insert_with(|| (0, message.to_string()));
+        entry.0 += 1;
         Flow::Continue
     }
 
     fn progress(&mut self, finished: u64) {
         self.summary.executed = finished;
         self.observer.progress(finished, self.failed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_stamps_are_calendar_times() {
+        assert_eq!(utc_stamp(0), "1970-01-01T00-00-00Z");
+        // Expected values from Python's datetime.utcfromtimestamp.
+        assert_eq!(utc_stamp(1_795_616_321), "2026-11-25T14-18-41Z");
+        assert_eq!(utc_stamp(951_782_400), "2000-02-29T00-00-00Z");
+    }
+
+    #[test]
+    fn tiny_time_limits_are_not_shown_as_zero() {
+        let message = crate::scenario::RunError::TimedOut(1e-9).to_string();
+        assert_eq!(message, "run exceeded its time limit of 0.000000001 s");
+        assert_eq!(
+            crate::scenario::RunError::TimedOut(60.0).to_string(),
+            "run exceeded its time limit of 60 s"
+        );
+    }
+
+    #[test]
+    fn message_shapes_blank_numbers_only() {
+        assert_eq!(
+            message_shape("draw 0.93 is above fail_above, as asked"),
+            "draw # is above fail_above, as asked"
+        );
+        assert_eq!(message_shape("exceeded 1e-9 s"), "exceeded # s");
+        assert_eq!(message_shape("no numbers"), "no numbers");
     }
 }

@@ -30,6 +30,8 @@ pub struct Completion {
 /// Why a status could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
+    #[error("{}: no such file or folder", .0.display())]
+    NoSuchPath(PathBuf),
     #[error("{}: not an avalanche dataset (no sweep.toml)", .0.display())]
     NotADataset(PathBuf),
     #[error(transparent)]
@@ -71,6 +73,9 @@ pub fn reconcile(sweep: &Sweep, committed: &HashMap<u64, Status>, shards: u64) -
 
 /// Compares what `dir` holds with what its `sweep.toml` expands to.
 pub fn completion(dir: &Path) -> Result<Completion, StatusError> {
+    if !dir.exists() {
+        return Err(StatusError::NoSuchPath(dir.to_path_buf()));
+    }
     let sweep_file = dir.join(dataset::SWEEP_FILE);
     if !sweep_file.exists() {
         return Err(StatusError::NotADataset(dir.to_path_buf()));

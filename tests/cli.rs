@@ -149,8 +149,8 @@ fn plan_shows_axes_and_counts_without_running() {
 
 #[test]
 fn scenarios_lists_parameters_with_types_and_defaults() {
-    let stdout = ok(avalanche().args(["scenarios"]).output().unwrap());
-    for name in ["gaussian", "linreg", "empty"] {
+    let stdout = ok(avalanche().args(["scenarios", "--all"]).output().unwrap());
+    for name in ["addition", "gaussian", "linreg", "empty"] {
         assert!(stdout.contains(&format!("{name}: ")), "{stdout}");
     }
     assert!(stdout.contains("fail_above") && stdout.contains("float in [0, 1]"), "{stdout}");

@@ -54,7 +54,7 @@ pub static SCENARIO: Scenario = Scenario {
         ColumnSpec::new("contamination", ColumnType::Float, "share of trained answers wrong"),
     ],
     check: crate::scenario::no_check,
-    run: never_run,
+    run: &never_run,
     report: ReportSpec {
         headline: &["reach", "growth"],
         curves: &[

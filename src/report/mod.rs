@@ -53,7 +53,16 @@ pub struct ReportSummary {
 pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     let dataset = open_checked(&config.dir)?;
     let name = scenario_name(&dataset)?;
-    report_dataset(config, dataset, crate::scenario::find(&name))
+    let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
+    report_dataset(config, dataset, scenario)
+}
+
+/// A scenario the sweep file itself declares (`command`), read from the
+/// copy of the sweep file in the dataset; `None` when it does not parse.
+fn declared_by_sweep(dataset: &dataset::Dataset) -> Option<&'static Scenario> {
+    let text = dataset.sweep.as_deref()?;
+    let path = dataset.dir.join(crate::names::SWEEP_FILE);
+    crate::sweep::parse(&path, text, u64::MAX).ok().map(|sweep| sweep.scenario)
 }
 
 /// [`report`] for a scenario given directly, such as one defined only in a

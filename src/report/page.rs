@@ -79,8 +79,8 @@ pub fn markdown(page: &Page) -> String {
             text,
             "Lines are medians across the runs still going and bands their interquartile range, except \
              beside a dashed closed-form theory (an expectation), where lines are means and bands their \
-             95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; the grey \
-             steps (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
+             95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; where runs \
+             end early, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
              the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
              order of choices, the same in every report. Figures with many panels are split into pages \
              (`-p2`, `-p3`, ...), none left out. Each figure is also written as SVG.\n"

@@ -100,6 +100,19 @@ impl Summary {
         self.varying.iter().position(|v| v == name)
     }
 
+    /// The distinct values of varying parameter `axis`: choices in the
+    /// scenario's declared order (the baseline first), numbers ascending.
+    pub fn values_of(&self, axis: usize, plan: &Plan) -> Vec<Cell> {
+        let name = &self.varying[axis];
+        let mut values: Vec<Cell> =
+            self.points.iter().map(|p| p.key[axis].clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        values.sort_by_key(|v| match v {
+            Cell::Text(t) => plan.choice_rank(name, t).unwrap_or(usize::MAX),
+            _ => 0,
+        });
+        values
+    }
+
     /// The value of parameter `name` at grid point `point`, varying or fixed.
     pub fn value_at(&self, point: usize, name: &str) -> Option<&Cell> {
         match self.axis(name) {

@@ -3,7 +3,7 @@
 
 use super::plan::{Headline, Plan, Statistic};
 use super::stats::Estimate;
-use super::summary::{ColumnSummary, Summary};
+use super::summary::{ColumnSummary, GridPoint, Summary};
 use crate::scenario::contract::OutcomeKind;
 
 /// A number as the table shows it: integers plainly, others to about three
@@ -80,9 +80,7 @@ pub fn headline_rows(summary: &Summary, headline: &[Headline]) -> Rows {
         .points
         .iter()
         .map(|point| {
-            let mut row: Vec<String> = point.key.iter().map(|c| c.to_string()).collect();
-            row.push(point.replicates.to_string());
-            row.push(point.failures.to_string());
+            let mut row = leading_cells(point);
             row.extend(headline.iter().zip(&point.columns).map(|(h, c)| format_cell(h, c, point.horizon)));
             row
         })
@@ -121,9 +119,7 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
         .points
         .iter()
         .map(|point| {
-            let mut row: Vec<String> = point.key.iter().map(|c| c.to_string()).collect();
-            row.push(point.replicates.to_string());
-            row.push(point.failures.to_string());
+            let mut row = leading_cells(point);
             let o = point.outcome.clone().unwrap_or_default();
             let n = o.total();
             row.extend(o.counts.iter().map(|c| format!("{c}/{n}")));
@@ -147,6 +143,15 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
         })
         .collect();
     Some((header, body))
+}
+
+/// The cells every table row starts with: the point's parameter values,
+/// its runs and its failures.
+fn leading_cells(point: &GridPoint) -> Vec<String> {
+    let mut row: Vec<String> = point.key.iter().map(|c| c.to_string()).collect();
+    row.push(point.replicates.to_string());
+    row.push(point.failures.to_string());
+    row
 }
 
 /// A table in Markdown.

@@ -44,7 +44,7 @@ pub static SCENARIO: Scenario = Scenario {
     summary_columns: SUMMARY,
     generation_columns: GENERATION,
     check: super::no_check,
-    run,
+    run: &run,
     report: ReportSpec { headline: &["draw"], curves: &[CurveSpec::of("value")], ..ReportSpec::EMPTY },
 };
 

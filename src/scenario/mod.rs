@@ -14,6 +14,7 @@ use crate::params::{ParamSpec, Params};
 use crate::value::{ColumnSpec, Value};
 
 pub mod addition;
+pub mod command;
 pub mod contract;
 pub mod empty;
 pub mod gaussian;
@@ -37,32 +38,60 @@ pub struct RunOutput {
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum RunError {
     /// The run passed its time budget (`--run-timeout`).
-    #[error("run exceeded its time limit of {0:.1} s")]
+    #[error("run exceeded its time limit of {0} s")]
     TimedOut(f64),
     /// The scenario found its parameters unusable at run time.
     #[error("{0}")]
     Failed(String),
 }
 
-/// A cancellation point a long scenario checks between generations.
+/// A cancellation point a long scenario checks between generations, and the
+/// identity of the run it belongs to.
 ///
-/// This is the one concession scenarios make to the outside world: it can
-/// only abort a run, never change the numbers of a run that completes.
+/// This is the one concession built-in scenarios make to the outside world:
+/// it can only abort a run, never change the numbers of a run that
+/// completes. The identity is for scenarios that hand it on (the `command`
+/// scenario gives an external program its seed); built-in ones draw from
+/// the generator they are handed instead.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Deadline {
     at: Option<(Instant, f64)>,
+    identity: Option<RunIdentity>,
+}
+
+/// Who a run is: the values of its `run_id`, `seed` and `replicate` columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunIdentity {
+    pub run_id: u64,
+    pub seed: u64,
+    pub replicate: u64,
 }
 
 impl Deadline {
     /// No limit.
     pub fn none() -> Self {
-        Deadline { at: None }
+        Deadline { at: None, identity: None }
     }
 
     /// A limit `seconds` from now.
     pub fn after_secs(seconds: f64) -> Self {
         let at = Instant::now() + std::time::Duration::from_secs_f64(seconds);
-        Deadline { at: Some((at, seconds)) }
+        Deadline { at: Some((at, seconds)), identity: None }
+    }
+
+    /// The same limit, for the run `identity`.
+    pub fn for_run(self, identity: RunIdentity) -> Self {
+        Deadline { identity: Some(identity), ..self }
+    }
+
+    /// The run's identity, where the executor gave one.
+    pub fn identity(&self) -> Option<RunIdentity> {
+        self.identity
+    }
+
+    /// The time left before the limit, `None` without one.
+    pub fn remaining(&self) -> Option<std::time::Duration> {
+        self.at.map(|(at, _)| at.saturating_duration_since(Instant::now()))
     }
 
     /// `Err(TimedOut)` once the limit has passed.
@@ -82,8 +111,9 @@ pub struct PointError {
     pub message: String,
 }
 
-/// The signature every scenario's run function has.
-pub type RunFn = fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError>;
+/// What every scenario's run function is: a plain function for the built-in
+/// scenarios, a closure over its sweep file's declaration for `command`.
+pub type RunFn = &'static (dyn Fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError> + Sync);
 
 /// A scenario: its name, documentation, declarations and functions.
 pub struct Scenario {
@@ -107,12 +137,17 @@ impl std::fmt::Debug for Scenario {
     }
 }
 
-/// Every scenario the tool knows, in the order `avalanche scenarios` lists them.
+/// Every scenario the tool knows, in the order `avalanche scenarios` lists
+/// them: the self-training loop first, the engine's test scenario last.
 pub fn registry() -> &'static [&'static Scenario] {
     static REGISTRY: [&Scenario; 4] =
-        [&gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO, &addition::SCENARIO];
+        [&addition::SCENARIO, &gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO];
     &REGISTRY
 }
+
+/// Scenarios for the engine's own tests and benchmarks: usable in sweeps,
+/// listed by `avalanche scenarios` only with `--all`.
+pub const INTERNAL: &[&str] = &["empty"];
 
 /// The scenario called `name`.
 pub fn find(name: &str) -> Option<&'static Scenario> {

@@ -31,6 +31,14 @@ fn as_i64(value: &DeValue) -> Option<i64> {
     }
 }
 
+/// A float literal with no fractional part, as an integer.
+fn whole(value: &DeValue) -> Option<i64> {
+    match value {
+        DeValue::Float(_) => as_f64(value).filter(|v| v.fract() == 0.0 && v.abs() < 9.2e18).map(|v| v as i64),
+        _ => None,
+    }
+}
+
 fn as_f64(value: &DeValue) -> Option<f64> {
     match value {
         DeValue::Integer(_) => as_i64(value).map(|v| v as f64),
@@ -44,7 +52,9 @@ fn as_f64(value: &DeValue) -> Option<f64> {
 pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Result<Value, SweepError> {
     let raw = value.get_ref();
     let converted = match spec.kind {
-        ParamKind::Int { .. } => as_i64(raw).map(Value::Int),
+        // A whole number is an integer however it is written (2 or 2.0);
+        // a fraction is refused rather than silently rounded.
+        ParamKind::Int { .. } => as_i64(raw).or_else(|| whole(raw)).map(Value::Int),
         ParamKind::Float { .. } => as_f64(raw).map(Value::Float),
         ParamKind::Bool => match raw {
             DeValue::Boolean(b) => Some(Value::Bool(*b)),
@@ -72,7 +82,15 @@ pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Resul
     let converted = converted.ok_or_else(|| {
         src.error_at(
             Some(value.span()),
-            format!("`{}` must be {}, found {}", spec.name, spec.type_description(), type_name(raw)),
+            match raw {
+                DeValue::Float(f) => format!(
+                    "`{}` must be {}, found {} (not a whole number)",
+                    spec.name,
+                    spec.type_description(),
+                    f.as_str()
+                ),
+                _ => format!("`{}` must be {}, found {}", spec.name, spec.type_description(), type_name(raw)),
+            },
         )
     })?;
     check_value(spec, converted).map_err(|message| src.error_at(Some(value.span()), message))?;
@@ -111,7 +129,14 @@ pub fn axis(
     if let Some(duplicate) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
         return Err(src.error_at(
             Some(value.span()),
-            format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
+            match (spec.kind, value.get_ref()) {
+                (ParamKind::Int { .. }, DeValue::Table(_)) => format!(
+                    "axis `{}` repeats the value {} once its generated values are rounded to integers; \
+                     ask for fewer values",
+                    spec.name, duplicate.1
+                ),
+                _ => format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
+            },
         ));
     }
     Ok(values)
@@ -172,11 +197,12 @@ fn generated(
     let count = |needed: bool| -> Result<usize, SweepError> {
         match (needed, num) {
             (true, Some(n)) => match as_i64(n.get_ref()) {
-                Some(n) if n >= 1 && n as usize <= max_len => Ok(n as usize),
-                _ => Err(src.error_at(
+                Some(k) if k >= 1 && k as u64 <= max_len as u64 => Ok(k as usize),
+                Some(k) if k >= 1 => Err(src.error_at(
                     Some(n.span()),
-                    format!("`num` must be an integer in [1, {max_len}] (the run limit, --max-runs)"),
+                    format!("`num` = {k} gives more values than the run limit of {max_len} (--max-runs)"),
                 )),
+                _ => Err(src.error_at(Some(n.span()), "`num` must be a whole number, at least 1")),
             },
             (true, None) => Err(src.error_at(Some(whole.span()), format!("`{kind}` needs `num`"))),
             (false, Some(n)) => {
@@ -185,6 +211,10 @@ fn generated(
             (false, None) => Ok(0),
         }
     };
+    // Float values are rounded as written; integer ones are rounded to
+    // integers below (12 digits would merge large neighbouring integers).
+    let float = matches!(spec.kind, ParamKind::Float { .. });
+    let written = |x: f64| if float { as_written(x) } else { x };
     let numbers: Vec<f64> = match kind {
         "logspace" => {
             let [a, b] = bounds(src, kind, value, 2)?[..] else { unreachable!() };
@@ -192,15 +222,15 @@ fn generated(
                 return Err(src.error_at(Some(value.span()), "`logspace` bounds must be positive"));
             }
             let n = count(true)?;
-            let (la, lb) = (a.ln(), b.ln());
-            (0..n)
-                .map(|i| if n == 1 { a } else { (la + (lb - la) * i as f64 / (n - 1) as f64).exp() })
-                .collect()
+            // Exponents are interpolated in base 10 from both ends, so that
+            // whole decades come out as whole decades.
+            let (la, lb) = (a.log10(), b.log10());
+            spaced(a, b, n, |i, last| written(10f64.powf((la * (last - i) + lb * i) / last)))
         }
         "linspace" => {
             let [a, b] = bounds(src, kind, value, 2)?[..] else { unreachable!() };
             let n = count(true)?;
-            (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).collect()
+            spaced(a, b, n, |i, last| written((a * (last - i) + b * i) / last))
         }
         _ => {
             let [start, stop, step] = bounds(src, kind, value, 3)?[..] else { unreachable!() };
@@ -214,23 +244,16 @@ fn generated(
             // Python's convention: stop is excluded. The small slack keeps
             // 0.1-steps from gaining or losing an end point to rounding.
             let n = ((stop - start) / step - 1e-9).ceil().max(0.0) as usize;
-            (0..n).map(|i| start + step * i as f64).collect()
+            (0..n).map(|i| if i == 0 { start } else { written(start + step * i as f64) }).collect()
         }
     };
     numbers
         .into_iter()
         .map(|x| {
             let v = match spec.kind {
-                ParamKind::Int { .. } => {
-                    let rounded = x.round();
-                    if kind != "logspace" && (x - rounded).abs() > 1e-9 {
-                        return Err(src.error_at(
-                            Some(value.span()),
-                            format!("`{}` is an integer but `{kind}` gives {x}", spec.name),
-                        ));
-                    }
-                    Value::Int(rounded as i64)
-                }
+                // Computed values are rounded to what a person would write:
+                // integers for integer parameters (see `as_written` for floats).
+                ParamKind::Int { .. } => Value::Int(x.round() as i64),
                 ParamKind::Float { .. } => Value::Float(x),
                 _ => {
                     return Err(src.error_at(
@@ -243,4 +266,62 @@ fn generated(
             Ok(v)
         })
         .collect()
+}
+
+/// Significant digits kept of a computed axis value. Twelve is far beyond
+/// any precision a sweep needs and far above the few ulps of error in the
+/// arithmetic, so `{ logspace = [1e-3, 1e-1], num = 3 }` gives exactly the
+/// floats `0.001, 0.01, 0.1` that a query `WHERE noise_rate = 0.01` matches.
+const SIGNIFICANT_DIGITS: usize = 12;
+
+/// `x` rounded to [`SIGNIFICANT_DIGITS`], through its decimal text: the
+/// nearest float to a short decimal, as if the user had typed it.
+pub fn as_written(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.prec$e}", prec = SIGNIFICANT_DIGITS - 1).parse().unwrap_or(x)
+}
+
+/// `n` values from `a` to `b`: the ends exactly as written, the points
+/// between from `at(i, n - 1)`.
+fn spaced(a: f64, b: f64, n: usize, at: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+    let last = n.saturating_sub(1);
+    (0..n)
+        .map(|i| match i {
+            0 => a,
+            i if i == last => b,
+            i => at(i as f64, last as f64),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_written;
+    use crate::value::Value;
+
+    fn axis_of(axis: &str) -> Vec<Value> {
+        let text = format!("name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n{axis}\n");
+        let sweep = crate::sweep::parse(std::path::Path::new("t.toml"), &text, 1000).unwrap();
+        sweep.factors[0].values[0].clone()
+    }
+
+    #[test]
+    fn computed_floats_round_to_the_decimal_a_person_types() {
+        // 0.1 + 0.2 is 0.30000000000000004 in binary arithmetic.
+        assert_eq!(as_written(0.1 + 0.2), 0.3);
+        assert_eq!(as_written(10f64.powf(-2.0000000000000004)), 0.01);
+        assert_eq!(as_written(-1.0 / 3.0), -0.333333333333);
+    }
+
+    #[test]
+    fn large_integers_from_generators_stay_distinct() {
+        // Rounding to 12 significant digits would merge these.
+        let values = axis_of("spin = { range = [1000000000000, 1000000000003, 1] }");
+        assert_eq!(
+            values,
+            [Value::Int(1_000_000_000_000), Value::Int(1_000_000_000_001), Value::Int(1_000_000_000_002)]
+        );
+    }
 }

@@ -5,9 +5,11 @@
 //! addressed lazily by run index, so a ten-million-run grid costs no memory.
 
 mod axis;
+pub mod command;
 pub mod diff;
 pub mod error;
 mod grid;
+mod inert;
 mod parse;
 pub mod validate;
 
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::SweepError;
 pub use grid::{Factor, RunSpec};
+pub use inert::{or_list, Redundancy};
 pub use parse::parse;
 
 use crate::scenario::Scenario;

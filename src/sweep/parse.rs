@@ -12,8 +12,18 @@ use super::{Factor, Origin, Sweep};
 use crate::params::{ParamSpec, Params};
 use crate::scenario::{self, Scenario};
 
-const TOP_LEVEL_KEYS: &[&str] =
-    &["name", "scenario", "seed", "replicates", "generations", "description", "grid", "params", "zip"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "name",
+    "scenario",
+    "seed",
+    "replicates",
+    "generations",
+    "description",
+    "grid",
+    "params",
+    "zip",
+    "command",
+];
 
 /// Parses and validates sweep text; `path` is only used in messages and
 /// recorded in the result.
@@ -27,6 +37,16 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
     for (key, _) in top.iter() {
         let k = key.get_ref().as_ref();
         if !TOP_LEVEL_KEYS.contains(&k) {
+            if let Some(scenario) = named_scenario(top).filter(|s| s.params.iter().any(|p| p.name == k)) {
+                return Err(src.error_at(
+                    Some(key.span()),
+                    format!(
+                        "`{k}` is a parameter of scenario `{}`: put it under [params] to fix its value, or \
+                         under [grid] to sweep it (only `generations` may stand at the top level)",
+                        scenario.name
+                    ),
+                ));
+            }
             return Err(src.error_at(
                 Some(key.span()),
                 format!(
@@ -49,8 +69,20 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         ));
     }
     let (scenario_span, scenario_name) = required_string(&src, top, "scenario")?;
-    let scenario = scenario::find(&scenario_name).ok_or_else(|| {
-        let names = scenario::registry().iter().map(|s| s.name);
+    let declared = match scenario_name.as_str() {
+        super::command::NAME => Some(super::command::scenario(&src, top, &name.1)?),
+        _ => {
+            if let Some((key, _)) = top.iter().find(|(k, _)| k.get_ref() == "command") {
+                return Err(src.error_at(
+                    Some(key.span()),
+                    "[command] declares a program for `scenario = \"command\"` only",
+                ));
+            }
+            None
+        }
+    };
+    let scenario = declared.or_else(|| scenario::find(&scenario_name)).ok_or_else(|| {
+        let names = scenario::registry().iter().map(|s| s.name).chain([super::command::NAME]);
         src.error_at(
             Some(scenario_span),
             format!(
@@ -266,6 +298,14 @@ fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> 
     Ok(())
 }
 
+/// The scenario the file names, if it names a known one.
+fn named_scenario(top: &DeTable) -> Option<&'static Scenario> {
+    match top.get("scenario")?.get_ref() {
+        DeValue::String(name) => scenario::find(name),
+        _ => None,
+    }
+}
+
 fn table<'a, 'i>(
     src: &Source,
     value: &'a Spanned<DeValue<'i>>,
@@ -298,6 +338,12 @@ fn required_int(src: &Source, top: &DeTable, key: &str, min: i64, max: i64) -> R
     match value.get_ref() {
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(v) if v >= min && v <= max => Ok(v),
+            // TOML integers are signed 64-bit: a larger literal cannot be
+            // read at all, which deserves its own message.
+            Err(_) if !i.as_str().starts_with('-') => Err(src.error_at(
+                Some(value.span()),
+                format!("`{key}` must be at most {max} (TOML integers are signed 64-bit)"),
+            )),
             _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),
         },
         _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),

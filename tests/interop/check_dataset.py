@@ -54,6 +54,30 @@ part = sorted(glob.glob("results/interop/runs/*.parquet"))[0]
 sweep = pq.read_metadata(part).metadata[b"avalanche.sweep"].decode()
 # end
 
+# readme: generations
+generations = pl.read_parquet("results/interop-addition/generations/*.parquet")
+curve = (generations.group_by("verifier", "generation")
+         .agg(pl.col("accuracy_frontier").median()).sort("verifier", "generation"))
+# end
+
+# readme: runway
+runs = pl.read_parquet("results/interop-addition/runs/*.parquet").filter(pl.col("status") == "ok")
+print(runs.group_by("verifier", "end_reason").len().sort("verifier", "end_reason"))
+runway = pl.col("runway").cast(pl.Float64).fill_null(float("inf"))
+print(runs.group_by("verifier").agg(runway.median()).sort("verifier"))
+# end
+self_training_runs = runs
+
+
+def check_runway_nulls():
+    """A null runway is exactly a run that did not collapse, and end_reason
+    says how it ended instead (the README's runway snippet relies on it)."""
+    for row in self_training_runs.iter_rows(named=True):
+        collapsed = row["end_reason"] == "collapsed"
+        check((row["runway"] is not None) == collapsed,
+              f"run {row['run_id']}: runway {row['runway']} with end_reason {row['end_reason']}")
+    check(curve.height > 0, "the generations snippet found no rows")
+
 
 def snippets():
     """The README blocks of this file, by name."""
@@ -268,6 +292,7 @@ def main():
     varying = [p for p in names[4:names.index("status")] if len(set(table.column(p).to_pylist())) > 1]
     check(varying == ["verifier"], f"{SELF_TRAINING} varies {varying}, expected verifier only")
     check_medians(varying, SELF_TRAINING, table)
+    check_runway_nulls()
     check_outcomes(varying, SELF_TRAINING, table)
     if len(sys.argv) > 1:
         check_readme(sys.argv[1])

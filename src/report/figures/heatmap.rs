@@ -3,8 +3,6 @@
 //! (sample count), each cell labelled with its value so no colour has to be
 //! read, with a colour bar; pages of panels, none dropped.
 
-use std::collections::BTreeSet;
-
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -48,22 +46,7 @@ impl Grid {
             .headline
             .iter()
             .position(|h| h.column == heatmap.column && matches!(h.statistic, Statistic::Median(_)))?;
-        let distinct = |axis: usize| -> Vec<Cell> {
-            let name = &summary.varying[axis];
-            let mut values: Vec<Cell> = summary
-                .points
-                .iter()
-                .map(|p| p.key[axis].clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            values.sort_by_key(|v| match v {
-                Cell::Text(t) => plan.choice_rank(name, t).unwrap_or(usize::MAX),
-                _ => 0,
-            });
-            values
-        };
-        let (x_values, y_values) = (distinct(x_axis), distinct(y_axis));
+        let (x_values, y_values) = (summary.values_of(x_axis, plan), summary.values_of(y_axis, plan));
         let mut panels: Vec<(Vec<Cell>, Cells)> = Vec::new();
         for point in &summary.points {
             let facet: Vec<Cell> = point

@@ -50,7 +50,12 @@ pub fn draw<DB: DrawingBackend>(
     let (header, body) = root.split_vertically(HEADER);
     let theory = series.iter().any(|(_, t)| t.is_some());
     let axis = axis(curve, series);
-    draw_header(&header, summary, panels, curve, theory, &axis, page)?;
+    // Where every run lasts to the end, a count of the runs still going
+    // says nothing: it is drawn only where runs end early.
+    let counts =
+        series.iter().flat_map(|(s, _)| s.iter().map(|b| b.runs)).collect::<std::collections::BTreeSet<_>>();
+    let ended = counts.len() > 1;
+    draw_header(&header, summary, panels, curve, (theory, ended), &axis, page)?;
     let (columns, rows) = panels.grid();
     let areas = body.split_evenly((rows as usize, columns as usize));
     // One x axis for all panels; the value axis is each panel's own, so
@@ -110,14 +115,16 @@ pub fn draw<DB: DrawingBackend>(
             .bold_line_style(if axis.log { WHITE.mix(0.0) } else { BLACK.mix(0.15) })
             .draw()
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_secondary_axes()
-            .y_desc("runs still going")
-            .y_label_formatter(&|y| if y.fract() == 0.0 { format!("{y:.0}") } else { String::new() })
-            .label_style(("sans-serif", 12).into_font().color(&RGBColor(120, 120, 120)))
-            .axis_desc_style(("sans-serif", 13).into_font().color(&RGBColor(120, 120, 120)))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        if ended {
+            chart
+                .configure_secondary_axes()
+                .y_desc("runs still going")
+                .y_label_formatter(&|y| if y.fract() == 0.0 { format!("{y:.0}") } else { String::new() })
+                .label_style(("sans-serif", 12).into_font().color(&RGBColor(120, 120, 120)))
+                .axis_desc_style(("sans-serif", 13).into_font().color(&RGBColor(120, 120, 120)))
+                .draw()
+                .map_err(|e| e.to_string())?;
+        }
         // Bands first, then lines, so that no band veils another point's line.
         for &point in points {
             let Some((simulation, _)) = series.get(point) else { continue };
@@ -137,10 +144,12 @@ pub fn draw<DB: DrawingBackend>(
             let line = panels.line_of(summary, point);
             let color = colour(panels.colour_of(line));
             let Some((simulation, theory)) = series.get(point) else { continue };
-            let counts: Vec<(f64, f64)> = simulation.iter().map(|b| (b.x, b.runs as f64)).collect();
-            chart
-                .draw_secondary_series(LineSeries::new(counts, color.mix(0.55).stroke_width(1)))
-                .map_err(|e| e.to_string())?;
+            if ended {
+                let counts: Vec<(f64, f64)> = simulation.iter().map(|b| (b.x, b.runs as f64)).collect();
+                chart
+                    .draw_secondary_series(LineSeries::new(counts, color.mix(0.55).stroke_width(1)))
+                    .map_err(|e| e.to_string())?;
+            }
             // Wider lines under narrower ones, so lines that coincide (three
             // choices at the same value) still show every colour.
             let width =
@@ -294,7 +303,7 @@ fn draw_header<DB: DrawingBackend>(
     summary: &Summary,
     panels: &Panels,
     curve: &Curve,
-    theory: bool,
+    (theory, ended): (bool, bool),
     axis: &Axis,
     (page, pages): (usize, usize),
 ) -> Result<(), DrawError> {
@@ -314,7 +323,9 @@ fn draw_header<DB: DrawingBackend>(
     } else {
         entries.push(("line: median of runs still going; band: interquartile range".into(), grey, false));
     }
-    entries.push(("thin: runs still going (right axis)".into(), grey, true));
+    if ended {
+        entries.push(("thin: runs still going (right axis)".into(), grey, true));
+    }
     if let Some(threshold) = &curve.threshold {
         let what = if curve.complement { format!("1 - {threshold}") } else { threshold.clone() };
         entries.push((format!("dotted: {what}"), BLACK, true));

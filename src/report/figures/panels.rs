@@ -52,14 +52,7 @@ impl Panels {
                     Cell::Text(t) => plan.choice_rank(name, t),
                     _ => None,
                 };
-                let mut values: Vec<Cell> = summary
-                    .points
-                    .iter()
-                    .map(|p| p.key[axis].clone())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                values.sort_by_key(|v| rank(v).unwrap_or(usize::MAX));
+                let values = summary.values_of(axis, plan);
                 let colours = values.iter().enumerate().map(|(i, v)| rank(v).unwrap_or(i)).collect();
                 (values, colours)
             }

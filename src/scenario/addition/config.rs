@@ -13,13 +13,18 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec::int("start_digits", 1, 50, 6, "supervised training covers 1..start_digits digits"),
     ParamSpec::int("supervised_problems", 1, 1_000_000, 2000, "ground-truth problems per supervised length"),
     ParamSpec::int("problems", 1, 1_000_000, 1000, "problems generated per round at the frontier length"),
-    ParamSpec::int("samples", 1, 64, 5, "traces sampled per problem (majority, commutative, outcome, step)"),
+    ParamSpec::int("samples", 1, 64, 5, "traces sampled per problem")
+        .only_when("verifier", &["majority", "commutative", "outcome", "step"]),
     ParamSpec::int("eval_problems", 1, 1_000_000, 1000, "fresh problems per greedy accuracy measurement"),
     ParamSpec::choice("verifier", VERIFIER_NAMES, "commutative", "which traces are trained on"),
-    ParamSpec::float("quorum", 0.0, 0.99, 0.5, "majority/committee accept when the modal share exceeds this"),
-    ParamSpec::int("committee_size", 2, 9, 5, "learners voting under verifier = committee"),
-    ParamSpec::float("false_accept", 0.0, 1.0, 0.0, "outcome/step checker: chance a wrong trace passes"),
-    ParamSpec::float("false_reject", 0.0, 1.0, 0.0, "outcome/step checker: chance a right trace fails"),
+    ParamSpec::float("quorum", 0.0, 0.99, 0.5, "accept when the modal answer's share exceeds this")
+        .only_when("verifier", &["majority", "commutative", "committee"]),
+    ParamSpec::int("committee_size", 2, 9, 5, "learners voting in the committee")
+        .only_when("verifier", &["committee"]),
+    ParamSpec::float("false_accept", 0.0, 1.0, 0.0, "the checker's chance of passing a wrong trace")
+        .only_when("verifier", &["outcome", "step"]),
+    ParamSpec::float("false_reject", 0.0, 1.0, 0.0, "the checker's chance of failing a right trace")
+        .only_when("verifier", &["outcome", "step"]),
     ParamSpec::float("noise_rate", 0.0, 1.0, 0.01, "chance each generated step slips to a uniform output"),
     ParamSpec::float("temperature", 0.05, 10.0, 1.0, "sampling temperature of generation"),
     ParamSpec::float("gap", 0.0, 1.0, 0.05, "uniform error mass mixed in at each extrapolated position"),

@@ -53,7 +53,7 @@ pub fn carry(output: u8) -> u8 {
 /// Whether `context` can occur at `position`: nothing is carried into the
 /// least significant digit, so contexts with carry 1 never occur there.
 pub fn reachable(position: usize, context: usize) -> bool {
-    position > 0 || context % 2 == 0
+    position > 0 || context.is_multiple_of(2)
 }
 
 /// A batch of problems of one length, stored flat: operand digits of

@@ -38,7 +38,7 @@ pub static SCENARIO: Scenario = Scenario {
     summary_columns: metrics::SUMMARY_COLUMNS,
     generation_columns: metrics::GENERATION_COLUMNS,
     check: config::check,
-    run,
+    run: &run,
     report: REPORT,
 };
 

@@ -46,7 +46,8 @@ static PARAMS: &[ParamSpec] = &[
         "none",
         "drop points beyond z_max sd of: nothing (none), the generating model (self), the truth (oracle)",
     ),
-    ParamSpec::float("z_max", 0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations"),
+    ParamSpec::float("z_max", 0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations")
+        .only_when("verifier", &["self", "oracle"]),
     ParamSpec::choice(
         "estimator",
         &["unbiased", "mle"],
@@ -134,7 +135,7 @@ pub static SCENARIO: Scenario = Scenario {
     summary_columns: SUMMARY_COLUMNS,
     generation_columns: GENERATION_COLUMNS,
     check,
-    run,
+    run: &run,
     report: ReportSpec {
         headline: &["final_variance_ratio", "final_mean_sq_error", "kept_fraction", "outliers_kept_fraction"],
         curves: &[CurveSpec::of("variance_ratio"), CurveSpec::of("mean_sq_error")],

@@ -22,7 +22,8 @@ pub const REAL_FRACTION_PARAM: ParamSpec = ParamSpec::float(
     1.0,
     0.1,
     "mix only: share of each batch drawn from the true distribution (rounded to whole points)",
-);
+)
+.only_when("data", &["mix"]);
 
 /// How a generation's training set is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

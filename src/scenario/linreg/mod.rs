@@ -94,7 +94,7 @@ pub static SCENARIO: Scenario = Scenario {
     summary_columns: SUMMARY_COLUMNS,
     generation_columns: GENERATION_COLUMNS,
     check,
-    run,
+    run: &run,
     report: ReportSpec {
         headline: &["final_test_error", "error_growth"],
         curves: &[CurveSpec::of("test_error")],
