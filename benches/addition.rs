@@ -20,8 +20,13 @@ const TRACES: usize = 1000;
 /// Tables of a learner trained on ground truth at every position up to
 /// `DIGITS`, with the default generalisation settings.
 fn trained_tables(rng: &mut Pcg64) -> Tables {
-    let generalisation =
-        Generalisation { gap: 0.05, blind_spot_rate: 0.005, blind_spot_mass: 0.6, prior_strength: 1.0 };
+    let generalisation = Generalisation {
+        gap: 0.05,
+        blind_spot_rate: 0.005,
+        blind_spot_mass: 0.6,
+        prior_strength: 1.0,
+        mirror_correlation: 0.0,
+    };
     let mut learner = Learner::new(generalisation);
     let problems = Problems::draw(2000, DIGITS, rng);
     let mut traces = vec![0u8; problems.a.len()];

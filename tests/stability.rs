@@ -57,11 +57,30 @@ fn linreg_runs_are_pinned() {
 
 #[test]
 fn addition_runs_are_pinned() {
-    let params = "[params]\nstart_digits = 3\ngenerations = 4\nproblems = 100\neval_problems = 100\nsupervised_problems = 200\n";
+    // Re-recorded when `mirror_correlation` joined the parameters and the
+    // default `blind_spot_rate` changed (every addition identity changed),
+    // and the runs table gained reach, the growth-law and theory columns.
+    let params = "[params]\nverifier = \"none\"\nstart_digits = 3\ngenerations = 12\nproblems = 300\n\
+                  eval_problems = 300\nsupervised_problems = 2000\n";
     let (run_id, seed, summary) = run("addition", params, 0);
-    assert_eq!((run_id, seed), (15209959603295878059, 8772599710778205307));
-    assert_eq!(summary[0], Some(Float(0.82)));
-    assert_eq!(summary[2..5], [Some(Int(4)), Some(Int(3)), Some(Str("stalled"))]);
-    assert_eq!(summary[6..8], [Some(Float(1.0606601717798214)), Some(Float(11.769898384723414))]);
-    assert_eq!(summary[11], Some(Int(60)));
+    assert_eq!((run_id, seed), (16552152766385844504, 3297361886760461283));
+    assert_eq!(summary[0], Some(Float(1.0)));
+    assert_eq!(
+        summary[1..8],
+        [None, None, None, Some(Int(9)), Some(Int(6)), Some(Str("collapsed")), Some(Int(6))]
+    );
+    assert_eq!(
+        summary[8..16],
+        [
+            Some(Float(0.4793857830141162)),
+            Some(Float(0.09287864327201693)),
+            Some(Float(1.9144544144042843)),
+            Some(Float(0.1498213942642382)),
+            Some(Str("polynomial")),
+            Some(Int(6)),
+            Some(Float(8.285714285714286)),
+            Some(Float(0.6051554774828015)),
+        ]
+    );
+    assert_eq!(summary[18..], [Some(Int(174)), Some(Float(0.15579593294351854)), Some(Int(7)), None]);
 }

@@ -32,7 +32,7 @@ pub static PARAMS: &[ParamSpec] = &[
         "blind_spot_rate",
         0.0,
         1.0,
-        0.005,
+        0.001,
         "chance a context at a new position is a blind spot",
     ),
     ParamSpec::float(
@@ -41,6 +41,13 @@ pub static PARAMS: &[ParamSpec] = &[
         1.0,
         0.6,
         "probability mass a blind spot moves to its wrong output",
+    ),
+    ParamSpec::float(
+        "mirror_correlation",
+        0.0,
+        1.0,
+        0.0,
+        "chance a blind spot at (a, b, k) also sits, same output, at its mirror (b, a, k)",
     ),
     ParamSpec::float("prior_strength", 0.0, 1000.0, 1.0, "pseudo-counts of the prior in each context"),
     ParamSpec::choice(
@@ -142,6 +149,7 @@ impl Config {
                 blind_spot_rate: params.float("blind_spot_rate"),
                 blind_spot_mass: params.float("blind_spot_mass"),
                 prior_strength: params.float("prior_strength"),
+                mirror_correlation: params.float("mirror_correlation"),
             },
             data: if params.choice("data") == "replace" { DataMode::Replace } else { DataMode::Accumulate },
             real_fraction: params.float("real_fraction"),

@@ -136,6 +136,7 @@ mod tests {
     use crate::params::Params;
     use crate::scenario::addition::config::PARAMS;
     use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
+    use crate::scenario::addition::learner::{Generalisation, Learner};
     use crate::value::Value;
     use rand::SeedableRng;
 
@@ -222,5 +223,84 @@ mod tests {
             assert_eq!((record.wrong_answers, record.wrong_generated_steps), (0, 0), "{verifier}");
             assert!((record.agreement_sum - 200.0).abs() < 1e-9, "{verifier}");
         }
+    }
+
+    /// Wrong answers accepted by `commutative` over `trials` problems of
+    /// `digits` digits when its second vote is over the mirror problem
+    /// `b + a`, and when it is over fresh samples of `a + b` itself; and
+    /// the problems where exactly one of the two accepted a wrong answer.
+    fn wrong_accepted_by_mirror_and_by_resampling(
+        tables: &Tables,
+        digits: usize,
+        trials: usize,
+        rng: &mut Pcg64,
+    ) -> (usize, usize, usize) {
+        let slip = SlipThreshold::new(0.0);
+        let mut forward = vec![0u8; 5 * digits];
+        let (mut mirror, mut again) = (forward.clone(), forward.clone());
+        let (mut by_mirror, mut by_resampling, mut discordant) = (0, 0, 0);
+        let problems = Problems::draw(trials, digits, rng);
+        for i in 0..trials {
+            let (a, b) = problems.operands(i);
+            sample_many(tables, a, b, slip, rng, &mut forward);
+            sample_many(tables, b, a, slip, rng, &mut mirror);
+            sample_many(tables, a, b, slip, rng, &mut again);
+            let wrong = |chosen: Option<usize>| {
+                chosen.is_some_and(|t| !answer_is_correct(a, b, &forward[t * digits..(t + 1) * digits]))
+            };
+            let through_mirror = wrong(verifiers::commutative(&forward, &mirror, digits, 0.5));
+            let through_resampling = wrong(verifiers::commutative(&forward, &again, digits, 0.5));
+            by_mirror += usize::from(through_mirror);
+            by_resampling += usize::from(through_resampling);
+            discordant += usize::from(through_mirror != through_resampling);
+        }
+        (by_mirror, by_resampling, discordant)
+    }
+
+    #[test]
+    fn with_fully_correlated_mirrors_commutativity_sees_nothing_a_second_vote_would_not() {
+        // A learner trained on 1..3 digits extrapolating to 8, with many
+        // blind spots and no other error. Without correlation the mirror
+        // problem rarely shares a blind spot, so commutativity rejects most
+        // wrong majorities; fully correlated, `b + a` is as blind as `a + b`
+        // and checking against it is worth no more than a second majority
+        // vote over fresh samples of `a + b` (which sees nothing majority
+        // does not): the two must accept the same number of wrong answers.
+        let mut counts = Vec::new();
+        for correlation in [0.0, 1.0] {
+            let mut rng = Pcg64::seed_from_u64(24);
+            let mut learner = Learner::new(Generalisation {
+                gap: 0.0,
+                blind_spot_rate: 0.05,
+                blind_spot_mass: 0.6,
+                prior_strength: 1.0,
+                mirror_correlation: correlation,
+            });
+            for digits in 1..=3 {
+                let problems = Problems::draw(2000, digits, &mut rng);
+                let mut traces = vec![0u8; problems.a.len()];
+                for (i, trace) in traces.chunks_mut(digits).enumerate() {
+                    let (a, b) = problems.operands(i);
+                    crate::scenario::addition::digits::solve(a, b, trace);
+                }
+                let items = (0..problems.len()).map(|i| {
+                    let (a, b) = problems.operands(i);
+                    (a, b, &traces[i * digits..(i + 1) * digits])
+                });
+                learner.train(digits, items.collect::<Vec<_>>(), &mut rng);
+            }
+            let mut tables = Tables::default();
+            learner.compile(7, 1.0, &mut rng, &mut tables);
+            counts.push(wrong_accepted_by_mirror_and_by_resampling(&tables, 8, 20_000, &mut rng));
+        }
+        let [(independent_mirror, independent_resampled, _), (mirror, resampled, discordant)] = counts[..]
+        else {
+            unreachable!()
+        };
+        // Paired counts (the two share their first vote): under equality
+        // the difference has sd sqrt(discordant problems) (McNemar).
+        let sd = (discordant as f64).sqrt();
+        assert!((mirror as f64 - resampled as f64).abs() < 4.0 * sd, "{counts:?}");
+        assert!(2 * independent_mirror < independent_resampled, "{counts:?}");
     }
 }

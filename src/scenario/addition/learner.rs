@@ -40,6 +40,10 @@ pub struct Generalisation {
     pub blind_spot_mass: f64,
     /// Pseudo-count weight `s` of the prior.
     pub prior_strength: f64,
+    /// Chance that the pair of mirror contexts `(a, b, k)`, `(b, a, k)`
+    /// shares one blind-spot draw (both blind with the same wrong output,
+    /// or neither) instead of drawing independently.
+    pub mirror_correlation: f64,
 }
 
 /// What one learner knows.
@@ -53,6 +57,13 @@ pub struct Learner {
     /// `w_p(c)` where context `c` at position `p` is a blind spot; drawn on
     /// first use, then fixed for the run.
     blind_spots: Vec<Vec<Option<u8>>>,
+}
+
+/// The mirror of a context: `(a, b, k)` read as `(b, a, k)`, the step
+/// the same position of `b + a` takes.
+pub fn mirror(context: usize) -> usize {
+    let (a, b, carry) = (context / 20, (context / 2) % 10, context % 2);
+    b * 20 + a * 2 + carry
 }
 
 /// The three plausible wrong outputs of a context: the carry flipped, or the
@@ -77,15 +88,28 @@ impl Learner {
     /// The blind spots at `position`, drawing them (and those of earlier
     /// positions) from `rng` the first time they are needed.
     pub fn blind_spots(&mut self, position: usize, rng: &mut Pcg64) -> &[Option<u8>] {
+        let below = |draw: u64, chance: f64| (draw >> 32) < (chance * 4_294_967_296.0) as u64;
         while self.blind_spots.len() <= position {
-            let threshold = (self.generalisation.blind_spot_rate * 4_294_967_296.0) as u64;
-            let spots = (0..CONTEXTS)
+            let rate = self.generalisation.blind_spot_rate;
+            let mut spots: Vec<Option<u8>> = (0..CONTEXTS)
                 .map(|c| {
                     let draw = rng.next_u64();
-                    ((draw >> 32) < threshold)
+                    below(draw, rate)
                         .then(|| plausible_wrong_outputs(c)[(((draw & 0xffff_ffff) * 3) >> 32) as usize])
                 })
                 .collect();
+            // A shared pair copies the lower context's draw to its mirror:
+            // each context stays blind with `blind_spot_rate`, and mirrors
+            // have the same plausible wrong outputs (the same digit sum).
+            // No draws at 0, so the uncorrelated model's stream is unchanged.
+            if self.generalisation.mirror_correlation > 0.0 {
+                for c in 0..CONTEXTS {
+                    let m = mirror(c);
+                    if m > c && below(rng.next_u64(), self.generalisation.mirror_correlation) {
+                        spots[m] = spots[c];
+                    }
+                }
+            }
             self.blind_spots.push(spots);
         }
         &self.blind_spots[position]
@@ -232,7 +256,13 @@ mod tests {
     use rand::SeedableRng;
 
     fn generalisation(gap: f64, blind_spot_rate: f64) -> Generalisation {
-        Generalisation { gap, blind_spot_rate, blind_spot_mass: 0.6, prior_strength: 1.0 }
+        Generalisation {
+            gap,
+            blind_spot_rate,
+            blind_spot_mass: 0.6,
+            prior_strength: 1.0,
+            mirror_correlation: 0.0,
+        }
     }
 
     fn train_on_truth(learner: &mut Learner, problems: &Problems, rng: &mut Pcg64) {
@@ -296,5 +326,39 @@ mod tests {
         // Half the 200 contexts are drawn as blind spots: sd sqrt(200/4) = 7.1.
         let count = spots.iter().flatten().count();
         assert!(count.abs_diff(100) < 36, "{count}");
+    }
+
+    #[test]
+    fn mirror_correlation_shares_blind_spots_without_changing_their_rate() {
+        // 200 positions x 180 asymmetric contexts at rate 0.2: about 7,200
+        // blind spots. Correlation 1 mirrors every one; 0.5 mirrors a share
+        // 0.5 + 0.5 * 0.2 / 3 (independent draws match by chance: mirror
+        // blind, same of three outputs) = 0.533; 0 only the chance 0.067.
+        // Each context stays blind with rate 0.2.
+        for (correlation, expected) in [(0.0, 0.2 / 3.0), (0.5, 0.5 + 0.1 / 3.0), (1.0, 1.0)] {
+            let mut learner =
+                Learner::new(Generalisation { mirror_correlation: correlation, ..generalisation(0.0, 0.2) });
+            let mut rng = Pcg64::seed_from_u64(3);
+            let (mut blind, mut mirrored, mut contexts) = (0usize, 0usize, 0usize);
+            for position in 0..200 {
+                let spots = learner.blind_spots(position, &mut rng).to_vec();
+                for (c, spot) in spots.iter().enumerate().filter(|(c, _)| mirror(*c) != *c) {
+                    contexts += 1;
+                    if spot.is_some() {
+                        blind += 1;
+                        mirrored += usize::from(spots[mirror(c)] == *spot);
+                    }
+                }
+            }
+            // Binomial sd of the blind count: sqrt(36000 * 0.16) = 76; of the
+            // mirrored share: sqrt(p (1 - p) / 7200) <= 0.006. 5 sd each.
+            assert!((blind as f64 - 0.2 * contexts as f64).abs() < 380.0, "{correlation}: {blind} blind");
+            let share = mirrored as f64 / blind as f64;
+            assert!((share - expected).abs() < 0.03, "{correlation}: {share} mirrored");
+        }
+        assert_eq!(
+            mirror(crate::scenario::addition::digits::context(3, 7, 1)),
+            super::super::digits::context(7, 3, 1)
+        );
     }
 }

@@ -1,6 +1,10 @@
-//! What a run reports: one row per round, one summary per run, and the fit
-//! of the frontier error's growth that gives the amplification factor.
+//! What a run reports: one row per round and one summary per run (reach,
+//! runway, the growth law and the accumulation rate, from `reach` and
+//! `growth`).
 
+use super::growth::{accumulation, growth, RoundPoint};
+use super::reach::{clears_bar_surely, reach, REACH_ACCURACY, REACH_CONFIDENCE};
+use super::theory::Theory;
 use crate::scenario::Row;
 use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support, Value};
 
@@ -39,7 +43,8 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "greedy accuracy at frontier_digits after training",
     )
     .label("frontier accuracy", None)
-    .support(Support::Unit),
+    .support(Support::Unit)
+    .theory("accuracy_frontier_theory"),
     ColumnSpec::new(
         "accuracy_next",
         ColumnType::Float,
@@ -50,7 +55,19 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "systematic_errors",
         ColumnType::Int,
         "reachable (position, context) pairs with a wrong mode",
+    )
+    .theory("systematic_errors_theory"),
+    ColumnSpec::new(
+        "systematic_errors_theory",
+        ColumnType::Float,
+        "theory: expected systematic_errors if every round advanced (from parameters only)",
     ),
+    ColumnSpec::new(
+        "accuracy_frontier_theory",
+        ColumnType::Float,
+        "theory: exp(-systematic_errors_theory / 200) (from parameters only)",
+    )
+    .support(Support::Unit),
 ];
 
 /// Per-run columns.
@@ -61,29 +78,75 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "greedy accuracy at start_digits before self-training",
     ),
     ColumnSpec::new(
-        "max_digits",
+        "reach99",
         ColumnType::Int,
-        "longest frontier solved with accuracy >= 0.99 (null: none)",
+        "longest frontier before the first round below 0.99 accuracy (null: the first round)",
     )
-    .label("max digits solved", Some("digits"))
+    .label("reach at 99%", Some("digits"))
+    .nulls(NullMeaning::NothingAchieved)
+    .better(Better::Higher)
+    .theory("reach99_theory"),
+    ColumnSpec::new(
+        "reach99_conservative",
+        ColumnType::Int,
+        "reach99 counting a round only if its 95% lower bound is >= 0.99 (null: the first round)",
+    )
+    .label("reach at surely 99%", Some("digits"))
+    .nulls(NullMeaning::NothingAchieved)
+    .better(Better::Higher),
+    ColumnSpec::new(
+        "best_digits",
+        ColumnType::Int,
+        "longest frontier of any single round at >= 0.99, even after a drop (not reach; null: none)",
+    )
+    .label("best single round at 99%", Some("digits"))
     .nulls(NullMeaning::NothingAchieved)
     .better(Better::Higher),
     ColumnSpec::new("final_digits", ColumnType::Int, "frontier length of the last round")
         .label("final frontier", Some("digits"))
         .better(Better::Higher),
-    ColumnSpec::new("rounds", ColumnType::Int, "self-training rounds run"),
+    ColumnSpec::new("end_round", ColumnType::Int, "1-based number of the last round run (= rounds run)")
+        .label("last round", Some("rounds")),
     ColumnSpec::new("end_reason", ColumnType::Str, "collapsed, stalled or round_limit"),
     ColumnSpec::new(
         "runway",
         ColumnType::Int,
         "rounds until frontier accuracy < collapse_accuracy (null: never)",
     ),
-    ColumnSpec::new("amplification", ColumnType::Float, "fitted per-round growth factor of frontier error")
-        .label("error amplification", Some("x per round"))
-        .better(Better::Lower)
+    ColumnSpec::new(
+        "growth_rate",
+        ColumnType::Float,
+        "fitted d ln(-ln accuracy) / d round over the growth phase (exponential law)",
+    )
+    .label("exponential growth rate", Some("per round"))
+    .better(Better::Lower),
+    ColumnSpec::new("growth_rate_se", ColumnType::Float, "standard error of growth_rate")
         .support(Support::NonNegative),
-    ColumnSpec::new("doubling_rounds", ColumnType::Float, "ln 2 / ln amplification (null unless it grows)"),
-    ColumnSpec::new("growth_points", ColumnType::Int, "rounds the amplification fit used"),
+    ColumnSpec::new(
+        "growth_exponent",
+        ColumnType::Float,
+        "fitted d ln(-ln accuracy) / d ln(self-trained digits) (power law)",
+    )
+    .label("power-law exponent", None)
+    .better(Better::Lower),
+    ColumnSpec::new("growth_exponent_se", ColumnType::Float, "standard error of growth_exponent")
+        .support(Support::NonNegative),
+    ColumnSpec::new(
+        "growth_law",
+        ColumnType::Str,
+        "exponential, polynomial, flat or too_few_points (the better of the two fits)",
+    )
+    .label("growth law", None),
+    ColumnSpec::new("growth_points", ColumnType::Int, "rounds the growth fits used"),
+    ColumnSpec::new(
+        "beta",
+        ColumnType::Float,
+        "systematic errors admitted per new digit (S = S0 + beta k(k+1)/2)",
+    )
+    .label("new systematic errors", Some("per digit"))
+    .better(Better::Lower)
+    .theory("beta_theory"),
+    ColumnSpec::new("beta_se", ColumnType::Float, "standard error of beta").support(Support::NonNegative),
     ColumnSpec::new("final_accuracy", ColumnType::Float, "frontier accuracy of the last round")
         .label("final frontier accuracy", None)
         .support(Support::Unit),
@@ -96,6 +159,22 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     .better(Better::Lower)
     .support(Support::Unit),
     ColumnSpec::new("final_systematic_errors", ColumnType::Int, "systematic_errors of the last round"),
+    ColumnSpec::new(
+        "beta_theory",
+        ColumnType::Float,
+        "theory: blind spots expected to persist per new digit (from parameters only)",
+    ),
+    ColumnSpec::new(
+        "reach99_theory",
+        ColumnType::Int,
+        "theory: reach99 if every round advanced (from parameters only; null: the first round)",
+    )
+    .nulls(NullMeaning::NothingAchieved),
+    ColumnSpec::new(
+        "runway_theory",
+        ColumnType::Int,
+        "theory: runway if every round advanced (from parameters only; null: not within generations)",
+    ),
 ];
 
 /// Why a run ended.
@@ -155,8 +234,9 @@ impl RoundRecord {
         (self.accepted > 0).then(|| self.wrong_answers as f64 / self.accepted as f64)
     }
 
-    /// The generations-table row, in [`GENERATION_COLUMNS`] order.
-    pub fn to_row(&self) -> Row {
+    /// The generations-table row, in [`GENERATION_COLUMNS`] order, for the
+    /// run's 0-based round `round` (whose theory it carries).
+    pub fn to_row(&self, theory: &Theory, round: usize) -> Row {
         vec![
             int(self.frontier_digits),
             int(self.accepted),
@@ -171,65 +251,69 @@ impl RoundRecord {
             Some(Value::Float(self.accuracy_next)),
             Some(Value::Float(self.accuracy_start)),
             int(self.systematic_errors),
+            theory.systematic_errors.get(round).copied().map(Value::Float),
+            theory.accuracy_frontier.get(round).copied().map(Value::Float),
         ]
     }
 }
 
-/// The least-squares fit of `ln(error)` on the round number over the growth
-/// phase: `(amplification, points used)`.
-///
-/// The growth phase runs from the first round with a nonzero frontier error
-/// to the runway round (the first with accuracy below `collapse_accuracy`),
-/// or to the last round if the run never collapsed; rounds inside it with
-/// zero measured error are skipped (their logarithm is undefined). Fewer
-/// than three usable rounds give no fit.
-pub fn amplification(frontier_accuracy: &[f64], collapse_accuracy: f64) -> (Option<f64>, usize) {
-    let Some(first) = frontier_accuracy.iter().position(|a| *a < 1.0) else { return (None, 0) };
-    let last =
-        frontier_accuracy.iter().position(|a| *a < collapse_accuracy).unwrap_or(frontier_accuracy.len() - 1);
-    let points: Vec<(f64, f64)> = (first..=last.max(first))
-        .filter(|r| frontier_accuracy[*r] < 1.0)
-        .map(|r| (r as f64, (1.0 - frontier_accuracy[r]).ln()))
-        .collect();
-    if points.len() < 3 {
-        return (None, points.len());
-    }
-    let n = points.len() as f64;
-    let mean_x = points.iter().map(|p| p.0).sum::<f64>() / n;
-    let mean_y = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mean_x).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum();
-    (Some((sxy / sxx).exp()), points.len())
+/// What the runs-table row needs beyond the rounds.
+#[derive(Clone, Copy, Debug)]
+pub struct RunFacts {
+    pub supervised_accuracy: f64,
+    /// Systematic errors in the supervised positions before self-training.
+    pub supervised_systematic_errors: usize,
+    pub end: EndReason,
+    pub start_digits: usize,
+    pub eval_problems: usize,
+    pub collapse_accuracy: f64,
 }
 
 /// The runs-table row, in [`SUMMARY_COLUMNS`] order.
-pub fn summary(
-    rounds: &[RoundRecord],
-    supervised_accuracy: f64,
-    end: EndReason,
-    collapse_accuracy: f64,
-) -> Row {
-    let accuracy: Vec<f64> = rounds.iter().map(|r| r.accuracy_frontier).collect();
-    let max_digits = rounds.iter().filter(|r| r.accuracy_frontier >= 0.99).map(|r| r.frontier_digits).max();
-    let runway = accuracy.iter().position(|a| *a < collapse_accuracy).map(|r| r + 1);
-    let (growth, points) = amplification(&accuracy, collapse_accuracy);
-    let doubling = growth.filter(|g| *g > 1.0).map(|g| std::f64::consts::LN_2 / g.ln());
+pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row {
+    let frontier: Vec<(usize, f64)> =
+        rounds.iter().map(|r| (r.frontier_digits, r.accuracy_frontier)).collect();
+    let reach99 = reach(&frontier, |a| a >= REACH_ACCURACY);
+    let conservative =
+        reach(&frontier, |a| clears_bar_surely(a, facts.eval_problems, REACH_ACCURACY, REACH_CONFIDENCE));
+    let best_digits =
+        rounds.iter().filter(|r| r.accuracy_frontier >= REACH_ACCURACY).map(|r| r.frontier_digits).max();
+    let runway = rounds.iter().position(|r| r.accuracy_frontier < facts.collapse_accuracy).map(|r| r + 1);
+    let self_trained = |r: &RoundRecord| r.frontier_digits.saturating_sub(facts.start_digits);
+    let points: Vec<RoundPoint> = rounds
+        .iter()
+        .map(|r| RoundPoint { self_trained: self_trained(r), accuracy: r.accuracy_frontier })
+        .collect();
+    let growth = growth(&points, facts.collapse_accuracy, facts.eval_problems);
+    let errors: Vec<(usize, usize)> = rounds.iter().map(|r| (self_trained(r), r.systematic_errors)).collect();
+    let beta = accumulation(facts.supervised_systematic_errors, &errors);
     let contaminations: Vec<f64> = rounds.iter().filter_map(RoundRecord::contamination).collect();
     let mean_contamination = (!contaminations.is_empty())
         .then(|| contaminations.iter().sum::<f64>() / contaminations.len() as f64);
+    let float = |x: Option<f64>| x.map(Value::Float);
     vec![
-        Some(Value::Float(supervised_accuracy)),
-        max_digits.and_then(int),
+        Some(Value::Float(facts.supervised_accuracy)),
+        reach99.and_then(int),
+        conservative.and_then(int),
+        best_digits.and_then(int),
         rounds.last().and_then(|r| int(r.frontier_digits)),
         int(rounds.len()),
-        Some(Value::Str(end.name())),
+        Some(Value::Str(facts.end.name())),
         runway.and_then(int),
-        growth.map(Value::Float),
-        doubling.map(Value::Float),
-        int(points),
+        float(growth.exponential.map(|l| l.slope)),
+        float(growth.exponential.map(|l| l.slope_se)),
+        float(growth.power.map(|l| l.slope)),
+        float(growth.power.map(|l| l.slope_se)),
+        Some(Value::Str(growth.law.name())),
+        int(growth.points),
+        float(beta.map(|b| b.0)),
+        float(beta.map(|b| b.1)),
         rounds.last().map(|r| Value::Float(r.accuracy_frontier)),
-        mean_contamination.map(Value::Float),
+        float(mean_contamination),
         rounds.last().and_then(|r| int(r.systematic_errors)),
+        Some(Value::Float(theory.beta)),
+        theory.reach99.and_then(int),
+        theory.runway.and_then(int),
     ]
 }
 
@@ -237,26 +321,12 @@ pub fn summary(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_doubling_error_fits_an_amplification_of_two() {
-        // Error 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64: exactly doubling,
-        // so ln(error) is linear with slope ln 2; collapse (accuracy < 0.5)
-        // at the 0.64 round, which is included, and the zero-error rounds
-        // before the first error are excluded.
-        let accuracy = [1.0, 1.0, 0.99, 0.98, 0.96, 0.92, 0.84, 0.68, 0.36, 0.2];
-        let (growth, points) = amplification(&accuracy, 0.5);
-        assert_eq!(points, 7);
-        assert!((growth.unwrap() - 2.0).abs() < 1e-9, "{growth:?}");
+    fn column(row: &Row, name: &str) -> Option<Value> {
+        row[SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()]
     }
 
     #[test]
-    fn too_few_error_rounds_give_no_fit() {
-        assert_eq!(amplification(&[1.0, 1.0, 0.9, 1.0], 0.5), (None, 1));
-        assert_eq!(amplification(&[1.0; 5], 0.5), (None, 0));
-    }
-
-    #[test]
-    fn summary_counts_runway_and_max_digits_from_rounds() {
+    fn summary_counts_reach_runway_and_best_digits_from_rounds() {
         let round = |digits, accuracy| RoundRecord {
             frontier_digits: digits,
             problems: 10,
@@ -265,15 +335,44 @@ mod tests {
             accuracy_frontier: accuracy,
             ..RoundRecord::default()
         };
-        let rounds = [round(7, 1.0), round(8, 0.995), round(9, 0.7), round(10, 0.4)];
-        let row = summary(&rounds, 1.0, EndReason::Collapsed, 0.5);
-        assert_eq!(row[1], Some(Value::Int(8)), "max digits at >= 0.99");
-        assert_eq!(row[2], Some(Value::Int(10)));
-        assert_eq!(row[3], Some(Value::Int(4)));
-        assert_eq!(row[4], Some(Value::Str("collapsed")));
-        assert_eq!(row[5], Some(Value::Int(4)), "runway: the 4th round fell below 0.5");
-        assert_eq!(row[10], Some(Value::Float(0.2)));
+        // 0.995 clears 0.99 but not its 95% lower bound on 1000 problems
+        // (996 right needed); 0.985 breaks the reach; 0.999 regains 0.99.
+        let rounds = [round(7, 1.0), round(8, 0.995), round(9, 0.985), round(10, 0.999), round(11, 0.4)];
+        let facts = RunFacts {
+            supervised_accuracy: 1.0,
+            supervised_systematic_errors: 0,
+            end: EndReason::Collapsed,
+            start_digits: 6,
+            eval_problems: 1000,
+            collapse_accuracy: 0.5,
+        };
+        let theory = Theory {
+            beta: 0.5,
+            systematic_errors: vec![1.0],
+            accuracy_frontier: vec![0.99],
+            reach99: Some(7),
+            runway: None,
+        };
+        let row = summary(&rounds, facts, &theory);
         assert_eq!(row.len(), SUMMARY_COLUMNS.len());
-        assert_eq!(rounds[0].to_row().len(), GENERATION_COLUMNS.len());
+        assert_eq!(column(&row, "reach99"), Some(Value::Int(8)));
+        assert_eq!(column(&row, "reach99_conservative"), Some(Value::Int(7)));
+        assert_eq!(column(&row, "best_digits"), Some(Value::Int(10)));
+        assert_eq!(column(&row, "final_digits"), Some(Value::Int(11)));
+        assert_eq!(column(&row, "end_round"), Some(Value::Int(5)));
+        assert_eq!(column(&row, "end_reason"), Some(Value::Str("collapsed")));
+        assert_eq!(column(&row, "runway"), Some(Value::Int(5)), "the 5th round fell below 0.5");
+        assert_eq!(column(&row, "mean_contamination"), Some(Value::Float(0.2)));
+        assert_eq!(column(&row, "beta_theory"), Some(Value::Float(0.5)));
+        assert_eq!(
+            (column(&row, "reach99_theory"), column(&row, "runway_theory")),
+            (Some(Value::Int(7)), None)
+        );
+        assert_eq!(rounds[0].to_row(&theory, 0).len(), GENERATION_COLUMNS.len());
+        assert_eq!(rounds[1].to_row(&theory, 1).last(), Some(&None), "no theory past its rounds");
+        // Without a collapse there is no runway, but there is an end round.
+        let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts }, &theory);
+        assert_eq!((column(&row, "runway"), column(&row, "end_round")), (None, Some(Value::Int(4))));
+        assert_eq!(column(&row, "growth_law"), Some(Value::Str("too_few_points")));
     }
 }

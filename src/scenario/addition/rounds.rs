@@ -17,6 +17,8 @@ use crate::scenario::{Deadline, RunError};
 pub struct RunRecord {
     /// Greedy accuracy at `start_digits` after supervised training.
     pub supervised_accuracy: f64,
+    /// Systematic errors in positions `0..start_digits` after supervised training.
+    pub supervised_systematic_errors: usize,
     pub rounds: Vec<RoundRecord>,
     pub end: EndReason,
 }
@@ -93,6 +95,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
     };
     compile(&mut learners, &mut tables, config.start_digits, rng);
     let supervised_accuracy = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
+    let supervised_systematic_errors = learners[0].systematic_errors(&tables[0], config.start_digits);
 
     let mut rounds = Vec::new();
     let mut digits = config.start_digits + 1;
@@ -137,7 +140,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
             }
         }
     }
-    Ok(RunRecord { supervised_accuracy, rounds, end })
+    Ok(RunRecord { supervised_accuracy, supervised_systematic_errors, rounds, end })
 }
 
 #[cfg(test)]
