@@ -30,11 +30,14 @@ pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
         };
         order.sort_by_key(|&p| rank(p));
     }
+    // Where runs ended is said by the outcome clause already.
+    let place = plan.outcome.as_ref().and_then(|o| o.place.as_ref()).map(|(p, _)| p.as_str());
     let answer: Vec<usize> = plan
         .headline
         .iter()
         .enumerate()
         .filter(|(_, h)| matches!(h.statistic, Statistic::Median(_) | Statistic::Mean | Statistic::Mode))
+        .filter(|(_, h)| Some(h.column.as_str()) != place)
         .map(|(i, _)| i)
         .take(PER_SENTENCE)
         .collect();

@@ -48,6 +48,8 @@ pub static SCENARIO: Scenario = Scenario {
             .better(Better::Higher)
             .nulls(NullMeaning::NothingAchieved),
         ColumnSpec::new("growth", ColumnType::Str, "growth law").label("growth law", None),
+        ColumnSpec::new("length", ColumnType::Int, "frontier length at the end (reach + 2)")
+            .label("length", Some("digits")),
     ],
     generation_columns: &[
         ColumnSpec::new("accuracy", ColumnType::Float, "frontier accuracy").support(Support::Unit),
@@ -71,7 +73,7 @@ pub static SCENARIO: Scenario = Scenario {
                 Outcome { value: "limit", phrase: "reached the round limit", kind: OutcomeKind::Censored },
             ],
             time: "rounds",
-            place: Some("reach"),
+            place: Some("length"),
         }),
         heatmap: Some(HeatmapSpec { column: "reach", x: "noise_rate", y: "verifier" }),
         step: ("round", "rounds"),
@@ -182,6 +184,8 @@ pub fn write(dir: &Path, version: &str) {
         let growth =
             endings.iter().map(|e| e.map(|e| if e.0 == "collapsed" { "exponential" } else { "polynomial" }));
         columns.push((field("growth", DataType::Utf8), Arc::new(StringArray::from_iter(growth))));
+        let length = endings.iter().map(|e| e.map(|e| e.2 + 2));
+        columns.push((field("length", DataType::Int64), Arc::new(Int64Array::from_iter(length))));
         write_part(&dir.join("runs"), part, "runs", version, columns);
 
         // One generations row per round the run lasted.

