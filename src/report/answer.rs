@@ -11,7 +11,7 @@ use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
 use super::table::{format_estimate, format_value};
 use crate::scenario::contract::OutcomeKind;
-use crate::value::{Better, Support};
+use crate::value::{Better, NullMeaning, Support};
 
 /// At most this many headline columns go into a sentence.
 const PER_SENTENCE: usize = 4;
@@ -187,10 +187,16 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
     let statistic = if h.statistic == Statistic::Mean { "mean" } else { "median" };
     let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
     let mut text = format!("{} {statistic} {}{unit}", h.name, format_estimate(&c.summary, p.horizon));
-    if c.nulls > 0
-        && matches!(h.statistic, Statistic::Median(crate::value::NullMeaning::Undefined) | Statistic::Mean)
-    {
-        text.push_str(&format!(" (undefined in {} runs)", c.nulls));
+    let runs = |n: usize| if n == 1 { "1 run".to_string() } else { format!("{n} runs") };
+    match (h.statistic, h.nulls) {
+        _ if c.nulls == 0 => {}
+        (Statistic::Mean, NullMeaning::NothingAchieved) => {
+            text.push_str(&format!(" ({} achieved none, left out of the mean)", runs(c.nulls)))
+        }
+        (Statistic::Mean, _) | (Statistic::Median(NullMeaning::Undefined), _) => {
+            text.push_str(&format!(" (undefined in {})", runs(c.nulls)))
+        }
+        _ => {}
     }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {

@@ -46,6 +46,8 @@ pub struct Headline {
     pub unit: Option<String>,
     pub better: Better,
     pub support: Support,
+    /// What a null in the column means.
+    pub nulls: NullMeaning,
 }
 
 /// A per-generation figure.
@@ -283,6 +285,7 @@ fn numeric_named(
         unit: unit.clone(),
         better: facts.better,
         support: facts.support,
+        nulls: facts.nulls,
     };
     let Some(theory) = theory else { return vec![base] };
     vec![
@@ -317,6 +320,7 @@ fn mode(column: &ColumnSpec) -> Headline {
         unit: None,
         better: Better::Unknown,
         support: Support::Real,
+        nulls: NullMeaning::Undefined,
     }
 }
 

@@ -419,6 +419,7 @@ mod tests {
             unit: None,
             better: Better::Unknown,
             support: Support::Real,
+            nulls: NullMeaning::Undefined,
         }
     }
 

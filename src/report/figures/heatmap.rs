@@ -33,8 +33,10 @@ pub struct Grid {
     /// Per panel: its title and cells.
     panels: Vec<(String, Cells)>,
     scenario: String,
-    /// Colour scale: the smallest and largest finite median of all pages.
+    /// Colour scale: the smallest and largest finite value of all pages.
     range: (f64, f64),
+    /// "median", or "mean" for a column shown beside its theory.
+    statistic: &'static str,
 }
 
 impl Grid {
@@ -42,10 +44,10 @@ impl Grid {
     /// the dataset and the column is a headline median.
     pub fn pages(summary: &Summary, plan: &Plan, heatmap: &Heatmap) -> Option<Vec<Grid>> {
         let (x_axis, y_axis) = (summary.axis(&heatmap.x)?, summary.axis(&heatmap.y)?);
-        let column = plan
-            .headline
-            .iter()
-            .position(|h| h.column == heatmap.column && matches!(h.statistic, Statistic::Median(_)))?;
+        let column = plan.headline.iter().position(|h| {
+            h.column == heatmap.column && matches!(h.statistic, Statistic::Median(_) | Statistic::Mean)
+        })?;
+        let statistic = if plan.headline[column].statistic == Statistic::Mean { "mean" } else { "median" };
         let (x_values, y_values) = (summary.values_of(x_axis, plan), summary.values_of(y_axis, plan));
         let mut panels: Vec<(Vec<Cell>, Cells)> = Vec::new();
         for point in &summary.points {
@@ -104,6 +106,7 @@ impl Grid {
                 panels: panels.to_vec(),
                 scenario: summary.scenario.clone(),
                 range,
+                statistic,
             })
             .collect();
         Some(pages)
@@ -179,12 +182,16 @@ pub fn draw<DB: DrawingBackend>(
     (page, pages): (usize, usize),
 ) -> Result<(), DrawError> {
     let (header, body) = root.split_vertically(HEADER);
-    let mut title = format!("{}: median {} by {} and {}", grid.scenario, heatmap.label, heatmap.x, heatmap.y);
+    let mut title =
+        format!("{}: {} {} by {} and {}", grid.scenario, grid.statistic, heatmap.label, heatmap.x, heatmap.y);
     if pages > 1 {
         title.push_str(&format!(" (page {page} of {pages})"));
     }
     header.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
-    let note = "each cell: the median across the grid point's successful runs; colour bar at the right";
+    let note = format!(
+        "each cell: the {} across the grid point's successful runs; colour bar at the right",
+        grid.statistic
+    );
     header.draw(&Text::new(note, (12, 40), ("sans-serif", 14))).map_err(|e| e.to_string())?;
     let (low, high) = grid.range;
     // "none" (nothing achieved) takes the bottom colour.
