@@ -67,11 +67,15 @@ pub struct ExecConfig {
     pub halt: Option<Arc<AtomicBool>>,
 }
 
+/// One thread per core, at most [`MAX_THREADS`].
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)
+}
+
 impl ExecConfig {
     /// The number of worker threads this configuration gives.
     pub fn thread_count(&self) -> usize {
-        self.threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS))
+        self.threads.unwrap_or_else(default_threads)
     }
 
     /// Refuses thread counts and time limits the executor cannot honour,

@@ -148,9 +148,11 @@ struct SlurmArgs {
     /// Wall-time limit per task, e.g. 02:00:00.
     #[arg(long)]
     time: Option<String>,
-    /// CPU cores per task; each task runs that many worker threads.
-    #[arg(long, default_value_t = 1)]
-    cpus_per_task: u64,
+    /// CPU cores per task; each task runs that many worker threads (default
+    /// 1, or a `command` sweep's `cpus_per_run`, whose programs then share
+    /// the task's cores `cpus_per_run` each).
+    #[arg(long)]
+    cpus_per_task: Option<u64>,
     /// The Slurm partition (queue) to submit to (default: the cluster's).
     #[arg(long)]
     partition: Option<String>,
@@ -366,7 +368,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let options = RunOptions {
         out: args.out,
         exec: ExecConfig {
-            threads: args.threads,
+            // A `command` sweep's programs use `cpus_per_run` cores each.
+            threads: args.threads.or_else(|| {
+                (sweep.cores_per_run > 1).then(|| sweep.runs_at_once(avalanche::executor::default_threads()))
+            }),
             run_timeout: args.run_timeout,
             shard,
             fail_fast: args.fail_fast,
@@ -489,7 +494,8 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
     let job = SlurmJob {
         tasks: args.tasks,
         time: args.time,
-        cpus_per_task: args.cpus_per_task,
+        cpus_per_task: args.cpus_per_task.unwrap_or(u64::from(sweep.cores_per_run)),
+        cores_per_run: u64::from(sweep.cores_per_run),
         partition: args.partition,
         memory: args.mem,
         max_array_size: args.max_array_size,

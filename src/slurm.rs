@@ -21,6 +21,9 @@ pub struct SlurmJob {
     /// `--time`, e.g. `02:00:00`.
     pub time: Option<String>,
     pub cpus_per_task: u64,
+    /// Cores each run uses (a `command` sweep's `cpus_per_run`, else 1):
+    /// a task runs `cpus_per_task / cores_per_run` runs at once.
+    pub cores_per_run: u64,
     pub partition: Option<String>,
     /// `--mem`, e.g. `4G`.
     pub memory: Option<String>,
@@ -174,11 +177,16 @@ fn script(
     );
     let _ = writeln!(
         s,
-        "exec {} run {} --out {} --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --shard \"$(({first} + SLURM_ARRAY_TASK_ID))/{}\"",
+        "threads=$(( ${{SLURM_CPUS_PER_TASK:-{}}} / {} )); [ \"$threads\" -ge 1 ] || threads=1",
+        job.cpus_per_task,
+        job.cores_per_run.max(1),
+    );
+    let _ = writeln!(
+        s,
+        "exec {} run {} --out {} --threads \"$threads\" --shard \"$(({first} + SLURM_ARRAY_TASK_ID))/{}\"",
         quote(&binary.display().to_string()),
         quote(&sweep_file.display().to_string()),
         quote(&out.display().to_string()),
-        job.cpus_per_task,
         job.tasks,
     );
     s
@@ -193,6 +201,7 @@ mod tests {
             tasks,
             time: Some("01:00:00".into()),
             cpus_per_task: 2,
+            cores_per_run: 1,
             partition: None,
             memory: None,
             max_array_size: DEFAULT_MAX_ARRAY_SIZE,

@@ -161,3 +161,26 @@ fn a_bad_declaration_is_refused_with_its_line() {
     assert!(stderr.contains("did you mean `filter`"), "{stderr}");
     assert!(!dir.path().join("r").exists(), "nothing written");
 }
+
+#[test]
+fn cpus_per_run_sizes_the_slurm_task_and_the_programs_at_once() {
+    let text = sweep("cores", "", "").replace("timeout = 20", "timeout = 20\ncpus_per_run = 4");
+    let dir = workspace(&[("s.toml", &text)]);
+    ok(avalanche()
+        .current_dir(dir.path())
+        .args(["slurm", "s.toml", "--tasks", "3", "-o", "r"])
+        .output()
+        .unwrap());
+    let script = std::fs::read_to_string(dir.path().join("r/cores.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --cpus-per-task=4"), "{script}");
+    // Each task runs cpus / cpus_per_run programs at once, at least one.
+    assert!(script.contains("threads=$(( ${SLURM_CPUS_PER_TASK:-4} / 4 ))"), "{script}");
+    assert!(script.contains("--threads \"$threads\""), "{script}");
+    // The programs are told to use cpus_per_run threads.
+    let stub = stub();
+    let probe = text.replace(&format!("\"{stub}\", "), &format!("\"{stub}\", \"--mode\", \"env\", "));
+    let dir = workspace(&[("s.toml", &probe)]);
+    ok(avalanche().current_dir(dir.path()).args(["run", "s.toml", "--out", "r"]).output().unwrap());
+    let runs = read_table(&dir.path().join("r/cores"), "runs");
+    assert!(runs.iter().all(|r| r["final_error"] == "4.0"), "{runs:?}");
+}

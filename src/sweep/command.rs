@@ -45,8 +45,9 @@ fn leak(text: &str) -> &'static str {
     Box::leak(text.to_string().into_boxed_str())
 }
 
-/// The scenario a `command` sweep file declares.
-pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<&'static Scenario, SweepError> {
+/// The scenario a `command` sweep file declares, and the cores each of its
+/// runs uses (`cpus_per_run`, 1 when not set).
+pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Scenario, u32), SweepError> {
     let Some(table_value) = top.get("command") else {
         return Err(src.error(
             "scenario `command` needs a [command] table with at least `argv` and [command.summary] columns",
@@ -121,7 +122,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<&'static Sce
               _rng: &mut rand_pcg::Pcg64,
               deadline: &crate::scenario::Deadline| { command::run(spec, params, deadline) },
     ));
-    Ok(Box::leak(Box::new(Scenario {
+    let scenario: &'static Scenario = Box::leak(Box::new(Scenario {
         name: NAME,
         about: "runs a program declared in the sweep file once per run",
         params,
@@ -130,7 +131,8 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<&'static Sce
         report,
         check: crate::scenario::no_check,
         run,
-    })))
+    }));
+    Ok((scenario, cpus_per_run.map_or(1, |c| c as u32)))
 }
 
 /// Each key the grid, `[params]`, `[[zip]]` or the top-level `generations`

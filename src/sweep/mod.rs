@@ -59,6 +59,8 @@ pub struct Sweep {
     pub factors: Vec<Factor>,
     /// Parameter indices sorted by name: the canonical order for identities.
     by_name: Vec<usize>,
+    /// Cores one run uses: 1, or a `command` sweep's `cpus_per_run`.
+    pub cores_per_run: u32,
 }
 
 /// Reads and parses a sweep file.
@@ -73,6 +75,12 @@ pub fn load(path: &Path, max_runs: u64) -> Result<Sweep, SweepError> {
 
 impl Sweep {
     /// Grid points (runs per replicate).
+    /// Runs at once that fill `cores` cores: one per core, or one per
+    /// `cpus_per_run` cores for a `command` sweep (at least one).
+    pub fn runs_at_once(&self, cores: usize) -> usize {
+        (cores / self.cores_per_run.max(1) as usize).max(1)
+    }
+
     pub fn points(&self) -> u64 {
         self.factors.iter().map(|f| f.len() as u64).product()
     }

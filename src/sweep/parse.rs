@@ -81,7 +81,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
             None
         }
     };
-    let scenario = declared.or_else(|| scenario::find(&scenario_name)).ok_or_else(|| {
+    let scenario = declared.map(|(s, _)| s).or_else(|| scenario::find(&scenario_name)).ok_or_else(|| {
         let names = scenario::registry().iter().map(|s| s.name).chain([super::command::NAME]);
         src.error_at(
             Some(scenario_span),
@@ -150,6 +150,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         origins: builder.origins,
         factors: builder.factors,
         by_name: Vec::new(),
+        cores_per_run: declared.map_or(1, |(_, cores)| cores),
     };
     sweep.set_canonical_order();
     check_points(&src, &sweep, &builder.spans)?;

@@ -1,7 +1,7 @@
 """A stand-in for a training script, for tests/command.rs: standard library
 only. It reads its seed from AVALANCHE_SEED, 'trains' for --rounds rounds
 whose error grows with --noise, prints a log line, one JSON record per round
-and a summary, and misbehaves on request (--mode fail / hang / garbage)."""
+and a summary, and misbehaves on request (--mode fail / hang / garbage / env)."""
 
 import argparse
 import json
@@ -29,6 +29,11 @@ if args.mode == "hang":
     # A grandchild in the same process group, which the timeout must end too.
     subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     time.sleep(60)
+if args.mode == "env":
+    # Reports the thread count it was given, in place of an error.
+    threads = float(os.environ.get("OMP_NUM_THREADS", "0"))
+    print(json.dumps({"avalanche": 1, "summary": {"final_error": threads, "seed_seen": str(seed), "end": "env"}}))
+    sys.exit(0)
 if args.mode == "garbage":
     print(json.dumps({"avalanche": 1, "summary": {"error": "not declared"}}))
     sys.exit(0)
