@@ -116,9 +116,10 @@ fn a_task_cancelled_mid_run_and_resubmitted_alone_completes_the_dataset() {
     if !sbatch_available() {
         return;
     }
-    // Each shard takes a few seconds, so the cancel lands mid-run.
+    // Each shard takes about four seconds (150 runs of 16e6 draws at
+    // about 6e8 draws/s), so the cancel 1.5 s after it starts lands mid-run.
     let text = "name = \"requeue\"\nscenario = \"empty\"\nseed = 8\nreplicates = 300\ngenerations = 2\n\
-                [grid]\nx = [0.1, 0.2]\n[params]\nspin = 4000000\n";
+                [grid]\nx = [0.1, 0.2]\n[params]\nspin = 16000000\n";
     let ws = workspace(&[("requeue.toml", text)]);
     let dir = ws.path();
     ok(run_in(dir, &["slurm", "requeue.toml", "--tasks", "4", "--out", "cluster", "--time", "00:10:00"]));
