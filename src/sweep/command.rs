@@ -56,13 +56,6 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
     let table = as_table(src, table_value, "[command]")?;
     known_keys(src, table, KEYS, "[command]")?;
     let params: &'static [ParamSpec] = Box::leak(infer_params(src, top)?.into_boxed_slice());
-    let summary = columns(src, table, "summary", params)?;
-    if summary.is_empty() {
-        return Err(
-            src.error_at(Some(table_value.span()), "[command.summary] must declare at least one column")
-        );
-    }
-    let generations = columns(src, table, "generations", params)?;
     let argv_value = table.get("argv").ok_or_else(|| {
         src.error_at(Some(table_value.span()), "[command] needs `argv`, the program and its arguments")
     })?;
@@ -73,6 +66,13 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
         return Err(src.error_at(Some(argv_value.span()), "`argv` needs at least the program"));
     }
     let argv = items.iter().map(|item| template(src, item, params)).collect::<Result<Vec<_>, _>>()?;
+    let summary = columns(src, table, "summary", params)?;
+    if summary.is_empty() {
+        return Err(
+            src.error_at(Some(table_value.span()), "[command.summary] must declare at least one column")
+        );
+    }
+    let generations = columns(src, table, "generations", params)?;
     let mut env = Vec::new();
     if let Some(value) = table.get("env") {
         for (key, item) in as_table(src, value, "[command.env]")?.iter() {
