@@ -137,8 +137,9 @@ pub fn reduce(table: &Table, summary: &Summary, curves: &[Curve]) -> Result<Curv
             by_point
                 .into_iter()
                 .map(|point| {
-                    let simulated = series(&point, |c| &c.0, curve.theory.is_some());
-                    let theory = curve.theory.as_ref().map(|_| series(&point, |c| &c.1, true));
+                    let mean = curve.theory.is_some().then_some(curve.support);
+                    let simulated = series(&point, |c| &c.0, mean);
+                    let theory = curve.theory.as_ref().map(|_| series(&point, |c| &c.1, Some(curve.support)));
                     (simulated, theory)
                 })
                 .collect()
@@ -154,11 +155,12 @@ fn push(point: &mut Vec<(Vec<f64>, Vec<f64>)>, x: usize, value: Option<f64>, the
     point[x].1.extend(theory);
 }
 
-/// Medians with quartiles, or (`mean`) means with their 95% interval.
+/// Medians with quartiles, or (`mean` with the quantity's support) means
+/// with their 95% interval, kept inside the support.
 fn series(
     point: &[(Vec<f64>, Vec<f64>)],
     pick: impl Fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>,
-    mean: bool,
+    mean: Option<Support>,
 ) -> Series {
     point
         .iter()
@@ -167,8 +169,8 @@ fn series(
         .map(|(x, cell)| {
             let values = pick(cell);
             let x = x as f64;
-            if mean {
-                let estimate = stats::mean_interval(values, Support::Real);
+            if let Some(support) = mean {
+                let estimate = stats::mean_interval(values, support);
                 let (lower, upper) = estimate.interval.unwrap_or((estimate.value, estimate.value));
                 return Band { x, center: estimate.value, lower, upper, runs: values.len() };
             }
@@ -198,7 +200,7 @@ mod tests {
             push(&mut point, x, Some(v), None);
         }
         push(&mut point, 0, Some(5.0), None);
-        let line = series(&point, |c| &c.0, false);
+        let line = series(&point, |c| &c.0, None);
         assert_eq!(line.iter().map(|b| b.runs).collect::<Vec<_>>(), [2, 1, 1]);
         assert_eq!(line[0].center, 3.0);
         assert_eq!(line[2].center, 3.0);

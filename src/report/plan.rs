@@ -67,6 +67,8 @@ pub struct Curve {
     pub threshold: Option<String>,
     /// The y axis label, with its unit.
     pub label: String,
+    /// The values the drawn quantity can take, so a mean's band stays in them.
+    pub support: Support,
 }
 
 /// Choices of one parameter compared with a baseline.
@@ -202,6 +204,8 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
                 log: c.log,
                 threshold: c.threshold.filter(|p| layout.parameters.iter().any(|q| q == p)).map(String::from),
                 label,
+                // 1 - a share is a share; otherwise the column's own.
+                support: column.map_or(Support::Real, |s| s.support),
             }
         })
         .collect();
@@ -353,6 +357,7 @@ fn generic(layout: &Layout) -> Plan {
                 log: false,
                 threshold: None,
                 label: m.replace('_', " "),
+                support: Support::Real,
             }
         })
         .collect();
