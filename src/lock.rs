@@ -174,9 +174,14 @@ fn unix_now() -> u64 {
 
 /// `2026-11-25 15:04:05 UTC` from unix seconds.
 pub fn utc(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
-    let rest = seconds % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let (year, month, day, hour, minute, second) = civil(seconds);
+    format!("{year}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
+}
+
+/// Unix seconds as the UTC civil date and time: (year, month, day, hour,
+/// minute, second), by Howard Hinnant's days-from-civil algorithm in reverse.
+pub fn civil(seconds: u64) -> (i64, i64, i64, u64, u64, u64) {
+    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -186,7 +191,7 @@ pub fn utc(seconds: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest / 60 % 60, rest % 60)
+    (year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
 }
 
 impl Holder {

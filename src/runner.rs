@@ -332,18 +332,8 @@ fn aside_name(dir: &Path) -> PathBuf {
 /// Unix seconds as `YYYY-MM-DDTHH-MM-SSZ` (UTC; dashes, not colons, so the
 /// name is valid on every file system).
 fn utc_stamp(unix: u64) -> String {
-    let (days, rest) = ((unix / 86_400) as i64, unix % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}-{:02}-{:02}Z", rest / 3600, rest / 60 % 60, rest % 60)
+    let (year, month, day, hour, minute, second) = crate::lock::civil(unix);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}-{minute:02}-{second:02}Z")
 }
 
 /// Counts this shard's committed and pending runs, and checks that every

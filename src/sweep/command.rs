@@ -53,7 +53,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
             "scenario `command` needs a [command] table with at least `argv` and [command.summary] columns",
         ));
     };
-    let table = as_table(src, table_value, "[command]")?;
+    let table = super::parse::table(src, table_value, "[command]")?;
     known_keys(src, table, KEYS, "[command]")?;
     let params: &'static [ParamSpec] = Box::leak(infer_params(src, top)?.into_boxed_slice());
     let argv_value = table.get("argv").ok_or_else(|| {
@@ -75,7 +75,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
     let generations = columns(src, table, "generations", params)?;
     let mut env = Vec::new();
     if let Some(value) = table.get("env") {
-        for (key, item) in as_table(src, value, "[command.env]")?.iter() {
+        for (key, item) in super::parse::table(src, value, "[command.env]")?.iter() {
             env.push((key.get_ref().to_string(), template(src, item, params)?));
         }
     }
@@ -149,7 +149,7 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         add("generations", value.span(), vec![kind_of(value.get_ref())]);
     }
     if let Some(params) = top.get("params") {
-        for (key, value) in as_table(src, params, "params")?.iter() {
+        for (key, value) in super::parse::table(src, params, "params")?.iter() {
             add(key.get_ref(), key.span(), vec![kind_of(value.get_ref())]);
         }
     }
@@ -159,12 +159,12 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         }
     };
     if let Some(grid) = top.get("grid") {
-        axes(as_table(src, grid, "grid")?);
+        axes(super::parse::table(src, grid, "grid")?);
     }
     if let Some(Spanned { .. }) = top.get("zip") {
         if let DeValue::Array(blocks) = top.get("zip").map(|z| z.get_ref()).expect("present") {
             for block in blocks {
-                axes(as_table(src, block, "[[zip]]")?);
+                axes(super::parse::table(src, block, "[[zip]]")?);
             }
         }
     }
@@ -262,7 +262,7 @@ fn columns(
 ) -> Result<&'static [ColumnSpec], SweepError> {
     let Some(value) = table.get(key) else { return Ok(&[]) };
     let mut out = Vec::new();
-    for (name, declared) in as_table(src, value, &format!("[command.{key}]"))?.iter() {
+    for (name, declared) in super::parse::table(src, value, &format!("[command.{key}]"))?.iter() {
         let column = name.get_ref().as_ref();
         if RESERVED_COLUMNS.contains(&column)
             || params.iter().any(|p| p.name == column)
@@ -343,7 +343,7 @@ fn report(
         ..ReportSpec::EMPTY
     };
     let Some(value) = table.get("report") else { return Ok(spec) };
-    let report = as_table(src, value, "[command.report]")?;
+    let report = super::parse::table(src, value, "[command.report]")?;
     let param = |key: &str| -> Result<Option<&'static str>, SweepError> {
         let Some(value) = report.get(key) else { return Ok(None) };
         let name = string(src, value, key)?;
@@ -396,7 +396,8 @@ fn report(
         spec.comparison = Some(Comparison { parameter, baseline, along: param("along")? });
     }
     if let Some(value) = report.get("outcome") {
-        spec.outcome = Some(outcome(src, as_table(src, value, "[command.report.outcome]")?, summary)?);
+        spec.outcome =
+            Some(outcome(src, super::parse::table(src, value, "[command.report.outcome]")?, summary)?);
     }
     Ok(spec)
 }
@@ -537,17 +538,6 @@ fn template(src: &Source, value: &Spanned<DeValue>, params: &[ParamSpec]) -> Res
         pieces.push(Piece::Text(literal));
     }
     Ok(pieces)
-}
-
-fn as_table<'a, 'i>(
-    src: &Source,
-    value: &'a Spanned<DeValue<'i>>,
-    what: &str,
-) -> Result<&'a DeTable<'i>, SweepError> {
-    match value.get_ref() {
-        DeValue::Table(t) => Ok(t),
-        _ => Err(src.error_at(Some(value.span()), format!("`{what}` must be a table"))),
-    }
 }
 
 fn string(src: &Source, value: &Spanned<DeValue>, key: &str) -> Result<String, SweepError> {

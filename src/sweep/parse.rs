@@ -307,7 +307,8 @@ fn named_scenario(top: &DeTable) -> Option<&'static Scenario> {
     }
 }
 
-fn table<'a, 'i>(
+/// `value` as a table, or an error naming `what` must be one.
+pub(super) fn table<'a, 'i>(
     src: &Source,
     value: &'a Spanned<DeValue<'i>>,
     what: &str,
