@@ -1,12 +1,13 @@
 //! Benchmarks of the `addition` scenario: the trace-sampling inner loop
-//! (trace steps per second on one core) and one full run at the defaults.
+//! (trace steps per second on one core) against the random draws it needs,
+//! and one full run at the defaults.
 
 use std::hint::black_box;
 
 use avalanche::params::Params;
 use avalanche::scenario::addition::digits::{solve, Problems};
 use avalanche::scenario::addition::learner::{Generalisation, Learner};
-use avalanche::scenario::addition::sampler::{sample_trace, SlipThreshold, Tables};
+use avalanche::scenario::addition::sampler::{sample_trace, sample_traces, Rows, SlipThreshold, Tables};
 use avalanche::scenario::{addition, Deadline};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{RngCore, SeedableRng};
@@ -16,6 +17,8 @@ use rand_pcg::Pcg64;
 const DIGITS: usize = 30;
 /// Traces per benchmark iteration.
 const TRACES: usize = 1000;
+/// Traces sampled per problem in `problem_traces` (the default `samples`).
+const SAMPLES: usize = 5;
 
 /// Tables of a learner trained on ground truth at every position up to
 /// `DIGITS`, with the default generalisation settings.
@@ -61,9 +64,23 @@ fn inner_loop(c: &mut Criterion) {
             }
         })
     });
+    // As a round samples them: `SAMPLES` traces per problem, which share
+    // the problem's table rows.
+    let mut rows = Rows::default();
+    let mut batch = vec![0u8; SAMPLES * DIGITS];
+    group.bench_function("problem_traces", |bench| {
+        bench.iter(|| {
+            for i in 0..TRACES / SAMPLES {
+                let (a, b) = problems.operands(i);
+                tables.rows(a, b, &mut rows);
+                sample_traces(&tables, &rows, slip, &mut rng, &mut batch);
+                black_box(&batch);
+            }
+        })
+    });
     // The limit: the random draws those steps need (one u64 per step) and
-    // nothing else. trace_steps / rng_draws is the inner loop's cost over
-    // the generator's.
+    // nothing else. trace_steps / rng_draws and problem_traces / rng_draws
+    // are the inner loop's cost over the generator's.
     group.bench_function("rng_draws", |bench| {
         bench.iter(|| {
             let mut acc = 0u64;

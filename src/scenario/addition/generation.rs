@@ -6,7 +6,7 @@ use rand_pcg::Pcg64;
 use super::config::Config;
 use super::digits::{answer_is_correct, wrong_steps, Problems};
 use super::metrics::RoundRecord;
-use super::sampler::{sample_trace, SlipThreshold, Tables};
+use super::sampler::{sample_trace, sample_traces, Rows, SlipThreshold, Tables};
 use super::verifiers::{self, modal_answer, Verifier};
 
 /// The traces a round accepted, flat like [`Problems`]: accepted trace `i`
@@ -28,11 +28,18 @@ impl Accepted {
     }
 }
 
-/// Samples `count` traces of `a + b` from `tables` into `out`.
-fn sample_many(tables: &Tables, a: &[u8], b: &[u8], slip: SlipThreshold, rng: &mut Pcg64, out: &mut [u8]) {
-    for trace in out.chunks_mut(a.len()) {
-        sample_trace(tables, a, b, slip, rng, trace);
-    }
+/// Samples `out.len() / a.len()` traces of `a + b` from `tables` into
+/// `out`, one after another (`rows` is scratch space).
+fn sample_many(
+    tables: &Tables,
+    (a, b): (&[u8], &[u8]),
+    slip: SlipThreshold,
+    rng: &mut Pcg64,
+    rows: &mut Rows,
+    out: &mut [u8],
+) {
+    tables.rows(a, b, rows);
+    sample_traces(tables, rows, slip, rng, out);
 }
 
 /// Counts a batch of generated traces into the round's step statistics.
@@ -57,6 +64,7 @@ pub fn generate_round(
     let samples = if config.verifier == Verifier::None { 1 } else { config.samples };
     let mut forward = vec![0u8; samples.max(tables.len()) * digits];
     let mut backward = vec![0u8; samples * digits];
+    let mut rows = Rows::default();
     let mut accepted = Accepted { problems: Problems { digits, ..Problems::default() }, traces: Vec::new() };
     record.frontier_digits = digits;
     record.problems = config.problems;
@@ -76,7 +84,7 @@ pub fn generate_round(
                     sample_trace(member, a, b, slip, rng, trace);
                 }
             }
-            _ => sample_many(&tables[0], a, b, slip, rng, forward),
+            _ => sample_many(&tables[0], (a, b), slip, rng, &mut rows, forward),
         }
         count_steps(record, a, b, forward);
         let mut agreement = modal_answer(forward, digits).1 as f64 / drawn as f64;
@@ -84,7 +92,7 @@ pub fn generate_round(
             Verifier::None => Some(0),
             Verifier::Majority | Verifier::Committee => verifiers::majority(forward, digits, config.quorum),
             Verifier::Commutative => {
-                sample_many(&tables[0], b, a, slip, rng, &mut backward);
+                sample_many(&tables[0], (b, a), slip, rng, &mut rows, &mut backward);
                 count_steps(record, b, a, &backward);
                 agreement = (agreement + modal_answer(&backward, digits).1 as f64 / samples as f64) / 2.0;
                 verifiers::commutative(forward, &backward, digits, config.quorum)
@@ -174,7 +182,7 @@ mod tests {
         for _ in 0..trials {
             let problem = Problems::draw(1, 1, &mut rng);
             let (a, b) = problem.operands(0);
-            sample_many(&tables, a, b, slip, &mut rng, &mut traces);
+            sample_many(&tables, (a, b), slip, &mut rng, &mut Rows::default(), &mut traces);
             accepted += usize::from(verifiers::majority(&traces, 1, 0.5).is_some());
         }
         let expected = binomial_tail(5, 0.525, 3) + 19.0 * binomial_tail(5, 0.025, 3);
@@ -242,9 +250,10 @@ mod tests {
         let problems = Problems::draw(trials, digits, rng);
         for i in 0..trials {
             let (a, b) = problems.operands(i);
-            sample_many(tables, a, b, slip, rng, &mut forward);
-            sample_many(tables, b, a, slip, rng, &mut mirror);
-            sample_many(tables, a, b, slip, rng, &mut again);
+            let rows = &mut Rows::default();
+            sample_many(tables, (a, b), slip, rng, rows, &mut forward);
+            sample_many(tables, (b, a), slip, rng, rows, &mut mirror);
+            sample_many(tables, (a, b), slip, rng, rows, &mut again);
             let wrong = |chosen: Option<usize>| {
                 chosen.is_some_and(|t| !answer_is_correct(a, b, &forward[t * digits..(t + 1) * digits]))
             };

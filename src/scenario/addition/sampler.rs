@@ -5,6 +5,13 @@
 //! costs one 64-bit draw, one multiply and one table load. The low 32 bits of
 //! the draw pick a column and its acceptance threshold; the high 32 bits
 //! decide whether the step slips (is replaced by a uniformly random output).
+//!
+//! The loop is bound by the generator: each draw waits for the one before
+//! (a 128-bit multiply), about 6 cycles. Everything else a step does is
+//! kept small enough to run in its shadow: the two carry-in rows of a
+//! context sit side by side in one 64-bit word, so a step makes one load
+//! whose address does not depend on the carry, and the carry only shifts
+//! the entry it reads out of that word.
 
 use rand::RngCore;
 use rand_pcg::Pcg64;
@@ -13,17 +20,26 @@ use super::digits::{carry, context, CONTEXTS, OUTPUTS};
 
 /// One column of an alias table packed in 32 bits: the top 27 bits are the
 /// threshold below which the column is kept (in units of 2^-27), the low 5
-/// bits the alias taken otherwise. Four bytes per entry keep a 30-digit
-/// model's tables (480 KB) inside the L2 cache.
+/// bits the alias taken otherwise.
 type AliasEntry = u32;
+
+/// The alias entries of one column for both carries in: carry 0 in the low
+/// 32 bits, carry 1 in the high 32 bits. Eight bytes per column keep a
+/// 30-digit model's tables (480 KB) inside the L2 cache.
+type AliasPair = u64;
 
 /// Threshold units per unit probability.
 const THRESHOLD_SCALE: f64 = (1u64 << 27) as f64;
 
+/// Operand-digit pairs `(a, b)` per position: a context without its carry.
+const DIGIT_PAIRS: usize = CONTEXTS / 2;
+
 /// Compiled sampling and greedy tables for positions `0..positions()`.
 #[derive(Clone, Debug, Default)]
 pub struct Tables {
-    alias: Vec<AliasEntry>,
+    /// `[position][a * 10 + b][column]`, both carries per entry.
+    alias: Vec<AliasPair>,
+    /// `[position][context]`: the most likely output.
     greedy: Vec<u8>,
 }
 
@@ -38,26 +54,47 @@ impl SlipThreshold {
     }
 }
 
+/// Where the steps of one problem read the tables: per position, the index
+/// of the first alias pair of its operand digits. Traces of the same
+/// problem share it.
+#[derive(Clone, Debug, Default)]
+pub struct Rows(Vec<u32>);
+
 impl Tables {
     /// The number of positions compiled.
     pub fn positions(&self) -> usize {
         self.greedy.len() / CONTEXTS
     }
 
+    /// Makes room for positions `0..positions` (new ones empty).
+    fn grow(&mut self, positions: usize) {
+        if self.positions() < positions {
+            self.alias.resize(positions * DIGIT_PAIRS * OUTPUTS, 0);
+            self.greedy.resize(positions * CONTEXTS, 0);
+        }
+    }
+
     /// Compiles position `position` from `distribution` (`CONTEXTS x OUTPUTS`
     /// probabilities, rows summing to one) at sampling temperature
     /// `temperature`, growing the tables if needed.
     pub fn set_position(&mut self, position: usize, distribution: &[f32], temperature: f64) {
-        if self.positions() <= position {
-            self.alias.resize((position + 1) * CONTEXTS * OUTPUTS, 0);
-            self.greedy.resize((position + 1) * CONTEXTS, 0);
-        }
         for c in 0..CONTEXTS {
-            let row = &distribution[c * OUTPUTS..(c + 1) * OUTPUTS];
-            let start = (position * CONTEXTS + c) * OUTPUTS;
-            build_alias(row, temperature, &mut self.alias[start..start + OUTPUTS]);
-            self.greedy[position * CONTEXTS + c] = argmax(row);
+            self.set_context(position, c, &distribution[c * OUTPUTS..(c + 1) * OUTPUTS], temperature);
         }
+    }
+
+    /// Compiles one context `context` of position `position` from its
+    /// distribution `row` (`OUTPUTS` probabilities summing to one).
+    pub fn set_context(&mut self, position: usize, context: usize, row: &[f32], temperature: f64) {
+        self.grow(position + 1);
+        let mut entries = [0; OUTPUTS];
+        build_alias(row, temperature, &mut entries);
+        let start = (position * DIGIT_PAIRS + context / 2) * OUTPUTS;
+        let shift = 32 * (context % 2);
+        for (pair, entry) in self.alias[start..start + OUTPUTS].iter_mut().zip(entries) {
+            *pair = (*pair & !(0xffff_ffff << shift)) | (u64::from(entry) << shift);
+        }
+        self.greedy[position * CONTEXTS + context] = argmax(row);
     }
 
     /// The most likely output at `position` in `context`.
@@ -65,22 +102,36 @@ impl Tables {
     pub fn greedy_output(&self, position: usize, context: usize) -> u8 {
         self.greedy[position * CONTEXTS + context]
     }
+
+    /// The rows the steps of `a + b` read, into `rows`.
+    pub fn rows(&self, a: &[u8], b: &[u8], rows: &mut Rows) {
+        rows.0.clear();
+        rows.0.extend(a.iter().zip(b).enumerate().map(|(p, (x, y))| row(p, *x, *y) as u32));
+    }
+}
+
+/// The first alias pair of digits `(a, b)` at `position`.
+#[inline(always)]
+fn row(position: usize, a: u8, b: u8) -> usize {
+    (position * DIGIT_PAIRS + a as usize * 10 + b as usize) * OUTPUTS
 }
 
 /// The index of the largest probability (the first on ties).
 pub fn argmax(row: &[f32]) -> u8 {
-    let mut best = 0;
+    // The best value is kept in a register rather than reloaded through
+    // `row[best]`, which made every comparison wait for the one before.
+    let (mut best, mut best_value) = (0, row[0]);
     for (i, p) in row.iter().enumerate() {
-        if *p > row[best] {
-            best = i;
+        if *p > best_value {
+            (best, best_value) = (i, *p);
         }
     }
     best as u8
 }
 
 /// Vose's alias method over 20 outcomes, with probabilities `row^(1/T)`
-/// renormalised. Thresholds are in units of 2^-32.
-fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry]) {
+/// renormalised.
+fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry; OUTPUTS]) {
     let mut scaled = [0f64; OUTPUTS];
     for (s, p) in scaled.iter_mut().zip(row) {
         *s = if temperature == 1.0 { f64::from(*p) } else { f64::from(*p).powf(1.0 / temperature) };
@@ -98,16 +149,30 @@ fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry]) {
             n_large += 1;
         }
     }
-    while n_small > 0 && n_large > 0 {
-        n_small -= 1;
-        let s = small[n_small] as usize;
-        let l = large[n_large - 1] as usize;
-        out[s] = pack(scaled[s], l);
-        scaled[l] -= 1.0 - scaled[s];
-        if scaled[l] < 1.0 {
-            n_large -= 1;
-            small[n_small] = l as u8;
-            n_small += 1;
+    // Vose's pairing, the large column on top of its stack held in a
+    // register (`l`, `mass`) rather than reloaded from `scaled` each time:
+    // the same operations in the same order, so the same tables.
+    if n_large > 0 {
+        let mut l = large[n_large - 1] as usize;
+        let mut mass = scaled[l];
+        while n_small > 0 {
+            n_small -= 1;
+            let s = small[n_small] as usize;
+            out[s] = pack(scaled[s], l);
+            mass -= 1.0 - scaled[s];
+            if mass < 1.0 {
+                // `l` turns small: it is the next to be paired, with the
+                // large column below it on the stack.
+                scaled[l] = mass;
+                n_large -= 1;
+                small[n_small] = l as u8;
+                n_small += 1;
+                if n_large == 0 {
+                    break;
+                }
+                l = large[n_large - 1] as usize;
+                mass = scaled[l];
+            }
         }
     }
     // What is left has probability one up to rounding: it aliases itself,
@@ -123,24 +188,43 @@ fn pack(keep: f64, alias: usize) -> AliasEntry {
     (threshold << 5) | alias as u32
 }
 
-/// The output an alias entry gives for a column and a 27-bit uniform fraction.
+/// Samples `out.len() / n` traces of `n` steps one after another, the
+/// steps at position `p` reading the alias pairs from `row(p)`.
 #[inline(always)]
-fn resolve(entry: AliasEntry, column: u8, fraction: u32) -> u8 {
-    if fraction < entry >> 5 {
-        column
-    } else {
-        (entry & 31) as u8
+fn sample(
+    alias: &[AliasPair],
+    n: usize,
+    row: impl Fn(usize) -> usize,
+    slip: SlipThreshold,
+    rng: &mut Pcg64,
+    out: &mut [u8],
+) {
+    for trace in out.chunks_exact_mut(n) {
+        // 32 x the carry in: shifts the pair to the entry of that carry.
+        let mut carry_shift = 0u32;
+        for (p, step) in trace.iter_mut().enumerate() {
+            let draw = rng.next_u64();
+            // A uniform 32-bit number times 20: the integer part is a uniform
+            // column, the fractional part (27 bits of it) a fresh uniform
+            // for its threshold. With its low 5 bits set, the fraction is
+            // below an entry exactly when it is below the entry's threshold,
+            // so the entry needs no unpacking before the comparison.
+            let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
+            let column = (wide >> 32) as u32;
+            let fraction = (wide as u32) | 31;
+            let pair = alias[row(p) + column as usize];
+            let entry = (pair >> carry_shift) as u32;
+            let sampled = if fraction < entry { column } else { entry & 31 };
+            let output = if (draw >> 32) < slip.0 { column } else { sampled };
+            *step = output as u8;
+            carry_shift = (output & 1) << 5;
+        }
     }
 }
 
 /// Samples one trace of `a + b` into `out` (one output per position), each
 /// step drawn from the tables and replaced by a uniformly random output with
 /// the slip probability.
-///
-/// The carry makes each step depend on the one before. To keep that chain
-/// short, each step resolves its draw against both carry-in rows (whose
-/// addresses do not depend on the carry, so the loads overlap across steps)
-/// and only then selects by the carry.
 #[inline]
 pub fn sample_trace(
     tables: &Tables,
@@ -152,23 +236,18 @@ pub fn sample_trace(
 ) {
     let n = out.len();
     let (a, b) = (&a[..n], &b[..n]);
-    let alias = &tables.alias[..n * CONTEXTS * OUTPUTS];
-    let mut carry_in = 0u8;
-    for p in 0..n {
-        let draw = rng.next_u64();
-        // A uniform 32-bit number times 20: the integer part is a uniform
-        // column, the fractional part a fresh uniform for its threshold.
-        let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
-        let column = (wide >> 32) as u8;
-        let fraction = (wide as u32) >> 5;
-        let row = (p * CONTEXTS + context(a[p], b[p], 0)) * OUTPUTS + column as usize;
-        let without_carry = resolve(alias[row], column, fraction);
-        let with_carry = resolve(alias[row + OUTPUTS], column, fraction);
-        let sampled = if carry_in == 0 { without_carry } else { with_carry };
-        let output = if (draw >> 32) < slip.0 { column } else { sampled };
-        out[p] = output;
-        carry_in = carry(output);
-    }
+    let alias = &tables.alias[..n * DIGIT_PAIRS * OUTPUTS];
+    sample(alias, n, |p| row(p, a[p], b[p]), slip, rng, out);
+}
+
+/// Samples `out.len() / rows.len()` traces of the problem whose `rows` these
+/// are, one after another, each as [`sample_trace`] would (the same draws
+/// in the same order, so the same traces).
+pub fn sample_traces(tables: &Tables, rows: &Rows, slip: SlipThreshold, rng: &mut Pcg64, out: &mut [u8]) {
+    let rows = &rows.0[..];
+    let n = rows.len();
+    let alias = &tables.alias[..n * DIGIT_PAIRS * OUTPUTS];
+    sample(alias, n, |p| rows[p] as usize, slip, rng, out);
 }
 
 /// Writes the greedy (most likely, slip-free) trace of `a + b` into `out`.
