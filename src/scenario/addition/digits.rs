@@ -107,9 +107,64 @@ pub fn solve(a: &[u8], b: &[u8], out: &mut [u8]) {
 /// digit and the final carry (the answer's top digit). Intermediate carries
 /// are not part of the answer.
 pub fn same_answer(x: &[u8], y: &[u8]) -> bool {
+    // Eight steps at a time, their carry bits masked off.
+    const DIGIT_BITS: u64 = 0xfefe_fefe_fefe_fefe;
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("chunks of 8"));
+    let (xs, ys) = (x.chunks_exact(8), y.chunks_exact(8));
     x.len() == y.len()
-        && x.iter().zip(y).all(|(p, q)| digit(*p) == digit(*q))
         && x.last().map(|o| carry(*o)) == y.last().map(|o| carry(*o))
+        && xs.remainder().iter().zip(ys.remainder()).all(|(p, q)| digit(*p) == digit(*q))
+        && xs.zip(ys).all(|(p, q)| (word(p) ^ word(q)) & DIGIT_BITS == 0)
+}
+
+/// The correct step of one problem `a + b` at every position, for either
+/// carry in: what checking many traces of the same problem compares them
+/// with, computed once.
+#[derive(Clone, Debug, Default)]
+pub struct CorrectSteps {
+    /// `[p]`: the correct output at position `p` with no carry in.
+    without_carry: Vec<u8>,
+    /// `[p]`: the correct output at position `p` with a carry in.
+    with_carry: Vec<u8>,
+    /// The correct trace.
+    solution: Vec<u8>,
+}
+
+impl CorrectSteps {
+    /// Fills in the correct steps of `a + b`.
+    pub fn solve(&mut self, a: &[u8], b: &[u8]) {
+        self.without_carry.clear();
+        self.with_carry.clear();
+        for (x, y) in a.iter().zip(b) {
+            self.without_carry.push(correct_output(context(*x, *y, 0)));
+            self.with_carry.push(correct_output(context(*x, *y, 1)));
+        }
+        self.solution.resize(a.len(), 0);
+        solve(a, b, &mut self.solution);
+    }
+
+    /// [`wrong_steps`] of `trace` for this problem.
+    pub fn wrong_steps(&self, trace: &[u8]) -> usize {
+        let n = self.solution.len();
+        let Some(first) = trace.first() else { return 0 };
+        // Position by position with the carry the trace itself passed in,
+        // without a loop-carried dependency, so it runs on vectors.
+        let later = trace[1..n]
+            .iter()
+            .zip(&trace[..n - 1])
+            .zip(self.without_carry[1..].iter().zip(&self.with_carry[1..]))
+            .map(|((step, before), (without, with))| {
+                let truth = if carry(*before) == 0 { *without } else { *with };
+                usize::from(*step != truth)
+            })
+            .sum::<usize>();
+        later + usize::from(*first != self.without_carry[0])
+    }
+
+    /// [`answer_is_correct`] of `trace` for this problem.
+    pub fn answer_is_correct(&self, trace: &[u8]) -> bool {
+        same_answer(trace, &self.solution)
+    }
 }
 
 /// Whether `trace` writes the true answer of `a + b` (its steps may still be
@@ -184,6 +239,40 @@ mod tests {
         let trace = vec![0, 2];
         assert!(answer_is_correct(&a, &b, &trace));
         assert_eq!(wrong_steps(&a, &b, &trace), 2);
+    }
+
+    #[test]
+    fn a_problems_correct_steps_check_traces_as_the_definitions_do() {
+        // Traces near the truth (each step kept, its carry flipped or its
+        // digit moved) of problems of every length up to 20, so that both
+        // the 8-step words and the leftover steps are compared.
+        let mut rng = Pcg64::seed_from_u64(8);
+        let mut truth = CorrectSteps::default();
+        let mut wrong_answers = 0;
+        for digits in 1..=20 {
+            let problems = Problems::draw(50, digits, &mut rng);
+            for i in 0..problems.len() {
+                let (a, b) = problems.operands(i);
+                truth.solve(a, b);
+                let mut trace = vec![0; digits];
+                solve(a, b, &mut trace);
+                for step in trace.iter_mut() {
+                    match rng.next_u32() % 8 {
+                        0 => *step ^= 1,
+                        1 => *step = (*step + 2) % 20,
+                        _ => {}
+                    }
+                }
+                assert_eq!(truth.wrong_steps(&trace), wrong_steps(a, b, &trace), "{a:?} + {b:?}: {trace:?}");
+                let right = answer_is_correct(a, b, &trace);
+                assert_eq!(truth.answer_is_correct(&trace), right, "{a:?} + {b:?}: {trace:?}");
+                wrong_answers += usize::from(!right);
+                let mut solution = vec![0; digits];
+                solve(a, b, &mut solution);
+                assert_eq!(same_answer(&trace, &solution), right);
+            }
+        }
+        assert!(wrong_answers > 100, "{wrong_answers}");
     }
 
     #[test]

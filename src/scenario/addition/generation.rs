@@ -4,9 +4,9 @@
 use rand_pcg::Pcg64;
 
 use super::config::Config;
-use super::digits::{answer_is_correct, wrong_steps, Problems};
+use super::digits::{answer_is_correct, wrong_steps, CorrectSteps, Problems};
 use super::metrics::RoundRecord;
-use super::sampler::{sample_trace, sample_traces, Rows, SlipThreshold, Tables};
+use super::sampler::{sample_traces, Rows, SlipThreshold, Tables};
 use super::verifiers::{self, modal_answer, Verifier};
 
 /// The traces a round accepted, flat like [`Problems`]: accepted trace `i`
@@ -42,11 +42,12 @@ fn sample_many(
     sample_traces(tables, rows, slip, rng, out);
 }
 
-/// Counts a batch of generated traces into the round's step statistics.
-fn count_steps(record: &mut RoundRecord, a: &[u8], b: &[u8], traces: &[u8]) {
-    for trace in traces.chunks(a.len()) {
-        record.generated_steps += a.len();
-        record.wrong_generated_steps += wrong_steps(a, b, trace);
+/// Counts a batch of generated traces of the problem whose correct steps
+/// are `truth` into the round's step statistics.
+fn count_steps(record: &mut RoundRecord, truth: &CorrectSteps, traces: &[u8], digits: usize) {
+    for trace in traces.chunks(digits) {
+        record.generated_steps += digits;
+        record.wrong_generated_steps += truth.wrong_steps(trace);
     }
 }
 
@@ -64,7 +65,7 @@ pub fn generate_round(
     let samples = if config.verifier == Verifier::None { 1 } else { config.samples };
     let mut forward = vec![0u8; samples.max(tables.len()) * digits];
     let mut backward = vec![0u8; samples * digits];
-    let mut rows = Rows::default();
+    let (mut rows, mut truth) = (Rows::default(), CorrectSteps::default());
     let mut accepted = Accepted { problems: Problems { digits, ..Problems::default() }, traces: Vec::new() };
     record.frontier_digits = digits;
     record.problems = config.problems;
@@ -80,22 +81,28 @@ pub fn generate_round(
         let forward = &mut forward[..drawn * digits];
         match config.verifier {
             Verifier::Committee => {
+                // Rows depend on the operands only, so the members share them.
+                tables[0].rows(a, b, &mut rows);
                 for (member, trace) in tables.iter().zip(forward.chunks_mut(digits)) {
-                    sample_trace(member, a, b, slip, rng, trace);
+                    sample_traces(member, &rows, slip, rng, trace);
                 }
             }
             _ => sample_many(&tables[0], (a, b), slip, rng, &mut rows, forward),
         }
-        count_steps(record, a, b, forward);
-        let mut agreement = modal_answer(forward, digits).1 as f64 / drawn as f64;
+        truth.solve(a, b);
+        count_steps(record, &truth, forward, digits);
+        let mode = modal_answer(forward, digits);
+        let mut agreement = mode.1 as f64 / drawn as f64;
         let chosen = match config.verifier {
             Verifier::None => Some(0),
-            Verifier::Majority | Verifier::Committee => verifiers::majority(forward, digits, config.quorum),
+            Verifier::Majority | Verifier::Committee => verifiers::quorate(mode, drawn, config.quorum),
             Verifier::Commutative => {
                 sample_many(&tables[0], (b, a), slip, rng, &mut rows, &mut backward);
-                count_steps(record, b, a, &backward);
-                agreement = (agreement + modal_answer(&backward, digits).1 as f64 / samples as f64) / 2.0;
-                verifiers::commutative(forward, &backward, digits, config.quorum)
+                truth.solve(b, a);
+                count_steps(record, &truth, &backward, digits);
+                let backward_mode = modal_answer(&backward, digits);
+                agreement = (agreement + backward_mode.1 as f64 / samples as f64) / 2.0;
+                verifiers::commutative_modes(forward, &backward, (mode, backward_mode), digits, config.quorum)
             }
             Verifier::Outcome => verifiers::outcome(a, b, forward, config.checker, rng),
             Verifier::Step => verifiers::step(a, b, forward, config.checker, rng),

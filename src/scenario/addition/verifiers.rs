@@ -7,7 +7,7 @@
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::digits::{answer_is_correct, same_answer, wrong_steps};
+use super::digits::{answer_is_correct, carry, same_answer, wrong_steps};
 
 /// The verifier a run uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,40 +53,143 @@ pub struct CheckerErrors {
     pub false_reject: f64,
 }
 
-/// The most frequent answer among `count` traces stored flat in `traces`
-/// (each `digits` long): the index of its first trace and how many traces
-/// share it. Ties go to the answer seen first.
-pub fn modal_answer(traces: &[u8], digits: usize) -> (usize, usize) {
+/// Traces per call that [`for_each_answer`] tallies in fixed-size buffers
+/// on the stack; more (never at the scenario's parameter limits) use the heap.
+const STACK_TRACES: usize = 64;
+
+/// Visits every distinct answer among the traces stored flat in `traces`
+/// (each `digits` long) once, in order of first appearance, with the index
+/// of its first trace and the number of traces giving it.
+///
+/// Time is linear in the traces: each is fingerprinted once, found in a
+/// small open-addressing table by its fingerprint, and compared answer to
+/// answer with the first trace of its group only (equal fingerprints of
+/// different answers are told apart there, so the tally is exact).
+pub fn for_each_answer(traces: &[u8], digits: usize, visit: impl FnMut(usize, usize)) {
     let count = traces.len() / digits;
+    let slots = (2 * count).next_power_of_two();
+    if count <= STACK_TRACES {
+        let mut table = [0u32; 2 * STACK_TRACES];
+        let mut groups = [Group::default(); STACK_TRACES];
+        tally(traces, digits, answer_fingerprint, &mut table[..slots], &mut groups, visit);
+    } else {
+        let (mut table, mut groups) = (vec![0; slots], vec![Group::default(); count]);
+        tally(traces, digits, answer_fingerprint, &mut table, &mut groups, visit);
+    }
+}
+
+/// One distinct answer being counted.
+#[derive(Clone, Copy, Default)]
+struct Group {
+    fingerprint: u64,
+    first: usize,
+    votes: usize,
+}
+
+/// [`for_each_answer`] with its hash of an answer, its table (zeroed, a
+/// power of two at least twice the traces, so probing always meets an empty
+/// slot) and room for one group per trace. A table slot holds 1 + its
+/// group's index, 0 if empty.
+#[inline(always)]
+fn tally(
+    traces: &[u8],
+    digits: usize,
+    hash: impl Fn(&[u8]) -> u64,
+    table: &mut [u32],
+    groups: &mut [Group],
+    mut visit: impl FnMut(usize, usize),
+) {
     let trace = |i: usize| &traces[i * digits..(i + 1) * digits];
-    let mut best = (0, 0);
-    for i in 0..count {
-        // Count each distinct answer once, at its first trace.
-        if (0..i).any(|j| same_answer(trace(j), trace(i))) {
-            continue;
-        }
-        let votes = (i..count).filter(|j| same_answer(trace(*j), trace(i))).count();
-        if votes > best.1 {
-            best = (i, votes);
+    let mask = table.len() - 1;
+    let mut distinct = 0;
+    for i in 0..traces.len() / digits {
+        let fingerprint = hash(trace(i));
+        let mut slot = (fingerprint >> 32) as usize & mask;
+        loop {
+            match table[slot] {
+                0 => {
+                    groups[distinct] = Group { fingerprint, first: i, votes: 1 };
+                    distinct += 1;
+                    table[slot] = distinct as u32;
+                    break;
+                }
+                g => {
+                    let group = &mut groups[g as usize - 1];
+                    if group.fingerprint == fingerprint && same_answer(trace(group.first), trace(i)) {
+                        group.votes += 1;
+                        break;
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
         }
     }
+    groups[..distinct].iter().for_each(|g| visit(g.first, g.votes));
+}
+
+/// A 64-bit hash of a trace's answer (its sum digits and its final carry):
+/// traces with the same answer have the same fingerprint.
+fn answer_fingerprint(trace: &[u8]) -> u64 {
+    // Eight steps at a time, their carry bits masked off.
+    const DIGIT_BITS: u64 = 0xfefe_fefe_fefe_fefe;
+    const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, word: u64| {
+        let h = (h ^ (word & DIGIT_BITS)).wrapping_mul(MIX);
+        h ^ (h >> 29)
+    };
+    let mut h = trace.last().map_or(0, |o| u64::from(carry(*o)));
+    let chunks = trace.chunks_exact(8);
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    for chunk in chunks {
+        h = mix(h, u64::from_le_bytes(chunk.try_into().expect("chunks of 8")));
+    }
+    mix(h, u64::from_le_bytes(tail))
+}
+
+/// The most frequent answer among `count` traces stored flat in `traces`
+/// (each `digits` long): the index of its first trace and how many traces
+/// share it. Ties go to the answer seen first. Linear in the traces.
+pub fn modal_answer(traces: &[u8], digits: usize) -> (usize, usize) {
+    let mut best = (0, 0);
+    for_each_answer(traces, digits, |first, votes| {
+        if votes > best.1 {
+            best = (first, votes);
+        }
+    });
     best
+}
+
+/// Whether the modal answer `(index, votes)` of `count` traces passes the
+/// quorum: its share of the votes exceeds `quorum`.
+pub fn quorate(mode: (usize, usize), count: usize, quorum: f64) -> Option<usize> {
+    (count > 0 && mode.1 as f64 > quorum * count as f64).then_some(mode.0)
 }
 
 /// `majority`: the index of the trace to train on, when the modal answer's
 /// share of the samples exceeds `quorum`.
 pub fn majority(traces: &[u8], digits: usize, quorum: f64) -> Option<usize> {
-    let (index, votes) = modal_answer(traces, digits);
-    let count = traces.len() / digits;
-    (count > 0 && votes as f64 > quorum * count as f64).then_some(index)
+    quorate(modal_answer(traces, digits), traces.len() / digits, quorum)
 }
 
 /// `commutative`: majority on the samples of `a + b` (`forward`) and on those
 /// of `b + a` (`backward`); the forward trace to train on when both pass and
 /// their answers agree.
 pub fn commutative(forward: &[u8], backward: &[u8], digits: usize, quorum: f64) -> Option<usize> {
-    let f = majority(forward, digits, quorum)?;
-    let b = majority(backward, digits, quorum)?;
+    let modes = (modal_answer(forward, digits), modal_answer(backward, digits));
+    commutative_modes(forward, backward, modes, digits, quorum)
+}
+
+/// [`commutative`] given the modal answers of `forward` and `backward`.
+pub fn commutative_modes(
+    forward: &[u8],
+    backward: &[u8],
+    modes: ((usize, usize), (usize, usize)),
+    digits: usize,
+    quorum: f64,
+) -> Option<usize> {
+    let f = quorate(modes.0, forward.len() / digits, quorum)?;
+    let b = quorate(modes.1, backward.len() / digits, quorum)?;
     same_answer(&forward[f * digits..(f + 1) * digits], &backward[b * digits..(b + 1) * digits]).then_some(f)
 }
 
@@ -131,6 +234,58 @@ mod tests {
 
     fn flat(traces: &[[u8; 2]]) -> Vec<u8> {
         traces.concat()
+    }
+
+    /// Every distinct answer once, in order of first appearance, with its
+    /// first trace and votes, by comparing every pair of traces: the
+    /// definition the linear tally must agree with.
+    fn answers_by_pairs(traces: &[u8], digits: usize) -> Vec<(usize, usize)> {
+        let trace = |i: usize| &traces[i * digits..(i + 1) * digits];
+        let count = traces.len() / digits;
+        (0..count)
+            .filter(|i| !(0..*i).any(|j| same_answer(trace(j), trace(*i))))
+            .map(|i| (i, (0..count).filter(|j| same_answer(trace(*j), trace(i))).count()))
+            .collect()
+    }
+
+    /// `count` traces of `digits` steps drawn from few answers (each step
+    /// one of two outputs with the same digit and different carries, or a
+    /// third digit), so answers repeat and intermediate carries vary.
+    fn few_answers(count: usize, digits: usize, rng: &mut Pcg64) -> Vec<u8> {
+        (0..count * digits)
+            .map(|_| [4, 5, 6][(rng.next_u32() % 3) as usize] * u8::from(rng.next_u32() % 4 != 0))
+            .collect()
+    }
+
+    #[test]
+    fn the_linear_tally_finds_every_answer_the_pairwise_comparison_does() {
+        let mut rng = Pcg64::seed_from_u64(6);
+        // 1 to 80 traces: the stack tables and the heap ones (over 64).
+        for count in (1..=80).chain([200]) {
+            for digits in [1, 3, 8, 9, 17] {
+                let traces = few_answers(count, digits, &mut rng);
+                let mut tallied = Vec::new();
+                for_each_answer(&traces, digits, |first, votes| tallied.push((first, votes)));
+                let expected = answers_by_pairs(&traces, digits);
+                assert_eq!(tallied, expected, "{count} traces of {digits}");
+                let best = expected.iter().fold((0, 0), |best, g| if g.1 > best.1 { *g } else { best });
+                assert_eq!(modal_answer(&traces, digits), best, "{count} traces of {digits}");
+            }
+        }
+    }
+
+    #[test]
+    fn answers_whose_fingerprints_collide_are_still_told_apart() {
+        // A hash that makes every answer collide: the tally must fall back
+        // on comparing answers and still count each one separately.
+        let mut rng = Pcg64::seed_from_u64(7);
+        let traces = few_answers(40, 3, &mut rng);
+        let (mut table, mut groups) = ([0u32; 128], [Group::default(); 64]);
+        let mut tallied = Vec::new();
+        tally(&traces, 3, |_| 42, &mut table, &mut groups, |first, votes| tallied.push((first, votes)));
+        let expected = answers_by_pairs(&traces, 3);
+        assert!(expected.len() > 5, "{expected:?}");
+        assert_eq!(tallied, expected);
     }
 
     #[test]
