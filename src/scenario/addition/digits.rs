@@ -133,14 +133,21 @@ pub struct CorrectSteps {
 impl CorrectSteps {
     /// Fills in the correct steps of `a + b`.
     pub fn solve(&mut self, a: &[u8], b: &[u8]) {
-        self.without_carry.clear();
-        self.with_carry.clear();
-        for (x, y) in a.iter().zip(b) {
-            self.without_carry.push(correct_output(context(*x, *y, 0)));
-            self.with_carry.push(correct_output(context(*x, *y, 1)));
+        let n = a.len();
+        self.without_carry.resize(n, 0);
+        self.with_carry.resize(n, 0);
+        self.solution.resize(n, 0);
+        let mut carry_in = 0;
+        let operands = a.iter().zip(&b[..n]);
+        let steps = self.without_carry.iter_mut().zip(&mut self.with_carry).zip(&mut self.solution);
+        for ((x, y), ((without, with), solution)) in operands.zip(steps) {
+            // Both carries' steps are looked up before the carry is known,
+            // so only a select waits for the step before.
+            let c = context(*x, *y, 0);
+            (*without, *with) = (CORRECT_OUTPUTS[c], CORRECT_OUTPUTS[c + 1]);
+            *solution = if carry_in == 0 { *without } else { *with };
+            carry_in = carry(*solution);
         }
-        self.solution.resize(a.len(), 0);
-        solve(a, b, &mut self.solution);
     }
 
     /// [`wrong_steps`] of `trace` for this problem.

@@ -23,6 +23,8 @@
 //! `blind_spot_rate`, `w` a plausible wrong output (carry flipped, or sum
 //! digit off by one) and `m` the blind spot's mass. See docs/MODEL.md.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
@@ -57,7 +59,20 @@ pub struct Learner {
     /// `w_p(c)` where context `c` at position `p` is a blind spot; drawn on
     /// first use, then fixed for the run.
     blind_spots: Vec<Vec<Option<u8>>>,
+    /// `[p][c]`: whether the counts of context `c` at trained position `p`
+    /// changed since the last [`Learner::compile`], which rebuilds only those.
+    stale: Vec<Vec<bool>>,
+    /// The stamp of the last compilation, 0 before the first: the tables
+    /// that carry it are this learner's as it stood then, at the
+    /// temperature `compiled_temperature`.
+    compiled: u64,
+    compiled_temperature: f64,
 }
+
+/// Stamps of compilations, unique in the process, so that a learner can
+/// tell the tables it last compiled from any others (which it rebuilds
+/// whole). They decide only how much is rebuilt, never what.
+static COMPILATIONS: AtomicU64 = AtomicU64::new(1);
 
 /// The mirror of a context: `(a, b, k)` read as `(b, a, k)`, the step
 /// the same position of `b + a` takes.
@@ -77,7 +92,15 @@ pub fn plausible_wrong_outputs(context: usize) -> [u8; 3] {
 impl Learner {
     /// A learner that knows nothing yet.
     pub fn new(generalisation: Generalisation) -> Self {
-        Learner { generalisation, counts: Vec::new(), priors: Vec::new(), blind_spots: Vec::new() }
+        Learner {
+            generalisation,
+            counts: Vec::new(),
+            priors: Vec::new(),
+            blind_spots: Vec::new(),
+            stale: Vec::new(),
+            compiled: 0,
+            compiled_temperature: 1.0,
+        }
     }
 
     /// The number of positions trained so far (positions `0..trained()`).
@@ -117,19 +140,20 @@ impl Learner {
 
     /// `D_p` at a trained position.
     fn trained_distribution(&self, position: usize, out: &mut [f32]) {
+        for (c, row) in out.chunks_exact_mut(OUTPUTS).enumerate() {
+            self.trained_row(position, c, row);
+        }
+    }
+
+    /// `D_p(. | c)` at a trained position.
+    fn trained_row(&self, position: usize, context: usize, out: &mut [f32]) {
         let s = self.generalisation.prior_strength as f32;
-        let (counts, prior) = (&self.counts[position], &self.priors[position]);
-        for c in 0..CONTEXTS {
-            let row = c * OUTPUTS..(c + 1) * OUTPUTS;
-            let total: u32 = counts[row.clone()].iter().sum();
-            let denominator = total as f32 + s;
-            for i in row {
-                out[i] = if denominator > 0.0 {
-                    (counts[i] as f32 + s * prior[i]) / denominator
-                } else {
-                    prior[i]
-                };
-            }
+        let row = context * OUTPUTS..(context + 1) * OUTPUTS;
+        let (counts, prior) = (&self.counts[position][row.clone()], &self.priors[position][row]);
+        let total: u32 = counts.iter().sum();
+        let denominator = total as f32 + s;
+        for ((o, n), q) in out.iter_mut().zip(counts).zip(prior) {
+            *o = if denominator > 0.0 { (*n as f32 + s * q) / denominator } else { *q };
         }
     }
 
@@ -179,6 +203,7 @@ impl Learner {
             for (p, output) in trace.iter().enumerate() {
                 let c = super::digits::context(a[p], b[p], carry_in);
                 self.counts[p][c * OUTPUTS + *output as usize] += 1;
+                self.stale[p][c] = true;
                 carry_in = super::digits::carry(*output);
             }
         }
@@ -193,6 +218,7 @@ impl Learner {
             let prior = self.distribution(self.trained(), rng);
             self.priors.push(prior);
             self.counts.push(vec![0; CONTEXTS * OUTPUTS]);
+            self.stale.push(vec![true; CONTEXTS]);
         }
     }
 
@@ -200,6 +226,7 @@ impl Learner {
     /// blind spots: the learner's inductive bias survives retraining.
     pub fn clear_counts(&mut self) {
         self.counts.iter_mut().for_each(|c| c.fill(0));
+        self.stale.iter_mut().for_each(|s| s.fill(true));
     }
 
     /// Adds counts gathered elsewhere (retained supervised data).
@@ -207,6 +234,7 @@ impl Learner {
         for (mine, theirs) in self.counts.iter_mut().zip(counts) {
             mine.iter_mut().zip(theirs).for_each(|(m, t)| *m += t);
         }
+        self.stale.iter_mut().for_each(|s| s.fill(true));
     }
 
     /// The counts `N_p(c, o)` of every trained position (copied to retain
@@ -216,12 +244,28 @@ impl Learner {
     }
 
     /// Compiles positions `0..=last` into `tables`.
+    ///
+    /// When `tables` are the ones this learner compiled into last, only the
+    /// contexts whose counts changed since (and the extrapolated positions)
+    /// are rebuilt; any other tables are rebuilt whole. Either way they end
+    /// up the same.
     pub fn compile(&mut self, last: usize, temperature: f64, rng: &mut Pcg64, tables: &mut Tables) {
         let mut buffer = vec![0f32; CONTEXTS * OUTPUTS];
+        let incremental =
+            self.compiled != 0 && tables.stamp() == self.compiled && self.compiled_temperature == temperature;
         for p in 0..=last.min(self.trained().saturating_sub(1)) {
             if p < self.trained() {
-                self.trained_distribution(p, &mut buffer);
-                tables.set_position(p, &buffer, temperature);
+                if incremental && p < tables.positions() {
+                    for c in (0..CONTEXTS).filter(|c| self.stale[p][*c]) {
+                        let row = &mut buffer[..OUTPUTS];
+                        self.trained_row(p, c, row);
+                        tables.set_context(p, c, row, temperature);
+                    }
+                } else {
+                    self.trained_distribution(p, &mut buffer);
+                    tables.set_position(p, &buffer, temperature);
+                }
+                self.stale[p].fill(false);
             }
         }
         if last >= self.trained() {
@@ -229,6 +273,8 @@ impl Learner {
             if self.trained() == 0 {
                 buffer.fill(1.0 / OUTPUTS as f32);
                 tables.set_position(0, &buffer, temperature);
+            } else {
+                self.trained_distribution(self.trained() - 1, &mut buffer);
             }
             for p in self.trained().max(1)..=last {
                 self.extrapolate(p, &buffer, rng, &mut next);
@@ -236,6 +282,9 @@ impl Learner {
                 tables.set_position(p, &buffer, temperature);
             }
         }
+        self.compiled = COMPILATIONS.fetch_add(1, Ordering::Relaxed);
+        self.compiled_temperature = temperature;
+        tables.set_stamp(self.compiled);
     }
 
     /// The number of systematic errors in positions `0..digits`: reachable
@@ -326,6 +375,49 @@ mod tests {
         // Half the 200 contexts are drawn as blind spots: sd sqrt(200/4) = 7.1.
         let count = spots.iter().flatten().count();
         assert!(count.abs_diff(100) < 36, "{count}");
+    }
+
+    #[test]
+    fn compiling_only_what_changed_gives_the_tables_compiling_everything_does() {
+        // One learner trained round by round, its tables updated in place
+        // (only changed contexts rebuilt), against tables compiled whole
+        // from a clone after every round. Rounds of few problems leave
+        // most contexts unchanged, so the incremental path is exercised.
+        let mut rng = Pcg64::seed_from_u64(4);
+        let mut learner = Learner::new(generalisation(0.05, 0.01));
+        train_on_truth(&mut learner, &Problems::draw(300, 3, &mut rng), &mut rng);
+        let mut kept = Tables::default();
+        for round in 0..6 {
+            let digits = 3 + round / 2;
+            learner.compile(digits, 1.0, &mut rng, &mut kept);
+            let mut whole = Tables::default();
+            learner.clone().compile(digits, 1.0, &mut rng.clone(), &mut whole);
+            assert!(kept.same_entries(&whole), "round {round}");
+            // A few wrong traces, so counts move away from the truth too.
+            let problems = Problems::draw(5, digits, &mut rng);
+            let mut traces = vec![0u8; problems.a.len()];
+            traces.iter_mut().for_each(|t| *t = (rng.next_u32() % 20) as u8);
+            let items: Vec<_> = (0..problems.len())
+                .map(|i| {
+                    let (a, b) = problems.operands(i);
+                    (a, b, &traces[i * digits..(i + 1) * digits])
+                })
+                .collect();
+            learner.train(digits, items, &mut rng);
+            if round == 3 {
+                learner.clear_counts();
+            }
+        }
+        // Tables another learner compiled last are rebuilt whole.
+        let mut other = Learner::new(generalisation(0.05, 0.01));
+        train_on_truth(&mut other, &Problems::draw(300, 3, &mut rng), &mut rng);
+        let mut shared = Tables::default();
+        learner.compile(5, 1.0, &mut rng, &mut shared);
+        other.compile(5, 1.0, &mut rng, &mut shared);
+        learner.compile(5, 1.0, &mut rng, &mut shared);
+        let mut whole = Tables::default();
+        learner.clone().compile(5, 1.0, &mut rng, &mut whole);
+        assert!(shared.same_entries(&whole));
     }
 
     #[test]

@@ -4,11 +4,11 @@
 use rand_pcg::Pcg64;
 
 use super::config::{Config, DataMode};
-use super::digits::{answer_is_correct, solve, Problems};
+use super::digits::{solve, Problems};
 use super::generation::{count_contamination, generate_round, inject_label_noise};
 use super::learner::Learner;
 use super::metrics::{EndReason, RoundRecord};
-use super::sampler::{greedy_trace, Tables};
+use super::sampler::{greedy_is_right, Tables};
 use super::verifiers::Verifier;
 use crate::scenario::{Deadline, RunError};
 
@@ -65,12 +65,10 @@ fn supervised_phase(config: &Config, learners: &mut [Learner], rng: &mut Pcg64) 
 /// Greedy accuracy of `tables` on `count` fresh problems of `digits` digits.
 pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut Pcg64) -> f64 {
     let problems = Problems::draw(count, digits, rng);
-    let mut trace = vec![0u8; digits];
     let correct = (0..count)
         .filter(|i| {
             let (a, b) = problems.operands(*i);
-            greedy_trace(tables, a, b, &mut trace);
-            answer_is_correct(a, b, &trace)
+            greedy_is_right(tables, a, b)
         })
         .count();
     correct as f64 / count as f64

@@ -16,7 +16,7 @@
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::digits::{carry, context, CONTEXTS, OUTPUTS};
+use super::digits::{carry, context, correct_output, digit, CONTEXTS, OUTPUTS};
 
 /// One column of an alias table packed in 32 bits: the top 27 bits are the
 /// threshold below which the column is kept (in units of 2^-27), the low 5
@@ -41,6 +41,8 @@ pub struct Tables {
     alias: Vec<AliasPair>,
     /// `[position][context]`: the most likely output.
     greedy: Vec<u8>,
+    /// Set by the learner that compiled these tables, to recognise them.
+    stamp: u64,
 }
 
 /// The chance a generated step slips, as a threshold on 32 random bits.
@@ -74,12 +76,35 @@ impl Tables {
         }
     }
 
+    /// The stamp the learner that compiled these tables left (0 if none).
+    pub fn stamp(&self) -> u64 {
+        self.stamp
+    }
+
+    /// Marks these tables as compiled by the learner holding `stamp`.
+    pub fn set_stamp(&mut self, stamp: u64) {
+        self.stamp = stamp;
+    }
+
     /// Compiles position `position` from `distribution` (`CONTEXTS x OUTPUTS`
     /// probabilities, rows summing to one) at sampling temperature
     /// `temperature`, growing the tables if needed.
     pub fn set_position(&mut self, position: usize, distribution: &[f32], temperature: f64) {
-        for c in 0..CONTEXTS {
-            self.set_context(position, c, &distribution[c * OUTPUTS..(c + 1) * OUTPUTS], temperature);
+        self.grow(position + 1);
+        let start = position * DIGIT_PAIRS * OUTPUTS;
+        let pairs = self.alias[start..start + DIGIT_PAIRS * OUTPUTS].chunks_exact_mut(OUTPUTS);
+        let greedy = self.greedy[position * CONTEXTS..(position + 1) * CONTEXTS].chunks_exact_mut(2);
+        // The two carries of a digit pair at once, written straight into
+        // their shared words.
+        for ((rows, pairs), greedy) in distribution.chunks_exact(2 * OUTPUTS).zip(pairs).zip(greedy) {
+            let (without, with) = rows.split_at(OUTPUTS);
+            let (mut low, mut high) = ([0; OUTPUTS], [0; OUTPUTS]);
+            build_alias(without, temperature, &mut low);
+            build_alias(with, temperature, &mut high);
+            for (pair, (low, high)) in pairs.iter_mut().zip(low.iter().zip(&high)) {
+                *pair = u64::from(*low) | (u64::from(*high) << 32);
+            }
+            greedy.copy_from_slice(&[argmax(without), argmax(with)]);
         }
     }
 
@@ -95,6 +120,11 @@ impl Tables {
             *pair = (*pair & !(0xffff_ffff << shift)) | (u64::from(entry) << shift);
         }
         self.greedy[position * CONTEXTS + context] = argmax(row);
+    }
+
+    /// Whether two tables hold the same entries (whoever compiled them).
+    pub fn same_entries(&self, other: &Tables) -> bool {
+        self.alias == other.alias && self.greedy == other.greedy
     }
 
     /// The most likely output at `position` in `context`.
@@ -250,13 +280,27 @@ pub fn sample_traces(tables: &Tables, rows: &Rows, slip: SlipThreshold, rng: &mu
     sample(alias, n, |p| rows[p] as usize, slip, rng, out);
 }
 
-/// Writes the greedy (most likely, slip-free) trace of `a + b` into `out`.
-pub fn greedy_trace(tables: &Tables, a: &[u8], b: &[u8], out: &mut [u8]) {
-    let mut carry_in = 0u8;
-    for (p, step) in out.iter_mut().enumerate() {
-        *step = tables.greedy_output(p, context(a[p], b[p], carry_in));
-        carry_in = carry(*step);
+/// Whether the greedy (most likely, slip-free) trace of `a + b` writes the
+/// right answer.
+pub fn greedy_is_right(tables: &Tables, a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    let greedy = &tables.greedy[..n * CONTEXTS];
+    let (mut greedy_carry, mut true_carry) = (0, 0);
+    let mut right = true;
+    for (p, (x, y)) in a.iter().zip(&b[..n]).enumerate() {
+        // Both carries' outputs are looked up before the carry is known, so
+        // only a select waits for the step before.
+        let c = context(*x, *y, 0);
+        let (greedy_steps, true_steps) = (
+            (greedy[p * CONTEXTS + c], greedy[p * CONTEXTS + c + 1]),
+            (correct_output(c), correct_output(c + 1)),
+        );
+        let step = if greedy_carry == 0 { greedy_steps.0 } else { greedy_steps.1 };
+        let truth = if true_carry == 0 { true_steps.0 } else { true_steps.1 };
+        right &= digit(step) == digit(truth);
+        (greedy_carry, true_carry) = (carry(step), carry(truth));
     }
+    right && greedy_carry == true_carry
 }
 
 #[cfg(test)]
@@ -291,6 +335,56 @@ mod tests {
         assert!(counts[19].abs_diff(20_000) < 630, "{counts:?}");
         assert_eq!(counts.iter().sum::<usize>(), draws);
         assert_eq!(tables.greedy_output(0, context(4, 2, 0)), 3);
+    }
+
+    #[test]
+    fn greedy_answers_are_judged_as_the_greedy_trace_would_be() {
+        // A learner with many blind spots past its 2 trained digits, so
+        // greedy traces go wrong in many ways (carries included); each
+        // problem's greedy trace is built step by step from the greedy table
+        // and checked with `answer_is_correct`.
+        use crate::scenario::addition::digits::{answer_is_correct, solve, Problems};
+        use crate::scenario::addition::learner::{Generalisation, Learner};
+        let mut rng = Pcg64::seed_from_u64(14);
+        let mut learner = Learner::new(Generalisation {
+            gap: 0.3,
+            blind_spot_rate: 0.2,
+            blind_spot_mass: 0.9,
+            prior_strength: 1.0,
+            mirror_correlation: 0.0,
+        });
+        let problems = Problems::draw(500, 2, &mut rng);
+        let mut traces = vec![0u8; problems.a.len()];
+        for (i, trace) in traces.chunks_mut(2).enumerate() {
+            let (a, b) = problems.operands(i);
+            solve(a, b, trace);
+        }
+        let items: Vec<_> = (0..problems.len())
+            .map(|i| {
+                let (a, b) = problems.operands(i);
+                (a, b, &traces[i * 2..(i + 1) * 2])
+            })
+            .collect();
+        learner.train(2, items, &mut rng);
+        let mut tables = Tables::default();
+        learner.compile(11, 1.0, &mut rng, &mut tables);
+        let (mut right, mut total) = (0, 0);
+        for digits in 1..=12 {
+            let problems = Problems::draw(200, digits, &mut rng);
+            for i in 0..problems.len() {
+                let (a, b) = problems.operands(i);
+                let mut trace = vec![0u8; digits];
+                let mut carry_in = 0;
+                for (p, step) in trace.iter_mut().enumerate() {
+                    *step = tables.greedy_output(p, context(a[p], b[p], carry_in));
+                    carry_in = carry(*step);
+                }
+                let expected = answer_is_correct(a, b, &trace);
+                assert_eq!(greedy_is_right(&tables, a, b), expected, "{a:?} + {b:?}: {trace:?}");
+                (right, total) = (right + usize::from(expected), total + 1);
+            }
+        }
+        assert!(right > total / 10 && right < total * 9 / 10, "{right} of {total} right");
     }
 
     #[test]
