@@ -23,6 +23,15 @@ const SAMPLES: usize = 5;
 /// Tables of a learner trained on ground truth at every position up to
 /// `DIGITS`, with the default generalisation settings.
 fn trained_tables(rng: &mut Pcg64) -> Tables {
+    let mut learner = trained_learner(rng);
+    let mut tables = Tables::default();
+    learner.compile(DIGITS, 1.0, rng, &mut tables);
+    tables
+}
+
+/// A learner trained on ground truth at every position up to `DIGITS`,
+/// with the default generalisation settings.
+fn trained_learner(rng: &mut Pcg64) -> Learner {
     let generalisation = Generalisation {
         gap: 0.05,
         blind_spot_rate: 0.005,
@@ -42,9 +51,7 @@ fn trained_tables(rng: &mut Pcg64) -> Tables {
         (a, b, &traces[i * DIGITS..(i + 1) * DIGITS])
     });
     learner.train(DIGITS, items, rng);
-    let mut tables = Tables::default();
-    learner.compile(DIGITS, 1.0, rng, &mut tables);
-    tables
+    learner
 }
 
 fn inner_loop(c: &mut Criterion) {
@@ -78,6 +85,10 @@ fn inner_loop(c: &mut Criterion) {
             }
         })
     });
+    // Drawing a round's problems: two digits per step.
+    group.bench_function("problem_draws", |bench| {
+        bench.iter(|| black_box(Problems::draw(TRACES / 2, DIGITS, &mut rng)))
+    });
     // The limit: the random draws those steps need (one u64 per step) and
     // nothing else. trace_steps / rng_draws and problem_traces / rng_draws
     // are the inner loop's cost over the generator's.
@@ -88,6 +99,24 @@ fn inner_loop(c: &mut Criterion) {
                 acc ^= rng.next_u64();
             }
             black_box(acc)
+        })
+    });
+    group.finish();
+}
+
+/// Compiling a learner's tables whole: every context of `DIGITS + 1`
+/// positions (a round rebuilds about that many: most contexts' counts
+/// change), into fresh tables each time.
+fn compile(c: &mut Criterion) {
+    let mut rng = Pcg64::seed_from_u64(2);
+    let mut learner = trained_learner(&mut rng);
+    let mut group = c.benchmark_group("addition");
+    group.throughput(Throughput::Elements(((DIGITS + 1) * 200) as u64));
+    group.bench_function("compile_contexts", |bench| {
+        bench.iter(|| {
+            let mut tables = Tables::default();
+            learner.compile(DIGITS, 1.0, &mut rng, &mut tables);
+            black_box(tables)
         })
     });
     group.finish();
@@ -108,5 +137,5 @@ fn default_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, inner_loop, default_run);
+criterion_group!(benches, inner_loop, compile, default_run);
 criterion_main!(benches);

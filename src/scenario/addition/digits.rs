@@ -69,11 +69,10 @@ impl Problems {
     /// `count` problems with uniformly random digits (leading zeros allowed,
     /// so every context occurs at every position).
     pub fn draw(count: usize, digits: usize, rng: &mut Pcg64) -> Problems {
-        let mut draw_digits = || -> Vec<u8> {
-            (0..count * digits).map(|_| ((u64::from(rng.next_u32()) * 10) >> 32) as u8).collect()
-        };
-        let a = draw_digits();
-        let b = draw_digits();
+        // All digits of `a`, then all of `b`, as one run of draws.
+        let mut a = vec![0; 2 * count * digits];
+        draw_digits(rng, &mut a);
+        let b = a.split_off(count * digits);
         Problems { digits, a, b }
     }
 
@@ -92,6 +91,33 @@ impl Problems {
         let range = i * self.digits..(i + 1) * self.digits;
         (&self.a[range.clone()], &self.b[range])
     }
+}
+
+/// Fills `out` with uniform digits, one 32-bit draw from `rng` each, in
+/// order: the same digits as drawing them one after another.
+///
+/// One generator's draws wait for each other (a 128-bit multiply each), so
+/// the run is cut into two consecutive blocks, each drawn by a copy of `rng`
+/// jumped ahead to the block's start, the two interleaved in one loop (two
+/// generators' states still fit in registers); `rng` ends where the second
+/// block ends.
+pub fn draw_digits(rng: &mut Pcg64, out: &mut [u8]) {
+    let digit = |draw: u32| ((u64::from(draw) * 10) >> 32) as u8;
+    let block = out.len() / 2;
+    if block < 256 {
+        // Too short for the jumps (a few dozen multiplies each) to pay.
+        out.iter_mut().for_each(|d| *d = digit(rng.next_u32()));
+        return;
+    }
+    let mut second = rng.clone();
+    second.advance(block as u128);
+    let (first_block, second_block) = out.split_at_mut(block);
+    let (paired, rest) = second_block.split_at_mut(block);
+    for (x, y) in first_block.iter_mut().zip(paired) {
+        (*x, *y) = (digit(rng.next_u32()), digit(second.next_u32()));
+    }
+    rest.iter_mut().for_each(|d| *d = digit(second.next_u32()));
+    *rng = second;
 }
 
 /// Writes the correct trace of `a + b` into `out`.
@@ -137,16 +163,18 @@ impl CorrectSteps {
         self.without_carry.resize(n, 0);
         self.with_carry.resize(n, 0);
         self.solution.resize(n, 0);
-        let mut carry_in = 0;
+        // 8 x the carry in.
+        let mut carry_shift = 0;
         let operands = a.iter().zip(&b[..n]);
         let steps = self.without_carry.iter_mut().zip(&mut self.with_carry).zip(&mut self.solution);
         for ((x, y), ((without, with), solution)) in operands.zip(steps) {
             // Both carries' steps are looked up before the carry is known,
-            // so only a select waits for the step before.
+            // and the carry shifts out the one it needs: no branch, and
+            // only a shift waits for the step before.
             let c = context(*x, *y, 0);
             (*without, *with) = (CORRECT_OUTPUTS[c], CORRECT_OUTPUTS[c + 1]);
-            *solution = if carry_in == 0 { *without } else { *with };
-            carry_in = carry(*solution);
+            *solution = (u16::from_le_bytes([*without, *with]) >> carry_shift) as u8;
+            carry_shift = carry(*solution) << 3;
         }
     }
 
@@ -280,6 +308,19 @@ mod tests {
             }
         }
         assert!(wrong_answers > 100, "{wrong_answers}");
+    }
+
+    #[test]
+    fn digits_drawn_side_by_side_are_the_digits_drawn_one_by_one() {
+        for len in [0, 1, 7, 511, 512, 513, 1000, 4097] {
+            let (mut side_by_side, mut one_by_one) = (Pcg64::seed_from_u64(9), Pcg64::seed_from_u64(9));
+            let mut digits = vec![0u8; len];
+            draw_digits(&mut side_by_side, &mut digits);
+            let expected: Vec<u8> =
+                (0..len).map(|_| ((u64::from(one_by_one.next_u32()) * 10) >> 32) as u8).collect();
+            assert_eq!(digits, expected, "{len}");
+            assert_eq!(side_by_side.next_u64(), one_by_one.next_u64(), "{len}: the generators end level");
+        }
     }
 
     #[test]

@@ -168,54 +168,56 @@ fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry; OUTPUTS]) {
     }
     let total: f64 = scaled.iter().sum();
     scaled.iter_mut().for_each(|s| *s *= OUTPUTS as f64 / total);
+    // Both stacks written at every column, only one advanced: no branch.
     let (mut small, mut large) = ([0u8; OUTPUTS], [0u8; OUTPUTS]);
     let (mut n_small, mut n_large) = (0, 0);
     for (i, s) in scaled.iter().enumerate() {
-        if *s < 1.0 {
-            small[n_small] = i as u8;
-            n_small += 1;
-        } else {
-            large[n_large] = i as u8;
-            n_large += 1;
-        }
+        let is_small = *s < 1.0;
+        small[n_small] = i as u8;
+        large[n_large] = i as u8;
+        n_small += usize::from(is_small);
+        n_large += usize::from(!is_small);
     }
+    // What is never paired has probability one up to rounding: it aliases
+    // itself, so the column is kept whatever the threshold says.
+    let mut alias: [u8; OUTPUTS] = std::array::from_fn(|i| i as u8);
+    let mut keep = [1f64; OUTPUTS];
     // Vose's pairing, the large column on top of its stack held in a
-    // register (`l`, `mass`) rather than reloaded from `scaled` each time:
-    // the same operations in the same order, so the same tables.
+    // register (`l`, `mass`) rather than reloaded from `scaled` each time;
+    // the entries are packed afterwards, all at once.
     if n_large > 0 {
-        let mut l = large[n_large - 1] as usize;
-        let mut mass = scaled[l];
+        let mut l = large[n_large - 1];
+        let mut mass = scaled[l as usize];
         while n_small > 0 {
             n_small -= 1;
             let s = small[n_small] as usize;
-            out[s] = pack(scaled[s], l);
+            (alias[s], keep[s]) = (l, scaled[s]);
             mass -= 1.0 - scaled[s];
             if mass < 1.0 {
                 // `l` turns small: it is the next to be paired, with the
                 // large column below it on the stack.
-                scaled[l] = mass;
+                scaled[l as usize] = mass;
                 n_large -= 1;
-                small[n_small] = l as u8;
+                small[n_small] = l;
                 n_small += 1;
                 if n_large == 0 {
                     break;
                 }
-                l = large[n_large - 1] as usize;
-                mass = scaled[l];
+                l = large[n_large - 1];
+                mass = scaled[l as usize];
             }
         }
     }
-    // What is left has probability one up to rounding: it aliases itself,
-    // so the column is kept whatever the threshold says.
-    for i in small[..n_small].iter().chain(&large[..n_large]) {
-        out[*i as usize] = pack(1.0, *i as usize);
+    for ((entry, keep), alias) in out.iter_mut().zip(keep).zip(alias) {
+        *entry = pack(keep, alias);
     }
 }
 
 /// An alias entry keeping its column with probability `keep`.
-fn pack(keep: f64, alias: usize) -> AliasEntry {
+#[inline(always)]
+fn pack(keep: f64, alias: u8) -> AliasEntry {
     let threshold = (keep.clamp(0.0, 1.0) * THRESHOLD_SCALE).min(THRESHOLD_SCALE - 1.0) as u32;
-    (threshold << 5) | alias as u32
+    (threshold << 5) | u32::from(alias)
 }
 
 /// Samples `out.len() / n` traces of `n` steps one after another, the
@@ -285,22 +287,25 @@ pub fn sample_traces(tables: &Tables, rows: &Rows, slip: SlipThreshold, rng: &mu
 pub fn greedy_is_right(tables: &Tables, a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     let greedy = &tables.greedy[..n * CONTEXTS];
-    let (mut greedy_carry, mut true_carry) = (0, 0);
+    // 8 x the carry in, of the greedy trace and of the true one.
+    let (mut greedy_shift, mut true_shift) = (0, 0);
     let mut right = true;
+    let mut last = (0, 0);
     for (p, (x, y)) in a.iter().zip(&b[..n]).enumerate() {
-        // Both carries' outputs are looked up before the carry is known, so
-        // only a select waits for the step before.
+        // Both carries' outputs are loaded before the carry is known (the
+        // two contexts are adjacent), and the carry shifts out the one it
+        // needs: no branch to mispredict, and only a shift waits for the
+        // step before.
         let c = context(*x, *y, 0);
-        let (greedy_steps, true_steps) = (
-            (greedy[p * CONTEXTS + c], greedy[p * CONTEXTS + c + 1]),
-            (correct_output(c), correct_output(c + 1)),
-        );
-        let step = if greedy_carry == 0 { greedy_steps.0 } else { greedy_steps.1 };
-        let truth = if true_carry == 0 { true_steps.0 } else { true_steps.1 };
+        let greedy_steps = u16::from_le_bytes([greedy[p * CONTEXTS + c], greedy[p * CONTEXTS + c + 1]]);
+        let true_steps = u16::from_le_bytes([correct_output(c), correct_output(c + 1)]);
+        let step = (greedy_steps >> greedy_shift) as u8;
+        let truth = (true_steps >> true_shift) as u8;
         right &= digit(step) == digit(truth);
-        (greedy_carry, true_carry) = (carry(step), carry(truth));
+        (greedy_shift, true_shift) = (carry(step) << 3, carry(truth) << 3);
+        last = (step, truth);
     }
-    right && greedy_carry == true_carry
+    right && carry(last.0) == carry(last.1)
 }
 
 #[cfg(test)]
