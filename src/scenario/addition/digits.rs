@@ -69,10 +69,9 @@ impl Problems {
     /// `count` problems with uniformly random digits (leading zeros allowed,
     /// so every context occurs at every position).
     pub fn draw(count: usize, digits: usize, rng: &mut Pcg64) -> Problems {
-        // All digits of `a`, then all of `b`, as one run of draws.
-        let mut a = vec![0; 2 * count * digits];
+        let (mut a, mut b) = (vec![0; count * digits], vec![0; count * digits]);
         draw_digits(rng, &mut a);
-        let b = a.split_off(count * digits);
+        draw_digits(rng, &mut b);
         Problems { digits, a, b }
     }
 

@@ -256,10 +256,15 @@ impl Learner {
         for p in 0..=last.min(self.trained().saturating_sub(1)) {
             if p < self.trained() {
                 if incremental && p < tables.positions() {
-                    for c in (0..CONTEXTS).filter(|c| self.stale[p][*c]) {
-                        let row = &mut buffer[..OUTPUTS];
-                        self.trained_row(p, c, row);
-                        tables.set_context(p, c, row, temperature);
+                    // Both carries of a digit pair share their table words,
+                    // so they are rebuilt together when either changed.
+                    for digits in
+                        (0..CONTEXTS / 2).filter(|d| self.stale[p][2 * d] || self.stale[p][2 * d + 1])
+                    {
+                        let rows = &mut buffer[..2 * OUTPUTS];
+                        self.trained_row(p, 2 * digits, &mut rows[..OUTPUTS]);
+                        self.trained_row(p, 2 * digits + 1, &mut rows[OUTPUTS..]);
+                        tables.set_digit_pair(p, digits, rows, temperature);
                     }
                 } else {
                     self.trained_distribution(p, &mut buffer);

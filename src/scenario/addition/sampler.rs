@@ -90,36 +90,26 @@ impl Tables {
     /// probabilities, rows summing to one) at sampling temperature
     /// `temperature`, growing the tables if needed.
     pub fn set_position(&mut self, position: usize, distribution: &[f32], temperature: f64) {
-        self.grow(position + 1);
-        let start = position * DIGIT_PAIRS * OUTPUTS;
-        let pairs = self.alias[start..start + DIGIT_PAIRS * OUTPUTS].chunks_exact_mut(OUTPUTS);
-        let greedy = self.greedy[position * CONTEXTS..(position + 1) * CONTEXTS].chunks_exact_mut(2);
-        // The two carries of a digit pair at once, written straight into
-        // their shared words.
-        for ((rows, pairs), greedy) in distribution.chunks_exact(2 * OUTPUTS).zip(pairs).zip(greedy) {
-            let (without, with) = rows.split_at(OUTPUTS);
-            let (mut low, mut high) = ([0; OUTPUTS], [0; OUTPUTS]);
-            build_alias(without, temperature, &mut low);
-            build_alias(with, temperature, &mut high);
-            for (pair, (low, high)) in pairs.iter_mut().zip(low.iter().zip(&high)) {
-                *pair = u64::from(*low) | (u64::from(*high) << 32);
-            }
-            greedy.copy_from_slice(&[argmax(without), argmax(with)]);
+        for (digits, rows) in distribution.chunks_exact(2 * OUTPUTS).enumerate() {
+            self.set_digit_pair(position, digits, rows, temperature);
         }
     }
 
-    /// Compiles one context `context` of position `position` from its
-    /// distribution `row` (`OUTPUTS` probabilities summing to one).
-    pub fn set_context(&mut self, position: usize, context: usize, row: &[f32], temperature: f64) {
+    /// Compiles the two contexts of operand digits `digits` (`a * 10 + b`)
+    /// at position `position` from their distributions `rows` (carry in 0,
+    /// then carry in 1: `2 x OUTPUTS` probabilities).
+    pub fn set_digit_pair(&mut self, position: usize, digits: usize, rows: &[f32], temperature: f64) {
         self.grow(position + 1);
-        let mut entries = [0; OUTPUTS];
-        build_alias(row, temperature, &mut entries);
-        let start = (position * DIGIT_PAIRS + context / 2) * OUTPUTS;
-        let shift = 32 * (context % 2);
-        for (pair, entry) in self.alias[start..start + OUTPUTS].iter_mut().zip(entries) {
-            *pair = (*pair & !(0xffff_ffff << shift)) | (u64::from(entry) << shift);
+        let mut entries = [[0; OUTPUTS]; 2];
+        build_alias_pair(rows, temperature, &mut entries);
+        let start = (position * DIGIT_PAIRS + digits) * OUTPUTS;
+        let [low, high] = &entries;
+        for (pair, (low, high)) in self.alias[start..start + OUTPUTS].iter_mut().zip(low.iter().zip(high)) {
+            *pair = u64::from(*low) | (u64::from(*high) << 32);
         }
-        self.greedy[position * CONTEXTS + context] = argmax(row);
+        let (without, with) = rows.split_at(OUTPUTS);
+        let greedy = position * CONTEXTS + 2 * digits;
+        self.greedy[greedy..greedy + 2].copy_from_slice(&[argmax(without), argmax(with)]);
     }
 
     /// Whether two tables hold the same entries (whoever compiled them).
@@ -160,31 +150,61 @@ pub fn argmax(row: &[f32]) -> u8 {
 }
 
 /// Vose's alias method over 20 outcomes, with probabilities `row^(1/T)`
-/// renormalised.
-fn build_alias(row: &[f32], temperature: f64, out: &mut [AliasEntry; OUTPUTS]) {
-    let mut scaled = [0f64; OUTPUTS];
-    for (s, p) in scaled.iter_mut().zip(row) {
-        *s = if temperature == 1.0 { f64::from(*p) } else { f64::from(*p).powf(1.0 / temperature) };
+/// renormalised, for the two rows in `rows` (`2 x OUTPUTS`) at once.
+///
+/// Each row's work is a chain of dependent floating-point steps (its sum
+/// alone is 20 additions in a row), so the two rows go side by side: their
+/// chains overlap. Each row's arithmetic is the one-row algorithm's, in the
+/// same order, so the tables are the same.
+fn build_alias_pair(rows: &[f32], temperature: f64, out: &mut [[AliasEntry; OUTPUTS]; 2]) {
+    let mut scaled = [[0f64; OUTPUTS]; 2];
+    for (scaled, row) in scaled.iter_mut().zip(rows.chunks_exact(OUTPUTS)) {
+        for (s, p) in scaled.iter_mut().zip(row) {
+            *s = if temperature == 1.0 { f64::from(*p) } else { f64::from(*p).powf(1.0 / temperature) };
+        }
     }
-    let total: f64 = scaled.iter().sum();
-    scaled.iter_mut().for_each(|s| *s *= OUTPUTS as f64 / total);
+    // Summed in `Iterator::sum`'s order (from -0.0, left to right).
+    let mut totals = [-0.0f64; 2];
+    for i in 0..OUTPUTS {
+        totals[0] += scaled[0][i];
+        totals[1] += scaled[1][i];
+    }
+    for (scaled, total) in scaled.iter_mut().zip(totals) {
+        scaled.iter_mut().for_each(|s| *s *= OUTPUTS as f64 / total);
+    }
     // Both stacks written at every column, only one advanced: no branch.
-    let (mut small, mut large) = ([0u8; OUTPUTS], [0u8; OUTPUTS]);
-    let (mut n_small, mut n_large) = (0, 0);
-    for (i, s) in scaled.iter().enumerate() {
-        let is_small = *s < 1.0;
-        small[n_small] = i as u8;
-        large[n_large] = i as u8;
-        n_small += usize::from(is_small);
-        n_large += usize::from(!is_small);
+    let (mut small, mut large) = ([[0u8; OUTPUTS]; 2], [[0u8; OUTPUTS]; 2]);
+    let (mut n_small, mut n_large) = ([0usize; 2], [0usize; 2]);
+    for i in 0..OUTPUTS {
+        for r in 0..2 {
+            let is_small = scaled[r][i] < 1.0;
+            small[r][n_small[r]] = i as u8;
+            large[r][n_large[r]] = i as u8;
+            n_small[r] += usize::from(is_small);
+            n_large[r] += usize::from(!is_small);
+        }
     }
-    // What is never paired has probability one up to rounding: it aliases
-    // itself, so the column is kept whatever the threshold says.
+    for r in 0..2 {
+        pair_columns(&mut scaled[r], (&mut small[r], n_small[r]), (&large[r], n_large[r]), &mut out[r]);
+    }
+}
+
+/// Vose's pairing of one row's `small` and `large` columns (stacks with
+/// their heights), and the row's alias entries from it. What is never
+/// paired has probability one up to rounding: it aliases itself, so the
+/// column is kept whatever the threshold says.
+#[inline(always)]
+fn pair_columns(
+    scaled: &mut [f64; OUTPUTS],
+    (small, mut n_small): (&mut [u8; OUTPUTS], usize),
+    (large, mut n_large): (&[u8; OUTPUTS], usize),
+    out: &mut [AliasEntry; OUTPUTS],
+) {
     let mut alias: [u8; OUTPUTS] = std::array::from_fn(|i| i as u8);
     let mut keep = [1f64; OUTPUTS];
-    // Vose's pairing, the large column on top of its stack held in a
-    // register (`l`, `mass`) rather than reloaded from `scaled` each time;
-    // the entries are packed afterwards, all at once.
+    // The large column on top of its stack held in a register (`l`,
+    // `mass`) rather than reloaded from `scaled` each time; the entries are
+    // packed afterwards, all at once.
     if n_large > 0 {
         let mut l = large[n_large - 1];
         let mut mass = scaled[l as usize];
