@@ -60,12 +60,12 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new(
         "systematic_errors_theory",
         ColumnType::Float,
-        "theory: expected systematic_errors if every round advanced (from parameters only)",
+        "theory: mean systematic_errors of the reduced per-context model (from parameters only)",
     ),
     ColumnSpec::new(
         "accuracy_frontier_theory",
         ColumnType::Float,
-        "theory: exp(-systematic_errors_theory / 200) (from parameters only)",
+        "theory: mean exp(-S / 200) of the reduced model (from parameters only)",
     )
     .support(Support::Unit),
 ];
@@ -162,18 +162,18 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new(
         "beta_theory",
         ColumnType::Float,
-        "theory: blind spots expected to persist per new digit (from parameters only)",
+        "theory: mean beta of the reduced per-context model (from parameters only; docs/MODEL.md)",
     ),
     ColumnSpec::new(
         "reach99_theory",
         ColumnType::Int,
-        "theory: reach99 if every round advanced (from parameters only; null: the first round)",
+        "theory: median reach99 of the reduced model (from parameters only; null: the first round)",
     )
     .nulls(NullMeaning::NothingAchieved),
     ColumnSpec::new(
         "runway_theory",
         ColumnType::Int,
-        "theory: runway if every round advanced (from parameters only; null: not within generations)",
+        "theory: median runway of the reduced model (from parameters only; null: not within generations)",
     ),
 ];
 

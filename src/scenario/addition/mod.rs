@@ -18,6 +18,7 @@ use super::contract::{Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, 
 use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::Params;
 
+pub mod chain;
 pub mod config;
 pub mod digits;
 pub mod generation;
@@ -188,14 +189,21 @@ mod tests {
     }
 
     #[test]
-    fn theory_predicts_blind_spot_driven_runs_within_twenty_percent() {
+    fn theory_predicts_runway_and_beta_within_twenty_percent() {
         // Where blind spots drive the run (majority, and commutative with
         // every blind spot mirrored, at blind_spot_rate 0.005 so that every
-        // run collapses within 40 rounds), the parameter-only
+        // run collapses within 40 rounds) and where drift does (`none`, and
+        // a checker that passes 30% of wrong traces), the parameter-only
         // runway and beta must come within 20% of the simulated mean (the
         // goal of issue 15), allowing for the mean's own sampling error:
         // |mean - theory| <= 0.2 theory + 1.96 se over 12 runs.
-        let points: [&[(&str, Value)]; 2] = [
+        let points: [&[(&str, Value)]; 4] = [
+            &[("verifier", Value::Str("none"))],
+            &[
+                ("verifier", Value::Str("outcome")),
+                ("false_accept", Value::Float(0.3)),
+                ("generations", Value::Int(40)),
+            ],
             &[
                 ("verifier", Value::Str("majority")),
                 ("blind_spot_rate", Value::Float(0.005)),
