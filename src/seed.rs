@@ -6,6 +6,12 @@
 //! of the sweep. Adding a value to an axis, reordering axes, changing the
 //! thread count or sharding therefore never changes another run's numbers.
 //!
+//! A sweep that pairs axes (`paired = ["verifier"]`) seeds each run from its
+//! *pairing identity* instead: the same identity with the paired parameters'
+//! values left out. Runs that differ only there share a seed (common random
+//! numbers) and keep distinct `run_id`s; the pairing is as independent of
+//! threads, shards and resumes as the identity it is derived from.
+//!
 //! The hash is spelled out here (FNV-1a over a canonical byte encoding, then
 //! a SplitMix64 finaliser) rather than taken from `std::hash`, whose output
 //! is not promised to stay the same across Rust releases.
@@ -72,6 +78,14 @@ impl IdentityHasher {
                 self.bytes(&[u8::from(v)]);
             }
         }
+    }
+
+    /// A paired parameter, whose value is left out of a pairing identity
+    /// (its name stays, tagged apart from every value, so pairing on `a`
+    /// and pairing on nothing never give the same identity).
+    pub fn paired(&mut self, name: &str) {
+        self.text(name);
+        self.bytes(b"p");
     }
 
     /// The replicate index, which ends an identity.

@@ -57,6 +57,9 @@ pub struct Sweep {
     pub origins: Vec<Origin>,
     /// The cartesian factors, slowest-varying first: single axes and zip groups.
     pub factors: Vec<Factor>,
+    /// Parameter indices of the paired axes (`paired = [...]`), in the
+    /// file's order: runs that differ only on them share their seed.
+    pub paired: Vec<usize>,
     /// Parameter indices sorted by name: the canonical order for identities.
     by_name: Vec<usize>,
     /// Cores one run uses: 1, or a `command` sweep's `cpus_per_run`.
