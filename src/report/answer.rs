@@ -7,6 +7,7 @@
 //! worse only when the two 95% intervals do not overlap, and "no clear
 //! difference" otherwise.
 
+use super::paired::{distance, Difference};
 use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
 use super::table::{format_estimate, format_value};
@@ -16,8 +17,10 @@ use crate::value::{Better, NullMeaning, Support};
 /// At most this many headline columns go into a sentence.
 const PER_SENTENCE: usize = 4;
 
-/// One sentence per grid point, grouped by compared choice.
-pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
+/// One sentence per grid point, grouped by compared choice. Where the
+/// compared parameter was paired, `paired` holds the per-seed differences
+/// the comparisons are then made with.
+pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<String> {
     let comparison = plan.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
     let mut order: Vec<usize> = (0..summary.points.len()).collect();
     if let Some((_, axis)) = comparison {
@@ -71,10 +74,17 @@ pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
         let mut facts = Vec::new();
         for &index in &answer {
             let base = baseline.map(|b| &summary.points[b]);
+            let column = &plan.headline[index].column;
+            let pairs = comparison.and_then(|(c, _)| {
+                paired.iter().find(|d| {
+                    d.point == point && d.axis == c.parameter && plan.headline[d.column].column == *column
+                })
+            });
             facts.push(fact(
                 &plan.headline[index],
                 &p.columns[index],
                 base.map(|b| &b.columns[index]),
+                pairs,
                 p,
                 plan,
             ));
@@ -173,8 +183,16 @@ fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, 
 }
 
 /// One headline column at a point, and against the baseline where it has a
-/// better direction.
-fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridPoint, plan: &Plan) -> String {
+/// better direction: by the paired difference where the runs were paired,
+/// else by whether the two intervals overlap.
+fn fact(
+    h: &Headline,
+    c: &ColumnSummary,
+    base: Option<&ColumnSummary>,
+    pairs: Option<&Difference>,
+    p: &GridPoint,
+    plan: &Plan,
+) -> String {
     if h.statistic == Statistic::Mode {
         return match &c.mode {
             Some((value, count)) => format!("{}: {value} in {count} of {}", h.name, c.summary.n),
@@ -198,6 +216,12 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
         }
         _ => {}
     }
+    if let (Some(pairs), Some(comparison)) = (pairs, &plan.comparison) {
+        if let Some(said) = paired_verdict(h, pairs, &comparison.baseline) {
+            text.push_str(&said);
+            return text;
+        }
+    }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {
             let baseline = format_value(base.summary.value, p.horizon);
@@ -209,7 +233,58 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
             }
         }
     }
+    if let Some(aside) = pairs.and_then(|d| paired_aside(h, d)) {
+        text.push_str(&aside);
+    }
     text
+}
+
+/// ", paired difference 0.3 [-0.2, 0.8] over 20 seeds", said after the
+/// unpaired verdict of a column whose sign of difference is not a verdict.
+fn paired_aside(h: &Headline, d: &Difference) -> Option<String> {
+    let (low, high) = d.mean.interval?;
+    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    Some(format!(
+        ", paired difference {} [{}, {}]{unit} over {} seeds",
+        format_value(d.mean.value, None),
+        format_value(low, None),
+        format_value(high, None),
+        d.mean.n
+    ))
+}
+
+/// ", better than `none` by 4.1 [3.2, 5.0] digits, paired over 20 seeds":
+/// the verdict from the paired interval (better or worse only where it
+/// excludes 0), the size of the difference in the column's unit. `None`
+/// without an interval (under two pairs), or for a column whose better
+/// direction is a target or unknown, where the sign of a difference says
+/// nothing of better (see [`paired_aside`]).
+fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String> {
+    let (low, high) = d.mean.interval?;
+    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    let over = match d.dropped {
+        0 => format!("paired over {} seeds", d.mean.n),
+        k => format!("paired over {} seeds; {k} pairs missing a value left out", d.mean.n),
+    };
+    let interval = |v: f64, lo: f64, hi: f64| {
+        format!("{} [{}, {}]", format_value(v, None), format_value(lo, None), format_value(hi, None))
+    };
+    let higher_is_better = match h.better {
+        Better::Higher => true,
+        Better::Lower => false,
+        _ => return None,
+    };
+    if low <= 0.0 && 0.0 <= high {
+        return Some(format!(
+            ", no clear difference from `{baseline}` (paired difference {}{unit}, {over})",
+            interval(d.mean.value, low, high)
+        ));
+    }
+    let higher = low > 0.0;
+    let verdict = if higher == higher_is_better { "better than" } else { "worse than" };
+    // The size of the difference: positive, its interval flipped with it.
+    let size = if higher { interval(d.mean.value, low, high) } else { interval(-d.mean.value, -high, -low) };
+    Some(format!(", {verdict} `{baseline}` by {size}{unit}, {over}"))
 }
 
 /// "better than", "worse than" or "no clear difference from"; `None` where
@@ -237,16 +312,6 @@ fn verdict(
         Better::Unknown => return None,
     };
     Some(if good { "better than" } else { "worse than" })
-}
-
-/// How far `value` is from `target`: as a factor for a quantity that cannot
-/// be negative (a variance ratio of 0.01 is as far from 1 as one of 100),
-/// as a difference otherwise.
-fn distance(value: f64, target: f64, support: Support) -> f64 {
-    match support {
-        Support::NonNegative | Support::Unit if target > 0.0 => (value / target).ln().abs(),
-        _ => (value - target).abs(),
-    }
 }
 
 /// One sentence per simulation-against-theory column: at how many grid
