@@ -124,6 +124,22 @@ pub fn rng_for(seed: u64) -> Pcg64 {
     Pcg64::from_seed(bytes)
 }
 
+/// A generator for one purpose of a run (`"blind_spots"`, position 7),
+/// derived from `base`, a number the run draws first from its own generator.
+///
+/// Pairing (`paired = [...]`) gives partner runs the same seed, but a single
+/// stream shared by every purpose stays aligned only until the partners
+/// first draw differently (a verifier that samples more): from there on
+/// every later draw differs, and the runs are no more alike than unpaired
+/// ones. A scenario that draws each purpose from its own substream keeps
+/// what the partners have in common (the same blind spots at the same
+/// position, the same problems in the same round) common for the whole run.
+pub fn substream(base: u64, purpose: &str, index: u64) -> Pcg64 {
+    let mut hasher = IdentityHasher::default();
+    hasher.text(purpose);
+    rng_for(mix64(base ^ hasher.replicate(index)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +185,15 @@ mod tests {
             run_id("x", &[("a", Value::Float(f64::from_bits(1)))], 0)
         );
         assert_eq!(run_id("x", &[("a", Value::Float(0.0))], 3), run_id("x", &[("a", Value::Float(-0.0))], 3));
+    }
+
+    #[test]
+    fn substreams_are_fixed_by_base_purpose_and_index() {
+        let first = |base, purpose, index| substream(base, purpose, index).next_u64();
+        assert_eq!(first(9, "blind_spots", 7), first(9, "blind_spots", 7));
+        assert_ne!(first(9, "blind_spots", 7), first(9, "blind_spots", 8));
+        assert_ne!(first(9, "blind_spots", 7), first(9, "problems", 7));
+        assert_ne!(first(9, "blind_spots", 7), first(10, "blind_spots", 7));
     }
 
     #[test]

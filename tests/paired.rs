@@ -253,3 +253,10 @@ loss = "float"
         assert!((value - base / 2.0).abs() < 1e-12, "{pair:?}");
     }
 }
+
+#[test]
+fn the_shipped_demo_is_paired() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("sweeps/paired-demo.toml");
+    let text = ok(avalanche().args(["plan", demo.to_str().unwrap()]).output().unwrap());
+    assert!(text.contains("paired across: verifier"), "{text}");
+}

@@ -264,6 +264,9 @@ fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String
     let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
     let over = match d.dropped {
         0 => format!("paired over {} seeds", d.mean.n),
+        k if h.nulls == NullMeaning::NothingAchieved => {
+            format!("paired over {} seeds; {k} pairs in which a run achieved none left out", d.mean.n)
+        }
         k => format!("paired over {} seeds; {k} pairs missing a value left out", d.mean.n),
     };
     let interval = |v: f64, lo: f64, hi: f64| {
