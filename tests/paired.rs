@@ -9,7 +9,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use common::{avalanche, ok, read_table, workspace};
+use common::{avalanche, ok, read_table, table_rows, workspace};
 
 const PREAMBLE: &str = "name = \"p\"\nscenario = \"gaussian\"\nseed = 1\nreplicates = 2\n";
 
@@ -177,6 +177,24 @@ fn paired_differences_match_an_independent_computation_and_are_far_tighter() {
     assert!(!dir.path().join("unpaired/g/report/paired.csv").exists());
     let page = std::fs::read_to_string(dir.path().join("unpaired/g/report/report.md")).unwrap();
     assert!(!page.contains("Paired") && !page.contains("paired over"));
+}
+
+#[test]
+fn a_paired_dataset_is_the_same_whatever_the_threads_or_shards() {
+    let small = format!("paired = [\"verifier\"]\n{}", GAUSSIAN.replace("replicates = 30", "replicates = 5"));
+    let dir = workspace(&[("g.toml", &small)]);
+    let run = |args: &[&str]| {
+        ok(avalanche().current_dir(dir.path()).args(["run", "g.toml"]).args(args).output().unwrap())
+    };
+    run(&["--out", "one", "-j", "1"]);
+    run(&["--out", "sharded", "--shard", "0/3", "-j", "2"]);
+    run(&["--out", "sharded", "--shard", "2/3", "-j", "1"]);
+    run(&["--out", "sharded", "--shard", "1/3", "-j", "2"]);
+    for table in ["runs", "generations"] {
+        let one = table_rows(&dir.path().join("one/g"), table, &["elapsed_ms"]);
+        assert_eq!(one.len(), if table == "runs" { 10 } else { 310 });
+        assert_eq!(one, table_rows(&dir.path().join("sharded/g"), table, &["elapsed_ms"]), "{table}");
+    }
 }
 
 #[test]
