@@ -382,6 +382,71 @@ mod tests {
         assert_eq!(verdict(Better::Unknown, real, &high, &low), None);
     }
 
+    fn paired(value: f64, interval: (f64, f64), dropped: usize) -> Difference {
+        Difference {
+            axis: "verifier".into(),
+            baseline: crate::report::columns::Cell::Text("none".into()),
+            point: 1,
+            baseline_point: 0,
+            column: 0,
+            mean: Estimate { n: 20 - dropped, value, interval: Some(interval) },
+            pairs: 20,
+            dropped,
+            higher: 0,
+            lower: 0,
+            ties: 0,
+            favours: None,
+            values: Vec::new(),
+        }
+    }
+
+    fn headline(better: Better, nulls: NullMeaning) -> Headline {
+        Headline {
+            column: "reach".into(),
+            theory: None,
+            statistic: Statistic::Mean,
+            label: "reach".into(),
+            name: "reach".into(),
+            unit: Some("digits".into()),
+            better,
+            support: Support::Real,
+            nulls,
+        }
+    }
+
+    #[test]
+    fn paired_verdicts_read_the_paired_interval_in_the_declared_direction() {
+        let higher = headline(Better::Higher, NullMeaning::Undefined);
+        let gain = paired(4.1, (3.2, 5.0), 0);
+        assert_eq!(
+            paired_verdict(&higher, &gain, "none").unwrap(),
+            ", better than `none` by 4.10 [3.20, 5] digits, paired over 20 seeds"
+        );
+        // Lower is better: a negative difference is a gain, said as a size.
+        let lower = headline(Better::Lower, NullMeaning::Undefined);
+        assert_eq!(
+            paired_verdict(&lower, &paired(-0.3, (-0.4, -0.2), 2), "none").unwrap(),
+            ", better than `none` by 0.300 [0.200, 0.400] digits, paired over 18 seeds; 2 pairs missing a \
+             value left out"
+        );
+        assert!(paired_verdict(&lower, &gain, "none").unwrap().starts_with(", worse than `none` by 4.10"));
+        let unclear = paired_verdict(&higher, &paired(0.3, (-0.2, 0.8), 0), "none").unwrap();
+        assert!(
+            unclear.starts_with(", no clear difference from `none` (paired difference 0.300"),
+            "{unclear}"
+        );
+        // A target or no direction: the sign is no verdict.
+        assert_eq!(
+            paired_verdict(&headline(Better::Toward(1.0), NullMeaning::Undefined), &gain, "none"),
+            None
+        );
+        assert_eq!(paired_verdict(&headline(Better::Unknown, NullMeaning::Undefined), &gain, "none"), None);
+        let achieved = headline(Better::Higher, NullMeaning::NothingAchieved);
+        assert!(paired_verdict(&achieved, &paired(4.1, (3.2, 5.0), 2), "none")
+            .unwrap()
+            .ends_with("2 pairs in which a run achieved none left out"));
+    }
+
     #[test]
     fn toward_one_prefers_the_ratio_nearer_one() {
         // The oracle cut the variance blow-up from about 95x to about 1.1x.

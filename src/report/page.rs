@@ -137,7 +137,7 @@ fn paired_method(plan: &Plan) -> String {
     let axes: Vec<String> = plan.paired.iter().map(|a| format!("`{a}`")).collect();
     format!(
         "The sweep paired its runs across {} (`{} = [...]` in the sweep file): runs that differ only there \
-         shared their seed, so they drew the same random numbers. Each row pairs the runs of a grid point \
+         shared their seed, so they started from the same random draws. Each row pairs the runs of a grid point \
          with those of its baseline (same other parameters) by their `seed`, takes value - baseline value \
          per pair, and shows the mean of these differences with its {}% t interval (mean -/+ t(n-1) sd / \
          sqrt(n)), n being the pairs with a finite value on both sides; pairs missing a value are counted \

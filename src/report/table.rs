@@ -166,7 +166,10 @@ pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -
             };
             row.extend([
                 format!("{} = {}", d.axis, d.baseline),
-                plan.headline[d.column].label.clone(),
+                match &plan.headline[d.column].unit {
+                    Some(unit) => format!("{} ({unit})", plan.headline[d.column].name),
+                    None => plan.headline[d.column].name.clone(),
+                },
                 pairs,
                 format_estimate(&d.mean, None),
                 format!("{} / {} / {}", d.higher, d.lower, d.ties),
