@@ -10,6 +10,7 @@ pub mod diff;
 pub mod error;
 mod grid;
 mod inert;
+mod paired;
 mod parse;
 pub mod validate;
 

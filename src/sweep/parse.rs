@@ -140,7 +140,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         }
     }
 
-    let paired = paired(&src, top, &builder)?;
+    let paired = super::paired::axes(&src, top, scenario, &builder.factors)?;
     let mut sweep = Sweep {
         file: path.to_path_buf(),
         text: text.to_string(),
@@ -263,86 +263,6 @@ impl<'a> Builder<'a> {
         self.factors.push(factor);
         Ok(())
     }
-}
-
-/// The parameter indices `paired = [...]` names: each a swept parameter,
-/// named once, and naming every member of its `[[zip]]` block (a partner
-/// left out would still tell the runs apart, so they would never share a
-/// seed).
-fn paired(src: &Source, top: &DeTable, builder: &Builder) -> Result<Vec<usize>, SweepError> {
-    let key = crate::names::PAIRED;
-    let Some(value) = top.get(key) else { return Ok(Vec::new()) };
-    let specs = builder.scenario.params;
-    let swept: Vec<&str> =
-        builder.factors.iter().flat_map(|f| f.params.iter()).map(|&i| specs[i].name).collect();
-    let axes = if swept.is_empty() { "none".to_string() } else { swept.join(", ") };
-    let DeValue::Array(items) = value.get_ref() else {
-        return Err(src.error_at(
-            Some(value.span()),
-            format!("`{key}` takes a list of swept parameters, e.g. {key} = [\"verifier\"]"),
-        ));
-    };
-    if items.is_empty() {
-        return Err(src.error_at(
-            Some(value.span()),
-            format!("`{key}` names no axis: name the swept parameters to pair across (here: {axes}), or remove it"),
-        ));
-    }
-    let mut indices: Vec<(usize, Range<usize>)> = Vec::new();
-    for item in items {
-        let DeValue::String(name) = item.get_ref() else {
-            return Err(src.error_at(Some(item.span()), format!("`{key}` takes parameter names, as strings")));
-        };
-        let name = name.as_ref();
-        let Some(index) = specs.iter().position(|p| p.name == name) else {
-            return Err(src.error_at(
-                Some(item.span()),
-                format!(
-                    "`{key}` names `{name}`, which is not a parameter of scenario `{}`; {}swept axes: {axes}",
-                    builder.scenario.name,
-                    suggestion(name, swept.iter().copied().chain(specs.iter().map(|p| p.name)))
-                ),
-            ));
-        };
-        if !swept.contains(&name) {
-            return Err(src.error_at(
-                Some(item.span()),
-                format!(
-                    "`{key}` names `{name}`, which is not swept (every run has the same value); runs can only \
-                     be paired across an axis of [grid] or [[zip]]; {}swept axes: {axes}",
-                    suggestion(name, swept.iter().copied())
-                ),
-            ));
-        }
-        if indices.iter().any(|(i, _)| *i == index) {
-            return Err(src.error_at(Some(item.span()), format!("`{name}` is named twice in `{key}`")));
-        }
-        indices.push((index, item.span()));
-    }
-    let named: Vec<usize> = indices.iter().map(|(i, _)| *i).collect();
-    for (index, span) in indices {
-        let factor = builder.factors.iter().find(|f| f.params.contains(&index)).expect("swept");
-        let left_out: Vec<&str> =
-            factor.params.iter().filter(|p| !named.contains(p)).map(|&p| specs[p].name).collect();
-        if !left_out.is_empty() {
-            let name = specs[index].name;
-            return Err(src.error_at(
-                Some(span),
-                format!(
-                    "`{key}` names `{name}`, which is zipped with {}: runs that differ in `{name}` differ \
-                     there too, so they would never share a seed; add {} to `{key}` to pair across the whole \
-                     [[zip]] block",
-                    quoted(&left_out),
-                    quoted(&left_out)
-                ),
-            ));
-        }
-    }
-    Ok(named)
-}
-
-fn quoted(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// Required parameters are set, and every grid point passes the scenario's
