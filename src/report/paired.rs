@@ -24,8 +24,9 @@ pub struct Difference {
     pub axis: String,
     /// The baseline's value on that axis.
     pub baseline: Cell,
-    /// The choice's grid point and the baseline's (indices into the summary).
+    /// The compared grid point (an index into the summary's points).
     pub point: usize,
+    /// The baseline's grid point: the same other parameters.
     pub baseline_point: usize,
     /// The headline column (index into the plan's headline).
     pub column: usize,
@@ -36,10 +37,12 @@ pub struct Difference {
     pub pairs: usize,
     /// Pairs left out of the mean: a null or non-finite value on a side.
     pub dropped: usize,
-    /// Pairs where the choice is higher, lower, equal (a nothing-achieved
-    /// null ranks lowest; pairs with an undefined value are not counted).
+    /// Pairs where the choice is higher (a nothing-achieved null ranks
+    /// lowest; pairs with an undefined value are not counted).
     pub higher: usize,
+    /// Pairs where the choice is lower, counted alike.
     pub lower: usize,
+    /// Pairs where both are equal (or both achieved nothing).
     pub ties: usize,
     /// Pairs favouring the choice and the baseline, in the direction the
     /// column declares better; `None` for a column without one.
