@@ -82,5 +82,5 @@ fn addition_runs_are_pinned() {
             Some(Float(0.6051554774828015)),
         ]
     );
-    assert_eq!(summary[18..], [Some(Int(174)), Some(Float(0.15579593294351854)), Some(Int(7)), None]);
+    assert_eq!(summary[18..22], [Some(Int(174)), Some(Float(0.15579593294351854)), Some(Int(7)), None]);
 }

@@ -8,7 +8,8 @@
 //! Layout: `digits` (problems and traces), `learner` (counting and
 //! extrapolation), `sampler` (the compiled tables and the hot loop),
 //! `verifiers`, `generation` (one round's sampling and filtering), `rounds`
-//! (the run), `metrics` (rows), `reach` and `growth` (what the runs table
+//! (the run), `diagnostics` (entropy, forgetting, blind spots and mirror
+//! symmetry of the model), `metrics` (rows), `reach` and `growth` (what the runs table
 //! says about them), `theory` (the parameter-only prediction beside them),
 //! `config` (parameters).
 
@@ -19,6 +20,7 @@ use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::Params;
 
 pub mod config;
+pub mod diagnostics;
 pub mod digits;
 pub mod generation;
 pub mod growth;
