@@ -10,7 +10,7 @@
 //! number, so measuring never moves a run's random stream. docs/MODEL.md
 //! defines each measurement.
 
-use super::digits::{correct_output, reachable, same_answer, CONTEXTS, OUTPUTS};
+use super::digits::{carry, correct_output, digit, reachable, same_answer, CONTEXTS, OUTPUTS};
 use super::learner::mirror;
 use super::sampler::Tables;
 
@@ -44,20 +44,28 @@ pub fn distinct_answers(traces: &[u8], digits: usize) -> usize {
 }
 
 /// How mirror symmetric the model's errors are over a range of positions.
-/// Only the 180 contexts with `a != b` count: the other 20 are their own
-/// mirror.
+/// Only the 180 contexts with `a != b` count as pairs: the other 20 are
+/// their own mirror, so their errors are symmetric by construction and are
+/// counted apart.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MirrorSymmetry {
-    /// Reachable (position, context) pairs whose most likely output is wrong.
+    /// Reachable (position, context) pairs with `a != b` whose most likely
+    /// output is wrong.
     pub wrong: usize,
     /// Of those, the pairs whose mirror `(b, a, k)` at the same position has
     /// the same wrong most likely output (a symmetric pair counts twice).
     pub mirrored: usize,
-    /// `mirrored` expected if errors were placed independently: the sum
-    /// over wrong pairs `(p, c)` with output `o` of `r_{mirror(c)}(o)`, the
-    /// share of the mirror's reachable positions whose most likely output
-    /// is `o`.
+    /// Reachable pairs with `a = b` whose most likely output is wrong.
+    pub self_mirrored: usize,
+    /// `mirrored` expected if each position's errors (their number and
+    /// their outputs relative to the truth) were placed on its contexts at
+    /// random: the sum over wrong pairs of `(n - 1) / (N - 1)`, with `n` the
+    /// position's wrong pairs of that error and `N` its pairs.
     pub chance: f64,
+    /// `mirrored` expected if each context's modes were placed on its
+    /// positions at random: the sum over wrong pairs `(p, c)` with output
+    /// `o` of the share of the mirror's positions whose mode is `o`.
+    pub context_chance: f64,
 }
 
 impl MirrorSymmetry {
@@ -67,36 +75,65 @@ impl MirrorSymmetry {
         (self.wrong > 0).then(|| self.mirrored as f64 / self.wrong as f64)
     }
 
-    /// The share expected by chance; `None` with no wrong pair.
+    /// The share expected by chance, errors placed at random within each
+    /// position; `None` with no wrong pair.
     pub fn chance_share(&self) -> Option<f64> {
         (self.wrong > 0).then(|| self.chance / self.wrong as f64)
     }
+
+    /// The share expected by chance, each context's errors placed at
+    /// random across positions; `None` with no wrong pair.
+    pub fn context_chance_share(&self) -> Option<f64> {
+        (self.wrong > 0).then(|| self.context_chance / self.wrong as f64)
+    }
+}
+
+/// An output's error relative to the truth of its context: the sum digit's
+/// offset and whether the carry is flipped, 0 when right. A context and its
+/// mirror share their truth, so they are wrong the same way exactly when
+/// their outputs are equal.
+fn error_kind(context: usize, output: u8) -> usize {
+    let truth = correct_output(context);
+    let offset = (digit(output) + 10 - digit(truth)) % 10;
+    usize::from(offset * 2 + (carry(output) ^ carry(truth)))
 }
 
 /// Mirror symmetry of the errors at positions `0..positions` of `tables`.
 pub fn mirror_symmetry(tables: &Tables, positions: usize) -> MirrorSymmetry {
     let positions = positions.min(tables.positions());
+    let pair = |p: usize, c: usize| reachable(p, c) && mirror(c) != c;
     // Each context's most likely outputs across the positions it is reachable at.
     let mut modes = vec![[0u32; OUTPUTS]; CONTEXTS];
     let mut seen = [0u32; CONTEXTS];
     for p in 0..positions {
-        for c in (0..CONTEXTS).filter(|c| reachable(p, *c)) {
+        for c in (0..CONTEXTS).filter(|c| pair(p, *c)) {
             modes[c][tables.greedy_output(p, c) as usize] += 1;
             seen[c] += 1;
         }
     }
     let mut result = MirrorSymmetry::default();
     for p in 0..positions {
-        for c in (0..CONTEXTS).filter(|c| reachable(p, *c) && mirror(*c) != *c) {
+        let mut kinds = [0u32; OUTPUTS];
+        let mut pairs = 0u32;
+        for c in (0..CONTEXTS).filter(|c| pair(p, *c)) {
+            kinds[error_kind(c, tables.greedy_output(p, c))] += 1;
+            pairs += 1;
+        }
+        for c in (0..CONTEXTS).filter(|c| reachable(p, *c)) {
             let output = tables.greedy_output(p, c);
             if output == correct_output(c) {
                 continue;
             }
-            // A mirror has the same carry, so it is reachable wherever c is.
             let m = mirror(c);
+            if m == c {
+                result.self_mirrored += 1;
+                continue;
+            }
+            // A mirror has the same carry, so it is reachable wherever c is.
             result.wrong += 1;
             result.mirrored += usize::from(tables.greedy_output(p, m) == output);
-            result.chance += f64::from(modes[m][output as usize]) / f64::from(seen[m]);
+            result.chance += f64::from(kinds[error_kind(c, output)] - 1) / f64::from(pairs - 1);
+            result.context_chance += f64::from(modes[m][output as usize]) / f64::from(seen[m]);
         }
     }
     result
@@ -245,34 +282,69 @@ mod tests {
         let v = flipped(z);
         modes[0][z] = v;
         modes[2][mz] = v;
-        // (4, 4, 0) is its own mirror: left out.
+        // (4, 4, 0) is its own mirror: counted apart.
         modes[1][context(4, 4, 0)] = flipped(context(4, 4, 0));
         let symmetry = mirror_symmetry(&tables_of(&modes), 3);
-        assert_eq!((symmetry.wrong, symmetry.mirrored), (5, 2));
-        // Chance: x's mirror has mode w at 1 of its 3 positions (1/3), and
-        // mx's likewise; y's mirror never has y's output (0); z's mirror has
-        // v at 1 of 3 positions, and mz's mirror likewise: 4/3 in all.
-        assert!((symmetry.chance - 4.0 / 3.0).abs() < 1e-12, "{symmetry:?}");
+        assert_eq!((symmetry.wrong, symmetry.mirrored, symmetry.self_mirrored), (5, 2, 1));
         assert_eq!(symmetry.share(), Some(0.4));
-        assert!((symmetry.chance_share().unwrap() - 4.0 / 15.0).abs() < 1e-12);
-        // Carry-1 contexts are reachable at 2 of 3 positions: y's mirror
-        // wrong with y's output at position 1 makes the chance 1/2 for y
-        // (its mirror's rate) and 1/2 for the mirror (y's rate).
+        // By position: every error here is a flipped carry. Position 0 has
+        // one (z: no other to land on its mirror, 0); positions 1 and 2 two
+        // each among 180 pairs, so each of those four has 1 of the 179
+        // other pairs' errors land on its mirror: 4/179 in all.
+        assert!((symmetry.chance - 4.0 / 179.0).abs() < 1e-12, "{symmetry:?}");
+        assert!((symmetry.chance_share().unwrap() - 4.0 / 179.0 / 5.0).abs() < 1e-12);
+        // By context: x's mirror has mode w at 1 of its 3 positions (1/3),
+        // and mx's likewise; y's mirror never has y's output (0); z's
+        // mirror has v at 1 of 3 positions, and mz's mirror likewise: 4/3.
+        assert!((symmetry.context_chance - 4.0 / 3.0).abs() < 1e-12, "{symmetry:?}");
+        assert!((symmetry.context_chance_share().unwrap() - 4.0 / 15.0).abs() < 1e-12);
+        // y's mirror wrong the same way at position 1. By position: three
+        // errors there, 2/179 each, and 2/179 for y and mz at position 2.
+        // By context: carry-1 contexts are reachable at 2 of 3 positions,
+        // so 1/2 for y (its mirror's rate) and 1/2 for the mirror (y's).
         modes[1][context(7, 2, 1)] = flipped(y);
         let symmetry = mirror_symmetry(&tables_of(&modes), 3);
         assert_eq!((symmetry.wrong, symmetry.mirrored), (6, 2));
-        assert!((symmetry.chance - (4.0 / 3.0 + 1.0)).abs() < 1e-12, "{symmetry:?}");
+        assert!((symmetry.chance - 8.0 / 179.0).abs() < 1e-12, "{symmetry:?}");
+        assert!((symmetry.context_chance - (4.0 / 3.0 + 1.0)).abs() < 1e-12, "{symmetry:?}");
         assert_eq!(mirror_symmetry(&tables_of(&truth(3)), 3).share(), None);
     }
 
+    /// Mirrored pairs in `modes`, counted directly.
+    fn mirrored(modes: &[Vec<u8>]) -> usize {
+        let mut count = 0;
+        for (p, row) in modes.iter().enumerate() {
+            for c in (0..CONTEXTS).filter(|c| reachable(p, *c) && mirror(*c) != *c) {
+                count += usize::from(row[c] != correct_output(c) && row[mirror(c)] == row[c]);
+            }
+        }
+        count
+    }
+
+    /// Fisher-Yates.
+    fn shuffle<T>(items: &mut [T], rng: &mut Pcg64) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, rng.random_range(0..=i));
+        }
+    }
+
+    /// The mean and standard error of `trials` draws.
+    fn mean_se(trials: usize, mut draw: impl FnMut() -> f64) -> (f64, f64) {
+        let values: Vec<f64> = (0..trials).map(|_| draw()).collect();
+        let mean = values.iter().sum::<f64>() / trials as f64;
+        let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (trials - 1) as f64;
+        (mean, (var / trials as f64).sqrt())
+    }
+
     #[test]
-    fn the_chance_share_is_what_shuffling_each_context_across_positions_gives() {
-        // The chance is the expected number of mirrored pairs when every
-        // context's modes are permuted across its reachable positions
-        // independently of its mirror's (each context keeps its own mode
-        // frequencies). Check it against such permutations of a random
-        // model: 6 positions, each mode right with probability 0.5, else
-        // one of two wrong outputs, so coincidences are common.
+    fn both_chance_rates_are_what_shuffling_the_errors_gives() {
+        // A random model: 6 positions, each mode right with probability
+        // 0.5, else a flipped carry or a sum digit one too high, so chance
+        // coincidences are common. The chances must be the mean mirrored
+        // count when (by position) each position's errors are dealt to its
+        // pairs at random, and when (by context) each context's modes are
+        // dealt to its positions at random, within 4 standard errors of
+        // 2,000 such shuffles.
         let mut rng = Pcg64::seed_from_u64(41);
         let positions = 6;
         let mut modes = truth(positions);
@@ -287,45 +359,44 @@ mod tests {
             }
         }
         let symmetry = mirror_symmetry(&tables_of(&modes), positions);
-        let mirrored = |modes: &[Vec<u8>]| {
-            let mut count = 0usize;
-            for (p, row) in modes.iter().enumerate() {
-                for c in (0..CONTEXTS).filter(|c| reachable(p, *c) && mirror(*c) != *c) {
-                    count += usize::from(row[c] != correct_output(c) && modes[p][mirror(c)] == row[c]);
+        assert_eq!(mirrored(&modes), symmetry.mirrored);
+        let by_position = mean_se(2000, || {
+            let mut shuffled = modes.clone();
+            for (p, row) in shuffled.iter_mut().enumerate() {
+                let pairs: Vec<usize> =
+                    (0..CONTEXTS).filter(|c| reachable(p, *c) && mirror(*c) != *c).collect();
+                let mut kinds: Vec<usize> = pairs.iter().map(|c| error_kind(*c, row[*c])).collect();
+                shuffle(&mut kinds, &mut rng);
+                for (c, kind) in pairs.iter().zip(kinds) {
+                    let truth = correct_output(*c);
+                    let sum_digit = (digit(truth) as usize + kind / 2) % 10;
+                    row[*c] = (sum_digit * 2) as u8 + (carry(truth) ^ (kind % 2) as u8);
                 }
             }
-            count
-        };
-        assert_eq!(mirrored(&modes), symmetry.mirrored);
-        let trials = 2000;
-        let counts: Vec<f64> = (0..trials)
-            .map(|_| {
-                let mut shuffled = modes.clone();
-                for c in 0..CONTEXTS {
-                    // Fisher-Yates over the positions where c is reachable.
-                    let at: Vec<usize> = (0..positions).filter(|p| reachable(*p, c)).collect();
-                    let mut column: Vec<u8> = at.iter().map(|p| modes[*p][c]).collect();
-                    for i in (1..column.len()).rev() {
-                        column.swap(i, rng.random_range(0..=i));
-                    }
-                    at.iter().zip(column).for_each(|(p, o)| shuffled[*p][c] = o);
-                }
-                mirrored(&shuffled) as f64
-            })
-            .collect();
-        let mean = counts.iter().sum::<f64>() / trials as f64;
-        let sd = (counts.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (trials - 1) as f64).sqrt();
-        let se = sd / (trials as f64).sqrt();
-        assert!((mean - symmetry.chance).abs() < 4.0 * se, "{mean} +- {se} shuffled, {symmetry:?}");
-        // The tolerance is tight: under half a pair on a chance of over 50.
-        assert!(se < 0.5 && symmetry.chance > 50.0, "{se} {symmetry:?}");
+            mirrored(&shuffled) as f64
+        });
+        let by_context = mean_se(2000, || {
+            let mut shuffled = modes.clone();
+            for c in 0..CONTEXTS {
+                let at: Vec<usize> = (0..positions).filter(|p| reachable(*p, c)).collect();
+                let mut column: Vec<u8> = at.iter().map(|p| modes[*p][c]).collect();
+                shuffle(&mut column, &mut rng);
+                at.iter().zip(column).for_each(|(p, o)| shuffled[*p][c] = o);
+            }
+            mirrored(&shuffled) as f64
+        });
+        for ((mean, se), chance) in [(by_position, symmetry.chance), (by_context, symmetry.context_chance)] {
+            assert!((mean - chance).abs() < 4.0 * se, "{mean} +- {se} shuffled, {symmetry:?}");
+            // The tolerance is tight: under half a pair on a chance of over 50.
+            assert!(se < 0.5 && chance > 50.0, "{se} {symmetry:?}");
+        }
     }
 
     #[test]
     fn distinct_answers_ignore_intermediate_carries() {
         // 47 + 38 = 85 right, and 75 (dropped carry), as 2-step traces.
         let (right, dropped) = ([5 * 2 + 1, 8 * 2], [5 * 2, 7 * 2]);
-        // The same answer 85 with a spurious carry out of the first step.
+        // The same answer 85 without the carry out of the first step.
         let odd_carry = [5 * 2, 8 * 2];
         let traces = [right, dropped, right, odd_carry, dropped].concat();
         assert_eq!(distinct_answers(&traces, 2), 2);

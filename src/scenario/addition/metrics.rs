@@ -122,10 +122,22 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new(
         "mirror_error_share_chance",
         ColumnType::Float,
-        "mirror_error_share expected if each context's modes were placed independently of its mirror's (counted, not theory)",
+        "mirror_error_share expected if each position's errors fell on its contexts at random (counted, not theory)",
     )
     .label("mirror-symmetric share by chance", None)
     .support(Support::Unit),
+    ColumnSpec::new(
+        "mirror_error_share_context_chance",
+        ColumnType::Float,
+        "mirror_error_share expected if each context's modes fell on its positions at random (counted, not theory)",
+    )
+    .support(Support::Unit),
+    ColumnSpec::new(
+        "self_mirror_errors",
+        ColumnType::Int,
+        "wrong-mode pairs below frontier_digits at contexts with a = b (their own mirror), after training",
+    )
+    .support(Support::NonNegative),
 ];
 
 /// Per-run columns.
@@ -263,6 +275,12 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "mirror_error_share_chance of the last round",
     )
     .support(Support::Unit),
+    ColumnSpec::new(
+        "final_mirror_error_share_context_chance",
+        ColumnType::Float,
+        "mirror_error_share_context_chance of the last round",
+    )
+    .support(Support::Unit),
 ];
 
 /// Why a run ended.
@@ -362,6 +380,8 @@ impl RoundRecord {
             int(self.after.mirror.mirrored),
             self.after.mirror.share().map(Value::Float),
             self.after.mirror.chance_share().map(Value::Float),
+            self.after.mirror.context_chance_share().map(Value::Float),
+            int(self.after.mirror.self_mirrored),
         ]
     }
 }
@@ -435,6 +455,7 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row 
         float(mean(rounds.iter().filter_map(RoundRecord::distinct_answers))),
         float(rounds.last().and_then(|r| r.after.mirror.share())),
         float(rounds.last().and_then(|r| r.after.mirror.chance_share())),
+        float(rounds.last().and_then(|r| r.after.mirror.context_chance_share())),
     ]
 }
 
@@ -509,7 +530,13 @@ mod tests {
             after: After {
                 entropy_frontier: Some(entropy),
                 forgetting,
-                mirror: MirrorSymmetry { wrong, mirrored: 1, chance: 0.5 },
+                mirror: MirrorSymmetry {
+                    wrong,
+                    mirrored: 1,
+                    self_mirrored: 0,
+                    chance: 0.5,
+                    context_chance: 1.0,
+                },
             },
             ..RoundRecord::default()
         };
@@ -542,6 +569,7 @@ mod tests {
         assert_eq!(column(&row, "mean_distinct_answers"), Some(Value::Float(2.5)));
         assert_eq!(column(&row, "final_mirror_error_share"), Some(Value::Float(0.25)));
         assert_eq!(column(&row, "final_mirror_error_share_chance"), Some(Value::Float(0.125)));
+        assert_eq!(column(&row, "final_mirror_error_share_context_chance"), Some(Value::Float(0.25)));
         let generation = |round: &RoundRecord, name: &str| {
             round.to_row(&theory, 0)[GENERATION_COLUMNS.iter().position(|c| c.name == name).unwrap()]
         };

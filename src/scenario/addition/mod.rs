@@ -45,7 +45,8 @@ pub static SCENARIO: Scenario = Scenario {
 };
 
 /// The report: how runs ended, how far they got and how fast their errors
-/// grew, per verifier against `none`, along the noise rate.
+/// grew (beside how sharp the model's outputs are at the frontier), per
+/// verifier against `none`, along the noise rate.
 const REPORT: ReportSpec = ReportSpec {
     headline: &[
         "reach99",
@@ -65,6 +66,9 @@ const REPORT: ReportSpec = ReportSpec {
             label: Some("frontier error (1 - accuracy)"),
             ..CurveSpec::of("accuracy_frontier")
         },
+        // Beside the error: entropy falling with accuracy is diversity
+        // lost; accuracy falling at steady entropy is an avalanche.
+        CurveSpec::of("entropy_frontier"),
         CurveSpec {
             x: Some("frontier_digits"),
             threshold: Some("collapse_accuracy"),
