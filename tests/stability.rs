@@ -88,7 +88,7 @@ fn addition_runs_are_pinned() {
     assert_eq!(
         summary[22..],
         [
-            Some(Float(0.6380941027169144)),
+            Some(Float(0.6380941027169145)),
             Some(Int(0)),
             Some(Float(18.5)),
             None,

@@ -80,11 +80,12 @@ pub fn generate_round(
             _ => sample_many(&tables[0], a, b, slip, rng, forward),
         }
         count_steps(record, a, b, forward);
+        let votes = modal_answer(forward, digits).1;
         if drawn > 1 {
-            record.distinct_answers_sum += distinct_answers(forward, digits);
+            record.distinct_answers_sum += distinct_answers(forward, digits, votes);
             record.distinct_answer_problems += 1;
         }
-        let mut agreement = modal_answer(forward, digits).1 as f64 / drawn as f64;
+        let mut agreement = votes as f64 / drawn as f64;
         let chosen = match config.verifier {
             Verifier::None => Some(0),
             Verifier::Majority | Verifier::Committee => verifiers::majority(forward, digits, config.quorum),
