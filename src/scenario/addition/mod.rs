@@ -8,7 +8,8 @@
 //! Layout: `digits` (problems and traces), `learner` (counting and
 //! extrapolation), `sampler` (the compiled tables and the hot loop),
 //! `verifiers`, `generation` (one round's sampling and filtering), `rounds`
-//! (the run), `metrics` (rows), `reach` and `growth` (what the runs table
+//! (the run), `diagnostics` (entropy, forgetting, blind spots and mirror
+//! symmetry of the model), `metrics` (rows), `reach` and `growth` (what the runs table
 //! says about them), `theory` (the parameter-only prediction beside them),
 //! `config` (parameters).
 
@@ -20,6 +21,7 @@ use crate::params::Params;
 
 pub mod chain;
 pub mod config;
+pub mod diagnostics;
 pub mod digits;
 pub mod generation;
 pub mod growth;
@@ -44,7 +46,8 @@ pub static SCENARIO: Scenario = Scenario {
 };
 
 /// The report: how runs ended, how far they got and how fast their errors
-/// grew, per verifier against `none`, along the noise rate.
+/// grew (beside how sharp the model's outputs are at the frontier), per
+/// verifier against `none`, along the noise rate.
 const REPORT: ReportSpec = ReportSpec {
     headline: &[
         "reach99",
@@ -64,6 +67,9 @@ const REPORT: ReportSpec = ReportSpec {
             label: Some("frontier error (1 - accuracy)"),
             ..CurveSpec::of("accuracy_frontier")
         },
+        // Beside the error: entropy falling with accuracy is diversity
+        // lost; accuracy falling at steady entropy is an avalanche.
+        CurveSpec::of("entropy_frontier"),
         CurveSpec {
             x: Some("frontier_digits"),
             threshold: Some("collapse_accuracy"),
