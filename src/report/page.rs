@@ -86,7 +86,7 @@ pub fn markdown(page: &Page) -> String {
         let _ = writeln!(
             text,
             "Lines are medians across the runs still going and bands their interquartile range, except \
-             beside a dashed closed-form theory (an expectation), where lines are means and bands their \
+             beside a dashed theory from the parameters (an expectation), where lines are means and bands their \
              95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; where runs \
              end early, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
              the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
