@@ -4,6 +4,7 @@
 use rand_pcg::Pcg64;
 
 use super::config::Config;
+use super::diagnostics::distinct_answers;
 use super::digits::{answer_is_correct, wrong_steps, CorrectSteps, Problems};
 use super::metrics::RoundRecord;
 use super::sampler::{sample_traces, Rows, SlipThreshold, Tables};
@@ -92,6 +93,10 @@ pub fn generate_round(
         truth.solve(a, b);
         count_steps(record, &truth, forward, digits);
         let mode = modal_answer(forward, digits);
+        if drawn > 1 {
+            record.distinct_answers_sum += distinct_answers(forward, digits, mode.1);
+            record.distinct_answer_problems += 1;
+        }
         let mut agreement = mode.1 as f64 / drawn as f64;
         let chosen = match config.verifier {
             Verifier::None => Some(0),
@@ -237,6 +242,9 @@ mod tests {
             assert_eq!(record.accepted, 200, "{verifier}");
             assert_eq!((record.wrong_answers, record.wrong_generated_steps), (0, 0), "{verifier}");
             assert!((record.agreement_sum - 200.0).abs() < 1e-9, "{verifier}");
+            // Every problem drawing several traces gets one answer; `none` draws one.
+            let several = if verifier == "none" { 0 } else { 200 };
+            assert_eq!((record.distinct_answers_sum, record.distinct_answer_problems), (several, several));
         }
     }
 
