@@ -165,9 +165,9 @@ fn build_alias_pair(rows: &[f32], temperature: f64, out: &mut [[AliasEntry; OUTP
     }
     // Summed in `Iterator::sum`'s order (from -0.0, left to right).
     let mut totals = [-0.0f64; 2];
-    for i in 0..OUTPUTS {
-        totals[0] += scaled[0][i];
-        totals[1] += scaled[1][i];
+    for (without, with) in scaled[0].iter().zip(&scaled[1]) {
+        totals[0] += without;
+        totals[1] += with;
     }
     for (scaled, total) in scaled.iter_mut().zip(totals) {
         scaled.iter_mut().for_each(|s| *s *= OUTPUTS as f64 / total);
@@ -175,9 +175,9 @@ fn build_alias_pair(rows: &[f32], temperature: f64, out: &mut [[AliasEntry; OUTP
     // Both stacks written at every column, only one advanced: no branch.
     let (mut small, mut large) = ([[0u8; OUTPUTS]; 2], [[0u8; OUTPUTS]; 2]);
     let (mut n_small, mut n_large) = ([0usize; 2], [0usize; 2]);
-    for i in 0..OUTPUTS {
-        for r in 0..2 {
-            let is_small = scaled[r][i] < 1.0;
+    for (i, (without, with)) in scaled[0].iter().zip(&scaled[1]).enumerate() {
+        for (r, value) in [without, with].into_iter().enumerate() {
+            let is_small = *value < 1.0;
             small[r][n_small[r]] = i as u8;
             large[r][n_large[r]] = i as u8;
             n_small[r] += usize::from(is_small);

@@ -259,7 +259,7 @@ mod tests {
     /// third digit), so answers repeat and intermediate carries vary.
     fn few_answers(count: usize, digits: usize, rng: &mut Pcg64) -> Vec<u8> {
         (0..count * digits)
-            .map(|_| [4, 5, 6][(rng.next_u32() % 3) as usize] * u8::from(rng.next_u32() % 4 != 0))
+            .map(|_| [4, 5, 6][(rng.next_u32() % 3) as usize] * u8::from(!rng.next_u32().is_multiple_of(4)))
             .collect()
     }
 
