@@ -10,13 +10,16 @@
 //! runs draw exactly `samples` normals per generation and no uniforms) gets
 //! its generator from its seed, as the engine does, and fills a `samples`
 //! buffer once per generation. Seeds and sizes are worked out before the
-//! clock starts; one thread. Prints each repeat (wall and CPU time) and
-//! last the lines `draws_median_s <seconds>` and `draws_median_cpu_s
-//! <seconds>` for scripts (benches/baseline/perf13.sh).
+//! clock starts; one thread. Then, for the breakdown, the runs themselves
+//! (`executor::run_one`: seeding, the scenario, its output checks) without
+//! writing. Prints each repeat (wall and CPU time) and the lines
+//! `draws_median_s`, `draws_median_cpu_s`, `runs_median_s` and
+//! `runs_median_cpu_s` (seconds) for scripts (benches/baseline/perf13.sh).
 
 use std::path::Path;
 use std::time::Instant;
 
+use avalanche::executor::run_one;
 use avalanche::params::Params;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::seed::rng_for;
@@ -74,11 +77,37 @@ fn main() {
         times.push(seconds);
         cpu_times.push(cpu);
     }
-    times.sort_by(f64::total_cmp);
-    cpu_times.sort_by(f64::total_cmp);
     println!("checksum {checksum}");
-    println!("draws_median_s {:.6}", times[times.len() / 2]);
-    println!("draws_median_cpu_s {:.6}", cpu_times[cpu_times.len() / 2]);
+    println!("draws_median_s {:.6}", median(&mut times));
+    println!("draws_median_cpu_s {:.6}", median(&mut cpu_times));
+
+    // The runs themselves (scenario, seeding, output checks), still without
+    // writing anything: what the scenario adds to its draws.
+    let (mut times, mut cpu_times) = (Vec::new(), Vec::new());
+    for repeat in 0..repeats.max(1) {
+        let start = Instant::now();
+        let cpu_start = thread_cpu_seconds();
+        let mut rows = 0;
+        for i in 0..sweep.runs() {
+            let record = run_one(sweep.scenario, sweep.run(i), None);
+            rows += record.outcome.map_or(0, |o| o.generations.len());
+        }
+        let (seconds, cpu) = (start.elapsed().as_secs_f64(), thread_cpu_seconds() - cpu_start);
+        println!(
+            "repeat {}: {} runs ({rows} generation rows) in {seconds:.4} s wall, {cpu:.4} s CPU",
+            repeat + 1,
+            sweep.runs()
+        );
+        times.push(seconds);
+        cpu_times.push(cpu);
+    }
+    println!("runs_median_s {:.6}", median(&mut times));
+    println!("runs_median_cpu_s {:.6}", median(&mut cpu_times));
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// CPU time of this thread: on a shared machine, wall time also counts the

@@ -12,6 +12,9 @@
 #   draws    the floor: the 40,000,000 standard normals those runs draw, with
 #            the same generator and seeds, nothing else, one thread
 #            (benches/draws.rs, in-process time; `cargo bench --bench draws`);
+#   runs-without-writing  the same runs through `executor::run_one` (the
+#            scenario, seeding, output checks), in-process, one thread, no
+#            Parquet: what the scenario adds to its draws (same bench);
 #   avalanche-Nt  `avalanche run` as a whole process (start-up, writing,
 #            fsync and renames included) with N worker threads;
 #   numpy-batch   benches/baseline/baseline.py --form batch, the NumPy form
@@ -99,6 +102,8 @@ for round in $(seq "$REPEATS"); do
     (cd "$ROOT" && cargo bench --quiet --bench draws -- "$SWEEP" 1 2>/dev/null) > "$WORK/draws"
     record draws "$(awk '/^draws_median_s/ {print $2}' "$WORK/draws")" \
         "$(awk '/^draws_median_cpu_s/ {print $2}' "$WORK/draws")" 0
+    record runs-without-writing "$(awk '/^runs_median_s/ {print $2}' "$WORK/draws")" \
+        "$(awk '/^runs_median_cpu_s/ {print $2}' "$WORK/draws")" 0
     for t in "${THREADS[@]}"; do
         measure "avalanche-${t}t" "$AVALANCHE" run "$SWEEP" --out "$WORK/out" --threads "$t"
     done
@@ -135,6 +140,8 @@ print("\nRatios of medians (goals from issue 13):")
 if one:
     print(f"  avalanche 1 thread / draws alone: {one[0] / draws_wall:.2f}x wall, "
           f"{one[1] / draws_cpu:.2f}x CPU   (goal <= 2)")
+    runs_wall, runs_cpu = med["runs-without-writing"]
+    print(f"  runs without writing / draws alone: {runs_wall / draws_wall:.2f}x wall, {runs_cpu / draws_cpu:.2f}x CPU")
     for t in threads:
         if t == "1":
             continue
