@@ -5,6 +5,7 @@
 #   benches/baseline/perf13.sh                 # threads 1 and 2, 5 rounds
 #   benches/baseline/perf13.sh 1 2 4 8 16      # a scaling curve on a bigger machine
 #   REPEATS=9 MEMORY=0 benches/baseline/perf13.sh
+#   BASELINE=/tmp/main-avalanche benches/baseline/perf13.sh   # also time another build (e.g. main's), same rounds
 #
 # The workload (the issue's): `gaussian`, 4,000 runs x 100 generations x 100
 # samples, data = replace, verifier = none (REPLICATES, GENERATIONS and
@@ -106,6 +107,9 @@ for round in $(seq "$REPEATS"); do
         "$(awk '/^runs_median_cpu_s/ {print $2}' "$WORK/draws")" 0
     for t in "${THREADS[@]}"; do
         measure "avalanche-${t}t" "$AVALANCHE" run "$SWEEP" --out "$WORK/out" --threads "$t"
+        if [[ -n "${BASELINE:-}" ]]; then
+            measure "baseline-${t}t" "$BASELINE" run "$SWEEP" --out "$WORK/out" --threads "$t"
+        fi
     done
     if [[ -n "$PY" ]]; then
         measure numpy-batch "${NUMPY_ENV[@]}" "$PY" "$HERE/baseline.py" "$SWEEP" --out "$WORK/out" --form batch
@@ -149,6 +153,11 @@ if one:
         speedup = one[0] / many[0]
         print(f"  {t} threads: {speedup:.2f}x the 1-thread speed ({100 * speedup / int(t):.0f}% efficiency)"
               + ("   (goal >= 1.9)" if t == "2" else ""))
+    for t in threads:
+        if f"baseline-{t}t" in med:
+            base = med[f"baseline-{t}t"]
+            print(f"  BASELINE / this build, {t} thread(s): {base[0] / med[f'avalanche-{t}t'][0]:.2f}x wall, "
+                  f"{base[1] / med[f'avalanche-{t}t'][1]:.2f}x CPU")
     if "numpy-batch" in med:
         print(f"  NumPy batched / avalanche 1 thread: {med['numpy-batch'][0] / one[0]:.2f}x wall")
         for t in threads:
