@@ -3,8 +3,11 @@
 //! the whole process against this).
 //!
 //! ```sh
-//! cargo bench --bench draws -- SWEEP.toml [REPEATS]
+//! cargo bench --bench draws -- [SWEEP.toml [REPEATS]]
 //! ```
+//!
+//! Without a sweep file it uses issue 13's workload (4,000 runs x 100
+//! generations x 100 samples); REPEATS defaults to 5.
 //!
 //! Every run of the sweep (a `gaussian` sweep with `noise_rate = 0`, whose
 //! runs draw exactly `samples` normals per generation and no uniforms) gets
@@ -24,15 +27,21 @@ use avalanche::params::Params;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::seed::rng_for;
 
+/// The sweep used when none is given (plain `cargo bench` runs this bench
+/// too): issue 13's workload, as benches/baseline/perf13.sh writes it.
+const ISSUE_13_WORKLOAD: &str = "name = \"perf13-gaussian\"\nscenario = \"gaussian\"\nseed = 7\n\
+replicates = 4000\ngenerations = 100\n[params]\nsamples = 100\ndata = \"replace\"\n\
+verifier = \"none\"\nnoise_rate = 0.0\n";
+
 fn main() {
     // `cargo bench` adds `--bench`; everything starting with `-` is its.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let Some(file) = args.first() else {
-        eprintln!("usage: cargo bench --bench draws -- SWEEP.toml [REPEATS]");
-        std::process::exit(2);
-    };
     let repeats: usize = args.get(1).map_or(5, |r| r.parse().expect("REPEATS is a whole number"));
-    let sweep = avalanche::sweep::load(Path::new(file), u64::MAX).unwrap_or_else(|e| {
+    let sweep = match args.first() {
+        Some(file) => avalanche::sweep::load(Path::new(file), u64::MAX),
+        None => avalanche::sweep::parse(Path::new("perf13.toml"), ISSUE_13_WORKLOAD, u64::MAX),
+    }
+    .unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(2);
     });
