@@ -57,6 +57,11 @@ pub fn plan(sweep: &Sweep) -> String {
         sweep.runs(),
         sweep.seed
     );
+    if !sweep.paired.is_empty() {
+        let names: Vec<&str> = sweep.paired.iter().map(|&p| params[p].name).collect();
+        let _ =
+            writeln!(s, "paired across: {} (runs that differ only there share their seed)", names.join(", "));
+    }
     if let Some(r) = sweep.redundancy() {
         let _ = writeln!(s, "{}", redundancy_warning(&r, sweep.runs()));
     }

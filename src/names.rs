@@ -14,6 +14,10 @@ pub const LOCKS_DIR: &str = ".locks";
 /// `avalanche repair` moves unreadable parts to `<dataset><this>/`, beside
 /// the dataset rather than in it, so no reader globbing the folder sees them.
 pub const DAMAGED_SUFFIX: &str = ".damaged";
+/// The sweep file's top-level key naming the axes its runs are paired
+/// across; `run` seeds by it and the report reads it back from the
+/// dataset's copy of the sweep file.
+pub const PAIRED: &str = "paired";
 /// The report's default folder inside a dataset.
 pub const REPORT_DIR: &str = "report";
 

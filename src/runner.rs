@@ -310,6 +310,15 @@ fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Opt
                 reason: format!("{key} changes every run"),
             });
         }
+        // Pairing keeps run_ids but changes seeds: the committed runs would
+        // match by id and silently carry the old seeds.
+        let paired = format!("{}:", crate::names::PAIRED);
+        if let Some(key) = keys.iter().find(|k| k.starts_with(&paired)) {
+            return Err(RunnerError::NotAnExtension {
+                dir: dir.to_path_buf(),
+                reason: format!("{key} changes the seeds of the runs already done"),
+            });
+        }
         return Ok(None);
     } else if holds_foreign_files(dir)? {
         return Err(RunnerError::NotADataset { dir: dir.to_path_buf() });

@@ -6,6 +6,12 @@
 //! of the sweep. Adding a value to an axis, reordering axes, changing the
 //! thread count or sharding therefore never changes another run's numbers.
 //!
+//! A sweep that pairs axes (`paired = ["verifier"]`) seeds each run from its
+//! *pairing identity* instead: the same identity with the paired parameters'
+//! values left out. Runs that differ only there share a seed (common random
+//! numbers) and keep distinct `run_id`s; the pairing is as independent of
+//! threads, shards and resumes as the identity it is derived from.
+//!
 //! The hash is spelled out here (FNV-1a over a canonical byte encoding, then
 //! a SplitMix64 finaliser) rather than taken from `std::hash`, whose output
 //! is not promised to stay the same across Rust releases.
@@ -74,6 +80,14 @@ impl IdentityHasher {
         }
     }
 
+    /// A paired parameter, whose value is left out of a pairing identity
+    /// (its name stays, tagged apart from every value, so pairing on `a`
+    /// and pairing on nothing never give the same identity).
+    pub fn paired(&mut self, name: &str) {
+        self.text(name);
+        self.bytes(b"p");
+    }
+
     /// The replicate index, which ends an identity.
     pub fn replicate(mut self, replicate: u64) -> u64 {
         self.bytes(b"r");
@@ -108,6 +122,22 @@ pub fn rng_for(seed: u64) -> Pcg64 {
         chunk.copy_from_slice(&mix64(state).to_le_bytes());
     }
     Pcg64::from_seed(bytes)
+}
+
+/// A generator for one purpose of a run (`"blind_spots"`, position 7),
+/// derived from `base`, a number the run draws first from its own generator.
+///
+/// Pairing (`paired = [...]`) gives partner runs the same seed, but a single
+/// stream shared by every purpose stays aligned only until the partners
+/// first draw differently (a verifier that samples more): from there on
+/// every later draw differs, and the runs are no more alike than unpaired
+/// ones. A scenario that draws each purpose from its own substream keeps
+/// what the partners have in common (the same blind spots at the same
+/// position, the same problems in the same round) common for the whole run.
+pub fn substream(base: u64, purpose: &str, index: u64) -> Pcg64 {
+    let mut hasher = IdentityHasher::default();
+    hasher.text(purpose);
+    rng_for(mix64(base ^ hasher.replicate(index)))
 }
 
 #[cfg(test)]
@@ -155,6 +185,15 @@ mod tests {
             run_id("x", &[("a", Value::Float(f64::from_bits(1)))], 0)
         );
         assert_eq!(run_id("x", &[("a", Value::Float(0.0))], 3), run_id("x", &[("a", Value::Float(-0.0))], 3));
+    }
+
+    #[test]
+    fn substreams_are_fixed_by_base_purpose_and_index() {
+        let first = |base, purpose, index| substream(base, purpose, index).next_u64();
+        assert_eq!(first(9, "blind_spots", 7), first(9, "blind_spots", 7));
+        assert_ne!(first(9, "blind_spots", 7), first(9, "blind_spots", 8));
+        assert_ne!(first(9, "blind_spots", 7), first(9, "problems", 7));
+        assert_ne!(first(9, "blind_spots", 7), first(10, "blind_spots", 7));
     }
 
     #[test]

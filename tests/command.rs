@@ -8,34 +8,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use arrow::util::display::{ArrayFormatter, FormatOptions};
-use common::{avalanche, ok, parts, read_file, workspace};
-
-/// Every row of a table as column name -> displayed value (nulls empty).
-fn read_table(dataset: &Path, table: &str) -> Vec<HashMap<String, String>> {
-    let mut rows = Vec::new();
-    for path in parts(dataset, table) {
-        let (schema, batches, _) = read_file(&path);
-        for batch in batches {
-            let formatters: Vec<ArrayFormatter> = batch
-                .columns()
-                .iter()
-                .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()).expect("fmt"))
-                .collect();
-            for row in 0..batch.num_rows() {
-                rows.push(
-                    schema
-                        .fields()
-                        .iter()
-                        .zip(&formatters)
-                        .map(|(f, v)| (f.name().clone(), v.value(row).to_string()))
-                        .collect(),
-                );
-            }
-        }
-    }
-    rows
-}
+use common::{avalanche, ok, read_table, workspace};
 
 fn stub() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/command/stub.py").display().to_string()

@@ -7,6 +7,7 @@
 //! worse only when the two 95% intervals do not overlap, and "no clear
 //! difference" otherwise.
 
+use super::paired::{distance, Difference};
 use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
 use super::table::{format_estimate, format_value};
@@ -16,8 +17,10 @@ use crate::value::{Better, NullMeaning, Support};
 /// At most this many headline columns go into a sentence.
 const PER_SENTENCE: usize = 4;
 
-/// One sentence per grid point, grouped by compared choice.
-pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
+/// One sentence per grid point, grouped by compared choice. Where the
+/// compared parameter was paired, `paired` holds the per-seed differences
+/// the comparisons are then made with.
+pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<String> {
     let comparison = plan.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
     let mut order: Vec<usize> = (0..summary.points.len()).collect();
     if let Some((_, axis)) = comparison {
@@ -71,10 +74,17 @@ pub fn sentences(summary: &Summary, plan: &Plan) -> Vec<String> {
         let mut facts = Vec::new();
         for &index in &answer {
             let base = baseline.map(|b| &summary.points[b]);
+            let column = &plan.headline[index].column;
+            let pairs = comparison.and_then(|(c, _)| {
+                paired.iter().find(|d| {
+                    d.point == point && d.axis == c.parameter && plan.headline[d.column].column == *column
+                })
+            });
             facts.push(fact(
                 &plan.headline[index],
                 &p.columns[index],
                 base.map(|b| &b.columns[index]),
+                pairs,
                 p,
                 plan,
             ));
@@ -173,8 +183,16 @@ fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, 
 }
 
 /// One headline column at a point, and against the baseline where it has a
-/// better direction.
-fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridPoint, plan: &Plan) -> String {
+/// better direction: by the paired difference where the runs were paired,
+/// else by whether the two intervals overlap.
+fn fact(
+    h: &Headline,
+    c: &ColumnSummary,
+    base: Option<&ColumnSummary>,
+    pairs: Option<&Difference>,
+    p: &GridPoint,
+    plan: &Plan,
+) -> String {
     if h.statistic == Statistic::Mode {
         return match &c.mode {
             Some((value, count)) => format!("{}: {value} in {count} of {}", h.name, c.summary.n),
@@ -198,6 +216,12 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
         }
         _ => {}
     }
+    if let (Some(pairs), Some(comparison)) = (pairs, &plan.comparison) {
+        if let Some(said) = paired_verdict(h, pairs, &comparison.baseline) {
+            text.push_str(&said);
+            return text;
+        }
+    }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {
             let baseline = format_value(base.summary.value, p.horizon);
@@ -209,7 +233,61 @@ fn fact(h: &Headline, c: &ColumnSummary, base: Option<&ColumnSummary>, p: &GridP
             }
         }
     }
+    if let Some(aside) = pairs.and_then(|d| paired_aside(h, d)) {
+        text.push_str(&aside);
+    }
     text
+}
+
+/// ", paired difference 0.3 [-0.2, 0.8] over 20 seeds", said after the
+/// unpaired verdict of a column whose sign of difference is not a verdict.
+fn paired_aside(h: &Headline, d: &Difference) -> Option<String> {
+    let (low, high) = d.mean.interval?;
+    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    Some(format!(
+        ", paired difference {} [{}, {}]{unit} over {} seeds",
+        format_value(d.mean.value, None),
+        format_value(low, None),
+        format_value(high, None),
+        d.mean.n
+    ))
+}
+
+/// ", better than `none` by 4.1 [3.2, 5.0] digits, paired over 20 seeds":
+/// the verdict from the paired interval (better or worse only where it
+/// excludes 0), the size of the difference in the column's unit. `None`
+/// without an interval (under two pairs), or for a column whose better
+/// direction is a target or unknown, where the sign of a difference says
+/// nothing of better (see [`paired_aside`]).
+fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String> {
+    let (low, high) = d.mean.interval?;
+    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    let over = match d.dropped {
+        0 => format!("paired over {} seeds", d.mean.n),
+        k if h.nulls == NullMeaning::NothingAchieved => {
+            format!("paired over {} seeds; {k} pairs in which a run achieved none left out", d.mean.n)
+        }
+        k => format!("paired over {} seeds; {k} pairs missing a value left out", d.mean.n),
+    };
+    let interval = |v: f64, lo: f64, hi: f64| {
+        format!("{} [{}, {}]", format_value(v, None), format_value(lo, None), format_value(hi, None))
+    };
+    let higher_is_better = match h.better {
+        Better::Higher => true,
+        Better::Lower => false,
+        _ => return None,
+    };
+    if low <= 0.0 && 0.0 <= high {
+        return Some(format!(
+            ", no clear difference from `{baseline}` (paired difference {}{unit}, {over})",
+            interval(d.mean.value, low, high)
+        ));
+    }
+    let higher = low > 0.0;
+    let verdict = if higher == higher_is_better { "better than" } else { "worse than" };
+    // The size of the difference: positive, its interval flipped with it.
+    let size = if higher { interval(d.mean.value, low, high) } else { interval(-d.mean.value, -high, -low) };
+    Some(format!(", {verdict} `{baseline}` by {size}{unit}, {over}"))
 }
 
 /// "better than", "worse than" or "no clear difference from"; `None` where
@@ -237,16 +315,6 @@ fn verdict(
         Better::Unknown => return None,
     };
     Some(if good { "better than" } else { "worse than" })
-}
-
-/// How far `value` is from `target`: as a factor for a quantity that cannot
-/// be negative (a variance ratio of 0.01 is as far from 1 as one of 100),
-/// as a difference otherwise.
-fn distance(value: f64, target: f64, support: Support) -> f64 {
-    match support {
-        Support::NonNegative | Support::Unit if target > 0.0 => (value / target).ln().abs(),
-        _ => (value - target).abs(),
-    }
 }
 
 /// One sentence per simulation-against-theory column: at how many grid
@@ -312,6 +380,71 @@ mod tests {
             Some("no clear difference from")
         );
         assert_eq!(verdict(Better::Unknown, real, &high, &low), None);
+    }
+
+    fn paired(value: f64, interval: (f64, f64), dropped: usize) -> Difference {
+        Difference {
+            axis: "verifier".into(),
+            baseline: crate::report::columns::Cell::Text("none".into()),
+            point: 1,
+            baseline_point: 0,
+            column: 0,
+            mean: Estimate { n: 20 - dropped, value, interval: Some(interval) },
+            pairs: 20,
+            dropped,
+            higher: 0,
+            lower: 0,
+            ties: 0,
+            favours: None,
+            values: Vec::new(),
+        }
+    }
+
+    fn headline(better: Better, nulls: NullMeaning) -> Headline {
+        Headline {
+            column: "reach".into(),
+            theory: None,
+            statistic: Statistic::Mean,
+            label: "reach".into(),
+            name: "reach".into(),
+            unit: Some("digits".into()),
+            better,
+            support: Support::Real,
+            nulls,
+        }
+    }
+
+    #[test]
+    fn paired_verdicts_read_the_paired_interval_in_the_declared_direction() {
+        let higher = headline(Better::Higher, NullMeaning::Undefined);
+        let gain = paired(4.1, (3.2, 5.0), 0);
+        assert_eq!(
+            paired_verdict(&higher, &gain, "none").unwrap(),
+            ", better than `none` by 4.10 [3.20, 5] digits, paired over 20 seeds"
+        );
+        // Lower is better: a negative difference is a gain, said as a size.
+        let lower = headline(Better::Lower, NullMeaning::Undefined);
+        assert_eq!(
+            paired_verdict(&lower, &paired(-0.3, (-0.4, -0.2), 2), "none").unwrap(),
+            ", better than `none` by 0.300 [0.200, 0.400] digits, paired over 18 seeds; 2 pairs missing a \
+             value left out"
+        );
+        assert!(paired_verdict(&lower, &gain, "none").unwrap().starts_with(", worse than `none` by 4.10"));
+        let unclear = paired_verdict(&higher, &paired(0.3, (-0.2, 0.8), 0), "none").unwrap();
+        assert!(
+            unclear.starts_with(", no clear difference from `none` (paired difference 0.300"),
+            "{unclear}"
+        );
+        // A target or no direction: the sign is no verdict.
+        assert_eq!(
+            paired_verdict(&headline(Better::Toward(1.0), NullMeaning::Undefined), &gain, "none"),
+            None
+        );
+        assert_eq!(paired_verdict(&headline(Better::Unknown, NullMeaning::Undefined), &gain, "none"), None);
+        let achieved = headline(Better::Higher, NullMeaning::NothingAchieved);
+        assert!(paired_verdict(&achieved, &paired(4.1, (3.2, 5.0), 2), "none")
+            .unwrap()
+            .ends_with("2 pairs in which a run achieved none left out"));
     }
 
     #[test]

@@ -11,10 +11,26 @@
 //! where a null means nothing was achieved), `value` (the commonest value).
 //! Infinite values are written `inf` / `-inf`; an absent one is left empty.
 //!
+//! `paired.csv` (paired datasets only) columns: the varying parameters of
+//! the compared point, `axis` (the paired parameter compared along),
+//! `baseline` (its baseline value), `column`, `pairs` (runs of the two
+//! points sharing a seed, both successful), `n` (pairs with a finite value
+//! on both sides, which the mean is over), `dropped` (`pairs - n`),
+//! `mean_difference` (mean of value - baseline value), `low`, `high` (its
+//! 95% t interval), `higher`, `lower`, `ties` (pairs by sign; a null meaning
+//! nothing achieved ranks lowest), `favours_this`, `favours_baseline` (in
+//! the column's better direction; empty where it declares none).
+//!
+//! `pairs.csv` (paired datasets only) has one row per pair per column: the
+//! varying parameters of the compared point, `axis`, `baseline`, `column`,
+//! `seed` (the shared seed), `value`, `baseline_value` (empty for a null),
+//! `difference` (empty unless both are finite).
+//!
 //! `outcomes.csv` columns: the varying parameters, `replicates`, `failed`,
 //! `outcome`, `runs` (successful runs that ended so), `share` (of the
 //! successful runs), `median_time`, `median_place`.
 
+use super::paired::Difference;
 use super::plan::{Headline, Plan, Statistic};
 use super::summary::Summary;
 use crate::value::NullMeaning;
@@ -106,6 +122,85 @@ pub fn outcomes_csv(summary: &Summary, plan: &Plan) -> Option<String> {
         }
     }
     Some(text)
+}
+
+/// The paired differences' CSV text.
+pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) -> String {
+    let mut header: Vec<String> = summary.varying.clone();
+    header.extend(
+        [
+            "axis",
+            "baseline",
+            "column",
+            "pairs",
+            "n",
+            "dropped",
+            "mean_difference",
+            "low",
+            "high",
+            "higher",
+            "lower",
+            "ties",
+            "favours_this",
+            "favours_baseline",
+        ]
+        .map(String::from),
+    );
+    let mut text = line(&header);
+    for d in differences {
+        let mut row: Vec<String> = summary.points[d.point].key.iter().map(|c| c.to_string()).collect();
+        let (low, high) =
+            d.mean.interval.map_or((String::new(), String::new()), |(l, h)| (number(l), number(h)));
+        let (this, base) =
+            d.favours.map_or((String::new(), String::new()), |(t, b)| (t.to_string(), b.to_string()));
+        row.extend([
+            d.axis.clone(),
+            d.baseline.to_string(),
+            plan.headline[d.column].column.clone(),
+            d.pairs.to_string(),
+            d.mean.n.to_string(),
+            d.dropped.to_string(),
+            number(d.mean.value),
+            low,
+            high,
+            d.higher.to_string(),
+            d.lower.to_string(),
+            d.ties.to_string(),
+            this,
+            base,
+        ]);
+        text.push_str(&line(&row));
+    }
+    text
+}
+
+/// Every pair's values, one row per pair per column.
+pub fn pairs_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) -> String {
+    let mut header: Vec<String> = summary.varying.clone();
+    header.extend(
+        ["axis", "baseline", "column", "seed", "value", "baseline_value", "difference"].map(String::from),
+    );
+    let mut text = line(&header);
+    let cell = |v: Option<f64>| v.map(number).unwrap_or_default();
+    for d in differences {
+        let key: Vec<String> = summary.points[d.point].key.iter().map(|c| c.to_string()).collect();
+        for (seed, value, base) in &d.values {
+            let difference =
+                value.zip(*base).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| a - b);
+            let mut row = key.clone();
+            row.extend([
+                d.axis.clone(),
+                d.baseline.to_string(),
+                plan.headline[d.column].column.clone(),
+                seed.to_string(),
+                cell(*value),
+                cell(*base),
+                cell(difference),
+            ]);
+            text.push_str(&line(&row));
+        }
+    }
+    text
 }
 
 /// Shortest text that reads back to the same `f64`; `inf` for an

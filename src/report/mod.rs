@@ -1,7 +1,8 @@
 //! `avalanche report`: reads a finished dataset and answers the question it
 //! was run for: how runs ended, a headline table with uncertainty, one
 //! sentence per grid point, and figures, written to `report.md`,
-//! `headline.csv`, `outcomes.csv` and PNG and SVG files.
+//! `headline.csv`, `outcomes.csv` and PNG and SVG files; for a sweep that
+//! paired its runs, also paired differences (`paired.csv`, `pairs.csv`).
 //!
 //! What to show comes from the scenario's declared report contract
 //! (`plan.rs`); nothing in this module names a scenario, column or parameter.
@@ -14,6 +15,7 @@ mod error;
 mod export;
 mod figures;
 mod page;
+pub mod paired;
 pub mod plan;
 pub mod stats;
 pub mod summary;
@@ -92,9 +94,24 @@ fn report_dataset(
 ) -> Result<ReportSummary, ReportError> {
     let layout =
         columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
-    let plan = plan::plan(scenario, &layout);
+    let mut plan = plan::plan(scenario, &layout);
+    plan.paired = paired::axes(dataset.sweep.as_deref())
+        .into_iter()
+        .filter(|axis| layout.parameters.contains(axis))
+        .collect();
     let summary = summary::summarise(&dataset, &layout, &plan)?;
-    let mut answer = answer::sentences(&summary, &plan);
+    if plan.comparison.is_none() {
+        // Nothing declared to compare: a paired axis is the comparison.
+        if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
+            plan.comparison = Some(plan::Comparison {
+                parameter: summary.varying[axis].clone(),
+                baseline: baseline.to_string(),
+                along: None,
+            });
+        }
+    }
+    let differences = paired::differences(&summary, &plan);
+    let mut answer = answer::sentences(&summary, &plan, &differences);
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
     let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::names::REPORT_DIR));
     std::fs::create_dir_all(&out).map_err(|e| ReportError::write(&out, e))?;
@@ -112,6 +129,16 @@ fn report_dataset(
         write(&csv, &text)?;
         files.push(csv);
     }
+    if !differences.is_empty() {
+        for (name, text) in [
+            ("paired.csv", export::paired_csv(&summary, &plan, &differences)),
+            ("pairs.csv", export::pairs_csv(&summary, &plan, &differences)),
+        ] {
+            let csv = out.join(name);
+            write(&csv, &text)?;
+            files.push(csv);
+        }
+    }
     let page = page::Page {
         dataset: &config.dir,
         summary: &summary,
@@ -119,6 +146,7 @@ fn report_dataset(
         answer: &answer,
         figures: &figures,
         sweep: dataset.sweep.as_deref(),
+        paired: &differences,
     };
     let markdown = out.join("report.md");
     write(&markdown, &page::markdown(&page))?;
@@ -129,6 +157,10 @@ fn report_dataset(
         text.push('\n');
     }
     text.push_str(&table::plain(&table::headline_rows(&summary, &plan.headline)));
+    if !differences.is_empty() {
+        text.push('\n');
+        text.push_str(&table::plain(&table::paired_rows(&summary, &plan, &differences)));
+    }
     for sentence in &answer {
         text.push_str(&format!("\n{sentence}"));
     }

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use super::paired::Difference;
 use super::plan::{Plan, Statistic};
 use super::stats::COVERAGE;
 use super::summary::Summary;
@@ -20,6 +21,8 @@ pub struct Page<'a> {
     /// Figure files, PNG and SVG; the PNGs are embedded.
     pub figures: &'a [PathBuf],
     pub sweep: Option<&'a str>,
+    /// Paired differences; empty unless the sweep paired its runs.
+    pub paired: &'a [Difference],
 }
 
 /// The Markdown text of `report.md`.
@@ -71,6 +74,11 @@ pub fn markdown(page: &Page) -> String {
         COVERAGE * 100.0
     );
     text.push_str(&table::markdown(&table::headline_rows(summary, &plan.headline)));
+    if !page.paired.is_empty() {
+        let _ = writeln!(text, "\n## Paired differences\n");
+        let _ = writeln!(text, "{}\n", paired_method(plan));
+        text.push_str(&table::markdown(&table::paired_rows(summary, plan, page.paired)));
+    }
     let _ = writeln!(text, "\n### How the numbers are computed\n");
     text.push_str(&method(plan));
     if !page.figures.is_empty() {
@@ -78,7 +86,7 @@ pub fn markdown(page: &Page) -> String {
         let _ = writeln!(
             text,
             "Lines are medians across the runs still going and bands their interquartile range, except \
-             beside a dashed closed-form theory (an expectation), where lines are means and bands their \
+             beside a dashed theory from the parameters (an expectation), where lines are means and bands their \
              95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; where runs \
              end early, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
              the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
@@ -122,6 +130,24 @@ fn outcome_method(plan: &Plan) -> String {
         );
     }
     text
+}
+
+/// How the paired differences are formed and summarised.
+fn paired_method(plan: &Plan) -> String {
+    let axes: Vec<String> = plan.paired.iter().map(|a| format!("`{a}`")).collect();
+    format!(
+        "The sweep paired its runs across {} (`{} = [...]` in the sweep file): runs that differ only there \
+         shared their seed, so they started from the same random draws. Each row pairs the runs of a grid point \
+         with those of its baseline (same other parameters) by their `seed`, takes value - baseline value \
+         per pair, and shows the mean of these differences with its {}% t interval (mean -/+ t(n-1) sd / \
+         sqrt(n)), n being the pairs with a finite value on both sides; pairs missing a value are counted \
+         as left out. Higher / lower / tied count the pairs by sign, a null that means nothing was \
+         achieved ranking below every value; `favours` reads them in the column's better direction. \
+         `paired.csv` holds these numbers at full precision and `pairs.csv` every pair.",
+        axes.join(", "),
+        crate::names::PAIRED,
+        COVERAGE * 100.0
+    )
 }
 
 fn join_or_none(items: &[String]) -> String {
@@ -177,6 +203,15 @@ fn method(plan: &Plan) -> String {
              otherwise `no clear difference`.",
             c.parameter, c.baseline
         );
+        if plan.paired.contains(&c.parameter) {
+            let _ = writeln!(
+                text,
+                "- `{}` was paired, so the sentences judge a numeric column by its paired difference \
+                 instead: better or worse only where that difference's 95% interval excludes 0 (see \
+                 Paired differences).",
+                c.parameter
+            );
+        }
     }
     text
 }

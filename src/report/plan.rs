@@ -124,6 +124,9 @@ pub struct Plan {
     pub choice_order: HashMap<String, Vec<String>>,
     /// Whether the plan comes from a declaration (false: the schema alone).
     pub declared: bool,
+    /// The axes the sweep paired its runs across (`paired = [...]`), read
+    /// from the dataset's sweep copy; empty when the runs are not paired.
+    pub paired: Vec<String>,
 }
 
 impl Plan {
@@ -252,6 +255,7 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
         step: (spec.step.0.to_string(), spec.step.1.to_string()),
         choice_order,
         declared: true,
+        paired: Vec::new(),
     }
 }
 
@@ -372,6 +376,7 @@ fn generic(layout: &Layout) -> Plan {
         step: ("generation".into(), "generations".into()),
         choice_order: HashMap::new(),
         declared: false,
+        paired: Vec::new(),
     }
 }
 

@@ -82,6 +82,10 @@ pub struct Summary {
     pub points: Vec<GridPoint>,
     /// Which grid point each successful run belongs to, for the curves.
     pub point_of_run: HashMap<u64, usize>,
+    /// Per grid point, only when the plan names paired axes: each successful
+    /// run's seed (shared by its partners) and headline values, in plan
+    /// order, for the paired differences.
+    pub per_run: Vec<Vec<(u64, Vec<Option<f64>>)>>,
 }
 
 impl Summary {
@@ -139,6 +143,8 @@ struct Accumulator {
     failures: usize,
     horizon: Option<f64>,
     runs: Vec<u64>,
+    /// Per successful run, in a paired dataset: its seed.
+    seeds: Vec<u64>,
     /// Per headline column, per run: the value and, for a ratio, the theory.
     values: Vec<Vec<(Option<f64>, Option<f64>)>>,
     /// Per headline column, per run: the text, for modes.
@@ -152,7 +158,11 @@ struct Accumulator {
 pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summary, ReportError> {
     let path = dataset.dir.join(names::RUNS_DIR);
     let headline = &plan.headline;
+    let paired = !plan.paired.is_empty();
     let mut wanted: Vec<&str> = vec![column::RUN_ID, column::SCENARIO, column::STATUS];
+    if paired {
+        wanted.push(column::SEED);
+    }
     wanted.extend(layout.parameters.iter().map(String::as_str));
     for h in headline {
         wanted.push(&h.column);
@@ -178,6 +188,7 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summ
         let floats = |name: &str| column(name).and_then(|c| columns::floats(&path, &c));
         let texts = |name: &str| column(name).map(|c| columns::cells(&c));
         let ids = columns::run_ids(&path, &column(column::RUN_ID)?)?;
+        let seeds = if paired { Some(columns::run_ids(&path, &column(column::SEED)?)?) } else { None };
         let status = texts(column::STATUS)?;
         if scenario.is_empty() {
             if let Some(Cell::Text(name)) = texts(column::SCENARIO)?.first() {
@@ -224,6 +235,7 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summ
             }
             group.horizon = horizon_index.and_then(|i| parameters[i][row].as_f64());
             group.runs.push(ids.value(row));
+            group.seeds.extend(seeds.as_ref().map(|s| s.value(row)));
             let read = |a: &arrow::array::Float64Array| a.is_valid(row).then(|| a.value(row));
             for (k, (value, theory)) in values.iter().enumerate() {
                 group.values[k].push((value.as_ref().and_then(read), theory.as_ref().and_then(read)));
@@ -287,6 +299,13 @@ fn reduce(
     let mut summary = Summary { scenario, varying, fixed, ..Default::default() };
     for (_, key, group) in ordered {
         let index = summary.points.len();
+        if !plan.paired.is_empty() {
+            let values = (0..group.seeds.len())
+                .map(|run| group.values.iter().map(|column| column[run].0).collect())
+                .collect();
+            let values: Vec<Vec<Option<f64>>> = values;
+            summary.per_run.push(group.seeds.iter().copied().zip(values).collect());
+        }
         for run in &group.runs {
             summary.point_of_run.insert(*run, index);
         }

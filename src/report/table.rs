@@ -1,6 +1,7 @@
 //! The headline table as text: Markdown for `report.md`, aligned columns for
 //! the terminal, and the number formatting both share.
 
+use super::paired::Difference;
 use super::plan::{Headline, Plan, Statistic};
 use super::stats::Estimate;
 use super::summary::{ColumnSummary, GridPoint, Summary};
@@ -143,6 +144,41 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
         })
         .collect();
     Some((header, body))
+}
+
+/// The paired differences: per choice point and headline column, against
+/// the baseline at the same other parameters, the pairs used (and those
+/// left out for a missing value), the mean difference with its 95% interval,
+/// and how many pairs fall on each side.
+pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -> Rows {
+    let mut header: Vec<String> = summary.varying.clone();
+    header.extend(
+        ["against", "column", "pairs", "mean difference", "higher / lower / tied", "favours this / baseline"]
+            .map(String::from),
+    );
+    let body = differences
+        .iter()
+        .map(|d| {
+            let mut row: Vec<String> = summary.points[d.point].key.iter().map(|c| c.to_string()).collect();
+            let pairs = match d.dropped {
+                0 => d.mean.n.to_string(),
+                k => format!("{} ({k} left out)", d.mean.n),
+            };
+            row.extend([
+                format!("{} = {}", d.axis, d.baseline),
+                match &plan.headline[d.column].unit {
+                    Some(unit) => format!("{} ({unit})", plan.headline[d.column].name),
+                    None => plan.headline[d.column].name.clone(),
+                },
+                pairs,
+                format_estimate(&d.mean, None),
+                format!("{} / {} / {}", d.higher, d.lower, d.ties),
+                d.favours.map_or("-".into(), |(this, base)| format!("{this} / {base}")),
+            ]);
+            row
+        })
+        .collect();
+    (header, body)
 }
 
 /// The cells every table row starts with: the point's parameter values,

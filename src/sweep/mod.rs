@@ -10,6 +10,7 @@ pub mod diff;
 pub mod error;
 mod grid;
 mod inert;
+mod paired;
 mod parse;
 pub mod validate;
 
@@ -57,6 +58,9 @@ pub struct Sweep {
     pub origins: Vec<Origin>,
     /// The cartesian factors, slowest-varying first: single axes and zip groups.
     pub factors: Vec<Factor>,
+    /// Parameter indices of the paired axes (`paired = [...]`), in the
+    /// file's order: runs that differ only on them share their seed.
+    pub paired: Vec<usize>,
     /// Parameter indices sorted by name: the canonical order for identities.
     by_name: Vec<usize>,
     /// Cores one run uses: 1, or a `command` sweep's `cpus_per_run`.

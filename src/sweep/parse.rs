@@ -23,6 +23,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "params",
     "zip",
     "command",
+    crate::names::PAIRED,
 ];
 
 /// Parses and validates sweep text; `path` is only used in messages and
@@ -139,6 +140,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         }
     }
 
+    let paired = super::paired::axes(&src, top, scenario, &builder.factors)?;
     let mut sweep = Sweep {
         file: path.to_path_buf(),
         text: text.to_string(),
@@ -148,6 +150,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         replicates,
         base: builder.base,
         origins: builder.origins,
+        paired,
         factors: builder.factors,
         by_name: Vec::new(),
         cores_per_run: declared.map_or(1, |(_, cores)| cores),

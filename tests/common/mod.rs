@@ -2,6 +2,7 @@
 //! reading a dataset back with the parquet crate.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -104,4 +105,30 @@ pub fn schema_of(dataset: &Path, table: &str) -> Vec<(String, String)> {
     let first = parts(dataset, table).into_iter().next().expect("a part file");
     let (schema, _, _) = read_file(&first);
     schema.fields().iter().map(|f| (f.name().clone(), f.data_type().to_string())).collect()
+}
+
+/// Every row of a table as column name -> displayed value (nulls empty).
+pub fn read_table(dataset: &Path, table: &str) -> Vec<HashMap<String, String>> {
+    let mut rows = Vec::new();
+    for path in parts(dataset, table) {
+        let (schema, batches, _) = read_file(&path);
+        for batch in batches {
+            let formatters: Vec<ArrayFormatter> = batch
+                .columns()
+                .iter()
+                .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()).expect("fmt"))
+                .collect();
+            for row in 0..batch.num_rows() {
+                rows.push(
+                    schema
+                        .fields()
+                        .iter()
+                        .zip(&formatters)
+                        .map(|(f, v)| (f.name().clone(), v.value(row).to_string()))
+                        .collect(),
+                );
+            }
+        }
+    }
+    rows
 }

@@ -1,7 +1,7 @@
 //! Line figures: a per-generation metric by generation (or by another
 //! column, such as the frontier length), one line per compared choice: the
 //! median across the runs still going with an interquartile band, or, where
-//! the metric has a closed-form theory (an expectation), the mean with its
+//! the metric has a theory from the parameters (an expectation), the mean with its
 //! 95% band and the theory dashed; thin lines on the right axis count the
 //! runs behind each point, and a dotted line marks a declared threshold.
 //!
@@ -319,7 +319,7 @@ fn draw_header<DB: DrawingBackend>(
     let grey = RGBColor(150, 150, 150);
     if theory {
         entries.push(("line: mean; band: its 95% interval".into(), grey, false));
-        entries.push(("dashed: closed-form theory (expectation)".into(), BLACK, true));
+        entries.push(("dashed: theory from the parameters (expectation)".into(), BLACK, true));
     } else {
         entries.push(("line: median of runs still going; band: interquartile range".into(), grey, false));
     }

@@ -4,6 +4,7 @@
 use rand_pcg::Pcg64;
 
 use super::config::Config;
+use super::diagnostics::distinct_answers;
 use super::digits::{answer_is_correct, wrong_steps, Problems};
 use super::metrics::RoundRecord;
 use super::sampler::{sample_trace, SlipThreshold, Tables};
@@ -79,7 +80,12 @@ pub fn generate_round(
             _ => sample_many(&tables[0], a, b, slip, rng, forward),
         }
         count_steps(record, a, b, forward);
-        let mut agreement = modal_answer(forward, digits).1 as f64 / drawn as f64;
+        let votes = modal_answer(forward, digits).1;
+        if drawn > 1 {
+            record.distinct_answers_sum += distinct_answers(forward, digits, votes);
+            record.distinct_answer_problems += 1;
+        }
+        let mut agreement = votes as f64 / drawn as f64;
         let chosen = match config.verifier {
             Verifier::None => Some(0),
             Verifier::Majority | Verifier::Committee => verifiers::majority(forward, digits, config.quorum),
@@ -222,6 +228,9 @@ mod tests {
             assert_eq!(record.accepted, 200, "{verifier}");
             assert_eq!((record.wrong_answers, record.wrong_generated_steps), (0, 0), "{verifier}");
             assert!((record.agreement_sum - 200.0).abs() < 1e-9, "{verifier}");
+            // Every problem drawing several traces gets one answer; `none` draws one.
+            let several = if verifier == "none" { 0 } else { 200 };
+            assert_eq!((record.distinct_answers_sum, record.distinct_answer_problems), (several, several));
         }
     }
 

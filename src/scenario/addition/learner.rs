@@ -247,6 +247,17 @@ impl Learner {
             .filter(|(p, c)| tables.greedy_output(*p, *c) != correct_output(*c))
             .count()
     }
+
+    /// The distribution at `position` without drawing a random number:
+    /// `None` when it would need blind spots not drawn yet (a position past
+    /// the last one compiled). Measurements read the model through this, so
+    /// measuring never moves a run's random stream.
+    pub fn drawn_distribution(&mut self, position: usize) -> Option<Vec<f32>> {
+        // With every blind spot up to `position` drawn, `distribution` never
+        // touches the generator it is given.
+        let drawn = position < self.trained() || position < self.blind_spots.len();
+        drawn.then(|| self.distribution(position, &mut Pcg64::new(0, 0)))
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! runway, the growth law and the accumulation rate, from `reach` and
 //! `growth`).
 
+use super::diagnostics::{After, Before};
 use super::growth::{accumulation, growth, RoundPoint};
 use super::reach::{clears_bar_surely, reach, REACH_ACCURACY, REACH_CONFIDENCE};
 use super::theory::Theory;
@@ -60,14 +61,83 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new(
         "systematic_errors_theory",
         ColumnType::Float,
-        "theory: expected systematic_errors if every round advanced (from parameters only)",
+        "theory: mean systematic_errors of the reduced per-context model (from parameters only)",
     ),
     ColumnSpec::new(
         "accuracy_frontier_theory",
         ColumnType::Float,
-        "theory: exp(-systematic_errors_theory / 200) (from parameters only)",
+        "theory: mean exp(-S / 200) of the reduced model (from parameters only)",
     )
     .support(Support::Unit),
+    ColumnSpec::new(
+        "entropy_frontier_before",
+        ColumnType::Float,
+        "mean entropy of the model's output distribution over the frontier position's contexts, before training",
+    )
+    .label("frontier entropy before training", Some("nats"))
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "entropy_frontier",
+        ColumnType::Float,
+        "mean entropy of the model's output distribution over the frontier position's contexts, after training",
+    )
+    .label("frontier entropy", Some("nats"))
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "distinct_answers",
+        ColumnType::Float,
+        "mean distinct answers among a problem's a + b samples (null: one trace per problem)",
+    )
+    .label("distinct answers per problem", None)
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "forgetting",
+        ColumnType::Int,
+        "reachable (position, context) pairs below start_digits with a wrong mode, after training",
+    )
+    .label("wrong contexts below start_digits", Some("contexts"))
+    .better(Better::Lower)
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "first_visit_errors",
+        ColumnType::Int,
+        "contexts with a wrong mode at a new frontier position before training on it (null: not a first visit)",
+    )
+    .label("wrong contexts at a new position", Some("contexts"))
+    .better(Better::Lower)
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "mirror_errors",
+        ColumnType::Int,
+        "wrong-mode pairs (a != b, below frontier_digits) whose mirror (b, a, k) has the same wrong mode",
+    )
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "mirror_error_share",
+        ColumnType::Float,
+        "mirror_errors / wrong-mode pairs with a != b, after training (null: none wrong)",
+    )
+    .label("mirror-symmetric share of errors", None)
+    .support(Support::Unit),
+    ColumnSpec::new(
+        "mirror_error_share_chance",
+        ColumnType::Float,
+        "mirror_error_share expected if each position's errors fell on its contexts at random (counted, not theory)",
+    )
+    .label("mirror-symmetric share by chance", None)
+    .support(Support::Unit),
+    ColumnSpec::new(
+        "mirror_error_share_context_chance",
+        ColumnType::Float,
+        "mirror_error_share expected if each context's modes fell on its positions at random (counted, not theory)",
+    )
+    .support(Support::Unit),
+    ColumnSpec::new(
+        "self_mirror_errors",
+        ColumnType::Int,
+        "wrong-mode pairs below frontier_digits at contexts with a = b (their own mirror), after training",
+    )
+    .support(Support::NonNegative),
 ];
 
 /// Per-run columns.
@@ -162,19 +232,55 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::new(
         "beta_theory",
         ColumnType::Float,
-        "theory: blind spots expected to persist per new digit (from parameters only)",
+        "theory: mean beta of the reduced per-context model (from parameters only; docs/MODEL.md)",
     ),
     ColumnSpec::new(
         "reach99_theory",
         ColumnType::Int,
-        "theory: reach99 if every round advanced (from parameters only; null: the first round)",
+        "theory: median reach99 of the reduced model (from parameters only; null: the first round)",
     )
     .nulls(NullMeaning::NothingAchieved),
     ColumnSpec::new(
         "runway_theory",
         ColumnType::Int,
-        "theory: runway if every round advanced (from parameters only; null: not within generations)",
+        "theory: median runway of the reduced model (from parameters only; null: not within generations)",
     ),
+    ColumnSpec::new("final_entropy_frontier", ColumnType::Float, "entropy_frontier of the last round")
+        .label("final frontier entropy", Some("nats"))
+        .support(Support::NonNegative),
+    ColumnSpec::new("max_forgetting", ColumnType::Int, "the largest forgetting of any round")
+        .label("most wrong contexts below start_digits", Some("contexts"))
+        .better(Better::Lower)
+        .support(Support::NonNegative),
+    ColumnSpec::new(
+        "mean_first_visit_errors",
+        ColumnType::Float,
+        "first_visit_errors averaged over the rounds that reached a new position",
+    )
+    .label("wrong contexts per new position", Some("contexts"))
+    .better(Better::Lower)
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "mean_distinct_answers",
+        ColumnType::Float,
+        "distinct_answers averaged over rounds (null: one trace per problem)",
+    )
+    .support(Support::NonNegative),
+    ColumnSpec::new("final_mirror_error_share", ColumnType::Float, "mirror_error_share of the last round")
+        .label("final mirror-symmetric share of errors", None)
+        .support(Support::Unit),
+    ColumnSpec::new(
+        "final_mirror_error_share_chance",
+        ColumnType::Float,
+        "mirror_error_share_chance of the last round",
+    )
+    .support(Support::Unit),
+    ColumnSpec::new(
+        "final_mirror_error_share_context_chance",
+        ColumnType::Float,
+        "mirror_error_share_context_chance of the last round",
+    )
+    .support(Support::Unit),
 ];
 
 /// Why a run ended.
@@ -218,6 +324,13 @@ pub struct RoundRecord {
     pub accuracy_next: f64,
     pub accuracy_start: f64,
     pub systematic_errors: usize,
+    /// Sum over problems drawing two or more traces of their distinct
+    /// answers, and the number of those problems.
+    pub distinct_answers_sum: usize,
+    pub distinct_answer_problems: usize,
+    /// The model that sampled the round, and the model it trained.
+    pub before: Before,
+    pub after: After,
 }
 
 fn ratio(numerator: usize, denominator: usize) -> Option<Value> {
@@ -232,6 +345,12 @@ impl RoundRecord {
     /// Share of trained-on traces whose answer is wrong; `None` when none was accepted.
     pub fn contamination(&self) -> Option<f64> {
         (self.accepted > 0).then(|| self.wrong_answers as f64 / self.accepted as f64)
+    }
+
+    /// Mean distinct answers per problem; `None` when no problem drew two traces.
+    pub fn distinct_answers(&self) -> Option<f64> {
+        (self.distinct_answer_problems > 0)
+            .then(|| self.distinct_answers_sum as f64 / self.distinct_answer_problems as f64)
     }
 
     /// The generations-table row, in [`GENERATION_COLUMNS`] order, for the
@@ -253,8 +372,24 @@ impl RoundRecord {
             int(self.systematic_errors),
             theory.systematic_errors.get(round).copied().map(Value::Float),
             theory.accuracy_frontier.get(round).copied().map(Value::Float),
+            self.before.entropy_frontier.map(Value::Float),
+            self.after.entropy_frontier.map(Value::Float),
+            self.distinct_answers().map(Value::Float),
+            int(self.after.forgetting),
+            self.before.first_visit_errors.and_then(int),
+            int(self.after.mirror.mirrored),
+            self.after.mirror.share().map(Value::Float),
+            self.after.mirror.chance_share().map(Value::Float),
+            self.after.mirror.context_chance_share().map(Value::Float),
+            int(self.after.mirror.self_mirrored),
         ]
     }
+}
+
+/// The mean of `values`; `None` when there are none.
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, count) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (count > 0).then(|| sum / count as f64)
 }
 
 /// What the runs-table row needs beyond the rounds.
@@ -314,6 +449,13 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row 
         Some(Value::Float(theory.beta)),
         theory.reach99.and_then(int),
         theory.runway.and_then(int),
+        float(rounds.last().and_then(|r| r.after.entropy_frontier)),
+        rounds.iter().map(|r| r.after.forgetting).max().and_then(int),
+        float(mean(rounds.iter().filter_map(|r| r.before.first_visit_errors.map(|e| e as f64)))),
+        float(mean(rounds.iter().filter_map(RoundRecord::distinct_answers))),
+        float(rounds.last().and_then(|r| r.after.mirror.share())),
+        float(rounds.last().and_then(|r| r.after.mirror.chance_share())),
+        float(rounds.last().and_then(|r| r.after.mirror.context_chance_share())),
     ]
 }
 
@@ -369,10 +511,72 @@ mod tests {
             (Some(Value::Int(7)), None)
         );
         assert_eq!(rounds[0].to_row(&theory, 0).len(), GENERATION_COLUMNS.len());
-        assert_eq!(rounds[1].to_row(&theory, 1).last(), Some(&None), "no theory past its rounds");
+        let theory_column =
+            GENERATION_COLUMNS.iter().position(|c| c.name == "accuracy_frontier_theory").unwrap();
+        assert_eq!(rounds[1].to_row(&theory, 1)[theory_column], None, "no theory past its rounds");
         // Without a collapse there is no runway, but there is an end round.
         let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts }, &theory);
         assert_eq!((column(&row, "runway"), column(&row, "end_round")), (None, Some(Value::Int(4))));
         assert_eq!(column(&row, "growth_law"), Some(Value::Str("too_few_points")));
+    }
+
+    #[test]
+    fn model_measurements_summarise_over_the_rounds_that_have_them() {
+        use super::super::diagnostics::MirrorSymmetry;
+        let round = |first_visit, forgetting, distinct: (usize, usize), entropy, wrong| RoundRecord {
+            distinct_answers_sum: distinct.0,
+            distinct_answer_problems: distinct.1,
+            before: Before { entropy_frontier: Some(0.5), first_visit_errors: first_visit },
+            after: After {
+                entropy_frontier: Some(entropy),
+                forgetting,
+                mirror: MirrorSymmetry {
+                    wrong,
+                    mirrored: 1,
+                    self_mirrored: 0,
+                    chance: 0.5,
+                    context_chance: 1.0,
+                },
+            },
+            ..RoundRecord::default()
+        };
+        // First visits with 4 and 7 wrong contexts and a retrained round;
+        // 30 distinct answers over 10 problems (3) and 20 over 10 (2).
+        let rounds = [
+            round(Some(4), 2, (30, 10), 0.3, 0),
+            round(None, 5, (20, 10), 0.2, 2),
+            round(Some(7), 1, (0, 0), 0.1, 4),
+        ];
+        let facts = RunFacts {
+            supervised_accuracy: 1.0,
+            supervised_systematic_errors: 0,
+            end: EndReason::RoundLimit,
+            start_digits: 6,
+            eval_problems: 1000,
+            collapse_accuracy: 0.5,
+        };
+        let theory = Theory {
+            beta: 0.0,
+            systematic_errors: vec![],
+            accuracy_frontier: vec![],
+            reach99: None,
+            runway: None,
+        };
+        let row = summary(&rounds, facts, &theory);
+        assert_eq!(column(&row, "final_entropy_frontier"), Some(Value::Float(0.1)));
+        assert_eq!(column(&row, "max_forgetting"), Some(Value::Int(5)));
+        assert_eq!(column(&row, "mean_first_visit_errors"), Some(Value::Float(5.5)));
+        assert_eq!(column(&row, "mean_distinct_answers"), Some(Value::Float(2.5)));
+        assert_eq!(column(&row, "final_mirror_error_share"), Some(Value::Float(0.25)));
+        assert_eq!(column(&row, "final_mirror_error_share_chance"), Some(Value::Float(0.125)));
+        assert_eq!(column(&row, "final_mirror_error_share_context_chance"), Some(Value::Float(0.25)));
+        let generation = |round: &RoundRecord, name: &str| {
+            round.to_row(&theory, 0)[GENERATION_COLUMNS.iter().position(|c| c.name == name).unwrap()]
+        };
+        // No wrong pair: no share; no problem with two traces: no distinct count.
+        assert_eq!(generation(&rounds[0], "mirror_error_share"), None);
+        assert_eq!(generation(&rounds[2], "distinct_answers"), None);
+        assert_eq!(generation(&rounds[1], "first_visit_errors"), None);
+        assert_eq!(generation(&rounds[1], "distinct_answers"), Some(Value::Float(2.0)));
     }
 }

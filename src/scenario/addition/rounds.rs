@@ -4,6 +4,7 @@
 use rand_pcg::Pcg64;
 
 use super::config::{Config, DataMode};
+use super::diagnostics;
 use super::digits::{answer_is_correct, solve, Problems};
 use super::generation::{count_contamination, generate_round, inject_label_noise};
 use super::learner::Learner;
@@ -104,6 +105,9 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
     for round in 0..config.generations {
         deadline.check()?;
         let mut record = RoundRecord::default();
+        let first_visit = rounds.last().is_none_or(|r: &RoundRecord| r.advanced);
+        let frontier = learners[0].drawn_distribution(digits - 1);
+        record.before = diagnostics::before(frontier.as_deref(), &tables[0], digits, first_visit);
         let mut accepted = generate_round(config, digits, &tables, rng, &mut record);
         if config.label_noise_rounds.contains(&round) {
             record.label_noise_injected = inject_label_noise(&mut accepted, config.label_noise, rng);
@@ -122,6 +126,8 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         record.accuracy_next = greedy_accuracy(&tables[0], digits + 1, config.eval_problems, rng);
         record.accuracy_start = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
         record.systematic_errors = learners[0].systematic_errors(&tables[0], digits);
+        let frontier = learners[0].drawn_distribution(digits - 1);
+        record.after = diagnostics::after(frontier.as_deref(), &tables[0], digits, config.start_digits);
         record.advanced = record.accepted as f64 >= config.advance_threshold * config.problems as f64;
         let collapsed = record.accuracy_frontier < config.collapse_accuracy;
         rounds.push(record);
@@ -189,6 +195,37 @@ mod tests {
                 assert_eq!(round.accuracy_frontier, 1.0, "{verifier}");
                 assert_eq!(round.accuracy_next, 1.0, "{verifier}");
                 assert_eq!(round.systematic_errors, 0, "{verifier}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_model_measured_before_a_round_is_the_one_the_round_before_trained() {
+        // Without a gap or blind spots a new position starts as a copy of
+        // the one before it, so the frontier entropy before every round is
+        // the one measured after the round before, exactly. A gap mixes in
+        // uniform mass at a new position, which raises the entropy there
+        // (entropy is concave and the uniform row has the most), so then
+        // only retrained rounds keep the equality.
+        for (gap, verifier) in [(0.0, "none"), (0.0, "majority"), (0.2, "majority")] {
+            let config = config(&[
+                ("verifier", Value::Str(verifier)),
+                ("gap", Value::Float(gap)),
+                ("blind_spot_rate", Value::Float(0.0)),
+                ("generations", Value::Int(8)),
+            ]);
+            let run = run(&config, &mut Pcg64::seed_from_u64(37), &Deadline::none()).unwrap();
+            assert!(run.rounds.len() > 3, "{verifier}");
+            for pair in run.rounds.windows(2) {
+                let (last, this) = (&pair[0], &pair[1]);
+                let (after, before) =
+                    (last.after.entropy_frontier.unwrap(), this.before.entropy_frontier.unwrap());
+                assert_eq!(this.before.first_visit_errors.is_some(), last.advanced);
+                if gap == 0.0 || !last.advanced {
+                    assert_eq!(before, after, "{verifier} gap {gap}");
+                } else {
+                    assert!(before > after, "{verifier} gap {gap}: {before} <= {after}");
+                }
             }
         }
     }

@@ -51,8 +51,26 @@ pub struct Theory {
     pub runway: Option<usize>,
 }
 
-/// Predicts a run of `config`.
+/// Predicts a run of `config`: by the reduced model of `chain.rs` for every
+/// verifier but `committee`, whose members are separate learners and which
+/// keeps the blind-spot race below.
 pub fn predict(config: &Config) -> Theory {
+    if config.verifier == Verifier::Committee {
+        return predict_by_race(config);
+    }
+    let chain = super::chain::predict(config);
+    Theory {
+        beta: chain.beta,
+        systematic_errors: chain.systematic_errors.clone(),
+        accuracy_frontier: chain.accuracy_frontier.clone(),
+        reach99: chain.reach99,
+        runway: chain.runway,
+    }
+}
+
+/// The blind-spot race alone: persistent and transient blind spots, their
+/// expected copies, and the mean count's accuracy.
+pub fn predict_by_race(config: &Config) -> Theory {
     // Round `r` (0-based) creates self-trained position `i = r + 1` and
     // trains `start_digits + i` digits.
     let kinds: Vec<Vec<Kind>> =
@@ -287,8 +305,10 @@ mod tests {
         // Without slips beta does not depend on the length, and majority's
         // blind spots are all persistent, so S is exactly beta k (k + 1) / 2
         // and the accuracy exp(-S / 200).
-        let theory =
-            predict(&config(&[("verifier", Value::Str("majority")), ("noise_rate", Value::Float(0.0))]));
+        let theory = predict_by_race(&config(&[
+            ("verifier", Value::Str("majority")),
+            ("noise_rate", Value::Float(0.0)),
+        ]));
         assert!(theory.beta > 0.0);
         for (round, s) in theory.systematic_errors.iter().enumerate() {
             let k = (round + 1) as f64;
@@ -310,14 +330,14 @@ mod tests {
         let p = unshared.survival;
         let by_hand = shared.count * shared.survival * (3.0 + 2.0 + 1.0)
             + unshared.count * (3.0 * p.powi(3) + 2.0 * p.powi(2) + p);
-        let theory = predict(&config);
+        let theory = predict_by_race(&config);
         assert!((theory.systematic_errors[2] - by_hand).abs() < 1e-9, "{theory:?}");
         assert!((theory.beta - shared.count * shared.survival).abs() < 1e-12);
     }
 
     #[test]
     fn a_perfect_checker_and_a_clean_mirror_admit_nothing() {
-        let outcome = predict(&config(&[("verifier", Value::Str("outcome"))]));
+        let outcome = predict_by_race(&config(&[("verifier", Value::Str("outcome"))]));
         assert_eq!((outcome.beta, outcome.runway, outcome.reach99), (0.0, None, Some(6 + 30)));
         assert!(outcome.systematic_errors.iter().all(|s| *s < 0.05), "{outcome:?}");
         // Commutative without mirror correlation admits only blind spots at
@@ -328,7 +348,7 @@ mod tests {
         let commutative = |correlation| {
             let point =
                 [("mirror_correlation", Value::Float(correlation)), ("blind_spot_rate", Value::Float(rate))];
-            predict(&config(&point)).beta
+            predict_by_race(&config(&point)).beta
         };
         assert!(commutative(0.0) <= (20.0 + 60.0 * rate) * rate && commutative(0.0) > 0.0);
         assert!((commutative(1.0) / commutative(0.0) - 200.0 / (20.0 + 60.0 * rate)).abs() < 1e-9);
