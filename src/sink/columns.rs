@@ -44,14 +44,19 @@ pub struct TableBuilder {
     /// batch does not grow (copy) every column's buffers again and again:
     /// `finish` hands the buffers to the batch and leaves empty builders.
     capacity: usize,
+    /// The most `capacity` grows to: a batch overshoots the batch size by
+    /// up to one run's rows, but one huge run must not leave every later
+    /// batch reserving its size.
+    max_capacity: usize,
 }
 
 impl TableBuilder {
-    /// Builders for `schema`, each with room for `capacity` rows.
+    /// Builders for `schema`, each with room for `capacity` rows (and, after
+    /// a larger batch, for up to twice that).
     pub fn new(schema: SchemaRef, capacity: usize) -> Self {
         let columns =
             schema.fields().iter().map(|f| Column::with_capacity(f.data_type(), capacity)).collect();
-        TableBuilder { schema, columns, rows: 0, capacity }
+        TableBuilder { schema, columns, rows: 0, capacity, max_capacity: 2 * capacity }
     }
 
     /// Rows appended since the last [`TableBuilder::finish`].
@@ -133,9 +138,9 @@ impl TableBuilder {
     }
 
     /// The rows so far as a batch; the builders start empty again, with
-    /// room for `capacity` rows (or the rows this batch needed, if more).
+    /// room for as many rows as the largest batch so far (within limits).
     pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-        let capacity = self.capacity.max(self.rows);
+        let capacity = self.capacity.max(self.rows.min(self.max_capacity));
         let fields = self.schema.fields();
         let arrays: Vec<ArrayRef> = self
             .columns
@@ -155,5 +160,51 @@ impl TableBuilder {
         self.capacity = capacity;
         self.rows = 0;
         RecordBatch::try_new(self.schema.clone(), arrays)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::datatypes::{Field, Schema};
+
+    fn schema() -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("i", DataType::Int64, true),
+            Field::new("f", DataType::Float64, true),
+            Field::new("s", DataType::Utf8, true),
+            Field::new("b", DataType::Boolean, true),
+        ]))
+    }
+
+    #[test]
+    fn push_all_appends_what_push_appends_and_capacity_stays_bounded() {
+        let cells = |row: usize| -> [Option<Value>; 4] {
+            let null = row % 3 == 0;
+            [
+                (!null).then_some(Value::Int(row as i64)),
+                (!null).then_some(Value::Float(row as f64 / 7.0)),
+                (!null).then_some(Value::Str(if row % 2 == 0 { "even" } else { "odd" })),
+                // A value of the wrong type is stored as null by both.
+                Some(if null { Value::Int(1) } else { Value::Bool(row % 2 == 0) }),
+            ]
+        };
+        let (mut one_by_one, mut by_column) =
+            (TableBuilder::new(schema(), 4), TableBuilder::new(schema(), 4));
+        for batch_rows in [3, 11, 2] {
+            for row in 0..batch_rows {
+                for (column, value) in cells(row).into_iter().enumerate() {
+                    one_by_one.push(column, value);
+                }
+            }
+            for column in 0..4 {
+                by_column.push_all(column, (0..batch_rows).map(|row| cells(row)[column]));
+            }
+            one_by_one.end_rows(batch_rows);
+            by_column.end_rows(batch_rows);
+            assert_eq!(by_column.finish().expect("batch"), one_by_one.finish().expect("batch"));
+        }
+        // An 11-row batch grows the reservation only to twice the start.
+        assert_eq!(by_column.capacity, 8);
     }
 }
