@@ -180,13 +180,13 @@ mod tests {
     #[test]
     fn push_all_appends_what_push_appends_and_capacity_stays_bounded() {
         let cells = |row: usize| -> [Option<Value>; 4] {
-            let null = row % 3 == 0;
+            let null = row.is_multiple_of(3);
             [
                 (!null).then_some(Value::Int(row as i64)),
                 (!null).then_some(Value::Float(row as f64 / 7.0)),
-                (!null).then_some(Value::Str(if row % 2 == 0 { "even" } else { "odd" })),
+                (!null).then_some(Value::Str(if row.is_multiple_of(2) { "even" } else { "odd" })),
                 // A value of the wrong type is stored as null by both.
-                Some(if null { Value::Int(1) } else { Value::Bool(row % 2 == 0) }),
+                Some(if null { Value::Int(1) } else { Value::Bool(row.is_multiple_of(2)) }),
             ]
         };
         let (mut one_by_one, mut by_column) =
