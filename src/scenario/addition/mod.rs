@@ -27,6 +27,7 @@ pub mod generation;
 pub mod growth;
 pub mod learner;
 pub mod metrics;
+pub mod network;
 pub mod reach;
 pub mod rounds;
 pub mod sampler;
