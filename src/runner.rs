@@ -225,7 +225,7 @@ pub fn run_sweep(
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
     let (outcome, writers) = execute(sweep, &exec, &wanted, writers, &mut tally)?;
     // Whatever happened, what the writers hold is finished work: commit it.
-    let committed_now = writers.into_iter().try_for_each(|mut w| w.commit());
+    let committed_now = commit_all(writers);
     tally.observer.finish();
     tally.summary.failures = failures(&tally.by_message);
     match outcome {
@@ -240,6 +240,23 @@ pub fn run_sweep(
     }
     summary.wall = started.elapsed();
     Ok(summary)
+}
+
+/// Commits every writer, each on its own thread: a commit encodes and
+/// compresses the writer's last row group and flushes its files to disk,
+/// work that would otherwise run one writer after another while the other
+/// cores wait. Every writer is committed even if one fails; the first
+/// failure (in worker order) is returned.
+fn commit_all(writers: Vec<DatasetWriter>) -> Result<(), SinkError> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = writers.into_iter().map(|mut w| scope.spawn(move || w.commit())).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    })
 }
 
 /// Prepares `--retry-failed`: rewrites the parts holding this shard's

@@ -111,8 +111,8 @@ impl DatasetWriter {
             prefix: prefix.clone(),
             row_group_rows: part::row_group_rows(workers),
             checkpoint,
-            runs: TableBuilder::new(schema::runs_schema(scenario)),
-            generations: TableBuilder::new(schema::generations_schema(scenario)),
+            runs: TableBuilder::new(schema::runs_schema(scenario), BATCH_ROWS),
+            generations: TableBuilder::new(schema::generations_schema(scenario), BATCH_ROWS),
             part: None,
             part_runs: 0,
             part_started: Instant::now(),
@@ -163,13 +163,10 @@ impl DatasetWriter {
             let rows = output.generations.len();
             if rows > 0 {
                 let column = Self::push_identity(&mut self.generations, scenario, record, rows);
-                for generation in 0..rows {
-                    self.generations.push(column, Some(Value::Int(generation as i64)));
-                }
+                self.generations.push_all(column, (0..rows).map(|g| Some(Value::Int(g as i64))));
                 for metric in 0..scenario.generation_columns.len() {
-                    for row in &output.generations {
-                        self.generations.push(column + 1 + metric, row[metric]);
-                    }
+                    self.generations
+                        .push_all(column + 1 + metric, output.generations.iter().map(|row| row[metric]));
                 }
                 self.generations.end_rows(rows);
             }

@@ -25,7 +25,7 @@ use crate::params::{ParamSpec, Params};
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Moments, Normal, Recipe, Verifier};
 use regime::Data;
-use theory::{Contamination, Expected, Recursion};
+use theory::{Contamination, Expected, Point};
 
 static PARAMS: &[ParamSpec] = &[
     ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),
@@ -250,12 +250,20 @@ fn simulate(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<Run
     let mut pool = Moments::default();
     let mut batch = vec![0.0; config.samples];
     let contamination = Contamination { rate: config.noise_rate, scale: config.outlier_scale };
-    let mut recursion = Recursion::new(config.data, config.estimator, contamination, config.samples);
+    let theory = config.has_theory().then(|| {
+        theory::expectations(&Point {
+            data: config.data,
+            estimator: config.estimator,
+            contamination,
+            samples: config.samples,
+            generations: config.generations,
+        })
+    });
     let mut totals = Totals::default();
     let mut rows = Vec::with_capacity(config.generations as usize + 1);
     let mut expected = Expected::TRUTH;
     rows.push(generation_row(config, model, None, 0, expected));
-    for _ in 0..config.generations {
+    for generation in 0..config.generations as usize {
         deadline.check()?;
         let recipe = Recipe {
             truth,
@@ -283,7 +291,7 @@ fn simulate(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<Run
         totals.kept += counts.kept as u64;
         totals.outliers += counts.outliers as u64;
         totals.outliers_kept += counts.outliers_kept as u64;
-        expected = if config.has_theory() { recursion.advance() } else { Expected::default() };
+        expected = theory.as_ref().map_or(Expected::default(), |theory| theory[generation]);
         rows.push(generation_row(config, model, Some(counts), training.count, expected));
     }
     let summary = summary_row(config, model, expected, &totals);

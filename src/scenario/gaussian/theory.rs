@@ -8,6 +8,9 @@
 //! set. With k = M - 1 and Q ~ chi^2_k / c (c = k unbiased, c = M MLE), the
 //! replace chain is var_n = var_{n-1} Q_n, mu_n = mu_{n-1} + sqrt(var_{n-1}/M) Z_n.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::special::{digamma, ln_gamma_half_ratio};
 use super::Estimator;
 use crate::scenario::gaussian::regime::Data;
@@ -180,9 +183,95 @@ impl Recursion {
     }
 }
 
+/// What a run's theory depends on: its parameters, never its draws. Runs of
+/// one grid point share it.
+#[derive(Clone, Copy, Debug)]
+pub struct Point {
+    pub data: Data,
+    pub estimator: Estimator,
+    pub contamination: Contamination,
+    pub samples: usize,
+    pub generations: u64,
+}
+
+impl Point {
+    /// Bit-exact equality: the memo must only ever return what the
+    /// recursion would compute for these very numbers.
+    fn same(&self, other: &Point) -> bool {
+        self.data == other.data
+            && self.estimator == other.estimator
+            && self.contamination.rate.to_bits() == other.contamination.rate.to_bits()
+            && self.contamination.scale.to_bits() == other.contamination.scale.to_bits()
+            && self.samples == other.samples
+            && self.generations == other.generations
+    }
+
+    /// The expectations of generations 1 to `generations`, by the recursion.
+    fn compute(&self) -> Rc<[Expected]> {
+        let mut recursion = Recursion::new(self.data, self.estimator, self.contamination, self.samples);
+        (0..self.generations).map(|_| recursion.advance()).collect()
+    }
+}
+
+/// Runs longer than this compute their theory themselves rather than keep
+/// it in the memo (64 bytes a generation); their draws dwarf it anyway.
+const MEMO_MAX_GENERATIONS: u64 = 100_000;
+
+/// The expectations of generations 1 to `point.generations`, computed once
+/// per grid point and thread rather than once per run.
+///
+/// Runs are numbered point-major and each worker takes consecutive runs, so
+/// a one-entry memo per thread recomputes only when the point changes. It
+/// is a cache of a pure function of the parameters: it cannot change a
+/// value, only when it is computed (the digest test pins the values).
+pub fn expectations(point: &Point) -> Rc<[Expected]> {
+    thread_local! {
+        static LAST: RefCell<Option<(Point, Rc<[Expected]>)>> = const { RefCell::new(None) };
+    }
+    if point.generations > MEMO_MAX_GENERATIONS {
+        return point.compute();
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((cached, theory)) if cached.same(point) => theory.clone(),
+            _ => {
+                let theory = point.compute();
+                *last = Some((*point, theory.clone()));
+                theory
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_memo_returns_what_the_recursion_computes_for_each_point() {
+        let point = |data, rate: f64, generations| Point {
+            data,
+            estimator: Estimator::Mle,
+            contamination: Contamination { rate, scale: 5.0 },
+            samples: 12,
+            generations,
+        };
+        // Alternate points so every call after the first both hits and misses.
+        let points = [
+            point(Data::Replace, 0.0, 7),
+            point(Data::Replace, 0.0, 7),
+            point(Data::Accumulate, 0.0, 7),
+            point(Data::Replace, 0.1, 7),
+            point(Data::Replace, 0.1, 9),
+            point(Data::Replace, 0.0, 7),
+        ];
+        for p in points {
+            let mut recursion = Recursion::new(p.data, p.estimator, p.contamination, p.samples);
+            let direct: Vec<Expected> = (0..p.generations).map(|_| recursion.advance()).collect();
+            assert_eq!(&expectations(&p)[..], &direct[..], "{p:?}");
+        }
+    }
 
     const CLEAN: Contamination = Contamination { rate: 0.0, scale: 10.0 };
 
