@@ -549,14 +549,8 @@ fn poisson(mean: f64, rng: &mut Pcg64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::Params;
-    use crate::scenario::addition::config::PARAMS;
+    use crate::scenario::addition::config::for_test as config;
     use crate::value::Value;
-
-    fn config(overrides: &[(&str, Value)]) -> Config {
-        let values = Params::with(PARAMS, overrides);
-        Config::from_params(&Params { specs: PARAMS, values: &values })
-    }
 
     #[test]
     fn a_model_without_slips_gap_or_blind_spots_never_errs() {

@@ -161,3 +161,10 @@ impl Config {
         }
     }
 }
+
+/// A configuration at the defaults but for `overrides`, for tests.
+#[cfg(test)]
+pub fn for_test(overrides: &[(&str, crate::value::Value)]) -> Config {
+    let values = Params::with(PARAMS, overrides);
+    Config::from_params(&Params { specs: PARAMS, values: &values })
+}

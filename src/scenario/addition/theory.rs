@@ -268,14 +268,8 @@ fn poisson(mean: f64, max: usize) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::Params;
-    use crate::scenario::addition::config::PARAMS;
+    use crate::scenario::addition::config::for_test as config;
     use crate::value::Value;
-
-    fn config(overrides: &[(&str, Value)]) -> Config {
-        let values = Params::with(PARAMS, overrides);
-        Config::from_params(&Params { specs: PARAMS, values: &values })
-    }
 
     #[test]
     fn the_race_follows_the_poisson_law() {
