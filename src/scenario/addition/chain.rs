@@ -42,6 +42,8 @@ use super::verifiers::Verifier;
 
 /// Replicate runs of the reduced model per parameter point.
 pub const CHAINS: usize = 40;
+/// Parameter points whose prediction is kept at once.
+const CACHED_POINTS: usize = 1024;
 const CONTEXTS: usize = 200;
 /// Contexts that are their own mirror (`a = b`): the first 20 here; the
 /// other 180 are 90 pairs `(20 + 2j, 21 + 2j)`.
@@ -82,7 +84,13 @@ pub fn predict(config: &Config) -> Arc<ChainPrediction> {
     // Computed outside the lock: two threads may both compute a point, and
     // get the same numbers.
     let prediction = Arc::new(compute(config));
-    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::clone(&prediction));
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Bounded, so a sweep of a million points keeps its memory flat; a
+    // point computed again gets the same numbers.
+    if cache.len() >= CACHED_POINTS {
+        cache.clear();
+    }
+    cache.insert(key, Arc::clone(&prediction));
     prediction
 }
 
@@ -469,35 +477,52 @@ fn new_position(
 
 /// One round's training of a context: `Poisson(meetings x sum a)`
 /// trained meetings, each output `o` with chance `a_o / sum a`, a share
-/// `corrupt` of them turned into a wrong sum digit.
+/// `corrupt` of them turned into a wrong sum digit. Past [`NORMAL_FROM`]
+/// meetings a round the counts are drawn per output (Poisson thinning),
+/// so a million problems a round cost no more than a thousand.
 fn train(cell: &mut Cell, law: &[f64; OUTPUTS], meetings: f64, corrupt: f64, rng: &mut Pcg64) {
     let total: f64 = law.iter().sum();
     if total <= 0.0 {
         return;
     }
-    for _ in 0..poisson(meetings * total, rng) {
-        let mut u = rng.random::<f64>() * total;
-        let mut o = OUTPUTS - 1;
-        for (i, a) in law.iter().enumerate() {
-            if u < *a {
-                o = i;
-                break;
+    let mut counts = [0usize; OUTPUTS];
+    if meetings * total <= NORMAL_FROM {
+        for _ in 0..poisson(meetings * total, rng) {
+            let mut u = rng.random::<f64>() * total;
+            let mut o = OUTPUTS - 1;
+            for (i, a) in law.iter().enumerate() {
+                if u < *a {
+                    o = i;
+                    break;
+                }
+                u -= a;
             }
-            u -= a;
+            counts[o] += 1;
         }
+    } else {
+        for (count, a) in counts.iter_mut().zip(law) {
+            *count = poisson(meetings * a, rng);
+        }
+    }
+    for (o, count) in counts.into_iter().enumerate() {
+        let corrupted = if corrupt > 0.0 { binomial(count, corrupt.min(1.0), rng) } else { 0 };
+        cell.counts[o] += (count - corrupted) as f64;
         // A corrupted label gets one of the other nine sum digits: two of
         // them are the plausible off-by-one outputs.
-        if corrupt > 0.0 && rng.random_bool(corrupt.min(1.0)) {
-            o = if rng.random_range(0..9) < 2 {
+        for _ in 0..corrupted {
+            let target = if rng.random_range(0..9) < 2 {
                 rng.random_range(2..=3)
             } else {
                 rng.random_range(4..OUTPUTS)
             };
+            cell.counts[target] += 1.0;
         }
-        cell.counts[o] += 1.0;
-        cell.total += 1.0;
+        cell.total += count as f64;
     }
 }
+
+/// The Poisson mean from which draws use the normal approximation.
+const NORMAL_FROM: f64 = 64.0;
 
 /// A `Binomial(n, p)` draw: the count of the rarer side by inversion
 /// (exact) while its mean is at most 50, else the normal approximation.
@@ -516,10 +541,7 @@ fn binomial(n: usize, p: f64, rng: &mut Pcg64) -> usize {
         }
         k
     } else {
-        // Box-Muller.
-        let (u, v): (f64, f64) = (rng.random(), rng.random());
-        let z = (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos();
-        (mean + z * (mean * (1.0 - rare)).sqrt()).round().clamp(0.0, n as f64) as usize
+        (mean + standard_normal(rng) * (mean * (1.0 - rare)).sqrt()).round().clamp(0.0, n as f64) as usize
     };
     if flipped {
         n - count
@@ -528,22 +550,26 @@ fn binomial(n: usize, p: f64, rng: &mut Pcg64) -> usize {
     }
 }
 
-/// A Poisson draw: exact (Knuth's product of uniforms) in pieces of mean at
-/// most 16, so large means cost linear time and never underflow.
+/// A Poisson draw: exact (Knuth's product of uniforms) up to a mean of
+/// [`NORMAL_FROM`], the normal approximation beyond.
 fn poisson(mean: f64, rng: &mut Pcg64) -> usize {
-    let mut left = mean;
+    if mean > NORMAL_FROM {
+        return (mean + standard_normal(rng) * mean.sqrt()).round().max(0.0) as usize;
+    }
+    let limit = (-mean).exp();
     let mut count = 0;
-    while left > 0.0 {
-        let piece = left.min(16.0);
-        left -= piece;
-        let limit = (-piece).exp();
-        let mut product: f64 = rng.random();
-        while product > limit {
-            count += 1;
-            product *= rng.random::<f64>();
-        }
+    let mut product: f64 = rng.random();
+    while product > limit {
+        count += 1;
+        product *= rng.random::<f64>();
     }
     count
+}
+
+/// Box-Muller.
+fn standard_normal(rng: &mut Pcg64) -> f64 {
+    let (u, v): (f64, f64) = (rng.random(), rng.random());
+    (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
 #[cfg(test)]
