@@ -365,7 +365,7 @@ fn replicate(config: &Config, rng: &mut Pcg64, eval_rng: &mut Pcg64) -> Vec<Roun
                 cells.iter().map(|c| if c.settled { c.mode } else { c.mode(point.s) }).collect();
             let differ = (0..CONTEXTS).filter(|&c| modes[c] != modes[mirror(c)]).count();
             mirrors_agree *= 1.0 - differ as f64 / CONTEXTS as f64;
-            for cell in cells.iter_mut() {
+            for (cell, &cell_mode) in cells.iter_mut().zip(&modes) {
                 let (t, m) = if cell.settled {
                     // Its mode gains its expected counts; only the two
                     // shares the acceptance needs are worked out.
@@ -374,7 +374,7 @@ fn replicate(config: &Config, rng: &mut Pcg64, eval_rng: &mut Pcg64) -> Vec<Roun
                     point.settled_shares(cell)
                 } else {
                     cell.sampled = point.sample_law(&cell.distribution(point.s));
-                    (cell.sampled[TRUTH], cell.sampled[cell.mode(point.s)])
+                    (cell.sampled[TRUTH], cell.sampled[cell_mode])
                 };
                 truth += t;
                 mode += m;
@@ -566,8 +566,8 @@ fn poisson(mean: f64, rng: &mut Pcg64) -> usize {
     count
 }
 
-/// Box-Muller.
-fn standard_normal(rng: &mut Pcg64) -> f64 {
+/// A standard normal draw (Box-Muller), so no distribution crate is needed.
+pub fn standard_normal(rng: &mut Pcg64) -> f64 {
     let (u, v): (f64, f64) = (rng.random(), rng.random());
     (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }

@@ -22,7 +22,6 @@
 //! settled (a fixed `exp`, or the dataset recording the platform) when the
 //! learner is wired into the rounds.
 
-use rand::Rng;
 use rand_pcg::Pcg64;
 
 use super::digits::{correct_output, CONTEXTS, OUTPUTS};
@@ -120,10 +119,8 @@ impl Shape {
     }
 }
 
-/// A standard normal draw (Box-Muller), so no distribution crate is needed.
 fn normal(rng: &mut Pcg64) -> f32 {
-    let (u, v): (f64, f64) = (rng.random(), rng.random());
-    ((-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
+    super::chain::standard_normal(rng) as f32
 }
 
 /// What one forward pass keeps for the backward pass.
@@ -329,7 +326,7 @@ fn softmax(logits: &[f32; OUTPUTS]) -> [f32; OUTPUTS] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
+    use rand::{Rng, SeedableRng};
 
     const SHAPE: Shape = Shape { embed: 4, hidden: 8 };
 
