@@ -37,7 +37,7 @@ use rand_pcg::Pcg64;
 use super::config::{Config, DataMode};
 use super::growth::accumulation;
 use super::reach::{reach, REACH_ACCURACY};
-use super::theory::majority_wins;
+use super::theory::{majority_wins, Theory};
 use super::verifiers::Verifier;
 
 /// Replicate runs of the reduced model per parameter point.
@@ -55,27 +55,16 @@ const TRUTH: usize = 0;
 /// points differ only by their parameters (common random numbers).
 const SEED: u64 = 0x05ee_d7e0_c4a1;
 
-/// The reduced model's prediction for one parameter point.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChainPrediction {
-    /// Mean systematic errors after each round over the replicates still
-    /// going; ends at the last round any replicate reaches.
-    pub systematic_errors: Vec<f64>,
-    /// Mean `exp(-S / 200)` over the same replicates.
-    pub accuracy_frontier: Vec<f64>,
-    /// Median over replicates of their reach at 99% (`None` ranks lowest).
-    pub reach99: Option<usize>,
-    /// Median over replicates of their runway (`None`, never collapsing
-    /// within `generations`, ranks highest).
-    pub runway: Option<usize>,
-    /// Mean over replicates of `beta` estimated from their errors exactly
-    /// as the runs table estimates it; 0 where no replicate has enough rounds.
-    pub beta: f64,
-}
-
 /// The prediction for `config`, computed once per parameter point.
-pub fn predict(config: &Config) -> Arc<ChainPrediction> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<ChainPrediction>>>> = OnceLock::new();
+///
+/// Per round, `systematic_errors` and `accuracy_frontier` are means over the
+/// replicates still going (ending at the last round any replicate
+/// reaches); `reach99` and `runway` are medians over replicates (no reach
+/// ranks lowest, never collapsing highest); `beta` is the mean of the
+/// replicates' `beta`, estimated as the runs table estimates it (0 where no
+/// replicate has enough rounds).
+pub fn predict(config: &Config) -> Arc<Theory> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Theory>>>> = OnceLock::new();
     let key = format!("{config:?}");
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -94,7 +83,7 @@ pub fn predict(config: &Config) -> Arc<ChainPrediction> {
     prediction
 }
 
-fn compute(config: &Config) -> ChainPrediction {
+fn compute(config: &Config) -> Theory {
     // The chains and the evaluations draw from separate streams.
     let (mut rng, mut eval_rng) = (Pcg64::seed_from_u64(SEED), Pcg64::seed_from_u64(SEED + 1));
     let replicates: Vec<Vec<Round>> =
@@ -131,7 +120,7 @@ fn compute(config: &Config) -> ChainPrediction {
         })
         .collect();
     let beta = if betas.is_empty() { 0.0 } else { betas.iter().sum::<f64>() / betas.len() as f64 };
-    ChainPrediction {
+    Theory {
         systematic_errors,
         accuracy_frontier,
         reach99: reaches[CHAINS / 2],

@@ -33,43 +33,39 @@ const SYMMETRIC: f64 = 20.0;
 /// Outputs a step can write.
 const OUTPUTS: f64 = 20.0;
 
-/// The parameter-only prediction for one run's configuration.
+/// The parameter-only prediction for one run's configuration (how each
+/// field is summarised: `chain::predict`, or [`predict_by_race`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theory {
-    /// `beta` at the first self-trained digit.
+    /// New systematic errors per self-trained digit.
     pub beta: f64,
-    /// Expected systematic errors after round `r` (0-based), assuming the run
-    /// advances every round (so round `r` trains digit `k = r + 1`).
+    /// Systematic errors after round `r` (0-based); no entry past the
+    /// rounds the prediction reaches.
     pub systematic_errors: Vec<f64>,
-    /// Expected frontier accuracy after round `r`: `exp(-S / 200)`.
+    /// Frontier accuracy after round `r`, `exp(-S / 200)`.
     pub accuracy_frontier: Vec<f64>,
-    /// The longest frontier before the first round predicted below 0.99;
-    /// `None` when the first round is.
+    /// The longest frontier before the first round below 0.99; `None` when
+    /// the first round is.
     pub reach99: Option<usize>,
-    /// The 1-based round predicted to fall below `collapse_accuracy`; `None`
-    /// when none within `generations` does.
+    /// The 1-based round that falls below `collapse_accuracy`; `None` when
+    /// none within `generations` does.
     pub runway: Option<usize>,
 }
 
 /// Predicts a run of `config`: by the reduced model of `chain.rs` for every
 /// verifier but `committee`, whose members are separate learners and which
 /// keeps the blind-spot race below.
-pub fn predict(config: &Config) -> Theory {
+pub fn predict(config: &Config) -> std::sync::Arc<Theory> {
     if config.verifier == Verifier::Committee {
-        return predict_by_race(config);
+        return std::sync::Arc::new(predict_by_race(config));
     }
-    let chain = super::chain::predict(config);
-    Theory {
-        beta: chain.beta,
-        systematic_errors: chain.systematic_errors.clone(),
-        accuracy_frontier: chain.accuracy_frontier.clone(),
-        reach99: chain.reach99,
-        runway: chain.runway,
-    }
+    super::chain::predict(config)
 }
 
 /// The blind-spot race alone: persistent and transient blind spots, their
-/// expected copies, and the mean count's accuracy.
+/// expected copies, and the mean count's accuracy, assuming every round
+/// advances; `beta` is the persistent blind spots at the first
+/// self-trained digit.
 pub fn predict_by_race(config: &Config) -> Theory {
     // Round `r` (0-based) creates self-trained position `i = r + 1` and
     // trains `start_digits + i` digits.
