@@ -19,9 +19,10 @@ const ROUND_F32: f32 = 12_582_912.0;
 const ROUND_F64: f64 = 6_755_399_441_055_744.0;
 
 /// `e^x` in `f32`: relative error below 2 ulp (`2.4e-7`, tested against
-/// `f64::exp` on a dense grid of `[-87, 88]`). Below `-87.3` the result may be
-/// flushed to zero instead of a subnormal; above `88.3` it is `+inf`. Written
-/// without branches so a loop over it vectorises.
+/// `f64::exp` on a dense grid of `[-87, 88]`). Results below `2^-126`
+/// (`x < -87.33`) are flushed to zero rather than made subnormal, which
+/// would be slow for everything downstream; above `88.3` it is `+inf`.
+/// Written without branches so a loop over it vectorises.
 ///
 /// Range reduction `x = n ln 2 + r`, `|r| <= ln 2 / 2`, with `ln 2` split so
 /// that `n * LN2_HI` is exact; the polynomial for `e^r` is Cephes' `expf`.
@@ -32,6 +33,8 @@ pub fn exp(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
     const HIGH: f32 = 88.3;
+    // ln(2^-126), the smallest normal result.
+    const LOW: f32 = -87.336_55;
     let clamped = x.clamp(-88.0, HIGH);
     let shifted = clamped * LOG2_E + ROUND_F32;
     let n = shifted - ROUND_F32;
@@ -42,12 +45,14 @@ pub fn exp(x: f32) -> f32 {
         * r
         + 5e-1;
     let y = p * (r * r) + r + 1.0;
-    // n sits in the low mantissa bits of `shifted`; n = -127 gives a zero
-    // scale (the flush to zero), n <= 127 a normal power of two.
+    // n sits in the low mantissa bits of `shifted`; n >= -127 keeps the
+    // exponent field in range (n = -127 is flushed below).
     let n_bits = (shifted.to_bits() as i32).wrapping_sub(ROUND_F32.to_bits() as i32);
     let scale = f32::from_bits(((n_bits + 127) << 23) as u32);
     if x > HIGH {
         f32::INFINITY
+    } else if x < LOW {
+        0.0
     } else {
         y * scale
     }
@@ -332,10 +337,11 @@ mod tests {
         assert_eq!(exp(-200.0), 0.0);
         assert_eq!(exp(f32::NEG_INFINITY), 0.0);
         assert!(exp(f32::NAN).is_nan());
-        // Deep negative arguments stay non-negative and tiny.
-        for x in [-87.5f32, -87.9, -88.0, -100.0] {
-            assert!((0.0..1e-37).contains(&exp(x)), "{x}");
+        // Below 2^-126 the result is zero, above it normal: never subnormal.
+        for x in [-87.34f32, -87.5, -87.9, -88.0, -100.0] {
+            assert_eq!(exp(x), 0.0, "{x}");
         }
+        assert!(exp(-87.33).is_normal());
     }
 
     #[test]

@@ -157,6 +157,8 @@ const ROWS_B: usize = 10;
 const ROWS_K: usize = 20;
 const ROWS_P: usize = 22;
 const NO_SLOT: u32 = u32::MAX;
+/// `2^-56`: see [`Network::gradients`].
+const TINY_PROBABILITY: f32 = 1.0 / (1u64 << 56) as f32;
 
 /// The operand digits and carry of a context (`c = a * 20 + b * 2 + k`).
 fn split(context: usize) -> (usize, usize, usize) {
@@ -385,8 +387,14 @@ impl Network {
         let slots = s.slotted.len();
 
         // Output gradients, in place of the probabilities.
+        // Probabilities below 2^-56 count as zero here: their gradients
+        // (below 2^-64) move nothing, and once a model is sure of itself
+        // their products fall into the subnormal range, where CPUs take slow
+        // assists (steps were 30% slower after 20,000 steps on one batch).
+        // Only the output gradient is flushed; the distribution is not.
         let scale = 1.0 / n as f32;
         for (row, step) in s.probabilities.chunks_exact_mut(OUTPUTS).zip(batch) {
+            row.iter_mut().for_each(|x| *x = if *x < TINY_PROBABILITY { 0.0 } else { *x });
             row[step.output as usize] -= 1.0;
             row.iter_mut().for_each(|x| *x *= scale);
         }
