@@ -92,7 +92,9 @@ const REPORT: ReportSpec = ReportSpec {
         CurveSpec::of("contamination"),
         CurveSpec::of("forgetting"),
         // Commutativity's blind spot: errors whose mirror is wrong the same
-        // way pass the check; beside it the share chance alone would give.
+        // way pass the check. Their count, their share of the errors, and
+        // beside it the share chance alone would give.
+        CurveSpec::of("mirror_errors"),
         CurveSpec::of("mirror_error_share"),
         CurveSpec::of("mirror_error_share_chance"),
     ],
