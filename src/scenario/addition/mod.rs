@@ -29,6 +29,7 @@ pub mod growth;
 pub mod learner;
 pub mod metrics;
 pub mod network;
+pub mod neural;
 pub mod reach;
 pub mod rounds;
 pub mod sampler;
@@ -60,6 +61,13 @@ const REPORT: ReportSpec = ReportSpec {
         "beta",
         "final_accuracy",
         "mean_contamination",
+        // What the model became (issue 14): sharpness, forgetting, the
+        // errors a new position brings, and how symmetric the errors are.
+        "final_entropy_frontier",
+        "max_forgetting",
+        "mean_first_visit_errors",
+        "final_mirror_error_share",
+        "final_mirror_error_share_chance",
     ],
     curves: &[
         CurveSpec {
@@ -83,6 +91,13 @@ const REPORT: ReportSpec = ReportSpec {
             ..CurveSpec::of("acceptance_rate")
         },
         CurveSpec::of("contamination"),
+        CurveSpec::of("forgetting"),
+        // Commutativity's blind spot: errors whose mirror is wrong the same
+        // way pass the check. Their count, their share of the errors, and
+        // beside it the share chance alone would give.
+        CurveSpec::of("mirror_errors"),
+        CurveSpec::of("mirror_error_share"),
+        CurveSpec::of("mirror_error_share_chance"),
     ],
     comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
     horizon: Some("generations"),
@@ -103,21 +118,24 @@ const REPORT: ReportSpec = ReportSpec {
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
     let config = config::Config::from_params(params);
     let record = rounds::run(&config, rng, deadline)?;
-    let theory = theory::predict(&config);
+    // The theory is the table learner's; a network has none.
+    let theory = (config.learner == config::LearnerKind::Table).then(|| theory::predict(&config));
+    let theory = theory.as_deref();
     Ok(RunOutput {
         summary: metrics::summary(
             &record.rounds,
             metrics::RunFacts {
                 supervised_accuracy: record.supervised_accuracy,
                 supervised_systematic_errors: record.supervised_systematic_errors,
+                supervised_steps: record.supervised_steps,
                 end: record.end,
                 start_digits: config.start_digits,
                 eval_problems: config.eval_problems,
                 collapse_accuracy: config.collapse_accuracy,
             },
-            &theory,
+            theory,
         ),
-        generations: record.rounds.iter().enumerate().map(|(i, r)| r.to_row(&theory, i)).collect(),
+        generations: record.rounds.iter().enumerate().map(|(i, r)| r.to_row(theory, i)).collect(),
     })
 }
 
