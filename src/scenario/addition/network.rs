@@ -22,7 +22,8 @@
 //! the output layer's three products.
 //!
 //! Determinism: the same inputs give the same bits on every x86-64 or
-//! aarch64 CPU and platform. Every sum runs in a fixed order in `f32` with
+//! aarch64 CPU and platform. Every sum runs in a fixed order in `f32`
+//! (`+ - * /` and `sqrt`, which IEEE 754 rounds the same everywhere) with
 //! no fused multiply-add (Rust never contracts `a * b + c`, and the crate is
 //! built for baseline x86-64 / aarch64 without run-time CPU dispatch); the
 //! products vectorise only across independent outputs, so the width of the
