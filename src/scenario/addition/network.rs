@@ -11,8 +11,8 @@
 //!
 //! The network is compiled into per-(position, context) distributions so the
 //! table learner's sampler, verifiers and measurements are reused unchanged
-//! ([`Network::distribution`]). This module is the model alone; wiring it into
-//! the rounds as `learner = "network"` is the next step of issue 14.
+//! ([`Network::distribution`]). This module is the model alone; `neural.rs`
+//! trains it in the rounds as `learner = "network"`.
 //!
 //! Speed: a training step runs over the whole batch as matrix products
 //! ([`fixed_math::gemm`]). The first layer is linear in the concatenated
