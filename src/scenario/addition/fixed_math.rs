@@ -62,6 +62,9 @@ pub fn exp(x: f32) -> f32 {
 const LN2_HI: f64 = 6.931_471_803_691_238e-1;
 const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 
+/// `2^54`, to scale a subnormal into the normal range exactly.
+const TWO_54: f64 = 18_014_398_509_481_984.0;
+
 /// Natural logarithm in `f64`, relative error below `1e-15` (tested against
 /// `f64::ln`). `ln 0 = -inf`, negative or NaN gives NaN, `ln inf = inf`.
 ///
@@ -79,7 +82,7 @@ pub fn ln(x: f64) -> f64 {
         return x;
     }
     // Subnormals: scale into the normal range first (exact).
-    let (x, bias) = if x < f64::MIN_POSITIVE { (x * 2f64.powi(54), -54) } else { (x, 0) };
+    let (x, bias) = if x < f64::MIN_POSITIVE { (x * TWO_54, -54) } else { (x, 0) };
     let bits = x.to_bits();
     let mut k = ((bits >> 52) & 0x7ff) as i64 - 1023 + bias;
     let mut m = f64::from_bits((bits & ((1 << 52) - 1)) | (1023 << 52));
