@@ -764,8 +764,9 @@ mod tests {
         // every bit of ten positions' distributions and a loss. The value
         // was computed by this code compiled four ways on one x86-64 machine
         // (baseline SSE2 release, `+avx2,+fma`, `target-cpu=native` with
-        // AVX-512, and unoptimised) with the same result: a change of vector
-        // width or optimisation must not move it. A change of the model or
+        // AVX-512, and unoptimised), and for aarch64 (NEON, run under QEMU),
+        // with the same result: a change of vector width, optimisation or
+        // architecture must not move it. A change of the model or
         // its arithmetic does, and then the value is re-recorded the same way.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let mut eat = |x: f32| {
