@@ -160,7 +160,13 @@ fn build_alias_pair(rows: &[f32], temperature: f64, out: &mut [[AliasEntry; OUTP
     let mut scaled = [[0f64; OUTPUTS]; 2];
     for (scaled, row) in scaled.iter_mut().zip(rows.chunks_exact(OUTPUTS)) {
         for (s, p) in scaled.iter_mut().zip(row) {
-            *s = if temperature == 1.0 { f64::from(*p) } else { f64::from(*p).powf(1.0 / temperature) };
+            // The crate's own `powf`, not the platform's, so that tempered
+            // tables (and every trace sampled from them) have the same bits
+            // on every platform; zero stays zero.
+            *s = match temperature == 1.0 || *p == 0.0 {
+                true => f64::from(*p),
+                false => super::fixed_math::powf(f64::from(*p), 1.0 / temperature),
+            };
         }
     }
     // Summed in `Iterator::sum`'s order (from -0.0, left to right).
