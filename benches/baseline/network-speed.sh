@@ -105,9 +105,10 @@ run_numpy() {
     # In-process seconds, Adam steps, rounds run (from the reference's summary line).
     local line
     line=$(grep -E '^seed ' "$WORK/log" | tail -1)
-    printf '\t%s\t%s\t%s\n' "$(grep -oE '[0-9.]+ runs [0-9.]+ s' "$WORK/log" | awk '{print $3}')" \
+    printf '\t%s\t%s\t%s\t%s\n' "$(grep -oE '[0-9.]+ runs [0-9.]+ s' "$WORK/log" | awk '{print $3}')" \
         "$(echo "$line" | grep -oE '[0-9]+ Adam steps' | awk '{print $1}')" \
-        "$(echo "$line" | grep -oE 'after [0-9]+ rounds' | awk '{print $2}')" >> "$TIMES"
+        "$(echo "$line" | grep -oE 'after [0-9]+ rounds' | awk '{print $2}')" \
+        "$(echo "$line" | grep -oE '[0-9.]+ ms/step CPU' | awk '{print $1}')" >> "$TIMES"
 }
 run_rust() {
     rm -rf "$WORK/out"
@@ -120,7 +121,7 @@ run = ds.dataset(sys.argv[1] + "/runs", format="parquet").to_table().to_pylist()
 assert run["status"] == "ok", run.get("error")
 supervised = run.get("supervised_steps")
 steps = "" if supervised is None else supervised + run["end_round"] * run.get("steps_per_round", 200)
-print(f"\t{run['elapsed_ms'] / 1000:.4f}\t{steps}\t{run['end_round']}")
+print(f"\t{run['elapsed_ms'] / 1000:.4f}\t{steps}\t{run['end_round']}\t")
 EOF
 }
 
@@ -142,9 +143,9 @@ import sys
 
 rows = {}
 for line in open(sys.argv[1]):
-    tool, wall, cpu, inner, steps, rounds = line.rstrip("\n").split("\t")
+    tool, wall, cpu, inner, steps, rounds, adam = line.rstrip("\n").split("\t")
     rows.setdefault(tool, []).append((float(wall), float(cpu), float(inner), int(steps) if steps else None,
-                                      int(rounds)))
+                                      int(rounds), float(adam) if adam else None))
 
 
 def column(tool, i):
@@ -162,6 +163,8 @@ for tool in rows:
     print(f"| {tool} | {statistics.median(column(tool, 0)):.3f} | {min(column(tool, 0)):.3f} "
           f"| {statistics.median(column(tool, 1)):.3f} | {inner:.3f} | {steps or '?'} | {column(tool, 4)[0]} "
           f"| {per_step[tool] or float('nan'):.3f} | {len(rows[tool])} |")
+print(f"\nNumPy's Adam steps alone (its own timer, CPU): {statistics.median(column('numpy', 5)):.3f} ms per step "
+      f"(median over runs)")
 if "avalanche" in rows:
     ratio = lambda i, f=statistics.median: f(column("numpy", i)) / f(column("avalanche", i))
     print(f"\nNumPy / avalanche (1 thread), goal >= 4:")
