@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 14's speed goal in one invocation: a default network run (30 rounds,
-# `commutative`, learned positions) with avalanche on one thread against the
+# `commutative`, copied positions: the defaults) with avalanche on one thread against the
 # NumPy reference (benches/baseline/network_reference.py) on one core.
 #
 #   benches/baseline/network-speed.sh                 # 5 alternating rounds, seed 1
@@ -37,7 +37,7 @@ HERE="$ROOT/benches/baseline"
 REPEATS=${REPEATS:-5}
 SEED=${SEED:-1}
 VERIFIER=${VERIFIER:-commutative}
-ENCODING=${ENCODING:-learned}
+ENCODING=${ENCODING:-copy}
 GENERATIONS=${GENERATIONS:-30}
 FORCE_ROUNDS=${FORCE_ROUNDS:-1}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}

@@ -69,7 +69,7 @@ ENCODINGS = ("learned", "copy", "sinusoidal")
 #: (name, type, default, meaning): the TOML parameters of the design note.
 PARAMS = [
     ("verifier", str, "commutative", "|".join(VERIFIERS)),
-    ("encoding", str, "learned", "|".join(ENCODINGS)),
+    ("encoding", str, "copy", "|".join(ENCODINGS)),
     ("position_sigma", float, 2.0, "learned: new P[i] ~ N(0, sigma^2)"),
     ("copy_noise", float, 2.0, "copy: P[i] = P[i-1] + N(0, copy_noise^2)"),
     ("sinusoid_base", float, 10.0, "sinusoidal: base of the frequencies"),
