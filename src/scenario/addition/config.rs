@@ -2,6 +2,7 @@
 //! configuration one run reads them into.
 
 use super::learner::Generalisation;
+use super::network::{Encoding, Shape};
 use super::verifiers::{CheckerErrors, Verifier, VERIFIER_NAMES};
 use crate::params::{ParamSpec, Params};
 use crate::scenario::PointError;
@@ -27,29 +28,40 @@ pub static PARAMS: &[ParamSpec] = &[
         .only_when("verifier", &["outcome", "step"]),
     ParamSpec::float("noise_rate", 0.0, 1.0, 0.01, "chance each generated step slips to a uniform output"),
     ParamSpec::float("temperature", 0.05, 10.0, 1.0, "sampling temperature of generation"),
-    ParamSpec::float("gap", 0.0, 1.0, 0.05, "uniform error mass mixed in at each extrapolated position"),
+    ParamSpec::choice(
+        "learner",
+        &["table", "network"],
+        "table",
+        "counted step tables with written-in extrapolation, or a trained neural network",
+    ),
+    ParamSpec::float("gap", 0.0, 1.0, 0.05, "uniform error mass mixed in at each extrapolated position")
+        .only_when("learner", &["table"]),
     ParamSpec::float(
         "blind_spot_rate",
         0.0,
         1.0,
         0.001,
         "chance a context at a new position is a blind spot",
-    ),
+    )
+    .only_when("learner", &["table"]),
     ParamSpec::float(
         "blind_spot_mass",
         0.0,
         1.0,
         0.6,
         "probability mass a blind spot moves to its wrong output",
-    ),
+    )
+    .only_when("learner", &["table"]),
     ParamSpec::float(
         "mirror_correlation",
         0.0,
         1.0,
         0.0,
         "chance a blind spot at (a, b, k) also sits, same output, at its mirror (b, a, k)",
-    ),
-    ParamSpec::float("prior_strength", 0.0, 1000.0, 1.0, "pseudo-counts of the prior in each context"),
+    )
+    .only_when("learner", &["table"]),
+    ParamSpec::float("prior_strength", 0.0, 1000.0, 1.0, "pseudo-counts of the prior in each context")
+        .only_when("learner", &["table"]),
     ParamSpec::choice(
         "data",
         &["replace", "accumulate"],
@@ -63,6 +75,68 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec::float("label_noise", 0.0, 1.0, 0.0, "share of accepted traces corrupted in noisy rounds"),
     ParamSpec::int("label_noise_start", -1, 500, -1, "first noisy round (0-based generation; -1 = never)"),
     ParamSpec::int("label_noise_length", 1, 500, 1, "number of consecutive noisy rounds"),
+    // The network learner (docs/MODEL.md, "The network learner").
+    ParamSpec::choice(
+        "encoding",
+        &["learned", "copy", "sinusoidal"],
+        "copy",
+        "how the network gets the vector of a position it has not met",
+    )
+    .only_when("learner", &["network"]),
+    ParamSpec::float(
+        "position_sigma",
+        0.0,
+        100.0,
+        2.0,
+        "learned encoding: a new position's vector is N(0, sigma^2)",
+    )
+    .only_when("encoding", &["learned"]),
+    ParamSpec::float(
+        "copy_noise",
+        0.0,
+        100.0,
+        2.0,
+        "copy encoding: a new position's vector is the previous one's + N(0, sigma^2)",
+    )
+    .only_when("encoding", &["copy"]),
+    ParamSpec::float("sinusoid_base", 1.0, 1e6, 10.0, "sinusoidal encoding: base of the frequencies")
+        .only_when("encoding", &["sinusoidal"]),
+    ParamSpec::float("sinusoid_scale", 0.0, 100.0, 5.0, "sinusoidal encoding: amplitude of the sinusoids")
+        .only_when("encoding", &["sinusoidal"]),
+    ParamSpec::int("embed_width", 1, 256, 12, "width of the digit, carry and position vectors")
+        .only_when("learner", &["network"]),
+    ParamSpec::int("hidden_width", 1, 1024, 48, "hidden units of the network")
+        .only_when("learner", &["network"]),
+    ParamSpec::float("learning_rate", 1e-6, 1.0, 0.003, "Adam's learning rate")
+        .only_when("learner", &["network"]),
+    ParamSpec::int("batch_size", 1, 65_536, 256, "training examples (steps) per Adam step")
+        .only_when("learner", &["network"]),
+    ParamSpec::int("steps_per_round", 0, 100_000, 200, "Adam steps after each round")
+        .only_when("learner", &["network"]),
+    ParamSpec::float(
+        "supervised_greedy_target",
+        0.0,
+        1.0,
+        0.99,
+        "supervised training ends once greedy accuracy at start_digits reaches this...",
+    )
+    .only_when("learner", &["network"]),
+    ParamSpec::float(
+        "supervised_sampled_target",
+        0.0,
+        1.0,
+        0.98,
+        "...and sampled accuracy (slip-free, at the temperature) this",
+    )
+    .only_when("learner", &["network"]),
+    ParamSpec::int(
+        "supervised_max_steps",
+        0,
+        1_000_000,
+        6000,
+        "supervised Adam steps at most, targets met or not",
+    )
+    .only_when("learner", &["network"]),
 ];
 
 /// How the training data is kept between rounds.
@@ -72,6 +146,30 @@ pub enum DataMode {
     Replace,
     /// Each round adds its accepted traces to everything trained on before.
     Accumulate,
+}
+
+/// Which learner a run trains.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LearnerKind {
+    /// Counted step tables with written-in extrapolation (`learner.rs`).
+    Table,
+    /// A small neural network trained by Adam (`network.rs`, `neural.rs`).
+    Network(NetworkConfig),
+}
+
+/// The network learner's parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NetworkConfig {
+    pub shape: Shape,
+    pub encoding: Encoding,
+    pub learning_rate: f32,
+    pub batch_size: usize,
+    pub steps_per_round: usize,
+    /// Supervised training stops once both accuracies reach these, or
+    /// after `supervised_max_steps`.
+    pub greedy_target: f64,
+    pub sampled_target: f64,
+    pub supervised_max_steps: usize,
 }
 
 /// One run's parameters, typed.
@@ -89,6 +187,7 @@ pub struct Config {
     pub checker: CheckerErrors,
     pub noise_rate: f64,
     pub temperature: f64,
+    pub learner: LearnerKind,
     pub generalisation: Generalisation,
     pub data: DataMode,
     pub real_fraction: f64,
@@ -144,6 +243,7 @@ impl Config {
             },
             noise_rate: params.float("noise_rate"),
             temperature: params.float("temperature"),
+            learner: learner_kind(params),
             generalisation: Generalisation {
                 gap: params.float("gap"),
                 blind_spot_rate: params.float("blind_spot_rate"),
@@ -160,6 +260,29 @@ impl Config {
             label_noise_rounds,
         }
     }
+}
+
+fn learner_kind(params: &Params) -> LearnerKind {
+    if params.choice("learner") == "table" {
+        return LearnerKind::Table;
+    }
+    let float = |name: &str| params.float(name) as f32;
+    let encoding = match params.choice("encoding") {
+        "learned" => Encoding::Learned { sigma: float("position_sigma") },
+        "copy" => Encoding::Copy { sigma: float("copy_noise") },
+        _ => Encoding::Sinusoidal { base: float("sinusoid_base"), scale: float("sinusoid_scale") },
+    };
+    let count = |name: &str| params.int(name).max(0) as usize;
+    LearnerKind::Network(NetworkConfig {
+        shape: Shape { embed: count("embed_width"), hidden: count("hidden_width") },
+        encoding,
+        learning_rate: float("learning_rate"),
+        batch_size: count("batch_size"),
+        steps_per_round: count("steps_per_round"),
+        greedy_target: params.float("supervised_greedy_target"),
+        sampled_target: params.float("supervised_sampled_target"),
+        supervised_max_steps: count("supervised_max_steps"),
+    })
 }
 
 /// A configuration at the defaults but for `overrides`, for tests.

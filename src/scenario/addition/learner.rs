@@ -89,6 +89,17 @@ pub fn plausible_wrong_outputs(context: usize) -> [u8; 3] {
     [truth ^ 1, ((digit + 1) % 10) * 2 + carry, ((digit + 9) % 10) * 2 + carry]
 }
 
+/// The number of systematic errors in positions `0..digits` of compiled
+/// `tables` (of either learner): reachable (position, context) pairs whose
+/// most likely output is wrong.
+pub fn systematic_errors(tables: &Tables, digits: usize) -> usize {
+    (0..digits.min(tables.positions()))
+        .flat_map(|p| (0..CONTEXTS).map(move |c| (p, c)))
+        .filter(|(p, c)| super::digits::reachable(*p, *c))
+        .filter(|(p, c)| tables.greedy_output(*p, *c) != correct_output(*c))
+        .count()
+}
+
 impl Learner {
     /// A learner that knows nothing yet.
     pub fn new(generalisation: Generalisation) -> Self {
@@ -290,16 +301,6 @@ impl Learner {
         self.compiled = COMPILATIONS.fetch_add(1, Ordering::Relaxed);
         self.compiled_temperature = temperature;
         tables.set_stamp(self.compiled);
-    }
-
-    /// The number of systematic errors in positions `0..digits`: reachable
-    /// (position, context) pairs whose most likely output is wrong.
-    pub fn systematic_errors(&self, tables: &Tables, digits: usize) -> usize {
-        (0..digits.min(tables.positions()))
-            .flat_map(|p| (0..CONTEXTS).map(move |c| (p, c)))
-            .filter(|(p, c)| super::digits::reachable(*p, *c))
-            .filter(|(p, c)| tables.greedy_output(*p, *c) != correct_output(*c))
-            .count()
     }
 
     /// The distribution at `position` without drawing a random number:

@@ -148,6 +148,12 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         "greedy accuracy at start_digits before self-training",
     ),
     ColumnSpec::new(
+        "supervised_steps",
+        ColumnType::Int,
+        "network learner: Adam steps of supervised training (null: the table learner)",
+    )
+    .support(Support::NonNegative),
+    ColumnSpec::new(
         "reach99",
         ColumnType::Int,
         "longest frontier before the first round below 0.99 accuracy (null: the first round)",
@@ -355,7 +361,10 @@ impl RoundRecord {
 
     /// The generations-table row, in [`GENERATION_COLUMNS`] order, for the
     /// run's 0-based round `round` (whose theory it carries).
-    pub fn to_row(&self, theory: &Theory, round: usize) -> Row {
+    pub fn to_row(&self, theory: Option<&Theory>, round: usize) -> Row {
+        let theory_at = |values: fn(&Theory) -> &Vec<f64>| {
+            theory.and_then(|t| values(t).get(round).copied()).map(Value::Float)
+        };
         vec![
             int(self.frontier_digits),
             int(self.accepted),
@@ -370,8 +379,8 @@ impl RoundRecord {
             Some(Value::Float(self.accuracy_next)),
             Some(Value::Float(self.accuracy_start)),
             int(self.systematic_errors),
-            theory.systematic_errors.get(round).copied().map(Value::Float),
-            theory.accuracy_frontier.get(round).copied().map(Value::Float),
+            theory_at(|t| &t.systematic_errors),
+            theory_at(|t| &t.accuracy_frontier),
             self.before.entropy_frontier.map(Value::Float),
             self.after.entropy_frontier.map(Value::Float),
             self.distinct_answers().map(Value::Float),
@@ -398,6 +407,8 @@ pub struct RunFacts {
     pub supervised_accuracy: f64,
     /// Systematic errors in the supervised positions before self-training.
     pub supervised_systematic_errors: usize,
+    /// The network learner's supervised Adam steps; `None` for the table learner.
+    pub supervised_steps: Option<usize>,
     pub end: EndReason,
     pub start_digits: usize,
     pub eval_problems: usize,
@@ -405,7 +416,8 @@ pub struct RunFacts {
 }
 
 /// The runs-table row, in [`SUMMARY_COLUMNS`] order.
-pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row {
+/// `theory` is `None` where there is none (the network learner).
+pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: Option<&Theory>) -> Row {
     let frontier: Vec<(usize, f64)> =
         rounds.iter().map(|r| (r.frontier_digits, r.accuracy_frontier)).collect();
     let reach99 = reach(&frontier, |a| a >= REACH_ACCURACY);
@@ -428,6 +440,7 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row 
     let float = |x: Option<f64>| x.map(Value::Float);
     vec![
         Some(Value::Float(facts.supervised_accuracy)),
+        facts.supervised_steps.and_then(int),
         reach99.and_then(int),
         conservative.and_then(int),
         best_digits.and_then(int),
@@ -446,9 +459,9 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: &Theory) -> Row 
         rounds.last().map(|r| Value::Float(r.accuracy_frontier)),
         float(mean_contamination),
         rounds.last().and_then(|r| int(r.systematic_errors)),
-        Some(Value::Float(theory.beta)),
-        theory.reach99.and_then(int),
-        theory.runway.and_then(int),
+        theory.map(|t| Value::Float(t.beta)),
+        theory.and_then(|t| t.reach99).and_then(int),
+        theory.and_then(|t| t.runway).and_then(int),
         float(rounds.last().and_then(|r| r.after.entropy_frontier)),
         rounds.iter().map(|r| r.after.forgetting).max().and_then(int),
         float(mean(rounds.iter().filter_map(|r| r.before.first_visit_errors.map(|e| e as f64)))),
@@ -483,6 +496,7 @@ mod tests {
         let facts = RunFacts {
             supervised_accuracy: 1.0,
             supervised_systematic_errors: 0,
+            supervised_steps: None,
             end: EndReason::Collapsed,
             start_digits: 6,
             eval_problems: 1000,
@@ -495,7 +509,7 @@ mod tests {
             reach99: Some(7),
             runway: None,
         };
-        let row = summary(&rounds, facts, &theory);
+        let row = summary(&rounds, facts, Some(&theory));
         assert_eq!(row.len(), SUMMARY_COLUMNS.len());
         assert_eq!(column(&row, "reach99"), Some(Value::Int(8)));
         assert_eq!(column(&row, "reach99_conservative"), Some(Value::Int(7)));
@@ -510,12 +524,12 @@ mod tests {
             (column(&row, "reach99_theory"), column(&row, "runway_theory")),
             (Some(Value::Int(7)), None)
         );
-        assert_eq!(rounds[0].to_row(&theory, 0).len(), GENERATION_COLUMNS.len());
+        assert_eq!(rounds[0].to_row(Some(&theory), 0).len(), GENERATION_COLUMNS.len());
         let theory_column =
             GENERATION_COLUMNS.iter().position(|c| c.name == "accuracy_frontier_theory").unwrap();
-        assert_eq!(rounds[1].to_row(&theory, 1)[theory_column], None, "no theory past its rounds");
+        assert_eq!(rounds[1].to_row(Some(&theory), 1)[theory_column], None, "no theory past its rounds");
         // Without a collapse there is no runway, but there is an end round.
-        let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts }, &theory);
+        let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts }, Some(&theory));
         assert_eq!((column(&row, "runway"), column(&row, "end_round")), (None, Some(Value::Int(4))));
         assert_eq!(column(&row, "growth_law"), Some(Value::Str("too_few_points")));
     }
@@ -550,6 +564,7 @@ mod tests {
         let facts = RunFacts {
             supervised_accuracy: 1.0,
             supervised_systematic_errors: 0,
+            supervised_steps: None,
             end: EndReason::RoundLimit,
             start_digits: 6,
             eval_problems: 1000,
@@ -562,7 +577,7 @@ mod tests {
             reach99: None,
             runway: None,
         };
-        let row = summary(&rounds, facts, &theory);
+        let row = summary(&rounds, facts, Some(&theory));
         assert_eq!(column(&row, "final_entropy_frontier"), Some(Value::Float(0.1)));
         assert_eq!(column(&row, "max_forgetting"), Some(Value::Int(5)));
         assert_eq!(column(&row, "mean_first_visit_errors"), Some(Value::Float(5.5)));
@@ -571,7 +586,7 @@ mod tests {
         assert_eq!(column(&row, "final_mirror_error_share_chance"), Some(Value::Float(0.125)));
         assert_eq!(column(&row, "final_mirror_error_share_context_chance"), Some(Value::Float(0.25)));
         let generation = |round: &RoundRecord, name: &str| {
-            round.to_row(&theory, 0)[GENERATION_COLUMNS.iter().position(|c| c.name == name).unwrap()]
+            round.to_row(Some(&theory), 0)[GENERATION_COLUMNS.iter().position(|c| c.name == name).unwrap()]
         };
         // No wrong pair: no share; no problem with two traces: no distinct count.
         assert_eq!(generation(&rounds[0], "mirror_error_share"), None);

@@ -28,6 +28,7 @@ pub mod growth;
 pub mod learner;
 pub mod metrics;
 pub mod network;
+pub mod neural;
 pub mod reach;
 pub mod rounds;
 pub mod sampler;
@@ -102,21 +103,24 @@ const REPORT: ReportSpec = ReportSpec {
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
     let config = config::Config::from_params(params);
     let record = rounds::run(&config, rng, deadline)?;
-    let theory = theory::predict(&config);
+    // The theory is the table learner's; a network has none.
+    let theory = (config.learner == config::LearnerKind::Table).then(|| theory::predict(&config));
+    let theory = theory.as_deref();
     Ok(RunOutput {
         summary: metrics::summary(
             &record.rounds,
             metrics::RunFacts {
                 supervised_accuracy: record.supervised_accuracy,
                 supervised_systematic_errors: record.supervised_systematic_errors,
+                supervised_steps: record.supervised_steps,
                 end: record.end,
                 start_digits: config.start_digits,
                 eval_problems: config.eval_problems,
                 collapse_accuracy: config.collapse_accuracy,
             },
-            &theory,
+            theory,
         ),
-        generations: record.rounds.iter().enumerate().map(|(i, r)| r.to_row(&theory, i)).collect(),
+        generations: record.rounds.iter().enumerate().map(|(i, r)| r.to_row(theory, i)).collect(),
     })
 }
 

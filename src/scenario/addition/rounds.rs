@@ -1,14 +1,17 @@
 //! The run: supervised training on ground truth, then self-training rounds
-//! until the process stalls, collapses or reaches the round limit.
+//! until the process stalls, collapses or reaches the round limit, with
+//! either learner (counted tables or a network).
 
+use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::config::{Config, DataMode};
+use super::config::{Config, DataMode, LearnerKind};
 use super::diagnostics;
 use super::digits::{solve, Problems};
-use super::generation::{count_contamination, generate_round, inject_label_noise};
-use super::learner::Learner;
+use super::generation::{count_contamination, generate_round, inject_label_noise, Accepted};
+use super::learner::{systematic_errors, Learner};
 use super::metrics::{EndReason, RoundRecord};
+use super::neural::NeuralLearner;
 use super::sampler::{greedy_is_right, Tables};
 use super::verifiers::Verifier;
 use crate::scenario::{Deadline, RunError};
@@ -20,6 +23,8 @@ pub struct RunRecord {
     pub supervised_accuracy: f64,
     /// Systematic errors in positions `0..start_digits` after supervised training.
     pub supervised_systematic_errors: usize,
+    /// Adam steps of the network learner's supervised training; `None` for the table learner.
+    pub supervised_steps: Option<usize>,
     pub rounds: Vec<RoundRecord>,
     pub end: EndReason,
 }
@@ -75,26 +80,102 @@ pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut P
     correct as f64 / count as f64
 }
 
+/// The learners of a run: counted tables (one per committee member, with
+/// the retained supervised counts) or networks.
+enum Model {
+    Table { learners: Vec<Learner>, retained: Vec<Vec<Vec<u32>>> },
+    Network(Box<NeuralLearner>),
+}
+
+impl Model {
+    /// Supervised training of `members` learners.
+    fn supervised(
+        config: &Config,
+        members: usize,
+        rng: &mut Pcg64,
+        deadline: &Deadline,
+    ) -> Result<Self, RunError> {
+        Ok(match config.learner {
+            LearnerKind::Table => {
+                let mut learners = vec![Learner::new(config.generalisation); members];
+                let retained = supervised_phase(config, &mut learners, rng);
+                if config.real_fraction < 1.0 {
+                    for (learner, counts) in learners.iter_mut().zip(&retained) {
+                        learner.clear_counts();
+                        learner.add_counts(counts);
+                    }
+                }
+                Model::Table { learners, retained }
+            }
+            LearnerKind::Network(network) => {
+                let base = rng.next_u64();
+                Model::Network(Box::new(NeuralLearner::supervised(config, network, members, base, deadline)?))
+            }
+        })
+    }
+
+    /// Compiles positions `0..=last` of every member into its tables.
+    fn compile(&mut self, last: usize, temperature: f64, rng: &mut Pcg64, tables: &mut [Tables]) {
+        match self {
+            Model::Table { learners, .. } => {
+                for (learner, table) in learners.iter_mut().zip(tables.iter_mut()) {
+                    learner.compile(last, temperature, rng, table);
+                }
+            }
+            Model::Network(network) => network.compile(last, temperature, tables),
+        }
+    }
+
+    /// Trains on a round's accepted traces of `digits` digits.
+    fn train(
+        &mut self,
+        config: &Config,
+        digits: usize,
+        accepted: &Accepted,
+        rng: &mut Pcg64,
+        deadline: &Deadline,
+    ) -> Result<(), RunError> {
+        match self {
+            Model::Table { learners, retained } => {
+                for (learner, counts) in learners.iter_mut().zip(retained.iter()) {
+                    learner.extend_to(digits, rng);
+                    if config.data == DataMode::Replace {
+                        learner.clear_counts();
+                        learner.add_counts(counts);
+                    }
+                    learner.train(digits, accepted.items(), rng);
+                }
+                Ok(())
+            }
+            Model::Network(network) => network.train_round(accepted, config.data, deadline),
+        }
+    }
+
+    /// The first learner's distribution at `position`, without drawing.
+    fn drawn_distribution(&mut self, position: usize) -> Option<Vec<f32>> {
+        match self {
+            Model::Table { learners, .. } => learners[0].drawn_distribution(position),
+            Model::Network(network) => network.drawn_distribution(position),
+        }
+    }
+
+    /// Adam steps of supervised training; `None` for counted tables.
+    fn supervised_steps(&self) -> Option<usize> {
+        match self {
+            Model::Table { .. } => None,
+            Model::Network(network) => Some(network.supervised_steps),
+        }
+    }
+}
+
 /// Runs supervised training and the self-training rounds.
 pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunRecord, RunError> {
     let members = if config.verifier == Verifier::Committee { config.committee_size } else { 1 };
-    let mut learners = vec![Learner::new(config.generalisation); members];
-    let retained = supervised_phase(config, &mut learners, rng);
-    if config.real_fraction < 1.0 {
-        for (learner, counts) in learners.iter_mut().zip(&retained) {
-            learner.clear_counts();
-            learner.add_counts(counts);
-        }
-    }
+    let mut model = Model::supervised(config, members, rng, deadline)?;
     let mut tables = vec![Tables::default(); members];
-    let compile = |learners: &mut [Learner], tables: &mut [Tables], last: usize, rng: &mut Pcg64| {
-        for (learner, table) in learners.iter_mut().zip(tables.iter_mut()) {
-            learner.compile(last, config.temperature, rng, table);
-        }
-    };
-    compile(&mut learners, &mut tables, config.start_digits, rng);
+    model.compile(config.start_digits, config.temperature, rng, &mut tables);
     let supervised_accuracy = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
-    let supervised_systematic_errors = learners[0].systematic_errors(&tables[0], config.start_digits);
+    let supervised_systematic_errors = systematic_errors(&tables[0], config.start_digits);
 
     let mut rounds = Vec::new();
     let mut digits = config.start_digits + 1;
@@ -104,27 +185,20 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         deadline.check()?;
         let mut record = RoundRecord::default();
         let first_visit = rounds.last().is_none_or(|r: &RoundRecord| r.advanced);
-        let frontier = learners[0].drawn_distribution(digits - 1);
+        let frontier = model.drawn_distribution(digits - 1);
         record.before = diagnostics::before(frontier.as_deref(), &tables[0], digits, first_visit);
         let mut accepted = generate_round(config, digits, &tables, rng, &mut record);
         if config.label_noise_rounds.contains(&round) {
             record.label_noise_injected = inject_label_noise(&mut accepted, config.label_noise, rng);
         }
         count_contamination(&accepted, &mut record);
-        for (learner, counts) in learners.iter_mut().zip(&retained) {
-            learner.extend_to(digits, rng);
-            if config.data == DataMode::Replace {
-                learner.clear_counts();
-                learner.add_counts(counts);
-            }
-            learner.train(digits, accepted.items(), rng);
-        }
-        compile(&mut learners, &mut tables, digits, rng);
+        model.train(config, digits, &accepted, rng, deadline)?;
+        model.compile(digits, config.temperature, rng, &mut tables);
         record.accuracy_frontier = greedy_accuracy(&tables[0], digits, config.eval_problems, rng);
         record.accuracy_next = greedy_accuracy(&tables[0], digits + 1, config.eval_problems, rng);
         record.accuracy_start = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
-        record.systematic_errors = learners[0].systematic_errors(&tables[0], digits);
-        let frontier = learners[0].drawn_distribution(digits - 1);
+        record.systematic_errors = systematic_errors(&tables[0], digits);
+        let frontier = model.drawn_distribution(digits - 1);
         record.after = diagnostics::after(frontier.as_deref(), &tables[0], digits, config.start_digits);
         record.advanced = record.accepted as f64 >= config.advance_threshold * config.problems as f64;
         let collapsed = record.accuracy_frontier < config.collapse_accuracy;
@@ -144,7 +218,8 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
             }
         }
     }
-    Ok(RunRecord { supervised_accuracy, supervised_systematic_errors, rounds, end })
+    let supervised_steps = model.supervised_steps();
+    Ok(RunRecord { supervised_accuracy, supervised_systematic_errors, supervised_steps, rounds, end })
 }
 
 #[cfg(test)]
