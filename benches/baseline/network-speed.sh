@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 14's speed goal in one invocation: a default network run (30 rounds,
-# `commutative`, copied positions: the defaults) with avalanche on one thread against the
-# NumPy reference (benches/baseline/network_reference.py) on one core.
+# `commutative`, copied positions: the defaults) with avalanche on one
+# thread against the NumPy reference (benches/baseline/network_reference.py)
+# on one core.
 #
 #   benches/baseline/network-speed.sh                 # 5 alternating rounds, seed 1
 #   REPEATS=9 SEED=3 benches/baseline/network-speed.sh

@@ -10,6 +10,11 @@ with 95% intervals:
 * supervised_steps (if the Rust runs table has it), supervised_accuracy;
 * round 1 (generation 0) accuracy_frontier, the first unseen length, and
   acceptance_rate;
+* final_digits (the last round's frontier) and mean_contamination (over
+  the rounds that accepted), from the runs table;
+* the rounds until collapse, counting a run that did not collapse as its
+  last round (a lower bound, so a mean of mixed runs is only comparable
+  between the two tools, not a runway);
 * the share of runs per end_reason (collapsed, stalled, round_limit).
 
 For means, the difference NumPy - Rust with a Welch interval and z; for
@@ -46,11 +51,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import network_reference as reference  # noqa: E402  (sets the BLAS threads to 1 before NumPy loads)
 import numpy as np  # noqa: E402
 
-MEANS = ["supervised_steps", "supervised_accuracy", "accuracy_frontier_1", "acceptance_rate_1", "runway_or_limit"]
+MEANS = ["supervised_steps", "supervised_accuracy", "accuracy_frontier_1", "acceptance_rate_1", "final_digits",
+         "mean_contamination", "runway_or_limit"]
+#: What a run's record takes from its summary (the runs table's columns).
+SUMMARY = ["supervised_steps", "supervised_accuracy", "final_digits", "mean_contamination", "end_reason", "runway",
+           "end_round"]
 END_REASONS = ["collapsed", "stalled", "round_limit"]
 FLAG_Z = 3.0
 #: One reference run's record: the cell's parameters and what is compared.
-RECORD = ["seed", *reference.DEFAULTS, *MEANS[:-1], "end_reason", "runway", "end_round"]
+RECORD = ["seed", *reference.DEFAULTS, *SUMMARY, "accuracy_frontier_1", "acceptance_rate_1"]
 
 
 # ---- the Rust side ----
@@ -60,8 +69,10 @@ def read_rust(path):
     import pyarrow.dataset as ds
 
     runs = ds.dataset(os.path.join(path, "runs"), format="parquet").to_table().to_pylist()
-    generations = ds.dataset(os.path.join(path, "generations"), format="parquet").to_table(
-        columns=["run_id", "generation", "accuracy_frontier", "acceptance_rate"]).to_pylist()
+    generations = ds.dataset(os.path.join(path, "generations"), format="parquet")
+    columns = ["run_id", "generation", "accuracy_frontier", "acceptance_rate"]
+    # A sweep with generations = 0 writes no generations rows (and no schema).
+    generations = generations.to_table(columns=columns).to_pylist() if "run_id" in generations.schema.names else []
     first = {g["run_id"]: g for g in generations if g["generation"] == 0}
     records = []
     for run in runs:
@@ -82,8 +93,7 @@ def run_reference(params, seeds):
     records = []
     for seed in seeds:
         rows, summary = reference.run(params, seed)
-        record = dict(params, seed=seed, **{k: summary[k] for k in (
-            "supervised_steps", "supervised_accuracy", "end_reason", "runway", "end_round")})
+        record = dict(params, seed=seed, **{k: summary[k] for k in SUMMARY})
         record["accuracy_frontier_1"] = rows[0]["accuracy_frontier"] if rows else None
         record["acceptance_rate_1"] = rows[0]["acceptance_rate"] if rows else None
         records.append(record)
@@ -107,7 +117,8 @@ def cell_key(params):
 def load_csv(path):
     kinds = {name: kind for name, kind, _, _ in reference.PARAMS}
     kinds.update(seed=int, supervised_steps=int, supervised_accuracy=float, accuracy_frontier_1=float,
-                  acceptance_rate_1=float, end_reason=str, runway=int, end_round=int)
+                  acceptance_rate_1=float, final_digits=int, mean_contamination=float, end_reason=str, runway=int,
+                  end_round=int)
     with open(path) as handle:
         return [{k: (kinds[k](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
 
@@ -193,8 +204,8 @@ def write_dataset(path, params, seeds):
     for seed in seeds:
         rows, summary = reference.run(params, seed)
         run_id = seed
-        runs.append(dict(params, run_id=run_id, seed=seed, learner="network", status="ok", **{
-            k: summary[k] for k in ("supervised_steps", "supervised_accuracy", "end_reason", "runway", "end_round")}))
+        runs.append(dict(params, run_id=run_id, seed=seed, learner="network", status="ok",
+                         **{k: summary[k] for k in SUMMARY}))
         generations += [dict(run_id=run_id, generation=r["generation"], accuracy_frontier=r["accuracy_frontier"],
                              acceptance_rate=r["acceptance_rate"]) for r in rows]
     for table, rows in (("runs", runs), ("generations", generations)):

@@ -582,8 +582,10 @@ def run(p, seed):
             if stalled_for >= p["patience"]:
                 end = "stalled"
                 break
+    contaminations = [r["contamination"] for r in rows if r["contamination"] is not None]
     summary.update(end_reason=end, runway=len(rows) if end == "collapsed" else None, end_round=len(rows),
                    final_digits=rows[-1]["frontier_digits"] if rows else None,
+                   mean_contamination=float(np.mean(contaminations)) if contaminations else None,
                    seconds=time.perf_counter() - started, cpu_seconds=time.process_time() - started_cpu,
                    adam_steps=sum(t.adam_steps for t in trainers),
                    adam_seconds=sum(t.adam_seconds for t in trainers),
