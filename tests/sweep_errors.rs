@@ -48,6 +48,11 @@ const CASES: &[(&str, &str, &[&str])] = &[
         &["bad.toml:7:8:", "equal length", "`spin` has 3 values but `x` has 2"],
     ),
     (
+        "repeated zip tuple",
+        "name = \"a\"\nscenario = \"empty\"\nseed = 1\nreplicates = 3\n[[zip]]\nx = [1.0, 2.0, 1.0]\nspin = [1, 2, 1]\n",
+        &["bad.toml:5:", "[[zip]] repeats the tuple (x, spin) = (1, 1): entries 1 and 3"],
+    ),
+    (
         "set twice",
         "name = \"a\"\nscenario = \"empty\"\nseed = 1\nreplicates = 3\n[params]\nspin = 1\n[grid]\nspin = [1, 2]\n",
         &["bad.toml:8:1:", "`spin` is set twice (first at line 6)"],
@@ -244,4 +249,24 @@ fn the_fuzz_seed_file_itself_is_valid() {
     // Mutations start from a valid file, so the fuzz explores near-valid input.
     let sweep = avalanche::sweep::parse(Path::new("fuzz.toml"), SEED_FILE, 100_000).unwrap();
     assert_eq!(sweep.runs(), 5 * 3 * 2 * 3);
+}
+
+#[test]
+fn every_shipped_sweep_is_valid() {
+    // The sweeps in sweeps/ are what a newcomer runs first: each must pass
+    // validation as the binary reads it (sector.toml's `samples` axis is
+    // inert under `none` on purpose: those runs are `none`'s replicates).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sweeps");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let out = avalanche().arg("plan").arg(&path).output().unwrap();
+            let said =
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert!(out.status.success(), "{}: {said}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} sweeps found");
 }

@@ -97,10 +97,35 @@ pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Resul
     Ok(converted)
 }
 
-/// The values of an axis: a list, or a generated form.
+/// The values of an axis: a list, or a generated form, each value once.
 /// `max_len` bounds generated axes: one longer than the run limit could
 /// never be run, and generating it first would only waste memory.
 pub fn axis(
+    src: &Source,
+    spec: &ParamSpec,
+    value: &Spanned<DeValue>,
+    max_len: u64,
+) -> Result<Vec<Value>, SweepError> {
+    let values = axis_values(src, spec, value, max_len)?;
+    if let Some(duplicate) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
+        return Err(src.error_at(
+            Some(value.span()),
+            match (spec.kind, value.get_ref()) {
+                (ParamKind::Int { .. }, DeValue::Table(_)) => format!(
+                    "axis `{}` repeats the value {} once its generated values are rounded to integers; \
+                     ask for fewer values",
+                    spec.name, duplicate.1
+                ),
+                _ => format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
+            },
+        ));
+    }
+    Ok(values)
+}
+
+/// The values of an axis, repeats allowed: a list in a `[[zip]]` block may
+/// repeat a value as long as the zipped tuples differ (checked there).
+pub fn axis_values(
     src: &Source,
     spec: &ParamSpec,
     value: &Spanned<DeValue>,
@@ -125,19 +150,6 @@ pub fn axis(
     };
     if values.is_empty() {
         return Err(src.error_at(Some(value.span()), format!("axis `{}` is empty", spec.name)));
-    }
-    if let Some(duplicate) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
-        return Err(src.error_at(
-            Some(value.span()),
-            match (spec.kind, value.get_ref()) {
-                (ParamKind::Int { .. }, DeValue::Table(_)) => format!(
-                    "axis `{}` repeats the value {} once its generated values are rounded to integers; \
-                     ask for fewer values",
-                    spec.name, duplicate.1
-                ),
-                _ => format!("axis `{}` repeats the value {}", spec.name, duplicate.1),
-            },
-        ));
     }
     Ok(values)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::axis::{axis, scalar};
+use super::axis::{axis, axis_values, scalar};
 use super::error::{line_column, suggestion, Source, SweepError};
 use super::{Factor, Origin, Sweep};
 use crate::params::{ParamSpec, Params};
@@ -239,7 +239,7 @@ impl<'a> Builder<'a> {
         let mut first: Option<(String, usize)> = None;
         for (key, value) in block.iter() {
             let index = self.param(key, "[[zip]]")?;
-            let values = axis(self.src, &self.scenario.params[index], value, max_runs)?;
+            let values = axis_values(self.src, &self.scenario.params[index], value, max_runs)?;
             match &first {
                 None => first = Some((key.get_ref().to_string(), values.len())),
                 Some((first_key, len)) if *len != values.len() => {
@@ -259,6 +259,26 @@ impl<'a> Builder<'a> {
         }
         if factor.params.is_empty() {
             return Err(self.src.error_at(Some(span), "a [[zip]] block needs at least one list"));
+        }
+        // A list may repeat a value (`learner = ["table", "network",
+        // "network"]`), but two equal tuples would be one grid point twice.
+        let tuple = |i: usize| factor.values.iter().map(|v| v[i]).collect::<Vec<_>>();
+        let len = factor.values[0].len();
+        if let Some((i, j)) =
+            (0..len).flat_map(|j| (0..j).map(move |i| (i, j))).find(|&(i, j)| tuple(i) == tuple(j))
+        {
+            let names: Vec<&str> = factor.params.iter().map(|&p| self.scenario.params[p].name).collect();
+            let values: Vec<String> = tuple(j).iter().map(|v| v.to_string()).collect();
+            return Err(self.src.error_at(
+                Some(span),
+                format!(
+                    "[[zip]] repeats the tuple ({}) = ({}): entries {} and {} are the same grid point",
+                    names.join(", "),
+                    values.join(", "),
+                    i + 1,
+                    j + 1
+                ),
+            ));
         }
         self.factors.push(factor);
         Ok(())

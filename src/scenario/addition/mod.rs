@@ -60,6 +60,13 @@ const REPORT: ReportSpec = ReportSpec {
         "beta",
         "final_accuracy",
         "mean_contamination",
+        // What the model became (issue 14): sharpness, forgetting, the
+        // errors a new position brings, and how symmetric the errors are.
+        "final_entropy_frontier",
+        "max_forgetting",
+        "mean_first_visit_errors",
+        "final_mirror_error_share",
+        "final_mirror_error_share_chance",
     ],
     curves: &[
         CurveSpec {
@@ -83,6 +90,13 @@ const REPORT: ReportSpec = ReportSpec {
             ..CurveSpec::of("acceptance_rate")
         },
         CurveSpec::of("contamination"),
+        CurveSpec::of("forgetting"),
+        // Commutativity's blind spot: errors whose mirror is wrong the same
+        // way pass the check. Their count, their share of the errors, and
+        // beside it the share chance alone would give.
+        CurveSpec::of("mirror_errors"),
+        CurveSpec::of("mirror_error_share"),
+        CurveSpec::of("mirror_error_share_chance"),
     ],
     comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
     horizon: Some("generations"),

@@ -365,4 +365,33 @@ mod tests {
         let (committee, majority) = (wrong("committee"), wrong("majority"));
         assert!(4 * committee < majority, "committee {committee}, majority {majority}");
     }
+
+    #[test]
+    fn paired_network_runs_share_their_supervised_model_and_first_frontier() {
+        // The same seed under two verifiers: the network is drawn from
+        // substreams, so both start round 0 from the same supervised model
+        // (same accuracy, same entropy and blind spots at the first new
+        // position) and part only where the verifier's data differ.
+        let network = |verifier| {
+            config(&[
+                ("learner", Value::Str("network")),
+                ("verifier", Value::Str(verifier)),
+                ("hidden_width", Value::Int(24)),
+                ("supervised_max_steps", Value::Int(1000)),
+                ("steps_per_round", Value::Int(50)),
+                ("generations", Value::Int(3)),
+            ])
+        };
+        let none = run(&network("none"), &mut Pcg64::seed_from_u64(38), &Deadline::none()).unwrap();
+        let outcome = run(&network("outcome"), &mut Pcg64::seed_from_u64(38), &Deadline::none()).unwrap();
+        let other = run(&network("none"), &mut Pcg64::seed_from_u64(39), &Deadline::none()).unwrap();
+        assert!(none.supervised_steps.is_some_and(|s| s > 0));
+        assert_eq!(none.supervised_steps, outcome.supervised_steps);
+        assert_eq!(none.supervised_accuracy, outcome.supervised_accuracy);
+        assert_eq!(none.rounds[0].before, outcome.rounds[0].before);
+        assert_ne!(none.rounds[0].before, other.rounds[0].before, "another seed, another network");
+        // The verifier then matters: `outcome` trains on right answers only.
+        assert_eq!(outcome.rounds.iter().map(|r| r.wrong_answers).sum::<usize>(), 0);
+        assert_eq!(config(&[]).learner, crate::scenario::addition::config::LearnerKind::Table);
+    }
 }
