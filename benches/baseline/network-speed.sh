@@ -85,7 +85,8 @@ echo "== machine"
 lscpu | grep -E '^(Model name|CPU\(s\))' | sed 's/  */ /g'
 "$PYTHON" -c 'import numpy, platform; print("python", platform.python_version(), "numpy", numpy.__version__)'
 ((RUST)) && echo "avalanche: $("$AVALANCHE" --version) ($AVALANCHE)"
-echo "workload: one network run, $VERIFIER, $ENCODING, $GENERATIONS rounds, seed $SEED, FORCE_ROUNDS=$FORCE_ROUNDS; rounds: $REPEATS"
+echo "workload: one network run, $VERIFIER, $ENCODING, $GENERATIONS rounds, seed $SEED," \
+    "FORCE_ROUNDS=$FORCE_ROUNDS; rounds: $REPEATS"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 TIMES="$WORK/times.tsv"

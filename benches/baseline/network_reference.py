@@ -417,13 +417,19 @@ def first_true(mask):
 
 
 def checker(right, p, rng):
-    """An external checker's verdicts: right traces pass unless falsely rejected, wrong ones fail unless falsely accepted."""
+    """An external checker's verdicts: right traces pass unless falsely rejected, wrong ones fail
+    unless falsely accepted."""
     u = rng.random(right.shape)
     return np.where(right, u >= p["false_reject"], u < p["false_accept"])
 
 
 def generate(p, tables, a, b, rng):
-    """Samples and verifies one round: (sampled traces (n x drawn x d), chosen trace per problem or -1, agreement, distinct answers)."""
+    """Samples and verifies one round.
+
+    Returns the sampled traces (n x drawn x d), the chosen trace of each
+    problem (-1: none accepted), the agreement and the distinct answers per
+    problem (None with one trace per problem).
+    """
     n, digits = a.shape
     verifier = p["verifier"]
     if verifier == "committee":
@@ -623,7 +629,8 @@ def describe(seed, summary):
             f"sampled {s['supervised_sampled_accuracy']:.3f}); {s['end_reason']} after {s['end_round']} rounds "
             f"at {s['final_digits']} digits; {s['seconds']:.2f} s wall ({s['cpu_seconds']:.2f} s CPU); "
             f"{s['adam_steps']} Adam steps {s['adam_seconds']:.2f} s wall, "
-            f"{1000 * s['adam_seconds'] / steps:.3f} ms/step wall, {1000 * s['adam_cpu_seconds'] / steps:.3f} ms/step CPU")
+            f"{1000 * s['adam_seconds'] / steps:.3f} ms/step wall, "
+            f"{1000 * s['adam_cpu_seconds'] / steps:.3f} ms/step CPU")
 
 
 def main(argv=None):
