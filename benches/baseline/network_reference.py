@@ -32,6 +32,7 @@ Single-threaded: the BLAS thread variables are set to 1 before NumPy loads.
 
     python network_reference.py --verifier commutative --encoding learned --seed 1 --out run.csv
     python network_reference.py --seed 1 --replicates 8 --verifier none --out none.csv
+    python network_reference.py --self-test     # gradients against finite differences
 """
 
 import os
@@ -599,6 +600,36 @@ def run(p, seed):
     return rows, summary
 
 
+# ---- self-test ----
+
+def gradient_check(seed=1):
+    """Largest error of the analytic gradient against central differences of the loss (in units of
+    the tolerance 2e-3 + 2e-2 |numeric|, as network.rs's test), over every parameter of a small network.
+    """
+    p = dict(DEFAULTS, embed_width=4, hidden_width=8, encoding="learned")
+    net = Network(p, np.random.default_rng(seed), 3)
+    net.extend_to(2)
+    rng = np.random.default_rng(seed + 1)
+    rows, outputs = step_rows(rng.integers(0, 3, 16), rng.integers(0, CONTEXTS, 16)), rng.integers(0, OUTPUTS, 16)
+
+    def loss():
+        probabilities = net.forward(rows)[3].astype(np.float64)
+        return -np.log(probabilities[np.arange(16), outputs]).mean()
+
+    net._gradients(rows, outputs)
+    worst, h = 0.0, 1e-3
+    for i in range(len(net.theta)):
+        kept = net.theta[i]
+        net.theta[i] = kept + h
+        plus = loss()
+        net.theta[i] = kept - h
+        minus = loss()
+        net.theta[i] = kept
+        numeric = (plus - minus) / (2 * h)
+        worst = max(worst, abs(numeric - net.grad[i]) / (2e-3 + 2e-2 * abs(numeric)))
+    return worst
+
+
 # ---- command line ----
 
 def parse(argv):
@@ -610,6 +641,7 @@ def parse(argv):
     parser.add_argument("--seed", type=int, default=1, help="first seed")
     parser.add_argument("--replicates", type=int, default=1, help="runs, seeds seed..seed+replicates-1")
     parser.add_argument("--out", help="CSV file: one row per round of every run")
+    parser.add_argument("--self-test", action="store_true", help="check the gradients by finite differences and exit")
     args = parser.parse_args(argv)
     return {name: getattr(args, name) for name in DEFAULTS}, args
 
@@ -635,6 +667,10 @@ def describe(seed, summary):
 
 def main(argv=None):
     p, args = parse(argv)
+    if args.self_test:
+        worst = gradient_check()
+        print(f"gradient check: largest error {worst:.3f} of the tolerance ({'ok' if worst < 1 else 'FAILED'})")
+        return 0 if worst < 1 else 1
     writer, handle = None, None
     if args.out:
         handle = open(args.out, "w", newline="")
@@ -652,4 +688,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
