@@ -59,7 +59,9 @@ if [[ -z "${AVALANCHE:-}" ]]; then
     AVALANCHE="$TARGET/release/avalanche"
 fi
 RUST=1
-if ! "$AVALANCHE" scenarios addition 2>/dev/null | grep -qw learner; then
+# grep without -q reads all its input: with -q it could exit first and the
+# binary's SIGPIPE would fail the pipeline (pipefail).
+if ! "$AVALANCHE" scenarios addition 2>/dev/null | grep -w learner >/dev/null; then
     echo "note: $AVALANCHE has no network learner (no 'learner' parameter): timing NumPy only" >&2
     RUST=0
 fi
