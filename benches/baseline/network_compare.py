@@ -8,8 +8,9 @@ on the same parameters for K seeds per cell, and compares a few statistics
 with 95% intervals:
 
 * supervised_steps (if the Rust runs table has it), supervised_accuracy;
-* round 1 (generation 0) accuracy_frontier, the first unseen length, and
-  acceptance_rate;
+* in round 1 (generation 0): accuracy_frontier (the first unseen length),
+  acceptance_rate, first_visit_errors (contexts with a wrong argmax at the
+  new position: the emergent blind spots) and entropy_frontier_before;
 * final_digits (the last round's frontier) and mean_contamination (over
   the rounds that accepted), from the runs table;
 * the rounds until collapse, counting a run that did not collapse as its
@@ -51,7 +52,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import network_reference as reference  # noqa: E402  (sets the BLAS threads to 1 before NumPy loads)
 import numpy as np  # noqa: E402
 
-MEANS = ["supervised_steps", "supervised_accuracy", "accuracy_frontier_1", "acceptance_rate_1", "final_digits",
+#: Generations-table columns compared in round 1 (as NAME_1).
+FIRST_ROUND = ["accuracy_frontier", "acceptance_rate", "first_visit_errors", "entropy_frontier_before"]
+MEANS = ["supervised_steps", "supervised_accuracy", *(c + "_1" for c in FIRST_ROUND), "final_digits",
          "mean_contamination", "runway_or_limit"]
 #: What a run's record takes from its summary (the runs table's columns).
 SUMMARY = ["supervised_steps", "supervised_accuracy", "final_digits", "mean_contamination", "end_reason", "runway",
@@ -59,7 +62,7 @@ SUMMARY = ["supervised_steps", "supervised_accuracy", "final_digits", "mean_cont
 END_REASONS = ["collapsed", "stalled", "round_limit"]
 FLAG_Z = 3.0
 #: One reference run's record: the cell's parameters and what is compared.
-RECORD = ["seed", *reference.DEFAULTS, *SUMMARY, "accuracy_frontier_1", "acceptance_rate_1"]
+RECORD = ["seed", *reference.DEFAULTS, *SUMMARY, *(c + "_1" for c in FIRST_ROUND)]
 
 
 # ---- the Rust side ----
@@ -70,7 +73,7 @@ def read_rust(path):
 
     runs = ds.dataset(os.path.join(path, "runs"), format="parquet").to_table().to_pylist()
     generations = ds.dataset(os.path.join(path, "generations"), format="parquet")
-    columns = ["run_id", "generation", "accuracy_frontier", "acceptance_rate"]
+    columns = ["run_id", "generation", *FIRST_ROUND]
     # A sweep with generations = 0 writes no generations rows (and no schema).
     generations = generations.to_table(columns=columns).to_pylist() if "run_id" in generations.schema.names else []
     first = {g["run_id"]: g for g in generations if g["generation"] == 0}
@@ -80,8 +83,7 @@ def read_rust(path):
             continue
         round1 = first.get(run["run_id"], {})
         record = {k: run.get(k) for k in RECORD if k in run}
-        record["accuracy_frontier_1"] = round1.get("accuracy_frontier")
-        record["acceptance_rate_1"] = round1.get("acceptance_rate")
+        record.update({c + "_1": round1.get(c) for c in FIRST_ROUND})
         records.append(record)
     return records
 
@@ -94,8 +96,7 @@ def run_reference(params, seeds):
     for seed in seeds:
         rows, summary = reference.run(params, seed)
         record = dict(params, seed=seed, **{k: summary[k] for k in SUMMARY})
-        record["accuracy_frontier_1"] = rows[0]["accuracy_frontier"] if rows else None
-        record["acceptance_rate_1"] = rows[0]["acceptance_rate"] if rows else None
+        record.update({c + "_1": rows[0][c] if rows else None for c in FIRST_ROUND})
         records.append(record)
         print(f"  reference seed {seed}: {reference.describe(seed, summary)}", file=sys.stderr)
     return records
@@ -116,9 +117,9 @@ def cell_key(params):
 
 def load_csv(path):
     kinds = {name: kind for name, kind, _, _ in reference.PARAMS}
-    kinds.update(seed=int, supervised_steps=int, supervised_accuracy=float, accuracy_frontier_1=float,
-                  acceptance_rate_1=float, final_digits=int, mean_contamination=float, end_reason=str, runway=int,
-                  end_round=int)
+    kinds.update({c + "_1": float for c in FIRST_ROUND})
+    kinds.update(seed=int, supervised_steps=int, supervised_accuracy=float, final_digits=int,
+                 mean_contamination=float, end_reason=str, runway=int, end_round=int)
     with open(path) as handle:
         return [{k: (kinds[k](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
 
@@ -206,8 +207,8 @@ def write_dataset(path, params, seeds):
         run_id = seed
         runs.append(dict(params, run_id=run_id, seed=seed, learner="network", status="ok",
                          **{k: summary[k] for k in SUMMARY}))
-        generations += [dict(run_id=run_id, generation=r["generation"], accuracy_frontier=r["accuracy_frontier"],
-                             acceptance_rate=r["acceptance_rate"]) for r in rows]
+        generations += [dict(run_id=run_id, generation=r["generation"], **{c: r[c] for c in FIRST_ROUND})
+                        for r in rows]
     for table, rows in (("runs", runs), ("generations", generations)):
         os.makedirs(os.path.join(path, table), exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows), os.path.join(path, table, "part-0.parquet"))
