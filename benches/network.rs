@@ -1,10 +1,11 @@
 //! Benchmark of the network learner's training step (issue 14): one Adam
 //! step on a batch of 256 steps at the prototype's widths (12-wide
-//! embeddings, 48 hidden units), single-threaded.
+//! embeddings, 48 hidden units), single-threaded; and compiling one
+//! position's distribution over all 200 contexts, as after every round.
 
 use std::hint::black_box;
 
-use avalanche::scenario::addition::digits::{correct_output, CONTEXTS};
+use avalanche::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
 use avalanche::scenario::addition::network::{Encoding, Network, Shape, Step};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
@@ -30,6 +31,11 @@ fn train_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("network");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function("train_step_256", |b| b.iter(|| network.train_step(black_box(&batch), 3e-3)));
+    let mut distribution = vec![0.0; CONTEXTS * OUTPUTS];
+    group.throughput(Throughput::Elements(CONTEXTS as u64));
+    group.bench_function("distribution_200", |b| {
+        b.iter(|| network.distribution_into(black_box(5), &mut distribution))
+    });
     group.finish();
 }
 

@@ -23,6 +23,7 @@ pub mod chain;
 pub mod config;
 pub mod diagnostics;
 pub mod digits;
+pub mod fixed_math;
 pub mod generation;
 pub mod growth;
 pub mod learner;

@@ -1,0 +1,405 @@
+//! Arithmetic whose bits are the same on every CPU and platform, for the
+//! network learner (issue 14).
+//!
+//! The platform's `exp`, `ln`, `sin` and `cos` differ between C libraries,
+//! and glibc on x86-64 even picks FMA variants at run time, so a network
+//! trained with them could give other bits on another machine. These are
+//! written out here instead: range reduction by a split constant
+//! (Cody-Waite) and a fixed polynomial, only `+ - * /` and bit operations,
+//! which IEEE 754 rounds identically everywhere (Rust never fuses `a * b + c`).
+//!
+//! [`gemm`] is the matrix product of the training step: every output is a
+//! left fold over the inner index in order, whatever tile or vector width
+//! the compiler uses, so its bits do not depend on the CPU's vector units.
+
+/// `1.5 * 2^23`: adding and subtracting it rounds an `f32` below `2^22` in
+/// magnitude to the nearest integer (ties to even).
+const ROUND_F32: f32 = 12_582_912.0;
+/// `1.5 * 2^52`, the same for `f64`.
+const ROUND_F64: f64 = 6_755_399_441_055_744.0;
+
+/// `e^x` in `f32`: relative error below 2 ulp (`2.4e-7`, tested against
+/// `f64::exp` on a dense grid of `[-87, 88]`). Results below `2^-126`
+/// (`x < -87.33`) are flushed to zero rather than made subnormal, which
+/// would be slow for everything downstream; above `88.3` it is `+inf`.
+/// Written without branches so a loop over it vectorises.
+///
+/// Range reduction `x = n ln 2 + r`, `|r| <= ln 2 / 2`, with `ln 2` split so
+/// that `n * LN2_HI` is exact; the polynomial for `e^r` is Cephes' `expf`.
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    const LOG2_E: f32 = std::f32::consts::LOG2_E;
+    // 355 / 512 exactly, so that `n * LN2_HI` is exact.
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    const HIGH: f32 = 88.3;
+    // ln(2^-126), the smallest normal result.
+    const LOW: f32 = -87.336_55;
+    let clamped = x.clamp(-88.0, HIGH);
+    let shifted = clamped * LOG2_E + ROUND_F32;
+    let n = shifted - ROUND_F32;
+    let r = (clamped - n * LN2_HI) - n * LN2_LO;
+    // Cephes' coefficients, written as the shortest literals of the same f32.
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 1.666_666_6e-1)
+        * r
+        + 5e-1;
+    let y = p * (r * r) + r + 1.0;
+    // n sits in the low mantissa bits of `shifted`; n >= -127 keeps the
+    // exponent field in range (n = -127 is flushed below).
+    let n_bits = (shifted.to_bits() as i32).wrapping_sub(ROUND_F32.to_bits() as i32);
+    let scale = f32::from_bits(((n_bits + 127) << 23) as u32);
+    if x > HIGH {
+        f32::INFINITY
+    } else if x < LOW {
+        0.0
+    } else {
+        y * scale
+    }
+}
+
+/// `ln 2` split so that `k * LN2_HI` is exact for `|k| < 2^11` (fdlibm).
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+
+/// `2^54`, to scale a subnormal into the normal range exactly.
+const TWO_54: f64 = 18_014_398_509_481_984.0;
+
+/// Natural logarithm in `f64`, relative error below `1e-15` (tested against
+/// `f64::ln`). `ln 0 = -inf`, negative or NaN gives NaN, `ln inf = inf`.
+///
+/// `x = 2^k m` with `m` in `[sqrt(1/2), sqrt(2))`, then
+/// `ln m = 2 atanh(s)`, `s = (m - 1) / (m + 1)`, `|s| <= 0.172`, by its
+/// series to `s^23` (the first omitted term is below `1e-20` of the sum).
+pub fn ln(x: f64) -> f64 {
+    if x.is_nan() || x < 0.0 {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if x == f64::INFINITY {
+        return x;
+    }
+    // Subnormals: scale into the normal range first (exact).
+    let (x, bias) = if x < f64::MIN_POSITIVE { (x * TWO_54, -54) } else { (x, 0) };
+    let bits = x.to_bits();
+    let mut k = ((bits >> 52) & 0x7ff) as i64 - 1023 + bias;
+    let mut m = f64::from_bits((bits & ((1 << 52) - 1)) | (1023 << 52));
+    if m > std::f64::consts::SQRT_2 {
+        m *= 0.5;
+        k += 1;
+    }
+    let s = (m - 1.0) / (m + 1.0);
+    let z = s * s;
+    let mut series = 1.0 / 23.0;
+    for odd in [21.0, 19.0, 17.0, 15.0, 13.0, 11.0, 9.0, 7.0, 5.0, 3.0, 1.0] {
+        series = series * z + 1.0 / odd;
+    }
+    let k = k as f64;
+    k * LN2_HI + (k * LN2_LO + 2.0 * s * series)
+}
+
+/// `e^x` in `f64`, relative error below `1e-15` (tested against `f64::exp`)
+/// for `x` in `[-708, 709]`; outside it `0` or `+inf`.
+///
+/// `x = n ln 2 + r`, `|r| <= ln 2 / 2`, and Taylor's series of `e^r` to
+/// `r^13` (remainder below `6e-18` relative).
+pub fn exp_f64(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x > 709.0 {
+        return f64::INFINITY;
+    }
+    if x < -708.0 {
+        return 0.0;
+    }
+    let n = (x * std::f64::consts::LOG2_E + ROUND_F64) - ROUND_F64;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let mut sum = 1.0;
+    for i in (1..=13).rev() {
+        sum = 1.0 + sum * r / f64::from(i);
+    }
+    sum * f64::from_bits(((n as i64 + 1023) as u64) << 52)
+}
+
+/// `base^exponent` for a positive `base`, as `exp(exponent ln base)`.
+pub fn powf(base: f64, exponent: f64) -> f64 {
+    exp_f64(exponent * ln(base))
+}
+
+/// `pi / 2` split so that `q * PIO2_HI` is exact for `|q| < 2^20` (fdlibm).
+const PIO2_HI: f64 = 1.570_796_326_734_125_6;
+const PIO2_LO: f64 = 6.077_100_506_506_192e-11;
+
+/// `x - q pi/2` in `[-pi/4, pi/4]` and the quadrant `q mod 4`.
+fn reduce_quadrant(x: f64) -> (f64, i64) {
+    let q = (x * std::f64::consts::FRAC_2_PI + ROUND_F64) - ROUND_F64;
+    ((x - q * PIO2_HI) - q * PIO2_LO, (q as i64).rem_euclid(4))
+}
+
+/// Taylor's series of `sin r` to `r^17`, `|r| <= pi/4` (remainder below `1e-19`).
+fn sin_reduced(r: f64) -> f64 {
+    let z = r * r;
+    let mut sum = 1.0;
+    for i in (1..=8).rev() {
+        sum = 1.0 - sum * z / f64::from((2 * i) * (2 * i + 1));
+    }
+    r * sum
+}
+
+/// Taylor's series of `cos r` to `r^18`, `|r| <= pi/4` (remainder below `1e-20`).
+fn cos_reduced(r: f64) -> f64 {
+    let z = r * r;
+    let mut sum = 1.0;
+    for i in (1..=9).rev() {
+        sum = 1.0 - sum * z / f64::from((2 * i - 1) * (2 * i));
+    }
+    sum
+}
+
+/// `sin x` in `f64`, absolute error below `1e-15` for `|x| <= 1e5` (tested
+/// against `f64::sin`); beyond that the reduction loses accuracy.
+pub fn sin(x: f64) -> f64 {
+    let (r, quadrant) = reduce_quadrant(x);
+    match quadrant {
+        0 => sin_reduced(r),
+        1 => cos_reduced(r),
+        2 => -sin_reduced(r),
+        _ => -cos_reduced(r),
+    }
+}
+
+/// `cos x` in `f64`, with [`sin`]'s error bound.
+pub fn cos(x: f64) -> f64 {
+    let (r, quadrant) = reduce_quadrant(x);
+    match quadrant {
+        0 => cos_reduced(r),
+        1 => -sin_reduced(r),
+        2 => -cos_reduced(r),
+        _ => sin_reduced(r),
+    }
+}
+
+/// The left operand `A` (`m x k`) of [`gemm`] and how it is stored.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand<'a> {
+    /// Row after row, `stride` apart: `A[i][k] = data[i * stride + k]`.
+    Rows(&'a [f32], usize),
+    /// Transposed, column after column `stride` apart:
+    /// `A[i][k] = data[k * stride + i]`.
+    Columns(&'a [f32], usize),
+}
+
+/// Rows of a tile of [`gemm`].
+const TILE_ROWS: usize = 4;
+/// Columns of a tile: two SSE/NEON vectors, one AVX vector.
+const TILE_COLS: usize = 8;
+
+/// `C += A B` for `A` (`m x k`), `B` (`k x n`, rows `b_stride` apart,
+/// columns contiguous) and `C` (`m x n`, rows `c_stride` apart): every
+/// `C[i][j]` becomes `((C[i][j] + A[i][0] B[0][j]) + A[i][1] B[1][j]) + ...`,
+/// in that order, so the result is bit for bit the naive loop's.
+///
+/// Tiles of 4 x 8 outputs stay in registers while `k` runs, and the
+/// vectorised dimension is `j` (independent outputs), which is why the
+/// compiler may use any vector width without changing a bit.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    c: &mut [f32],
+    c_stride: usize,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(c.len() >= (m - 1) * c_stride + n, "gemm: C too short");
+    if k == 0 {
+        return;
+    }
+    assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
+    match a {
+        Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
+        Operand::Columns(data, stride) => assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short"),
+    }
+    let mut j = 0;
+    while j + TILE_COLS <= n {
+        columns::<TILE_COLS>(m, k, j, a, b, b_stride, c, c_stride);
+        j += TILE_COLS;
+    }
+    if j + 4 <= n {
+        columns::<4>(m, k, j, a, b, b_stride, c, c_stride);
+        j += 4;
+    }
+    while j < n {
+        columns::<1>(m, k, j, a, b, b_stride, c, c_stride);
+        j += 1;
+    }
+}
+
+/// Columns `j..j + W` of [`gemm`], in tiles of [`TILE_ROWS`] rows.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn columns<const W: usize>(
+    m: usize,
+    k: usize,
+    j: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    c: &mut [f32],
+    c_stride: usize,
+) {
+    let mut i = 0;
+    while i + TILE_ROWS <= m {
+        tile::<TILE_ROWS, W>(i, j, k, a, b, b_stride, c, c_stride);
+        i += TILE_ROWS;
+    }
+    while i < m {
+        tile::<1, W>(i, j, k, a, b, b_stride, c, c_stride);
+        i += 1;
+    }
+}
+
+/// One `R x W` tile of `C` at `(i, j)`, accumulated in registers over all
+/// of `k`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn tile<const R: usize, const W: usize>(
+    i: usize,
+    j: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    c: &mut [f32],
+    c_stride: usize,
+) {
+    let mut acc = [[0.0f32; W]; R];
+    for (r, row) in acc.iter_mut().enumerate() {
+        row.copy_from_slice(&c[(i + r) * c_stride + j..][..W]);
+    }
+    let (a_data, a_row, a_column) = match a {
+        Operand::Rows(data, stride) => (data, stride, 1),
+        Operand::Columns(data, stride) => (data, 1, stride),
+    };
+    // Unchecked reads: bounds checks in this loop cost 12% of the step's
+    // products, and `gemm` has checked every index read here.
+    debug_assert!(k == 0 || (k - 1) * b_stride + j + W <= b.len());
+    debug_assert!(k == 0 || (i + R - 1) * a_row + (k - 1) * a_column < a_data.len());
+    for kk in 0..k {
+        // SAFETY: `j + W <= n` and `gemm` asserted
+        // `b.len() >= (k - 1) * b_stride + n`, so the W values from
+        // `kk * b_stride + j` lie in `b`; `[f32; W]` has `f32`'s alignment.
+        let b_row: &[f32; W] = unsafe { &*b.as_ptr().add(kk * b_stride + j).cast::<[f32; W]>() };
+        for (r, row) in acc.iter_mut().enumerate() {
+            // SAFETY: `i + r < m`, `kk < k`, and `gemm` asserted that A
+            // holds element `(m - 1, k - 1)` of either layout.
+            let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
+            row.iter_mut().zip(b_row).for_each(|(out, y)| *out += x * y);
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        c[(i + r) * c_stride + j..][..W].copy_from_slice(row);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_pcg::Pcg64;
+
+    /// Relative error in units of the last place of an `f32` result.
+    fn ulps(got: f32, want: f64) -> f64 {
+        let ulp = f64::from(f32::EPSILON) * want.abs().max(f64::from(f32::MIN_POSITIVE));
+        (f64::from(got) - want).abs() / ulp
+    }
+
+    #[test]
+    fn exp_is_within_two_ulp_of_the_true_value() {
+        // 2,000,000 points across the normal range, the reference in f64.
+        let mut worst: f64 = 0.0;
+        let n = 2_000_000;
+        for i in 0..=n {
+            let x = -87.0 + 175.0 * i as f32 / n as f32;
+            let got = exp(x);
+            worst = worst.max(ulps(got, f64::from(x).exp()));
+        }
+        assert!(worst < 2.0, "worst {worst} ulp");
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(89.0), f32::INFINITY);
+        assert_eq!(exp(-200.0), 0.0);
+        assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+        assert!(exp(f32::NAN).is_nan());
+        // Below 2^-126 the result is zero, above it normal: never subnormal.
+        for x in [-87.34f32, -87.5, -87.9, -88.0, -100.0] {
+            assert_eq!(exp(x), 0.0, "{x}");
+        }
+        assert!(exp(-87.33).is_normal());
+    }
+
+    #[test]
+    fn f64_functions_match_the_platform_to_a_few_ulp() {
+        let mut rng = Pcg64::seed_from_u64(5);
+        for _ in 0..200_000 {
+            // Logarithm over many binades, including Box-Muller's (0, 1].
+            let x: f64 = rng.random::<f64>() * 10f64.powi(rng.random_range(-300..300));
+            if x > 0.0 {
+                assert!((ln(x) - x.ln()).abs() <= 1e-15 * x.ln().abs().max(1e-300), "ln {x}");
+            }
+            let u: f64 = rng.random();
+            assert!((ln(1.0 - u) - (1.0 - u).ln()).abs() <= 1e-15 * (1.0 - u).ln().abs() + 1e-300);
+            let y = rng.random_range(-700.0..700.0);
+            assert!((exp_f64(y) - y.exp()).abs() <= 1e-15 * y.exp(), "exp {y}");
+            let angle = rng.random_range(-1e5..1e5);
+            assert!((sin(angle) - angle.sin()).abs() <= 1e-15 * angle.abs().max(1.0), "sin {angle}");
+            assert!((cos(angle) - angle.cos()).abs() <= 1e-15 * angle.abs().max(1.0), "cos {angle}");
+            let small = rng.random_range(-10.0..10.0);
+            assert!((sin(small) - small.sin()).abs() <= 1e-15, "sin {small}");
+            assert!((cos(small) - small.cos()).abs() <= 1e-15, "cos {small}");
+        }
+        assert_eq!(ln(1.0), 0.0);
+        assert_eq!(ln(0.0), f64::NEG_INFINITY);
+        assert!(ln(-1.0).is_nan());
+        assert!((ln(5e-324) - 5e-324f64.ln()).abs() < 1e-12);
+        assert_eq!(exp_f64(0.0), 1.0);
+        assert_eq!(sin(0.0), 0.0);
+        assert_eq!(cos(0.0), 1.0);
+        assert!((powf(10.0, -1.0 / 3.0) - 10f64.powf(-1.0 / 3.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn gemm_is_the_naive_fold_bit_for_bit() {
+        // Shapes that exercise every tile and remainder; A both plain and
+        // transposed; C starting from non-zero values.
+        let mut rng = Pcg64::seed_from_u64(6);
+        for (m, n, k) in [(1, 1, 1), (5, 13, 7), (256, 20, 48), (20, 48, 256), (10, 12, 48), (3, 3, 0)] {
+            let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let c0: Vec<f32> = (0..m * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let mut naive = c0.clone();
+            for i in 0..m {
+                for j in 0..n {
+                    for kk in 0..k {
+                        naive[i * n + j] += a[i * k + kk] * b[kk * n + j];
+                    }
+                }
+            }
+            let mut c = c0.clone();
+            gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
+            assert_eq!(c, naive, "{m} x {n} x {k}");
+            // The same A stored transposed (k x m).
+            let at: Vec<f32> = (0..k * m).map(|x| a[(x % m) * k + x / m]).collect();
+            let mut c = c0.clone();
+            gemm(m, n, k, Operand::Columns(&at, m), &b, n, &mut c, n);
+            assert_eq!(c, naive, "transposed {m} x {n} x {k}");
+        }
+    }
+}
