@@ -57,48 +57,88 @@ fn linreg_runs_are_pinned() {
 
 #[test]
 fn addition_runs_are_pinned() {
-    // Re-recorded when `mirror_correlation` joined the parameters and the
-    // default `blind_spot_rate` changed (every addition identity changed),
-    // and the runs table gained reach, the growth-law and theory columns;
-    // the model measurements' columns were appended without changing these.
+    // Re-recorded when the network learner's parameters joined (every
+    // addition identity changed, so this run's seed and path did) and the
+    // runs table gained `supervised_steps` (null here: the table learner).
+    // Earlier: when `mirror_correlation` joined, the default
+    // `blind_spot_rate` changed, and the reach, growth-law, theory and
+    // model-measurement columns were added.
     let params = "[params]\nverifier = \"none\"\nstart_digits = 3\ngenerations = 12\nproblems = 300\n\
                   eval_problems = 300\nsupervised_problems = 2000\n";
     let (run_id, seed, summary) = run("addition", params, 0);
-    assert_eq!((run_id, seed), (16552152766385844504, 3297361886760461283));
-    assert_eq!(summary[0], Some(Float(1.0)));
+    assert_eq!((run_id, seed), (2792521562203213139, 16801615279210041498));
     assert_eq!(
-        summary[1..8],
-        [None, None, None, Some(Int(9)), Some(Int(6)), Some(Str("collapsed")), Some(Int(6))]
-    );
-    assert_eq!(
-        summary[8..16],
+        summary[..9],
         [
-            Some(Float(0.4793857830141162)),
-            Some(Float(0.09287864327201693)),
-            Some(Float(1.9144544144042843)),
-            Some(Float(0.1498213942642382)),
-            Some(Str("polynomial")),
-            Some(Int(6)),
-            Some(Float(8.285714285714286)),
-            Some(Float(0.6051554774828015)),
+            Some(Float(1.0)),
+            None,
+            None,
+            None,
+            None,
+            Some(Int(8)),
+            Some(Int(5)),
+            Some(Str("collapsed")),
+            Some(Int(5))
         ]
     );
-    // The theory columns were re-recorded when the reduced per-context model
-    // replaced the blind-spot race: it now agrees with this run (beta 6.98
-    // against 8.29 simulated, no reach at 99%, runway 6 against 6) where the
-    // race predicted 0.156, reach 7 and no collapse.
-    assert_eq!(summary[18..22], [Some(Int(174)), Some(Float(6.9846428571428545)), None, Some(Int(6))]);
-    // The model measurements (issue 14), appended after the columns above.
     assert_eq!(
-        summary[22..],
+        summary[9..19],
         [
-            Some(Float(0.6380941027169145)),
+            Some(Float(0.6550613417342049)),
+            Some(Float(0.07551350527228932)),
+            Some(Float(2.077121714855355)),
+            Some(Float(0.19715040990822796)),
+            Some(Str("polynomial")),
+            Some(Int(5)),
+            Some(Float(8.933333333333334)),
+            Some(Float(0.7156970184527961)),
+            Some(Float(0.45)),
+            Some(Float(0.39466666666666667)),
+        ]
+    );
+    // The theory is a function of the parameters alone, so the new seed
+    // leaves it as it was (beta 6.98, no reach at 99%, runway 6); the run
+    // collapsed in round 5.
+    assert_eq!(summary[19..23], [Some(Int(134)), Some(Float(6.9846428571428545)), None, Some(Int(6))]);
+    assert_eq!(
+        summary[23..],
+        [
+            Some(Float(0.5917978134907625)),
             Some(Int(0)),
-            Some(Float(18.5)),
+            Some(Float(17.0)),
             None,
-            Some(Float(0.013333333333333334)),
-            Some(Float(0.011173184357541903)),
-            Some(Float(0.002962962962962963)),
+            Some(Float(0.016260162601626018)),
+            Some(Float(0.008357178543852482)),
+            Some(Float(0.006097560975609756)),
+        ]
+    );
+}
+
+#[test]
+fn network_runs_are_pinned() {
+    // The network learner's arithmetic is fixed (fixed-order f32 sums, no
+    // fused multiply-add, the crate's own exp and sin), so a network run
+    // is pinned as exactly as a table run, on every platform.
+    let params = "[params]\nlearner = \"network\"\nverifier = \"commutative\"\nstart_digits = 3\n\
+                  generations = 6\nproblems = 200\neval_problems = 300\nsupervised_problems = 500\n\
+                  hidden_width = 24\nsteps_per_round = 50\n";
+    let (run_id, seed, summary) = run("addition", params, 1);
+    assert_eq!((run_id, seed), (6668404227762445301, 6877212221158878026));
+    // Supervised training met its targets after 2,000 Adam steps; no theory.
+    assert_eq!(summary[..2], [Some(Float(1.0)), Some(Int(2000))]);
+    assert_eq!(summary[5..8], [Some(Int(7)), Some(Int(6)), Some(Str("round_limit"))]);
+    assert_eq!(summary[15..17], [Some(Float(9.7)), Some(Float(2.0488479147505747))]);
+    assert_eq!(summary[20..23], [None, None, None]);
+    assert_eq!(
+        summary[23..],
+        [
+            Some(Float(0.1505161126272392)),
+            Some(Int(0)),
+            Some(Float(29.0)),
+            Some(Float(1.6458333333333333)),
+            Some(Float(0.6987951807228916)),
+            Some(Float(0.04617352089923948)),
+            Some(Float(0.41709695926563406)),
         ]
     );
 }
