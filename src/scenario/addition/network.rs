@@ -24,10 +24,11 @@
 //! Determinism: the same inputs give the same bits on every x86-64 or
 //! aarch64 CPU and platform. Every sum runs in a fixed order in `f32`
 //! (`+ - * /` and `sqrt`, which IEEE 754 rounds the same everywhere) with
-//! no fused multiply-add (Rust never contracts `a * b + c`, and the crate is
-//! built for baseline x86-64 / aarch64 without run-time CPU dispatch); the
-//! products vectorise only across independent outputs, so the width of the
-//! vector unit does not change a bit; and `exp`, `ln`, `sin`, `cos` and
+//! no fused multiply-add (Rust never contracts `a * b + c`; the crate is
+//! built for baseline x86-64 / aarch64, and the one kernel chosen at run
+//! time, `gemm`'s AVX2 copy, enables AVX2 but not FMA); the products
+//! vectorise only across independent outputs, so the width of the vector
+//! unit does not change a bit; and `exp`, `ln`, `sin`, `cos` and
 //! `powf`, including those of the normal draws, are the fixed
 //! implementations of [`fixed_math`] rather than the platform's.
 
