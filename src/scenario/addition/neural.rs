@@ -115,14 +115,23 @@ impl Member {
     }
 
     /// Compiles positions `0..=last` into `tables`, first giving any
-    /// position not met yet its vector.
-    fn compile(&mut self, last: usize, temperature: f64, tables: &mut Tables) {
+    /// position not met yet its vector. A network whose outputs are no
+    /// longer finite (Adam diverged) fails the run rather than sampling
+    /// from garbage.
+    fn compile(&mut self, last: usize, temperature: f64, tables: &mut Tables) -> Result<(), RunError> {
         self.network.extend_to(last, &mut self.positions);
         for p in 0..=last {
-            tables.set_position(p, &self.network.distribution(p), temperature);
+            let distribution = self.network.distribution(p);
+            if !distribution.iter().all(|x| x.is_finite()) {
+                return Err(RunError::Failed(format!(
+                    "the network diverged: its outputs at position {p} are not finite (learning_rate too high?)"
+                )));
+            }
+            tables.set_position(p, &distribution, temperature);
         }
         // Tables compiled from a network are always rebuilt whole.
         tables.set_stamp(0);
+        Ok(())
     }
 }
 
@@ -160,7 +169,7 @@ impl NeuralLearner {
                 let chunk = CHECK_EVERY.min(network.supervised_max_steps - steps);
                 member.train(&all, chunk, &network, &mut batch);
                 steps += chunk;
-                member.compile(config.start_digits - 1, config.temperature, &mut tables);
+                member.compile(config.start_digits - 1, config.temperature, &mut tables)?;
                 let greedy = greedy_accuracy(&tables, config.start_digits, config.eval_problems, &mut checks);
                 if greedy >= network.greedy_target
                     && sampled_accuracy(&tables, config.start_digits, config.eval_problems, &mut checks)
@@ -179,10 +188,11 @@ impl NeuralLearner {
     }
 
     /// Compiles every member's positions `0..=last` into its tables.
-    pub fn compile(&mut self, last: usize, temperature: f64, tables: &mut [Tables]) {
+    pub fn compile(&mut self, last: usize, temperature: f64, tables: &mut [Tables]) -> Result<(), RunError> {
         for (member, table) in self.members.iter_mut().zip(tables) {
-            member.compile(last, temperature, table);
+            member.compile(last, temperature, table)?;
         }
+        Ok(())
     }
 
     /// Trains every member for one round on `accepted` (kept with or
@@ -274,7 +284,7 @@ mod tests {
         assert_eq!(learner.supervised_steps % CHECK_EVERY, 0);
         let mut tables = vec![Tables::default()];
         let mut trained = learner.clone();
-        trained.compile(2, 1.0, &mut tables);
+        trained.compile(2, 1.0, &mut tables).unwrap();
         let greedy = greedy_accuracy(&tables[0], 3, 2000, &mut Pcg64::new(2, 2));
         // Met 0.99 on 1,000 check problems; 2,000 fresh ones, binomial sd <= 0.003.
         assert!(greedy >= 0.97, "{greedy}");
@@ -323,5 +333,20 @@ mod tests {
         assert_eq!(one.drawn_distribution(2), two.drawn_distribution(2));
         assert_ne!(one.drawn_distribution(2), other.drawn_distribution(2));
         assert_eq!(one.drawn_distribution(3), None, "position 3 is not met before it is compiled");
+    }
+
+    #[test]
+    fn a_network_with_non_finite_outputs_fails_the_run() {
+        // An infinite position vector stands for weights Adam blew up: the
+        // compiled tables would be garbage, so the run fails, naming why.
+        let mut positions = Pcg64::new(5, 5);
+        let network = Network::new(
+            crate::scenario::addition::network::Shape { embed: 4, hidden: 8 },
+            crate::scenario::addition::network::Encoding::Learned { sigma: f32::INFINITY },
+            &mut positions,
+        );
+        let mut member = Member { network, positions, batches: Pcg64::new(6, 6) };
+        let error = member.compile(1, 1.0, &mut Tables::default()).unwrap_err();
+        assert!(error.to_string().contains("diverged"), "{error}");
     }
 }

@@ -115,12 +115,19 @@ impl Model {
     }
 
     /// Compiles positions `0..=last` of every member into its tables.
-    fn compile(&mut self, last: usize, temperature: f64, rng: &mut Pcg64, tables: &mut [Tables]) {
+    fn compile(
+        &mut self,
+        last: usize,
+        temperature: f64,
+        rng: &mut Pcg64,
+        tables: &mut [Tables],
+    ) -> Result<(), RunError> {
         match self {
             Model::Table { learners, .. } => {
                 for (learner, table) in learners.iter_mut().zip(tables.iter_mut()) {
                     learner.compile(last, temperature, rng, table);
                 }
+                Ok(())
             }
             Model::Network(network) => network.compile(last, temperature, tables),
         }
@@ -173,7 +180,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
     let members = if config.verifier == Verifier::Committee { config.committee_size } else { 1 };
     let mut model = Model::supervised(config, members, rng, deadline)?;
     let mut tables = vec![Tables::default(); members];
-    model.compile(config.start_digits, config.temperature, rng, &mut tables);
+    model.compile(config.start_digits, config.temperature, rng, &mut tables)?;
     let supervised_accuracy = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
     let supervised_systematic_errors = systematic_errors(&tables[0], config.start_digits);
 
@@ -193,7 +200,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         }
         count_contamination(&accepted, &mut record);
         model.train(config, digits, &accepted, rng, deadline)?;
-        model.compile(digits, config.temperature, rng, &mut tables);
+        model.compile(digits, config.temperature, rng, &mut tables)?;
         record.accuracy_frontier = greedy_accuracy(&tables[0], digits, config.eval_problems, rng);
         record.accuracy_next = greedy_accuracy(&tables[0], digits + 1, config.eval_problems, rng);
         record.accuracy_start = greedy_accuracy(&tables[0], config.start_digits, config.eval_problems, rng);
