@@ -88,6 +88,27 @@ def symmetry(con, root, name):
         print(f"| {learner} | {encoding} | {verifier} | {phase} | {n} | {mirrored} | {share} | {chance} | {context} |")
 
 
+def first_visit_symmetry(con, root, name):
+    """Mirror symmetry of the errors a new position brings, before any training on it."""
+    rows = con.sql(f"""
+        select encoding, verifier,
+            case when generation <= 3 then '0-3' when generation <= 10 then '4-10' else '11+' end as phase,
+            count(first_visit_mirror_errors),
+            round(sum(first_visit_mirror_errors / nullif(first_visit_mirror_share, 0))),
+            round(sum(first_visit_mirror_errors) / sum(first_visit_mirror_errors / nullif(first_visit_mirror_share, 0)), 2),
+            round(avg(first_visit_mirror_share_chance), 3)
+        from {generations(con, root, name)}
+        where verifier in ('majority', 'commutative') and learner = 'network'
+        group by all order by encoding, verifier desc, min(generation)""").fetchall()
+    print(f"\n{name}, first visits (network):\n")
+    print("| encoding | verifier | rounds | first visits | wrong pairs | pooled mirrored share | chance by position |")
+    print("|---|---|---|---|---|---|---|")
+    for encoding, verifier, phase, visits, wrong, share, chance in rows:
+        wrong = "-" if wrong is None else int(wrong)
+        share, chance = ("-" if x is None else x for x in (share, chance))
+        print(f"| {encoding} | {verifier} | {phase} | {visits} | {wrong} | {share} | {chance} |")
+
+
 def forgetting(con, root):
     rows = con.sql(f"""
         select r.verifier, r.real_fraction,
@@ -111,6 +132,8 @@ def main():
     first_visits(con, root)
     symmetry(con, root, "network")
     symmetry(con, root, "network-symmetry")
+    first_visit_symmetry(con, root, "network")
+    first_visit_symmetry(con, root, "network-symmetry")
     forgetting(con, root)
 
 

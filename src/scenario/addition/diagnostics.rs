@@ -112,19 +112,25 @@ fn error_kind(context: usize, output: u8) -> usize {
 
 /// Mirror symmetry of the errors at positions `0..positions` of `tables`.
 pub fn mirror_symmetry(tables: &Tables, positions: usize) -> MirrorSymmetry {
-    let positions = positions.min(tables.positions());
+    mirror_symmetry_over(tables, 0..positions)
+}
+
+/// Mirror symmetry of the errors at `positions` of `tables` (over a single
+/// position, the chance by context says no more than the share itself).
+pub fn mirror_symmetry_over(tables: &Tables, positions: std::ops::Range<usize>) -> MirrorSymmetry {
+    let positions = positions.start..positions.end.min(tables.positions());
     let pair = |p: usize, c: usize| reachable(p, c) && mirror(c) != c;
     // Each context's most likely outputs across the positions it is reachable at.
     let mut modes = vec![[0u32; OUTPUTS]; CONTEXTS];
     let mut seen = [0u32; CONTEXTS];
-    for p in 0..positions {
+    for p in positions.clone() {
         for c in (0..CONTEXTS).filter(|c| pair(p, *c)) {
             modes[c][tables.greedy_output(p, c) as usize] += 1;
             seen[c] += 1;
         }
     }
     let mut result = MirrorSymmetry::default();
-    for p in 0..positions {
+    for p in positions {
         let mut kinds = [0u32; OUTPUTS];
         let mut pairs = 0u32;
         for c in (0..CONTEXTS).filter(|c| pair(p, *c)) {
@@ -159,6 +165,11 @@ pub struct Before {
     /// Wrong contexts at the frontier position, in the round that first
     /// reaches it; `None` in a round that retrains a length.
     pub first_visit_errors: Option<usize>,
+    /// How mirror symmetric those first-visit errors are: errors at a
+    /// position nothing has trained on yet, so any symmetry there is what
+    /// the model generalised from earlier positions, not what a verifier
+    /// selected at this one.
+    pub first_visit_mirror: Option<MirrorSymmetry>,
 }
 
 /// Measures the model about to sample a round of `digits`-digit problems:
@@ -169,6 +180,7 @@ pub fn before(frontier: Option<&[f32]>, tables: &Tables, digits: usize, first_vi
     Before {
         entropy_frontier: frontier.map(|d| mean_entropy(d, position)),
         first_visit_errors: first_visit.then(|| wrong_contexts(tables, position)),
+        first_visit_mirror: first_visit.then(|| mirror_symmetry_over(tables, position..position + 1)),
     }
 }
 
@@ -320,6 +332,15 @@ mod tests {
         assert!((symmetry.chance - 8.0 / 179.0).abs() < 1e-12, "{symmetry:?}");
         assert!((symmetry.context_chance - (4.0 / 3.0 + 1.0)).abs() < 1e-12, "{symmetry:?}");
         assert_eq!(mirror_symmetry(&tables_of(&truth(3)), 3).share(), None);
+        // Position 1 alone (what a first visit there measures): x, mx and
+        // (7, 2, 1) wrong among its pairs, x and mx mirrored; the 4, 4
+        // context apart. Three carry flips among 180 pairs: 2/179 each.
+        let first = mirror_symmetry_over(&tables_of(&modes), 1..2);
+        assert_eq!((first.wrong, first.mirrored, first.self_mirrored), (3, 2, 1));
+        assert!((first.chance - 6.0 / 179.0).abs() < 1e-12, "{first:?}");
+        let visit = before(None, &tables_of(&modes), 2, true);
+        assert_eq!(visit.first_visit_mirror, Some(first));
+        assert_eq!(before(None, &tables_of(&modes), 2, false).first_visit_mirror, None);
     }
 
     /// Mirrored pairs in `modes`, counted directly.

@@ -138,6 +138,26 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         "wrong-mode pairs below frontier_digits at contexts with a = b (their own mirror), after training",
     )
     .support(Support::NonNegative),
+    // The same at a new position before training on it: symmetry the model
+    // generalised, where no verifier has selected anything yet.
+    ColumnSpec::new(
+        "first_visit_mirror_errors",
+        ColumnType::Int,
+        "of the first-visit wrong-mode pairs with a != b, those whose mirror has the same wrong mode (null: not a first visit)",
+    )
+    .support(Support::NonNegative),
+    ColumnSpec::new(
+        "first_visit_mirror_share",
+        ColumnType::Float,
+        "first_visit_mirror_errors / first-visit wrong-mode pairs with a != b (null: none wrong, or not a first visit)",
+    )
+    .support(Support::Unit),
+    ColumnSpec::new(
+        "first_visit_mirror_share_chance",
+        ColumnType::Float,
+        "first_visit_mirror_share expected if that position's errors fell on its contexts at random (counted, not theory)",
+    )
+    .support(Support::Unit),
 ];
 
 /// Per-run columns.
@@ -391,6 +411,9 @@ impl RoundRecord {
             self.after.mirror.chance_share().map(Value::Float),
             self.after.mirror.context_chance_share().map(Value::Float),
             int(self.after.mirror.self_mirrored),
+            self.before.first_visit_mirror.and_then(|m| int(m.mirrored)),
+            self.before.first_visit_mirror.and_then(|m| m.share()).map(Value::Float),
+            self.before.first_visit_mirror.and_then(|m| m.chance_share()).map(Value::Float),
         ]
     }
 }
@@ -540,7 +563,17 @@ mod tests {
         let round = |first_visit, forgetting, distinct: (usize, usize), entropy, wrong| RoundRecord {
             distinct_answers_sum: distinct.0,
             distinct_answer_problems: distinct.1,
-            before: Before { entropy_frontier: Some(0.5), first_visit_errors: first_visit },
+            before: Before {
+                entropy_frontier: Some(0.5),
+                first_visit_errors: first_visit,
+                // A first visit with 4 wrong pairs, 3 of them mirrored.
+                first_visit_mirror: first_visit.map(|_| MirrorSymmetry {
+                    wrong: 4,
+                    mirrored: 3,
+                    chance: 0.2,
+                    ..MirrorSymmetry::default()
+                }),
+            },
             after: After {
                 entropy_frontier: Some(entropy),
                 forgetting,
@@ -593,5 +626,9 @@ mod tests {
         assert_eq!(generation(&rounds[2], "distinct_answers"), None);
         assert_eq!(generation(&rounds[1], "first_visit_errors"), None);
         assert_eq!(generation(&rounds[1], "distinct_answers"), Some(Value::Float(2.0)));
+        assert_eq!(generation(&rounds[0], "first_visit_mirror_errors"), Some(Value::Int(3)));
+        assert_eq!(generation(&rounds[0], "first_visit_mirror_share"), Some(Value::Float(0.75)));
+        assert_eq!(generation(&rounds[0], "first_visit_mirror_share_chance"), Some(Value::Float(0.05)));
+        assert_eq!(generation(&rounds[1], "first_visit_mirror_share"), None, "not a first visit");
     }
 }
