@@ -98,6 +98,9 @@ const REPORT: ReportSpec = ReportSpec {
         CurveSpec::of("mirror_errors"),
         CurveSpec::of("mirror_error_share"),
         CurveSpec::of("mirror_error_share_chance"),
+        // The same at a new position before training on it: symmetry the
+        // model generalised rather than what the verifier selected.
+        CurveSpec::of("first_visit_mirror_share"),
     ],
     comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
     horizon: Some("generations"),
