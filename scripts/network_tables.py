@@ -29,7 +29,7 @@ def outcomes(con, root):
         select learner, encoding, verifier,
             sum((end_reason = 'collapsed')::int) || '/' || sum((end_reason = 'stalled')::int)
                 || '/' || sum((end_reason = 'round_limit')::int),
-            quantile_disc(end_round, 0.5), min(end_round), max(end_round),
+            median(end_round), min(end_round), max(end_round),
             round(avg(final_digits), 1),
             sum((growth_law = 'exponential')::int) || '/' || sum((growth_law = 'polynomial')::int)
                 || '/' || sum((growth_law = 'flat')::int) || '/' || sum((growth_law = 'too_few_points')::int),
@@ -39,7 +39,7 @@ def outcomes(con, root):
         from {runs(con, root, 'network')}
         group by learner, encoding, verifier
         order by learner desc, encoding, {ORDER}""").fetchall()
-    print("| learner | encoding | verifier | ends c/s/l | rounds: median (range) | final digits | law e/p/f/t "
+    print("| learner | encoding | verifier | ends c/s/l | rounds: median (range) | final digits: mean | law e/p/f/t "
           "| first-visit errors | final entropy | final mirror share (chance) | supervised steps |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for (learner, encoding, verifier, ends, median, low, high, final, law, first, entropy, mirror, chance,

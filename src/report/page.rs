@@ -85,10 +85,11 @@ pub fn markdown(page: &Page) -> String {
         let _ = writeln!(text, "\n## Figures\n");
         let _ = writeln!(
             text,
-            "Lines are medians across the runs still going and bands their interquartile range, except \
-             beside a dashed theory from the parameters (an expectation), where lines are means and bands their \
-             95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; where runs \
-             end early, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
+            "Lines are medians across the runs with a value at that point and bands their interquartile range, \
+             except beside a dashed theory from the parameters (an expectation), where lines are means and bands \
+             their 95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; a column \
+             that is null in some rounds (a measurement of first visits, say) counts only the runs where it has a \
+             value. Where that number varies, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
              the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
              order of choices, the same in every report. Figures with many panels are split into pages \
              (`-p2`, `-p3`, ...), none left out. Each figure is also written as SVG.\n"

@@ -118,7 +118,7 @@ pub fn draw<DB: DrawingBackend>(
         if ended {
             chart
                 .configure_secondary_axes()
-                .y_desc("runs still going")
+                .y_desc("runs with a value")
                 .y_label_formatter(&|y| if y.fract() == 0.0 { format!("{y:.0}") } else { String::new() })
                 .label_style(("sans-serif", 12).into_font().color(&RGBColor(120, 120, 120)))
                 .axis_desc_style(("sans-serif", 13).into_font().color(&RGBColor(120, 120, 120)))
@@ -321,10 +321,10 @@ fn draw_header<DB: DrawingBackend>(
         entries.push(("line: mean; band: its 95% interval".into(), grey, false));
         entries.push(("dashed: theory from the parameters (expectation)".into(), BLACK, true));
     } else {
-        entries.push(("line: median of runs still going; band: interquartile range".into(), grey, false));
+        entries.push(("line: median of runs with a value; band: interquartile range".into(), grey, false));
     }
     if ended {
-        entries.push(("thin: runs still going (right axis)".into(), grey, true));
+        entries.push(("thin: runs with a value (right axis)".into(), grey, true));
     }
     if let Some(threshold) = &curve.threshold {
         let what = if curve.complement { format!("1 - {threshold}") } else { threshold.clone() };
