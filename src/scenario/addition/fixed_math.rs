@@ -231,34 +231,24 @@ pub fn gemm(
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { tiles_avx2(m, n, k, a, b, b_stride, c, c_stride) };
+        unsafe { with_avx2(|| tiles(m, n, k, a, b, b_stride, c, c_stride)) };
         return;
     }
     tiles(m, n, k, a, b, b_stride, c, c_stride);
 }
 
-/// [`tiles`] compiled for AVX2: wider registers for the same operations in
-/// the same order. AVX2 alone (not FMA) is enabled, and Rust never fuses a
-/// multiply and an add it was not asked to, so every output has the bits
-/// the baseline build gives (the pinned-bits test runs whichever of the
-/// two this CPU takes; both were checked to agree).
+/// Runs `work` (inlined here) compiled for AVX2: wider registers for the
+/// same operations in the same order. AVX2 alone (not FMA) is enabled, and
+/// Rust never fuses a multiply and an add it was not asked to, so every
+/// output has the bits the baseline build gives (the pinned-bits test runs
+/// whichever of the two this CPU takes; both were checked to agree).
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn tiles_avx2(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Operand,
-    b: &[f32],
-    b_stride: usize,
-    c: &mut [f32],
-    c_stride: usize,
-) {
-    tiles(m, n, k, a, b, b_stride, c, c_stride);
+unsafe fn with_avx2(work: impl FnOnce()) {
+    work()
 }
 
 /// The tiles of [`gemm`], after its bounds checks.
