@@ -217,16 +217,23 @@ pub fn answer_is_correct(a: &[u8], b: &[u8], trace: &[u8]) -> bool {
     trace.last().is_none_or(|o| carry(*o) == final_carry)
 }
 
+/// The context each step of `trace`, a trace of `a + b`, was written in:
+/// its operand digits and the carry the trace itself wrote before it (not
+/// the true carry). This is what a learner trains on and what a process
+/// verifier checks each step against.
+pub fn step_contexts<'t>(a: &'t [u8], b: &'t [u8], trace: &'t [u8]) -> impl Iterator<Item = usize> + 't {
+    let mut carry_in = 0;
+    a.iter().zip(b).zip(trace).map(move |((x, y), step)| {
+        let c = context(*x, *y, carry_in);
+        carry_in = carry(*step);
+        c
+    })
+}
+
 /// The number of steps in `trace` whose output is wrong for the context the
 /// trace itself was in (its own carried-in value), as a process verifier sees it.
 pub fn wrong_steps(a: &[u8], b: &[u8], trace: &[u8]) -> usize {
-    let mut carry_in = 0;
-    let mut wrong = 0;
-    for ((x, y), step) in a.iter().zip(b).zip(trace) {
-        wrong += usize::from(correct_output(context(*x, *y, carry_in)) != *step);
-        carry_in = carry(*step);
-    }
-    wrong
+    step_contexts(a, b, trace).zip(trace).filter(|(c, step)| correct_output(*c) != **step).count()
 }
 
 #[cfg(test)]

@@ -210,12 +210,9 @@ impl Learner {
     ) {
         self.extend_to(digits, rng);
         for (a, b, trace) in traces {
-            let mut carry_in = 0u8;
-            for (p, output) in trace.iter().enumerate() {
-                let c = super::digits::context(a[p], b[p], carry_in);
+            for (p, (c, output)) in super::digits::step_contexts(a, b, trace).zip(trace).enumerate() {
                 self.counts[p][c * OUTPUTS + *output as usize] += 1;
                 self.stale[p][c] = true;
-                carry_in = super::digits::carry(*output);
             }
         }
     }

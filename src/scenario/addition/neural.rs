@@ -22,7 +22,7 @@ use rand::Rng;
 use rand_pcg::Pcg64;
 
 use super::config::{Config, DataMode, NetworkConfig};
-use super::digits::{answer_is_correct, carry, context, solve, Problems};
+use super::digits::{answer_is_correct, solve, step_contexts, Problems};
 use super::generation::Accepted;
 use super::network::{Network, Step};
 use super::rounds::greedy_accuracy;
@@ -58,11 +58,8 @@ pub struct NeuralLearner {
 
 /// Appends the steps of `trace`, the trace of `a + b`, as examples.
 fn push_steps(a: &[u8], b: &[u8], trace: &[u8], out: &mut Vec<Step>) {
-    let mut carry_in = 0;
-    for (p, output) in trace.iter().enumerate() {
-        out.push(Step { position: p as u16, context: context(a[p], b[p], carry_in) as u8, output: *output });
-        carry_in = carry(*output);
-    }
+    let steps = step_contexts(a, b, trace).zip(trace).enumerate();
+    out.extend(steps.map(|(p, (c, output))| Step { position: p as u16, context: c as u8, output: *output }));
 }
 
 /// Ground-truth examples of `problems` problems at each length
@@ -232,7 +229,7 @@ impl NeuralLearner {
 mod tests {
     use super::*;
     use crate::scenario::addition::config::{for_test, LearnerKind};
-    use crate::scenario::addition::digits::correct_output;
+    use crate::scenario::addition::digits::{context, correct_output};
     use crate::value::Value;
 
     #[test]
