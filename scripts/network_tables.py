@@ -15,11 +15,11 @@ import duckdb
 ORDER = "list_position(['none', 'majority', 'commutative', 'outcome'], verifier)"
 
 
-def runs(con, root, name):
+def runs(root, name):
     return f"read_parquet('{root}/{name}/runs/*.parquet')"
 
 
-def generations(con, root, name):
+def generations(root, name):
     return f"read_parquet('{root}/{name}/generations/*.parquet')"
 
 
@@ -36,7 +36,7 @@ def outcomes(con, root):
             round(avg(mean_first_visit_errors), 1), round(avg(final_entropy_frontier), 3),
             round(avg(final_mirror_error_share), 2), round(avg(final_mirror_error_share_chance), 3),
             round(avg(supervised_steps))
-        from {runs(con, root, 'network')}
+        from {runs(root, 'network')}
         group by learner, encoding, verifier
         order by learner desc, encoding, {ORDER}""").fetchall()
     print("| learner | encoding | verifier | ends c/s/l | rounds: median (range) | final digits: mean | law e/p/f/t "
@@ -59,7 +59,7 @@ def first_visits(con, root):
                               ("network", "sinusoidal")]:
         rows = dict(((g, (n, f, e)) for g, n, f, e in con.sql(f"""
             select generation, count(*), round(avg(first_visit_errors), 1), round(avg(1 - accuracy_frontier), 3)
-            from {generations(con, root, 'network')}
+            from {generations(root, 'network')}
             where verifier = 'none' and learner = '{learner}' and encoding = '{encoding}' and generation < 6
             group by generation""").fetchall()))
         cells = [f"{rows[r][1]} / {rows[r][2]} ({rows[r][0]})" if r in rows else "-" for r in range(6)]
@@ -75,7 +75,7 @@ def symmetry(con, root, name):
             count(*), round(avg(mirror_errors), 1),
             round(sum(mirror_errors) / sum(mirror_errors / nullif(mirror_error_share, 0)), 2),
             round(avg(mirror_error_share_chance), 3), round(avg(mirror_error_share_context_chance), 2)
-        from {generations(con, root, name)}
+        from {generations(root, name)}
         where verifier in ('majority', 'commutative')
         group by all order by learner desc, encoding, verifier desc, min(generation)""").fetchall()
     print(f"\n{name}:\n")
@@ -97,7 +97,7 @@ def first_visit_symmetry(con, root, name):
             round(sum(first_visit_mirror_errors / nullif(first_visit_mirror_share, 0))),
             round(sum(first_visit_mirror_errors) / sum(first_visit_mirror_errors / nullif(first_visit_mirror_share, 0)), 2),
             round(avg(first_visit_mirror_share_chance), 3)
-        from {generations(con, root, name)}
+        from {generations(root, name)}
         where verifier in ('majority', 'commutative') and learner = 'network'
         group by all order by encoding, verifier desc, min(generation)""").fetchall()
     print(f"\n{name}, first visits (network):\n")
@@ -115,8 +115,8 @@ def forgetting(con, root):
             sum((end_reason = 'collapsed')::int) || '/' || sum((end_reason = 'stalled')::int)
                 || '/' || sum((end_reason = 'round_limit')::int),
             round(avg(max_forgetting), 1), max(max_forgetting), round(min(g.low), 3)
-        from {runs(con, root, 'network-forgetting')} r
-        join (select run_id, min(accuracy_start) low from {generations(con, root, 'network-forgetting')}
+        from {runs(root, 'network-forgetting')} r
+        join (select run_id, min(accuracy_start) low from {generations(root, 'network-forgetting')}
               group by run_id) g using (run_id)
         group by r.verifier, r.real_fraction order by {ORDER.replace('verifier', 'r.verifier')}, r.real_fraction""").fetchall()
     print("\n| verifier | real_fraction | ends c/s/l | max_forgetting: mean (largest) | lowest accuracy_start |")
