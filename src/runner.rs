@@ -299,33 +299,45 @@ fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Opt
         std::fs::rename(dir, &aside).map_err(SinkError::io(dir))?;
         moved_aside = Some(aside);
     } else if sweep_file.exists() {
-        let old = std::fs::read_to_string(&sweep_file).map_err(SinkError::io(&sweep_file))?;
-        let keys = differing_keys(&old, &sweep.text);
-        if !keys.is_empty() && !options.extend {
-            return Err(RunnerError::SweepChanged { dir: dir.to_path_buf(), keys });
-        }
-        if let Some(key) = keys.iter().find(|k| k.starts_with("seed:") || k.starts_with("scenario:")) {
-            return Err(RunnerError::NotAnExtension {
-                dir: dir.to_path_buf(),
-                reason: format!("{key} changes every run"),
-            });
-        }
-        // Pairing keeps run_ids but changes seeds: the committed runs would
-        // match by id and silently carry the old seeds.
-        let paired = format!("{}:", crate::names::PAIRED);
-        if let Some(key) = keys.iter().find(|k| k.starts_with(&paired)) {
-            return Err(RunnerError::NotAnExtension {
-                dir: dir.to_path_buf(),
-                reason: format!("{key} changes the seeds of the runs already done"),
-            });
-        }
-        return Ok(None);
+        return same_sweep(dir, &sweep_file, sweep, options).map(|()| None);
     } else if holds_foreign_files(dir)? {
+        // Shards of one array start together: another may have put its
+        // sweep.toml in place since the check above, and then the folder is
+        // a dataset to check, not a foreign one.
+        if sweep_file.exists() {
+            return same_sweep(dir, &sweep_file, sweep, options).map(|()| None);
+        }
         return Err(RunnerError::NotADataset { dir: dir.to_path_buf() });
     }
     std::fs::create_dir_all(dir).map_err(SinkError::io(dir))?;
     dataset::write_atomically(&sweep_file, sweep.text.as_bytes())?;
     Ok(moved_aside)
+}
+
+/// Checks that the dataset in `dir`, whose sweep file is `sweep_file`, was
+/// made by `sweep` (or one `--extend` may grow).
+fn same_sweep(dir: &Path, sweep_file: &Path, sweep: &Sweep, options: &RunOptions) -> Result<(), RunnerError> {
+    let old = std::fs::read_to_string(sweep_file).map_err(SinkError::io(sweep_file))?;
+    let keys = differing_keys(&old, &sweep.text);
+    if !keys.is_empty() && !options.extend {
+        return Err(RunnerError::SweepChanged { dir: dir.to_path_buf(), keys });
+    }
+    if let Some(key) = keys.iter().find(|k| k.starts_with("seed:") || k.starts_with("scenario:")) {
+        return Err(RunnerError::NotAnExtension {
+            dir: dir.to_path_buf(),
+            reason: format!("{key} changes every run"),
+        });
+    }
+    // Pairing keeps run_ids but changes seeds: the committed runs would
+    // match by id and silently carry the old seeds.
+    let paired = format!("{}:", crate::names::PAIRED);
+    if let Some(key) = keys.iter().find(|k| k.starts_with(&paired)) {
+        return Err(RunnerError::NotAnExtension {
+            dir: dir.to_path_buf(),
+            reason: format!("{key} changes the seeds of the runs already done"),
+        });
+    }
+    Ok(())
 }
 
 /// Whether `dir` holds anything but what avalanche itself puts there. Shards
