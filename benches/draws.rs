@@ -15,17 +15,42 @@
 //! buffer once per generation. Seeds and sizes are worked out before the
 //! clock starts; one thread. Then, for the breakdown, the runs themselves
 //! (`executor::run_one`: seeding, the scenario, its output checks) without
-//! writing. Prints each repeat (wall and CPU time) and the lines
-//! `draws_median_s`, `draws_median_cpu_s`, `runs_median_s` and
-//! `runs_median_cpu_s` (seconds) for scripts (benches/baseline/perf13.sh).
+//! writing. Then the writing, apart from the runs that feed it:
+//! - `sink`: the crate's own writer (`DatasetWriter`: Arrow builders, the
+//!   Parquet encoder, the commit's fsync and renames) fed the runs' records,
+//!   timing only its calls;
+//! - `encoder`: parquet-rs alone (`ArrowWriter`, with the settings every
+//!   part is written with, then fsync) writing the very rows `sink` wrote,
+//!   read back into Arrow batches of the sink's batch size beforehand. This
+//!   is the floor of writing through parquet-rs: what no change of ours
+//!   above the encoder can go below;
+//! - `encoder_bare`: the same with no compression, no dictionary and no
+//!   statistics, to show that no setting lowers that floor much.
+//!
+//! Prints each repeat (wall and CPU time) and, for scripts
+//! (benches/baseline/perf13.sh), the lines `draws_median_s`,
+//! `draws_median_cpu_s`, `runs_median_s`, `runs_median_cpu_s`,
+//! `sink_median_s`, `sink_median_cpu_s`, `encoder_median_s`,
+//! `encoder_median_cpu_s`, `encoder_bare_median_s` and
+//! `encoder_bare_median_cpu_s` (seconds).
 
+use std::fs::File;
 use std::path::Path;
 use std::time::Instant;
+
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use avalanche::executor::run_one;
 use avalanche::params::Params;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::seed::rng_for;
+use avalanche::shard::Shard;
+use avalanche::sink::dataset::{GENERATIONS, RUNS};
+use avalanche::sink::{Checkpoint, DatasetWriter};
 
 /// The sweep used when none is given (plain `cargo bench` runs this bench
 /// too): issue 13's workload, as benches/baseline/perf13.sh writes it.
@@ -112,6 +137,105 @@ fn main() {
     }
     println!("runs_median_s {:.6}", median(&mut times));
     println!("runs_median_cpu_s {:.6}", median(&mut cpu_times));
+
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let text = sweep.text.clone();
+    let (mut times, mut cpu_times) = (Vec::new(), Vec::new());
+    for repeat in 0..repeats.max(1) {
+        let dir = work.path().join(format!("sink-{repeat}"));
+        std::fs::create_dir_all(&dir).expect("a dataset folder");
+        // Only the end commits, as in the whole-process run (fewer runs
+        // than the default checkpoint).
+        let checkpoint = Checkpoint { runs: Checkpoint::MAX_RUNS, interval: Checkpoint::MAX_INTERVAL };
+        let (mut seconds, mut cpu) = (0.0, 0.0);
+        let mut timed = |f: &mut dyn FnMut()| {
+            let (start, cpu_start) = (Instant::now(), thread_cpu_seconds());
+            f();
+            seconds += start.elapsed().as_secs_f64();
+            cpu += thread_cpu_seconds() - cpu_start;
+        };
+        let mut writer = None;
+        timed(&mut || {
+            writer = Some(
+                DatasetWriter::open(&dir, sweep.scenario, &text, Shard::WHOLE, (0, 1), checkpoint)
+                    .expect("a writer"),
+            )
+        });
+        let mut writer = writer.expect("opened");
+        for i in 0..sweep.runs() {
+            let record = run_one(sweep.scenario, sweep.run(i), None);
+            timed(&mut || writer.write(&record).expect("written"));
+        }
+        timed(&mut || writer.commit().expect("committed"));
+        println!("repeat {}: the sink wrote them in {seconds:.4} s wall, {cpu:.4} s CPU", repeat + 1);
+        times.push(seconds);
+        cpu_times.push(cpu);
+    }
+    println!("sink_median_s {:.6}", median(&mut times));
+    println!("sink_median_cpu_s {:.6}", median(&mut cpu_times));
+
+    // The same rows, read back, through parquet-rs alone.
+    let tables: Vec<(&str, Vec<RecordBatch>)> = [RUNS, GENERATIONS]
+        .into_iter()
+        .map(|t| (t, read_back(&work.path().join("sink-0").join(t))))
+        .collect();
+    for bare in [false, true] {
+        let (mut times, mut cpu_times) = (Vec::new(), Vec::new());
+        for repeat in 0..repeats.max(1) {
+            let (start, cpu_start) = (Instant::now(), thread_cpu_seconds());
+            for (table, batches) in &tables {
+                let schema = batches[0].schema();
+                let properties = match bare {
+                    false => {
+                        avalanche::sink::properties(table, &schema, &text, avalanche::sink::row_group_rows(1))
+                    }
+                    true => WriterProperties::builder()
+                        .set_compression(Compression::UNCOMPRESSED)
+                        .set_dictionary_enabled(false)
+                        .set_statistics_enabled(EnabledStatistics::None)
+                        .set_max_row_group_size(avalanche::sink::row_group_rows(1))
+                        .build(),
+                };
+                let path = work.path().join(format!("encoder-{repeat}-{table}.parquet"));
+                let file = File::create(&path).expect("a file");
+                let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).expect("a writer");
+                batches.iter().for_each(|b| writer.write(b).expect("written"));
+                writer.into_inner().expect("closed").sync_all().expect("synced");
+            }
+            let (seconds, cpu) = (start.elapsed().as_secs_f64(), thread_cpu_seconds() - cpu_start);
+            let what = if bare {
+                "with nothing to spare (no compression, dictionary or statistics)"
+            } else {
+                "alone"
+            };
+            println!(
+                "repeat {}: parquet-rs {what} wrote the same rows in {seconds:.4} s wall, {cpu:.4} s CPU",
+                repeat + 1
+            );
+            times.push(seconds);
+            cpu_times.push(cpu);
+        }
+        let name = if bare { "encoder_bare" } else { "encoder" };
+        println!("{name}_median_s {:.6}", median(&mut times));
+        println!("{name}_median_cpu_s {:.6}", median(&mut cpu_times));
+    }
+}
+
+/// Every row of the table folder `dir`, in batches of the sink's batch size.
+fn read_back(dir: &Path) -> Vec<RecordBatch> {
+    let mut batches = Vec::new();
+    let mut parts: Vec<_> =
+        std::fs::read_dir(dir).expect("a table folder").map(|e| e.expect("an entry").path()).collect();
+    parts.sort();
+    for part in parts {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&part).expect("a part"))
+            .expect("a Parquet file")
+            .with_batch_size(avalanche::sink::BATCH_ROWS)
+            .build()
+            .expect("a reader");
+        batches.extend(reader.map(|b| b.expect("a batch")));
+    }
+    batches
 }
 
 fn median(values: &mut [f64]) -> f64 {

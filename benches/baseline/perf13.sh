@@ -16,6 +16,13 @@
 #   runs-without-writing  the same runs through `executor::run_one` (the
 #            scenario, seeding, output checks), in-process, one thread, no
 #            Parquet: what the scenario adds to its draws (same bench);
+#   writing-sink  the crate's writer fed those runs' records, its calls
+#            alone timed (builders, encoder, commit with fsync; same bench);
+#   writing-encoder  parquet-rs's ArrowWriter alone writing the same rows
+#            (read back beforehand) with the parts' settings, then fsync: the
+#            floor of writing through parquet-rs (same bench);
+#   writing-encoder_bare  the same without compression, dictionary or
+#            statistics: no writer setting lowers the floor much;
 #   avalanche-Nt  `avalanche run` as a whole process (start-up, writing,
 #            fsync and renames included) with N worker threads;
 #   numpy-batch   benches/baseline/baseline.py --form batch, the NumPy form
@@ -106,6 +113,10 @@ for round in $(seq "$REPEATS"); do
         "$(awk '/^draws_median_cpu_s/ {print $2}' "$WORK/draws")" 0
     record runs-without-writing "$(awk '/^runs_median_s/ {print $2}' "$WORK/draws")" \
         "$(awk '/^runs_median_cpu_s/ {print $2}' "$WORK/draws")" 0
+    for part in sink encoder encoder_bare; do
+        record "writing-$part" "$(awk "/^${part}_median_s/ {print \$2}" "$WORK/draws")" \
+            "$(awk "/^${part}_median_cpu_s/ {print \$2}" "$WORK/draws")" 0
+    done
     for t in "${THREADS[@]}"; do
         measure "avalanche-${t}t" "$AVALANCHE" run "$SWEEP" --out "$WORK/out" --threads "$t"
         if [[ -n "${BASELINE:-}" ]]; then
@@ -147,6 +158,10 @@ if one:
           f"{one[1] / draws_cpu:.2f}x CPU   (goal <= 2)")
     runs_wall, runs_cpu = med["runs-without-writing"]
     print(f"  runs without writing / draws alone: {runs_wall / draws_wall:.2f}x wall, {runs_cpu / draws_cpu:.2f}x CPU")
+    for part, what in [("encoder", "the parts' settings"), ("encoder_bare", "no compression, dictionary or statistics")]:
+        enc_wall, enc_cpu = med[f"writing-{part}"]
+        print(f"  floor through parquet-rs ({what}): (draws + parquet-rs alone) / draws = "
+              f"{(draws_wall + enc_wall) / draws_wall:.2f}x wall, {(draws_cpu + enc_cpu) / draws_cpu:.2f}x CPU")
     for t in threads:
         if t == "1":
             continue

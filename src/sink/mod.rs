@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use error::SinkError;
+pub use part::{properties, row_group_rows};
 
 use crate::names::Status;
 use crate::record::RunRecord;
@@ -25,7 +26,7 @@ use part::Part;
 
 /// Rows buffered in Arrow builders before they are handed to the Parquet
 /// writer as one batch; per worker and table, so kept small (memory).
-const BATCH_ROWS: usize = 4 * 1024;
+pub const BATCH_ROWS: usize = 4 * 1024;
 
 /// When to commit a part: after this many runs or this much time,
 /// whichever comes first. At most one interval of work is lost to a kill.
