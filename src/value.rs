@@ -86,6 +86,16 @@ pub enum Better {
     Toward(f64),
 }
 
+/// Which statistic over a grid point's replicates a theory column predicts,
+/// so the report sets the simulation's same statistic beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prediction {
+    /// An expectation (closed forms, means over a model's replicates).
+    Mean,
+    /// A median (of a reduced model's replicates, say).
+    Median,
+}
+
 /// The values a column can take, so that intervals never leave it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Support {
@@ -112,8 +122,10 @@ pub struct ColumnSpec {
     pub nulls: NullMeaning,
     pub better: Better,
     pub support: Support,
-    /// The column holding this one's closed-form expectation, if any.
+    /// The column holding this one's theory from the parameters, if any.
     pub theory: Option<&'static str>,
+    /// What that theory predicts: the replicates' mean or their median.
+    pub prediction: Prediction,
 }
 
 impl ColumnSpec {
@@ -129,6 +141,7 @@ impl ColumnSpec {
             better: Better::Unknown,
             support: Support::Real,
             theory: None,
+            prediction: Prediction::Mean,
         }
     }
 
@@ -157,9 +170,17 @@ impl ColumnSpec {
         self
     }
 
-    /// Names the column holding this one's closed-form expectation.
+    /// Names the column holding this one's expectation in theory.
     pub const fn theory(mut self, column: &'static str) -> Self {
         self.theory = Some(column);
+        self.prediction = Prediction::Mean;
+        self
+    }
+
+    /// Names the column holding this one's median over replicates in theory.
+    pub const fn median_theory(mut self, column: &'static str) -> Self {
+        self.theory = Some(column);
+        self.prediction = Prediction::Median;
         self
     }
 

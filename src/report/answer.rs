@@ -318,11 +318,13 @@ fn verdict(
 }
 
 /// One sentence per simulation-against-theory column: at how many grid
-/// points the 95% interval of mean / theory contains 1, naming (up to three)
+/// points the 95% interval of mean / theory (median / theory for a theory of
+/// the median) contains 1, naming (up to three)
 /// points where it does not.
 pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String> {
     let mut out = Vec::new();
-    for (index, column) in headline.iter().enumerate().filter(|(_, h)| h.statistic == Statistic::Ratio) {
+    let is_ratio = |h: &Headline| matches!(h.statistic, Statistic::Ratio | Statistic::MedianRatio(_));
+    for (index, column) in headline.iter().enumerate().filter(|(_, h)| is_ratio(h)) {
         let mut agree = 0;
         let mut total = 0;
         let mut apart = Vec::new();

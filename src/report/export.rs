@@ -4,8 +4,9 @@
 //! number.
 //!
 //! `headline.csv` columns: the varying parameters, `replicates`, `failed`,
-//! `column`, `statistic` (`median`, `mean`, `theory`, `mean_ratio` for
-//! simulation over theory, `mode` for a string column's commonest value),
+//! `column`, `statistic` (`median`, `mean`, `theory`, `mean_ratio` or
+//! `median_ratio` for simulation over theory, as the theory predicts a mean
+//! or a median, `mode` for a string column's commonest value),
 //! `n`, `estimate` (for `mode`, the share of runs taking `value`), `low`,
 //! `high` (the 95% interval), `nulls`, `nulls_as` (`dropped`, or `-inf`
 //! where a null means nothing was achieved), `value` (the commonest value).
@@ -67,10 +68,12 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
                 Statistic::Mean => "mean",
                 Statistic::Theory => "theory",
                 Statistic::Ratio => "mean_ratio",
+                Statistic::MedianRatio(_) => "median_ratio",
                 Statistic::Mode => "mode",
             };
             let nulls_as = match column.statistic {
-                Statistic::Median(NullMeaning::NothingAchieved) => "-inf",
+                Statistic::Median(NullMeaning::NothingAchieved)
+                | Statistic::MedianRatio(NullMeaning::NothingAchieved) => "-inf",
                 _ => "dropped",
             };
             row.extend([

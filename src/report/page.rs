@@ -189,11 +189,20 @@ fn method(plan: &Plan) -> String {
     );
     if plan.headline.iter().any(|h| h.statistic == Statistic::Ratio) {
         text.push_str(
-            "- `x: mean`, `x: theory`, `x: mean / theory`: closed-form predictions are expectations, so \
-             the simulation's mean across replicates is shown beside the theory (derived from the \
-             parameters alone, exact, so without an interval) and divided by it. The mean's 95% interval \
-             is the normal approximation (mean -/+ 1.96 standard errors), taken on the log scale for \
-             quantities that cannot be negative, so the interval never leaves the quantity's range.\n",
+            "- `x: mean`, `x: mean in theory`, `x: mean / theory`: where the theory predicts an \
+             expectation, the simulation's mean across replicates is shown beside it (the theory is \
+             derived from the parameters alone, one value per grid point, so without an interval) and \
+             divided by it. The mean's 95% interval is the normal approximation (mean -/+ 1.96 standard \
+             errors), taken on the log scale for quantities that cannot be negative, so the interval \
+             never leaves the quantity's range.\n",
+        );
+    }
+    if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {
+        text.push_str(
+            "- `x: median`, `x: median in theory`, `x: median / theory`: where the theory predicts the \
+             median over replicates (of a reduced model run from the parameters alone), the simulation's \
+             median is shown beside it, counting runs as the median above does, and divided by it; the \
+             ratio's interval is the median's exact interval divided by the theory.\n",
         );
     }
     if let Some(c) = &plan.comparison {

@@ -13,7 +13,7 @@ use super::columns::Layout;
 use crate::params::ParamKind;
 use crate::scenario::contract::{Outcome, OutcomeKind};
 use crate::scenario::Scenario;
-use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support};
+use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Prediction, Support};
 
 /// How a headline column is summarised at a grid point.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -27,6 +27,9 @@ pub enum Statistic {
     Theory,
     /// The simulation's mean over the theory's, with a 95% interval.
     Ratio,
+    /// The simulation's median over the theory's (a theory that predicts a
+    /// median): the median's exact interval divided by the theory.
+    MedianRatio(NullMeaning),
     /// A string column's commonest value and how many runs took it.
     Mode,
 }
@@ -36,7 +39,8 @@ pub enum Statistic {
 pub struct Headline {
     /// The runs-table column summarised.
     pub column: String,
-    /// For [`Statistic::Ratio`], the theory column divided by.
+    /// For [`Statistic::Ratio`] and [`Statistic::MedianRatio`], the theory
+    /// column divided by.
     pub theory: Option<String>,
     pub statistic: Statistic,
     /// The table heading, unique within the table.
@@ -263,8 +267,9 @@ fn label_of(column: &ColumnSpec) -> String {
     column.label.map(String::from).unwrap_or_else(|| column.name.replace('_', " "))
 }
 
-/// A numeric column: its median, or, beside a theory, the mean, the theory
-/// and their ratio, each under its own heading.
+/// A numeric column: its median, or, beside a theory, the statistic the
+/// theory predicts (mean or median), the theory and their ratio, each under
+/// its own heading.
 fn numeric(column: &ColumnSpec, theory: Option<&str>) -> Vec<Headline> {
     let name = label_of(column);
     let unit = column.unit.map(String::from);
@@ -272,7 +277,8 @@ fn numeric(column: &ColumnSpec, theory: Option<&str>) -> Vec<Headline> {
 }
 
 /// [`numeric`] for a column known by name only or by its declaration
-/// (`facts` gives what a null means, the better direction and support).
+/// (`facts` gives what a null means, the better direction, support and what
+/// its theory predicts).
 fn numeric_named(
     column: &str,
     name: String,
@@ -296,19 +302,23 @@ fn numeric_named(
         nulls: facts.nulls,
     };
     let Some(theory) = theory else { return vec![base] };
+    let (simulated, predicted, ratio) = match facts.prediction {
+        Prediction::Mean => (Statistic::Mean, "mean", Statistic::Ratio),
+        Prediction::Median => (Statistic::Median(facts.nulls), "median", Statistic::MedianRatio(facts.nulls)),
+    };
     vec![
-        Headline { statistic: Statistic::Mean, label: with_unit(format!("{name}: mean")), ..base.clone() },
+        Headline { statistic: simulated, label: with_unit(format!("{name}: {predicted}")), ..base.clone() },
         Headline {
             column: theory.to_string(),
             statistic: Statistic::Theory,
-            label: with_unit(format!("{name}: theory")),
+            label: with_unit(format!("{name}: {predicted} in theory")),
             better: Better::Unknown,
             ..base.clone()
         },
         Headline {
             theory: Some(theory.to_string()),
-            statistic: Statistic::Ratio,
-            label: format!("{name}: mean / theory"),
+            statistic: ratio,
+            label: format!("{name}: {predicted} / theory"),
             unit: None,
             better: Better::Toward(1.0),
             support: Support::NonNegative,
@@ -446,6 +456,32 @@ mod tests {
         assert_eq!(statistics, [Statistic::Mean, Statistic::Theory, Statistic::Ratio]);
         assert_eq!(variance[1].column, "final_variance_ratio_theory");
         assert_eq!(variance[2].theory.as_deref(), Some("final_variance_ratio_theory"));
+        assert_eq!(variance[2].label, "final variance / true: mean / theory");
+    }
+
+    #[test]
+    fn a_theory_of_the_median_is_set_beside_the_simulated_median() {
+        // addition's reach99_theory is the reduced model's median reach: a
+        // mean beside it would compare two different statistics.
+        let addition = scenario::find("addition").unwrap();
+        let plan = plan(Some(addition), &layout_of(addition));
+        let reach: Vec<_> = plan.headline.iter().filter(|h| h.name == "reach at 99%").collect();
+        let statistics: Vec<Statistic> = reach.iter().map(|h| h.statistic).collect();
+        let nothing = NullMeaning::NothingAchieved;
+        assert_eq!(
+            statistics,
+            [Statistic::Median(nothing), Statistic::Theory, Statistic::MedianRatio(nothing)]
+        );
+        let labels: Vec<&str> = reach.iter().map(|h| h.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "reach at 99%: median (digits)",
+                "reach at 99%: median in theory (digits)",
+                "reach at 99%: median / theory"
+            ]
+        );
+        assert_eq!(reach[2].theory.as_deref(), Some("reach99_theory"));
     }
 
     #[test]

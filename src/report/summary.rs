@@ -371,6 +371,18 @@ fn summarise_column(
                 mode: None,
             }
         }
+        Statistic::MedianRatio(nulls_mean) => {
+            // The theory is one value per grid point; runs are counted as
+            // the median counts them (nothing achieved ranks lowest).
+            let theory: Vec<f64> = values.iter().filter_map(|(_, t)| *t).filter(|t| t.is_finite()).collect();
+            let mut all: Vec<f64> = match nulls_mean {
+                NullMeaning::NothingAchieved => {
+                    values.iter().map(|(v, _)| v.unwrap_or(f64::NEG_INFINITY)).collect()
+                }
+                NullMeaning::Undefined => present().collect(),
+            };
+            ColumnSummary { summary: stats::median_ratio(&mut all, &theory), nulls, mode: None }
+        }
         Statistic::Mode => {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
             for text in texts.iter().flatten() {
@@ -450,6 +462,18 @@ mod tests {
         assert_eq!((lowest.summary.value, lowest.summary.n, lowest.nulls), (3.0, 3, 1));
         let dropped = summarise_column(&headline(Statistic::Median(NullMeaning::Undefined)), &values, &[]);
         assert_eq!((dropped.summary.value, dropped.summary.n, dropped.nulls), (4.0, 2, 1));
+    }
+
+    #[test]
+    fn a_median_theory_divides_the_median_counted_as_the_median_counts() {
+        // Theory 4 at every run; one run achieved nothing (-inf), so the
+        // median of [-inf, 3, 5] is 3, not the 4 of the two values present.
+        let values = [(Some(3.0), Some(4.0)), (None, Some(4.0)), (Some(5.0), Some(4.0))];
+        let nothing = NullMeaning::NothingAchieved;
+        let ratio = summarise_column(&headline(Statistic::MedianRatio(nothing)), &values, &[]);
+        assert_eq!((ratio.summary.value, ratio.summary.n, ratio.nulls), (0.75, 3, 1));
+        let ratio = summarise_column(&headline(Statistic::MedianRatio(NullMeaning::Undefined)), &values, &[]);
+        assert_eq!((ratio.summary.value, ratio.summary.n), (1.0, 2));
     }
 
     #[test]

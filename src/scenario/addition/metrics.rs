@@ -181,7 +181,7 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     .label("reach at 99%", Some("digits"))
     .nulls(NullMeaning::NothingAchieved)
     .better(Better::Higher)
-    .theory("reach99_theory"),
+    .median_theory("reach99_theory"),
     ColumnSpec::new(
         "reach99_conservative",
         ColumnType::Int,
