@@ -228,13 +228,27 @@ pub fn gemm(
         Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
         Operand::Columns(data, stride) => assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short"),
     }
+    let product = Product { m, n, k, a, b, b_stride, c_stride };
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { with_avx2(|| tiles(m, n, k, a, b, b_stride, c, c_stride)) };
+        unsafe { with_avx2(|| tiles(product, c)) };
         return;
     }
-    tiles(m, n, k, a, b, b_stride, c, c_stride);
+    tiles(product, c);
+}
+
+/// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
+/// handed down to the tiles in one piece.
+#[derive(Clone, Copy)]
+struct Product<'a> {
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand<'a>,
+    b: &'a [f32],
+    b_stride: usize,
+    c_stride: usize,
 }
 
 /// Runs `work` (inlined here) compiled for AVX2: wider registers for the
@@ -251,72 +265,43 @@ unsafe fn with_avx2(work: impl FnOnce()) {
     work()
 }
 
-/// The tiles of [`gemm`], after its bounds checks.
-#[allow(clippy::too_many_arguments)]
+/// The tiles of [`gemm`].
 #[inline(always)]
-fn tiles(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Operand,
-    b: &[f32],
-    b_stride: usize,
-    c: &mut [f32],
-    c_stride: usize,
-) {
+fn tiles(p: Product, c: &mut [f32]) {
     let mut j = 0;
-    while j + TILE_COLS <= n {
-        columns::<TILE_COLS>(m, k, j, a, b, b_stride, c, c_stride);
+    while j + TILE_COLS <= p.n {
+        columns::<TILE_COLS>(p, j, c);
         j += TILE_COLS;
     }
-    if j + 4 <= n {
-        columns::<4>(m, k, j, a, b, b_stride, c, c_stride);
+    if j + 4 <= p.n {
+        columns::<4>(p, j, c);
         j += 4;
     }
-    while j < n {
-        columns::<1>(m, k, j, a, b, b_stride, c, c_stride);
+    while j < p.n {
+        columns::<1>(p, j, c);
         j += 1;
     }
 }
 
 /// Columns `j..j + W` of [`gemm`], in tiles of [`TILE_ROWS`] rows.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn columns<const W: usize>(
-    m: usize,
-    k: usize,
-    j: usize,
-    a: Operand,
-    b: &[f32],
-    b_stride: usize,
-    c: &mut [f32],
-    c_stride: usize,
-) {
+fn columns<const W: usize>(p: Product, j: usize, c: &mut [f32]) {
     let mut i = 0;
-    while i + TILE_ROWS <= m {
-        tile::<TILE_ROWS, W>(i, j, k, a, b, b_stride, c, c_stride);
+    while i + TILE_ROWS <= p.m {
+        tile::<TILE_ROWS, W>(p, i, j, c);
         i += TILE_ROWS;
     }
-    while i < m {
-        tile::<1, W>(i, j, k, a, b, b_stride, c, c_stride);
+    while i < p.m {
+        tile::<1, W>(p, i, j, c);
         i += 1;
     }
 }
 
 /// One `R x W` tile of `C` at `(i, j)`, accumulated in registers over all
 /// of `k`.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn tile<const R: usize, const W: usize>(
-    i: usize,
-    j: usize,
-    k: usize,
-    a: Operand,
-    b: &[f32],
-    b_stride: usize,
-    c: &mut [f32],
-    c_stride: usize,
-) {
+fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, c: &mut [f32]) {
+    let Product { k, a, b, b_stride, c_stride, .. } = p;
     let mut acc = [[0.0f32; W]; R];
     for (r, row) in acc.iter_mut().enumerate() {
         row.copy_from_slice(&c[(i + r) * c_stride + j..][..W]);
