@@ -1,6 +1,9 @@
 //! Damage a dataset can carry, found and repaired: part files that cannot
-//! be read, run_ids with more than one row, and generations parts whose runs
-//! twin never landed.
+//! be read, run_ids with more than one row, generations parts whose runs
+//! twin never landed, and runs parts whose generations twin was lost.
+//! Parts compressed with a codec this build lacks are told apart from
+//! damage: they cannot be read here, but moving them aside would lose good
+//! data, so they are named with the rewrite that fixes them and left alone.
 //!
 //! Writers are built never to leave any of these (one writer per shard,
 //! files appearing by rename), but a file system can still corrupt a file
@@ -13,13 +16,14 @@ use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use arrow::array::{Array, UInt64Array};
+use arrow::array::{Array, StringArray, UInt64Array};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
 
 use crate::lock::{self, LockError, Role};
-use crate::names::{column, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
+use crate::names::{column, Status, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::sink::dataset::{self, part_files};
+use crate::sink::error::codec_advice;
 use crate::sink::SinkError;
 
 /// What is wrong with a dataset; empty when nothing is.
@@ -33,6 +37,12 @@ pub struct Integrity {
     pub duplicates: Vec<(u64, Vec<PathBuf>)>,
     /// Generations parts without their runs twin (not from a live writer).
     pub orphans: Vec<PathBuf>,
+    /// Runs parts whose generations twin should exist but does not
+    /// ([`dataset::generations_expected`]): their runs' curves are lost.
+    pub without_generations: Vec<PathBuf>,
+    /// Parts compressed with a codec this build cannot decompress, and its
+    /// name: not damage, but not readable here either.
+    pub foreign_codec: Vec<(PathBuf, &'static str)>,
 }
 
 /// Why the check itself could not run.
@@ -49,13 +59,37 @@ pub enum IntegrityError {
 impl Integrity {
     /// Whether nothing is wrong.
     pub fn is_clean(&self) -> bool {
-        self.unreadable.is_empty() && self.duplicates.is_empty() && self.orphans.is_empty()
+        !self.is_damaged() && self.foreign_codec.is_empty()
+    }
+
+    /// Whether something is wrong that `avalanche repair` mends.
+    pub fn is_damaged(&self) -> bool {
+        !(self.unreadable.is_empty()
+            && self.duplicates.is_empty()
+            && self.orphans.is_empty()
+            && self.without_generations.is_empty())
     }
 }
 
 impl fmt::Display for Integrity {
     /// The files named and the fix spelled out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_damaged() {
+            self.fmt_damage(f)?;
+            if !self.foreign_codec.is_empty() {
+                writeln!(f)?;
+            }
+        }
+        if !self.foreign_codec.is_empty() {
+            write!(f, "{}", codec_advice(&self.foreign_codec))?;
+        }
+        Ok(())
+    }
+}
+
+impl Integrity {
+    /// The damage, file by file, and how `repair` mends it.
+    fn fmt_damage(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let dir = self.dir.display();
         writeln!(f, "{dir} is damaged:")?;
         for (path, why) in &self.unreadable {
@@ -72,11 +106,18 @@ impl fmt::Display for Integrity {
         for path in &self.orphans {
             writeln!(f, "  generations part without its runs twin: {}", path.display())?;
         }
+        for path in &self.without_generations {
+            writeln!(
+                f,
+                "  runs part without its generations twin (its runs' generation rows are lost): {}",
+                path.display()
+            )?;
+        }
         write!(
             f,
-            "Fix: `avalanche repair {dir}` moves unreadable parts to {dir}{DAMAGED_SUFFIX}/ and drops \
-             duplicate rows keeping one; then rerun the sweep (`avalanche run ...`) to redo the runs \
-             that were lost."
+            "Fix: `avalanche repair {dir}` moves unreadable parts and parts without their twin to \
+             {dir}{DAMAGED_SUFFIX}/ and drops duplicate rows keeping one; then rerun the sweep \
+             (`avalanche run ...`) to redo the runs that were lost."
         )
     }
 }
@@ -89,22 +130,37 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
     }
     let runs = part_files(&dir.join(RUNS_DIR))?;
     let generations = part_files(&dir.join(GENERATIONS_DIR))?;
-    let read = |files: &[PathBuf]| -> Vec<Result<Vec<u64>, String>> {
-        files.par_iter().map(|p| run_ids(p)).collect()
+    let read = |files: &[PathBuf]| -> Vec<Result<PartRead, String>> {
+        files.par_iter().map(|p| read_part(p)).collect()
     };
-    let (runs_ids, generations_ids) = (read(&runs), read(&generations));
+    let (runs_read, generations_read) = (read(&runs), read(&generations));
     let mut integrity = Integrity { dir: dir.to_path_buf(), ..Integrity::default() };
-    for (files, ids) in [(&runs, &runs_ids), (&generations, &generations_ids)] {
-        for (path, result) in files.iter().zip(ids) {
+    for (files, read) in [(&runs, &runs_read), (&generations, &generations_read)] {
+        for (path, result) in files.iter().zip(read) {
             if let Err(why) = result {
-                integrity.unreadable.push((path.clone(), why.clone()));
+                match dataset::foreign_codec(path) {
+                    Some(codec) => integrity.foreign_codec.push((path.clone(), codec)),
+                    None => integrity.unreadable.push((path.clone(), why.clone())),
+                }
             }
         }
     }
+    // Generations land before runs, so a runs part without its twin lost it.
+    for (path, read) in runs.iter().zip(&runs_read) {
+        let Ok(read) = read else { continue };
+        let twin = dir.join(GENERATIONS_DIR).join(path.file_name().unwrap_or_default());
+        if !twin.exists() && dataset::generations_expected(read.recorded, read.ok, !generations.is_empty()) {
+            integrity.without_generations.push(path.clone());
+        }
+    }
+    fn ids(read: &[Result<PartRead, String>]) -> Vec<&[u64]> {
+        read.iter().map(|r| r.as_ref().map_or(&[][..], |r| r.ids.as_slice())).collect()
+    }
+    let (runs_ids, generations_ids) = (ids(&runs_read), ids(&generations_read));
     let mut holders: HashMap<u64, Vec<PathBuf>> = HashMap::new();
     let mut duplicated = HashSet::new();
     for (path, ids) in runs.iter().zip(&runs_ids) {
-        for &id in ids.iter().flatten() {
+        for &id in *ids {
             let files = holders.entry(id).or_default();
             if !files.is_empty() {
                 duplicated.insert(id);
@@ -115,7 +171,7 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
     // A run's generation rows all belong in one part.
     let mut generation_part: HashMap<u64, &PathBuf> = HashMap::new();
     for (path, ids) in generations.iter().zip(&generations_ids) {
-        for &id in ids.iter().flatten() {
+        for &id in *ids {
             let first = *generation_part.entry(id).or_insert(path);
             if first != path {
                 duplicated.insert(id);
@@ -148,13 +204,24 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
     Ok(integrity)
 }
 
+/// What [`read_part`] found in one part.
+struct PartRead {
+    /// Every run_id, one per row.
+    ids: Vec<u64>,
+    /// Whether a row has status `ok` (runs parts only).
+    ok: bool,
+    /// The runs part's record of its generations twin.
+    recorded: Option<bool>,
+}
+
 /// Every run_id of a part, reading the whole file (a damaged page anywhere
 /// makes it unreadable).
-fn run_ids(path: &Path) -> Result<Vec<u64>, String> {
+fn read_part(path: &Path) -> Result<PartRead, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
-    let reader =
-        ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()).map_err(|e| e.to_string())?;
-    let mut ids = Vec::new();
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| e.to_string())?;
+    let recorded = dataset::generations_recorded(builder.metadata().file_metadata());
+    let reader = builder.build().map_err(|e| e.to_string())?;
+    let mut part = PartRead { ids: Vec::new(), ok: false, recorded };
     for batch in reader {
         let batch = batch.map_err(|e| e.to_string())?;
         let column = batch
@@ -164,9 +231,12 @@ fn run_ids(path: &Path) -> Result<Vec<u64>, String> {
         if column.null_count() > 0 {
             return Err("null run_id".into());
         }
-        ids.extend(column.values().iter().copied());
+        part.ids.extend(column.values().iter().copied());
+        let statuses =
+            batch.column_by_name(column::STATUS).and_then(|c| c.as_any().downcast_ref::<StringArray>());
+        part.ok |= statuses.is_some_and(|s| s.iter().any(|s| s == Some(Status::Ok.as_str())));
     }
-    Ok(ids)
+    Ok(part)
 }
 
 /// What [`repair`] did.
@@ -176,11 +246,15 @@ pub struct Repaired {
     pub moved: Vec<(PathBuf, PathBuf)>,
     /// Rows dropped from each rewritten part.
     pub dropped: Vec<(PathBuf, usize)>,
+    /// Parts left in place because this build cannot decompress their codec
+    /// (and its name): not damage, but the dataset is not whole to it.
+    pub foreign_codec: Vec<(PathBuf, &'static str)>,
 }
 
-/// Mends `dir`: moves unreadable parts and orphaned generations parts (and
-/// each unreadable part's twin, whose rows would otherwise be duplicated or
-/// orphaned when the lost runs are redone) to `<dir>.damaged/`, and drops
+/// Mends `dir`: moves unreadable parts, orphaned generations parts and runs
+/// parts that lost their generations twin (and each unreadable part's twin,
+/// whose rows would otherwise be duplicated or orphaned when the lost runs
+/// are redone) to `<dir>.damaged/`, and drops
 /// duplicate rows, keeping each run in the first runs part (by name) that
 /// holds it and its generation rows in that part's twin. Every rewrite is
 /// atomic, so an interrupted repair can be rerun. Takes the whole dataset's
@@ -194,6 +268,7 @@ pub fn repair(dir: &Path, break_lock: bool) -> Result<Repaired, IntegrityError> 
     let mut repaired = Repaired::default();
     let aside = PathBuf::from(format!("{}{DAMAGED_SUFFIX}", dir.display()));
     let mut to_move: Vec<PathBuf> = integrity.orphans.clone();
+    to_move.extend(integrity.without_generations.iter().cloned());
     for (path, _) in &integrity.unreadable {
         let name = path.file_name().unwrap_or_default();
         for table in [RUNS_DIR, GENERATIONS_DIR] {
@@ -212,6 +287,9 @@ pub fn repair(dir: &Path, break_lock: bool) -> Result<Repaired, IntegrityError> 
         dataset::sync_dir(path.parent().unwrap_or(dir));
         repaired.moved.push((path.clone(), target));
     }
+    // Parts in a foreign codec stay, unless they went as a damaged part's twin.
+    repaired.foreign_codec =
+        integrity.foreign_codec.iter().filter(|(path, _)| !to_move.contains(path)).cloned().collect();
 
     // Duplicates among what is left: the keeper is the first runs part.
     let sweep_text =

@@ -62,14 +62,17 @@ enum Command {
     },
     /// Report completed, failed and missing runs of a dataset, across shards.
     #[command(after_help = "Exit status: 0 every run completed; 1 some run failed or is missing; \
-                            2 an error (no such folder, not a dataset); 3 a part is unreadable or a run \
+                            2 an error (no such folder, not a dataset, a part compressed with a codec \
+                            this build cannot read); 3 a part is unreadable or lacks its twin, or a run \
                             is recorded twice (see `avalanche repair`).")]
     Status {
         /// The dataset folder, <out>/<name>/ (e.g. results/quickstart).
         dir: PathBuf,
     },
-    /// Mend a damaged dataset: move unreadable parts to <dir>.damaged/ and
-    /// drop duplicate rows, keeping one; then rerun the sweep.
+    /// Mend a damaged dataset: move unreadable parts and parts without their
+    /// twin to <dir>.damaged/ and drop duplicate rows, keeping one; then
+    /// rerun the sweep. Exits 2 when it leaves parts in a codec this build
+    /// cannot read (not damage: rewrite them with ZSTD).
     Repair {
         /// The dataset folder, <out>/<name>/.
         dir: PathBuf,
@@ -279,9 +282,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 bail!("{}: no such file or folder", dir.display());
             }
             let integrity = status::check_integrity(&dir)?;
-            if !integrity.unreadable.is_empty() {
+            // Runs in a part that cannot be read cannot be counted.
+            if !integrity.unreadable.is_empty() || !integrity.foreign_codec.is_empty() {
                 println!("{integrity}");
-                return Ok(ExitCode::from(3));
+                return Ok(ExitCode::from(if integrity.is_damaged() { 3 } else { 2 }));
             }
             let c = status::completion(&dir)?;
             println!(
@@ -317,13 +321,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             for (path, rows) in &repaired.dropped {
                 println!("dropped {rows} duplicate rows from {}", path.display());
             }
-            if repaired.moved.is_empty() && repaired.dropped.is_empty() {
-                println!("{}: nothing to repair", dir.display());
-            } else {
+            let mended = !(repaired.moved.is_empty() && repaired.dropped.is_empty());
+            if !repaired.foreign_codec.is_empty() {
+                // Not damage: left in place, and the dataset is still not whole.
+                println!("left in place: {}", avalanche::sink::error::codec_advice(&repaired.foreign_codec));
+                if mended {
+                    println!("After rewriting, rerun the sweep to redo the runs that were moved aside.");
+                }
+                return Ok(ExitCode::from(2));
+            }
+            if mended {
                 println!(
                     "Now rerun the sweep to redo lost runs, then check with: avalanche status {}",
                     dir.display()
                 );
+            } else {
+                println!("{}: nothing to repair", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }

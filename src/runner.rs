@@ -106,6 +106,12 @@ pub enum RunnerError {
         dir.display(), dir.display(), dir.display()
     )]
     Damaged { dir: PathBuf, source: SinkError },
+    #[error(
+        "{}: this runs part's generations twin is gone, so its runs' generation rows are lost; \
+         `avalanche repair {}` moves the part aside, and rerunning then redoes its runs",
+        part.display(), dir.display()
+    )]
+    LostGenerations { dir: PathBuf, part: PathBuf },
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -170,8 +176,14 @@ pub fn run_sweep(
         refuse_if_busy(&dir, "--extend")?;
     }
 
-    let mut committed =
-        dataset::scan(&dir).map_err(|source| RunnerError::Damaged { dir: dir.clone(), source })?;
+    let mut committed = dataset::scan(&dir).map_err(|source| match source {
+        // Not damage: the error says how to make the part readable.
+        SinkError::Codec { .. } => RunnerError::Sink(source),
+        source => RunnerError::Damaged { dir: dir.clone(), source },
+    })?;
+    if let Some(part) = committed.without_generations.first() {
+        return Err(RunnerError::LostGenerations { dir: dir.clone(), part: part.clone() });
+    }
     if options.retry_failed {
         retry_failed(sweep, shard, &dir, &mut committed)?;
     }

@@ -7,7 +7,10 @@
 //! the two renames; it is removed on the next start, as are hidden
 //! temporary files, but only those a dead writer left: temporary names carry
 //! their writer's token and live writers hold locks ([`crate::lock`]), so
-//! writers sharing a folder never touch each other's files.
+//! writers sharing a folder never touch each other's files. A runs part
+//! whose generations twin is missing, by contrast, lost it
+//! ([`generations_expected`]), and a part in a codec this build cannot
+//! decompress is not damage at all ([`foreign_codec`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -17,8 +20,11 @@ use arrow::array::{Array, StringArray, UInt64Array};
 use arrow::record_batch::RecordBatchReader;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
+use parquet::basic::Compression;
+use parquet::file::metadata::{FileMetaData, ParquetMetaDataReader};
 
 use super::error::SinkError;
+use super::schema::metadata_keys;
 use crate::lock::{Holder, Role};
 
 use crate::names::column;
@@ -35,6 +41,9 @@ pub struct Committed {
     pub duplicates: u64,
     /// Each runs part file holding failed runs, with how many.
     pub failed_files: Vec<(PathBuf, usize)>,
+    /// Runs parts whose generations twin should exist but does not: their
+    /// runs' generation rows are lost (`avalanche repair` sets them aside).
+    pub without_generations: Vec<PathBuf>,
 }
 
 /// The committed `*.parquet` files of one table, sorted by name; hidden and
@@ -57,50 +66,126 @@ pub fn part_files(table_dir: &Path) -> Result<Vec<PathBuf>, SinkError> {
     Ok(files)
 }
 
-/// Reads the run_id and status of every committed run.
+/// Reads the run_id and status of every committed run, and notes the runs
+/// parts whose generations twin is gone ([`generations_expected`]).
 pub fn scan(dir: &Path) -> Result<Committed, SinkError> {
     let mut committed = Committed::default();
+    let has_generations = !part_files(&dir.join(GENERATIONS))?.is_empty();
     for path in part_files(&dir.join(RUNS))? {
-        let file = File::open(&path).map_err(SinkError::io(&path))?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(SinkError::parquet(&path))?;
-        let schema = builder.parquet_schema();
-        let find = |name: &str| {
-            (0..schema.num_columns()).find(|&i| schema.column(i).name() == name).ok_or_else(|| {
-                SinkError::Invalid {
-                    path: path.clone(),
-                    message: format!("not an avalanche runs file: no `{name}` column"),
-                }
-            })
-        };
-        let mask = ProjectionMask::leaves(schema, [find(column::RUN_ID)?, find(column::STATUS)?]);
-        let reader = builder.with_projection(mask).build().map_err(SinkError::parquet(&path))?;
-        let mut failed = 0;
-        for batch in reader {
-            let batch = batch.map_err(SinkError::arrow(&path))?;
-            let ids =
-                batch.column_by_name(column::RUN_ID).and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
-            let statuses =
-                batch.column_by_name(column::STATUS).and_then(|c| c.as_any().downcast_ref::<StringArray>());
-            let (Some(ids), Some(statuses)) = (ids, statuses) else {
-                return Err(SinkError::Invalid {
-                    path: path.clone(),
-                    message: "run_id or status has an unexpected type".into(),
-                });
-            };
-            for i in 0..batch.num_rows() {
-                let status = Status::parse(statuses.is_valid(i).then(|| statuses.value(i)));
-                failed += usize::from(status == Status::Failed);
-                if committed.runs.insert(ids.value(i), status).is_some() {
-                    committed.duplicates += 1;
-                }
-            }
+        let part = scan_part(&path, &mut committed).map_err(|e| explain_unreadable(&path, e))?;
+        if part.failed > 0 {
+            committed.failed_files.push((path.clone(), part.failed));
         }
-        if failed > 0 {
-            committed.failed_files.push((path, failed));
+        let twin = dir.join(GENERATIONS).join(path.file_name().unwrap_or_default());
+        if !twin.exists() && generations_expected(part.recorded, part.ok > 0, has_generations) {
+            committed.without_generations.push(path);
         }
         committed.files += 1;
     }
     Ok(committed)
+}
+
+/// What [`scan_part`] counted in one runs part.
+struct PartScan {
+    ok: usize,
+    failed: usize,
+    recorded: Option<bool>,
+}
+
+/// Adds one runs part's run_ids and statuses to `committed`.
+fn scan_part(path: &Path, committed: &mut Committed) -> Result<PartScan, SinkError> {
+    let file = File::open(path).map_err(SinkError::io(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(SinkError::parquet(path))?;
+    let recorded = generations_recorded(builder.metadata().file_metadata());
+    let schema = builder.parquet_schema();
+    let find = |name: &str| {
+        (0..schema.num_columns()).find(|&i| schema.column(i).name() == name).ok_or_else(|| {
+            SinkError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("not an avalanche runs file: no `{name}` column"),
+            }
+        })
+    };
+    let mask = ProjectionMask::leaves(schema, [find(column::RUN_ID)?, find(column::STATUS)?]);
+    let reader = builder.with_projection(mask).build().map_err(SinkError::parquet(path))?;
+    let mut part = PartScan { ok: 0, failed: 0, recorded };
+    for batch in reader {
+        let batch = batch.map_err(SinkError::arrow(path))?;
+        let ids = batch.column_by_name(column::RUN_ID).and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
+        let statuses =
+            batch.column_by_name(column::STATUS).and_then(|c| c.as_any().downcast_ref::<StringArray>());
+        let (Some(ids), Some(statuses)) = (ids, statuses) else {
+            return Err(SinkError::Invalid {
+                path: path.to_path_buf(),
+                message: "run_id or status has an unexpected type".into(),
+            });
+        };
+        for i in 0..batch.num_rows() {
+            let status = Status::parse(statuses.is_valid(i).then(|| statuses.value(i)));
+            match status {
+                Status::Ok => part.ok += 1,
+                Status::Failed => part.failed += 1,
+            }
+            if committed.runs.insert(ids.value(i), status).is_some() {
+                committed.duplicates += 1;
+            }
+        }
+    }
+    Ok(part)
+}
+
+/// What a runs part's footer records about its generations twin
+/// ([`metadata_keys::GENERATIONS`]); `None` for parts written before the
+/// record existed, or rewritten by a tool that dropped it.
+pub fn generations_recorded(metadata: &FileMetaData) -> Option<bool> {
+    let kv = metadata.key_value_metadata()?.iter().find(|kv| kv.key == metadata_keys::GENERATIONS)?;
+    kv.value.as_deref()?.parse().ok()
+}
+
+/// Whether a runs part must have a generations twin. Its own record
+/// decides. A part without one must when it holds an `ok` run and the
+/// dataset has generations parts at all: the scenario then writes
+/// generation rows, and a part whose every run wrote none beside parts
+/// whose runs did is rare (runs are spread over parts); calling it damage
+/// costs a rerun of its runs, while not calling it would lose curves
+/// without a word.
+pub fn generations_expected(recorded: Option<bool>, has_ok_run: bool, dataset_has_generations: bool) -> bool {
+    recorded.unwrap_or(has_ok_run && dataset_has_generations)
+}
+
+/// The name of `codec` when this build cannot decompress it: parquet is
+/// built with its `zstd` feature alone (Cargo.toml), the codec parts are
+/// written with.
+fn unreadable_codec(codec: Compression) -> Option<&'static str> {
+    match codec {
+        Compression::UNCOMPRESSED | Compression::ZSTD(_) => None,
+        Compression::SNAPPY => Some("Snappy"),
+        Compression::GZIP(_) => Some("gzip"),
+        Compression::LZO => Some("LZO"),
+        Compression::BROTLI(_) => Some("Brotli"),
+        Compression::LZ4 => Some("LZ4"),
+        Compression::LZ4_RAW => Some("LZ4_RAW"),
+    }
+}
+
+/// The codec of a part that this build cannot decompress, when its footer
+/// names one: such a part (another tool's rewrite, e.g. pyarrow's default
+/// Snappy) fails to read though nothing in it need be damaged. `None` when
+/// the footer itself is unreadable (that is damage) or every codec is read.
+pub fn foreign_codec(path: &Path) -> Option<&'static str> {
+    let file = File::open(path).ok()?;
+    let metadata = ParquetMetaDataReader::new().parse_and_finish(&file).ok()?;
+    let mut chunks = metadata.row_groups().iter().flat_map(|group| group.columns());
+    chunks.find_map(|chunk| unreadable_codec(chunk.compression()))
+}
+
+/// `error` from reading `path`, unless the part's footer names a codec this
+/// build lacks: then [`SinkError::Codec`], which says the fix.
+pub fn explain_unreadable(path: &Path, error: SinkError) -> SinkError {
+    match foreign_codec(path) {
+        Some(codec) => SinkError::Codec { path: path.to_path_buf(), codec },
+        None => error,
+    }
 }
 
 /// Removes what dead writers left: temporary files whose writer token
@@ -191,9 +276,9 @@ pub fn temporary_name(path: &Path) -> PathBuf {
 /// twice, and `repair` can drop duplicates. Returns how many rows went.
 pub fn drop_rows(path: &Path, sweep_text: &str, drop: &HashSet<u64>) -> Result<usize, SinkError> {
     let file = File::open(path).map_err(SinkError::io(path))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(SinkError::parquet(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(SinkError::parquet(path))?;
+    let recorded = generations_recorded(builder.metadata().file_metadata());
+    let reader = builder.build().map_err(SinkError::parquet(path))?;
     let schema = reader.schema();
     let temporary = temporary_name(path);
     let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
@@ -205,6 +290,10 @@ pub fn drop_rows(path: &Path, sweep_text: &str, drop: &HashSet<u64>) -> Result<u
     let properties = super::part::properties(table, &schema, sweep_text, super::part::row_group_rows(1));
     let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
         .map_err(SinkError::parquet(&temporary))?;
+    // Dropping rows never removes the twin, so the record stays true.
+    if let Some(has_generations) = recorded {
+        writer.append_key_value_metadata(super::part::generations_record(has_generations));
+    }
     let mut dropped = 0;
     for batch in reader {
         let batch = batch.map_err(SinkError::arrow(path))?;

@@ -13,6 +13,39 @@ pub enum SinkError {
     Arrow { path: PathBuf, source: arrow::error::ArrowError },
     #[error("{}: {message}", shown(path))]
     Invalid { path: PathBuf, message: String },
+    /// A part compressed with a codec this build cannot decompress: not
+    /// damage, so nothing moves it aside; rewritten with ZSTD it reads again.
+    #[error("{}", codec_advice(&[(path.clone(), codec)]))]
+    Codec { path: PathBuf, codec: &'static str },
+}
+
+/// Rewrites the Parquet file given as its argument with ZSTD, keeping its
+/// key-value metadata, through a copy renamed over it.
+pub const REWRITE_WITH_ZSTD: &str = "python3 -c 'import os, sys, pyarrow.parquet as pq; p = sys.argv[1]; \
+f = pq.ParquetFile(p); kv = {k: v for k, v in (f.metadata.metadata or {}).items() if k != b\"ARROW:schema\"}; \
+pq.write_table(f.read().replace_schema_metadata(kv), p + \".zstd\", compression=\"zstd\"); \
+os.replace(p + \".zstd\", p)'";
+
+/// What to say about parts (path, codec name) this build cannot decompress:
+/// which they are, that this is not damage, and the rewrite that fixes it.
+pub fn codec_advice(parts: &[(PathBuf, &'static str)]) -> String {
+    let mut text = String::new();
+    for (path, codec) in parts {
+        text += &format!(
+            "{} is compressed with {codec}, a codec this build of avalanche cannot decompress \
+             (it reads ZSTD, which it writes, and uncompressed parts)\n",
+            path.display()
+        );
+    }
+    text += "This is not damage (another tool rewrote the file), so `avalanche repair` leaves it in \
+             place, but the dataset cannot be read in full until it is rewritten with ZSTD, e.g. with \
+             pyarrow:\n  ";
+    text += REWRITE_WITH_ZSTD;
+    match parts {
+        [(path, _)] => text += &format!(" {}", path.display()),
+        _ => text += " FILE    (once for each file above)",
+    }
+    text
 }
 
 /// A path as users know it: a file is written under a hidden temporary

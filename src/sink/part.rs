@@ -99,6 +99,11 @@ pub fn properties(table: &str, schema: &Schema, sweep_text: &str, row_group_rows
         .build()
 }
 
+/// The runs file's record of whether its part has a generations file.
+pub fn generations_record(has_generations: bool) -> KeyValue {
+    KeyValue::new(metadata_keys::GENERATIONS.to_string(), has_generations.to_string())
+}
+
 impl Part {
     /// A part called `name` (e.g. `part-s0of1-000003.parquet`) in `dir`.
     pub fn new(dir: &Path, name: String, row_group_rows: usize) -> Part {
@@ -129,10 +134,16 @@ impl Part {
 
     /// Writes the footers, flushes the files to disk and renames them into
     /// place: generations first, so a runs file never lands without them.
+    /// The runs file records whether it has a generations twin, so that a
+    /// twin lost later is told from one that was never written.
     pub fn commit(self) -> Result<(), SinkError> {
         let mut finished = Vec::new();
+        let has_generations = self.generations.is_some();
         for (table, open) in [(GENERATIONS, self.generations), (RUNS, self.runs)] {
-            if let Some(open) = open {
+            if let Some(mut open) = open {
+                if table == RUNS {
+                    open.writer.append_key_value_metadata(generations_record(has_generations));
+                }
                 let file = open.writer.into_inner().map_err(SinkError::parquet(&open.temporary))?;
                 file.sync_all().map_err(SinkError::io(&open.temporary))?;
                 finished.push((self.dir.join(table), open.temporary));

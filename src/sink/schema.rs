@@ -24,6 +24,11 @@ pub mod metadata_keys {
     pub const SCHEMA_VERSION: &str = "avalanche.schema_version";
     /// `runs` or `generations`.
     pub const TABLE: &str = "avalanche.table";
+    /// Runs files only: `true` when the part's generations file was written
+    /// beside it, `false` when none of its runs wrote a generation row. A
+    /// runs part whose record says `true` and whose twin is gone has lost
+    /// its runs' curves ([`crate::sink::dataset::generations_expected`]).
+    pub const GENERATIONS: &str = "avalanche.generations";
 }
 
 fn data_type(ty: ColumnType) -> DataType {
