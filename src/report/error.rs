@@ -22,8 +22,9 @@ pub enum ReportError {
     /// or its columns differ from the first part's.
     #[error("{path}: {message}")]
     BadSchema { path: PathBuf, message: String },
-    /// The dataset holds unreadable parts or runs recorded twice: a report
-    /// on it would be wrong, so none is made until it is repaired.
+    /// The dataset holds unreadable parts, parts without their twin, runs
+    /// recorded twice or parts in a codec this build cannot decompress: a
+    /// report on it would be wrong, so none is made until it is mended.
     #[error("{details}")]
     Damaged { path: PathBuf, details: String },
     /// The report's output could not be written.
