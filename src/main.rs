@@ -333,6 +333,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 eprintln!("note: `report --out` is now `report --to` (for `run`, --out is the results root)");
             }
             let summary = report::report(&report::ReportConfig { dir, out: to.or(out) })?;
+            if let Some(lack) = summary.incomplete {
+                eprintln!(
+                    "warning: incomplete sweep: {} of its {} runs are missing ({} of {} grid points have no \
+                     run); runs that end early finish first, so the report leans towards early endings. \
+                     Finish the sweep (run it again: it resumes), then report.",
+                    lack.missing, lack.expected, lack.empty_points, lack.points
+                );
+            }
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
             Ok(ExitCode::SUCCESS)

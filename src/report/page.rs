@@ -23,6 +23,8 @@ pub struct Page<'a> {
     pub sweep: Option<&'a str>,
     /// Paired differences; empty unless the sweep paired its runs.
     pub paired: &'a [Difference],
+    /// What the dataset lacks of its sweep, if anything.
+    pub incomplete: Option<super::Incomplete>,
 }
 
 /// The Markdown text of `report.md`.
@@ -41,6 +43,20 @@ pub fn markdown(page: &Page) -> String {
         summary.points.len(),
         summary.failures()
     );
+    if let Some(lack) = page.incomplete {
+        let _ = writeln!(
+            text,
+            "**Incomplete sweep: {} of its {} runs are missing{}.** Runs that end early finish first, so \
+             the counts and medians below lean towards early endings; finish the sweep (run the same sweep \
+             file again: it resumes) before reading them as its answer.\n",
+            lack.missing,
+            lack.expected,
+            match lack.empty_points {
+                0 => String::new(),
+                n => format!(", and {n} of its {} grid points have no run at all", lack.points),
+            }
+        );
+    }
     if !plan.declared {
         let _ = writeln!(
             text,
