@@ -226,15 +226,19 @@ fn method(plan: &Plan) -> String {
             text,
             "- Comparisons: each `{}` is set against `{}` at the same other parameters; better or worse \
              (in the direction the column declares) only where the two 95% intervals do not overlap, \
-             otherwise `no clear difference`.",
+             otherwise `no clear difference`. For a column better toward a target (a variance ratio's 1), \
+             better only where every value of one interval is nearer the target than every value of the \
+             other.",
             c.parameter, c.baseline
         );
         if plan.paired.contains(&c.parameter) {
             let _ = writeln!(
                 text,
-                "- `{}` was paired, so the sentences judge a numeric column by its paired difference \
-                 instead: better or worse only where that difference's 95% interval excludes 0 (see \
-                 Paired differences).",
+                "- `{}` was paired, so the sentences judge a numeric column with a higher or lower better \
+                 by its paired difference instead: better or worse only where that difference's 95% \
+                 interval excludes 0 (see Paired differences). A column better toward a target is judged \
+                 as above, since a difference's sign does not say which side is nearer; its paired \
+                 difference is shown beside.",
                 c.parameter
             );
         }

@@ -103,7 +103,7 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         .support(Support::NonNegative)
         .theory("final_mean_sq_error_theory"),
     ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation")
-        .label("final variance / true", None)
+        .label("final variance ratio", None)
         .better(Better::Toward(1.0))
         .support(Support::NonNegative)
         .theory("final_variance_ratio_theory"),
