@@ -542,8 +542,10 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
         println!("Submit:  sbatch {}", path.display());
     }
     println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    // The example names a task the first script has (its last).
+    let example = args.tasks.min(args.max_array_size).saturating_sub(1);
     println!(
-        "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array=5 {}",
+        "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array={example} {}",
         paths[0].display()
     );
     Ok(ExitCode::SUCCESS)
