@@ -38,6 +38,10 @@ fn report_on_a_folder_that_is_not_a_dataset_fails_naming_it() {
     assert!(!report.status.success());
     let stderr = String::from_utf8_lossy(&report.stderr);
     assert!(stderr.contains("notes is not an avalanche dataset"), "{stderr}");
+    // A folder that is not there at all is named as missing, not as foreign.
+    let report = avalanche(dir.path(), &["report", "results/typo"]);
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert!(report.status.code() == Some(2) && stderr.contains("results/typo: no such folder"), "{stderr}");
 }
 
 #[test]
