@@ -205,6 +205,15 @@ fn check(params: &Params) -> Result<(), PointError> {
             message: format!("`std` = {std} has a variance that underflows or overflows a float"),
         });
     }
+    // The fitted mean's squared error, and sums of `samples` points near
+    // the mean, must stay finite: at |mean| = 1e308 every run came out NaN.
+    let mean = params.float("mean");
+    if !(mean * mean).is_finite() {
+        return Err(PointError {
+            param: "mean",
+            message: format!("`mean` = {mean} has a square that overflows a float (at most about 1e154)"),
+        });
+    }
     // Outliers enter sums of squares: their variance must stay finite too.
     let scale = params.float("outlier_scale") * std;
     if !(scale * scale).is_finite() {
