@@ -177,7 +177,14 @@ fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, 
         parts.push("no run succeeded".into());
     }
     if p.failures > 0 {
-        parts.push(format!("{} failed", p.failures));
+        // Counts above are of the runs that finished; failures are often
+        // not random (a time limit fails the longest runs), so say so.
+        let verb = if p.failures == 1 { "is" } else { "are" };
+        parts.push(format!(
+            "{} of {} failed and {verb} left out of these counts (if runs failed for time, the \
+             longest runs are the ones missing)",
+            p.failures, p.replicates
+        ));
     }
     parts.join("; ")
 }
