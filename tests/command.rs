@@ -104,6 +104,38 @@ fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on() {
 }
 
 #[test]
+fn failures_that_differ_only_in_their_working_folders_are_one_kind_in_the_summary() {
+    let text = sweep("late", ", \"--mode\", \"late-fail\"", "")
+        .replace("replicates = 3", "replicates = 8")
+        .replace("noise = [0.1, 0.4]", "noise = [0.1]")
+        .replace("filter = [\"none\", \"confidence\"]", "filter = [\"none\"]")
+        .replace("timeout = 20", "timeout = 20\nworkdir = \"work\"");
+    let dir = workspace(&[("s.toml", &text)]);
+    let output = avalanche().current_dir(dir.path()).args(["run", "s.toml", "--out", "r"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "every run failed: exit 1");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // One group of eight, its message readable: the program's name whole,
+    // the exit status blanked as a number, the per-run folder a placeholder.
+    let groups: Vec<&str> = stdout.lines().filter(|l| l.contains("exited with")).map(str::trim).collect();
+    assert_eq!(
+        groups.first().copied(),
+        Some("8  `python3` exited with exit status: # (working folder kept: <working folder>)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("other messages"), "{stdout}");
+    // Each run's own message still names its own folder, which is there.
+    let runs = read_table(&dir.path().join("r/late"), "runs");
+    assert_eq!(runs.len(), 8);
+    for row in &runs {
+        let run_id: u64 = row["run_id"].parse().unwrap();
+        let folder = format!("work/late/{run_id:016x}");
+        let expected = format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
+        assert_eq!(row["error"], expected);
+        assert!(dir.path().join(&folder).is_dir(), "{folder} kept");
+    }
+}
+
+#[test]
 fn a_killed_sweep_resumes_to_every_run_exactly_once() {
     let text = sweep("kill", ", \"--sleep\", \"0.3\"", "");
     let dir = workspace(&[("s.toml", &text)]);
