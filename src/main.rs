@@ -388,6 +388,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if let Some(r) = sweep.redundancy() {
         tracing::warn!("{}", describe::redundancy_warning(&r, sweep.runs()).trim_start_matches("warning: "));
     }
+    if let Some(warning) = describe::baseline_warning(&sweep) {
+        tracing::warn!("{}", warning.trim_start_matches("warning: "));
+    }
     avalanche::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
