@@ -122,6 +122,40 @@ pub fn baseline_warning(sweep: &Sweep) -> Option<String> {
     ))
 }
 
+/// `command` in the `scenarios` listing: its parameters and columns are
+/// whatever a sweep file declares, so this says where they come from.
+pub fn command_scenario() -> String {
+    use crate::scenario::command::FORMAT_VERSION;
+    use crate::sweep::command::{ABOUT, NAME};
+    let mut s = wrap(&format!("{NAME}:"), 2, ABOUT);
+    for (title, text) in [
+        (
+            "parameters:",
+            "the keys of the sweep file's [grid] and [params], typed from their values".to_string(),
+        ),
+        (
+            "per-run columns:",
+            "declared in [command.summary] (int, float, string, bool); per-generation ones in \
+             [command.generations]"
+                .to_string(),
+        ),
+        (
+            "the program:",
+            format!(
+                "started once per run from `argv` (no shell), with AVALANCHE_SEED, AVALANCHE_RUN_ID, \
+                 AVALANCHE_REPLICATE and AVALANCHE_OUTPUT; it prints {{\"avalanche\": {FORMAT_VERSION}, \
+                 \"generation\": {{...}}}} per generation and one {{\"avalanche\": {FORMAT_VERSION}, \
+                 \"summary\": {{...}}}}"
+            ),
+        ),
+        ("see:", "README.md, \"Bring your own model\"; sweeps/selftrain.toml".to_string()),
+    ] {
+        s += &wrap(&format!("  {title:<17} "), 20, &text);
+    }
+    s.push('\n');
+    s
+}
+
 fn default_text(spec: &ParamSpec) -> String {
     spec.default.map_or("(required)".to_string(), |v| v.to_string())
 }

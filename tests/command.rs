@@ -156,6 +156,22 @@ fn a_killed_sweep_resumes_to_every_run_exactly_once() {
 }
 
 #[test]
+fn scenarios_describes_command_by_where_its_declaration_comes_from() {
+    let text = ok(avalanche().args(["scenarios", "command"]).output().unwrap());
+    assert!(text.starts_with("command: runs a program declared in the sweep file"), "{text}");
+    for needle in ["[grid] and [params]", "[command.summary]", "AVALANCHE_SEED", "Bring your own model"] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    // The listing has it too, after the simulations and before the test scenario.
+    let all = ok(avalanche().args(["scenarios", "--all"]).output().unwrap());
+    let at = |name: &str| all.find(&format!("\n{name}: ")).unwrap_or_else(|| panic!("{name}: {all}"));
+    assert!(at("linreg") < at("command") && at("command") < at("empty"), "{all}");
+    let output = avalanche().args(["scenarios", "comand"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `command`?"));
+}
+
+#[test]
 fn a_bad_declaration_is_refused_with_its_line() {
     let text = sweep("typo", "", "").replace("{{filter}}", "{filtr}").replace("\"{filter}\"", "\"{filtr}\"");
     let dir = workspace(&[("s.toml", &text)]);
