@@ -116,11 +116,21 @@ pub enum LockError {
     Held { dir: PathBuf, path: PathBuf, holder: Box<Holder>, age: Duration },
     #[error(
         "{} is being written by {holder} for {}, which overlaps {wanted}: \
-         writing both at once would duplicate runs. Wait for it to finish, or use the same \
-         shard count as the running writers. Lock {}; --break-lock if that writer is gone.",
-        dir.display(), holder.role.describe(), path.display()
+         writing both at once would duplicate runs. Wait for it to finish{}. \
+         Lock {}; --break-lock if that writer is gone.",
+        dir.display(), holder.role.describe(),
+        if *shards { ", or use the same shard count as the running writers" } else { "" },
+        path.display()
     )]
-    Overlap { dir: PathBuf, path: PathBuf, holder: Box<Holder>, wanted: String },
+    Overlap {
+        dir: PathBuf,
+        path: PathBuf,
+        holder: Box<Holder>,
+        wanted: String,
+        /// Both sides write shards, so a matching shard count would let them
+        /// run side by side (not so for `repair`, which needs the dataset alone).
+        shards: bool,
+    },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -488,11 +498,13 @@ fn check_overlaps(dataset: &Path, own: &Path, role: Role, break_live: bool) -> R
         } else if break_live {
             tracing::warn!("breaking the live-looking lock {} of {holder} (--break-lock)", path.display());
         } else {
+            let shards = matches!((role, &holder.role), (Role::Shard(_), Role::Shard(_)));
             return Err(LockError::Overlap {
                 dir: dataset.to_path_buf(),
                 path,
                 holder: Box::new(holder),
                 wanted: role.describe(),
+                shards,
             });
         }
         let token = format!("token={}", holder.token);
@@ -567,7 +579,14 @@ mod tests {
         // Same process, same token: the holder is alive, so it is refused.
         assert!(matches!(acquire(dir.path(), role, false), Err(LockError::Held { .. })));
         let other = Role::Shard(Shard::new(1, 2).unwrap());
-        assert!(matches!(acquire(dir.path(), other, false), Err(LockError::Overlap { .. })));
+        let Err(overlap) = acquire(dir.path(), other, false) else { panic!("a second shard count overlaps") };
+        assert!(matches!(overlap, LockError::Overlap { shards: true, .. }), "{overlap}");
+        assert!(overlap.to_string().contains("use the same shard count"), "{overlap}");
+        // Repair needs the dataset alone: no shard count would help it.
+        let Err(repair) = acquire(dir.path(), Role::Exclusive, false) else {
+            panic!("repair overlaps a writer")
+        };
+        assert!(!repair.to_string().contains("shard count"), "{repair}");
         assert_eq!(live_holders(dir.path()).len(), 1, "the refused writer left no lock");
         drop(first);
         assert!(live_holders(dir.path()).is_empty());

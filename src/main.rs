@@ -341,6 +341,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 eprintln!("note: `report --out` is now `report --to` (for `run`, --out is the results root)");
             }
             let summary = report::report(&report::ReportConfig { dir, out: to.or(out) })?;
+            if let Some(lack) = summary.incomplete {
+                eprintln!(
+                    "warning: incomplete sweep: {} of its {} runs are missing ({} of {} grid points have no \
+                     run); runs that end early finish first, so the report leans towards early endings. \
+                     Finish the sweep (run it again: it resumes), then report.",
+                    lack.missing, lack.expected, lack.empty_points, lack.points
+                );
+            }
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
             Ok(ExitCode::SUCCESS)
@@ -545,8 +553,10 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
         println!("Submit:  sbatch {}", path.display());
     }
     println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    // The example names a task the first script has (its last).
+    let example = args.tasks.min(args.max_array_size).saturating_sub(1);
     println!(
-        "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array=5 {}",
+        "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array={example} {}",
         paths[0].display()
     );
     Ok(ExitCode::SUCCESS)

@@ -168,12 +168,14 @@ fn script(
         s,
         "# Written by `avalanche slurm`: {tasks} shards in all; this script runs shards {first}..{last},\n\
          # shard {first} + SLURM_ARRAY_TASK_ID of {tasks}. The shard count is fixed here, so any subset of\n\
-         # tasks can be resubmitted (sbatch --array=5 this.sbatch) and resumes exactly those shards:\n\
+         # tasks can be resubmitted (sbatch --array={example} this.sbatch) and resumes exactly those shards:\n\
          # committed runs are never run twice. {warning} s before the time limit Slurm sends SIGTERM;\n\
          # avalanche then commits the finished runs and exits, and resubmitting resumes.\n\
          set -euo pipefail\n",
         tasks = job.tasks,
         last = first + size - 1,
+        // A task this script has: its last.
+        example = size - 1,
     );
     let _ = writeln!(
         s,
@@ -221,6 +223,8 @@ mod tests {
         assert_eq!(texts.len(), 1);
         let text = &texts[0];
         assert!(text.contains("#SBATCH --array=0-3\n"));
+        // The resubmission example names a task the array has.
+        assert!(text.contains("(sbatch --array=3 this.sbatch)"), "{text}");
         assert!(text.contains("#SBATCH --time=01:00:00\n"));
         assert!(text.contains("#SBATCH --signal=B:TERM@120\n"), "{text}");
         assert!(!text.contains("--partition"));

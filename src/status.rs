@@ -15,7 +15,9 @@ use crate::sweep::{self, Sweep, SweepError};
 /// Run counts of a dataset against its sweep.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Completion {
+    /// Runs the sweep expands to, and its grid points.
     pub expected: u64,
+    pub points: u64,
     pub completed: u64,
     pub failed: u64,
     pub missing: u64,
@@ -94,6 +96,7 @@ pub fn completion(dir: &Path) -> Result<Completion, StatusError> {
     }
     Ok(Completion {
         expected: sweep.runs(),
+        points: sweep.points(),
         completed,
         failed,
         missing: shards.iter().map(|s| s.missing).sum(),

@@ -36,10 +36,22 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Int(v) => write!(f, "{v}"),
-            Value::Float(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{}", float_text(*v)),
             Value::Str(v) => write!(f, "{v:?}"),
             Value::Bool(v) => write!(f, "{v}"),
         }
+    }
+}
+
+/// The shortest text that reads back as `v`, in plain notation where that
+/// is short (`0.00316227766017`, `12.5`) and in scientific notation beyond
+/// it (`1e308`, which plain notation writes with 309 digits; `1e-9`).
+pub fn float_text(v: f64) -> String {
+    let magnitude = v.abs();
+    if magnitude == 0.0 || !magnitude.is_finite() || (1e-5..1e16).contains(&magnitude) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
     }
 }
 
@@ -193,6 +205,27 @@ impl ColumnSpec {
         match self.unit {
             Some(unit) => format!("{label} ({unit})"),
             None => label,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_text;
+
+    #[test]
+    fn floats_are_written_short_and_read_back_exactly() {
+        for (v, text) in [
+            (1e308, "1e308"),
+            (-2.5e-9, "-2.5e-9"),
+            (0.00316227766017, "0.00316227766017"),
+            (12.5, "12.5"),
+            (0.0, "0"),
+            (1e15, "1000000000000000"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(float_text(v), text);
+            assert_eq!(text.parse::<f64>().unwrap(), v, "{text} reads back");
         }
     }
 }

@@ -297,3 +297,44 @@ fn plan_estimates_disk_use_from_pilot_runs() {
     // The pilots ran in a temporary folder and left nothing here.
     assert!(!ws.path().join("results").exists());
 }
+
+/// The ```toml blocks of a Markdown file that are whole sweep files (they
+/// name a scenario), with the line each starts on.
+fn sweep_blocks(markdown: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (number, line) in markdown.lines().enumerate() {
+        match (&mut current, line.trim_end()) {
+            (None, "```toml") => current = Some((number + 2, String::new())),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some((_, text)), line) => text.push_str(&format!("{line}\n")),
+            _ => {}
+        }
+    }
+    blocks.retain(|(_, text)| text.lines().any(|l| l.starts_with("scenario =")));
+    blocks
+}
+
+#[test]
+fn every_sweep_file_the_docs_show_is_accepted_as_written() {
+    // The first sweep a newcomer copies is the README's; a documented
+    // example the binary refuses (it once paired an axis it did not sweep)
+    // teaches the reader that the docs are wrong.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for doc in ["README.md", "docs/COLLAPSE.md", "docs/PAIRED.md", "docs/MODEL.md"] {
+        let markdown = std::fs::read_to_string(root.join(doc)).expect("a doc");
+        for (line, text) in sweep_blocks(&markdown) {
+            let ws = workspace(&[("doc.toml", &text)]);
+            let output = run_in(ws.path(), &["plan", "doc.toml"]);
+            assert!(
+                output.status.success(),
+                "{doc}:{line}: `avalanche plan` refuses the example:\n{}",
+                stderr(&output)
+            );
+            checked += 1;
+        }
+    }
+    // README (2), COLLAPSE (4): a parser that found no block would pass.
+    assert!(checked >= 6, "only {checked} sweep examples found");
+}

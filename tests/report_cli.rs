@@ -38,4 +38,45 @@ fn report_on_a_folder_that_is_not_a_dataset_fails_naming_it() {
     assert!(!report.status.success());
     let stderr = String::from_utf8_lossy(&report.stderr);
     assert!(stderr.contains("notes is not an avalanche dataset"), "{stderr}");
+    // A folder that is not there at all is named as missing, not as foreign.
+    let report = avalanche(dir.path(), &["report", "results/typo"]);
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert!(report.status.code() == Some(2) && stderr.contains("results/typo: no such folder"), "{stderr}");
+}
+
+#[test]
+fn a_report_on_an_unfinished_sweep_says_what_is_missing_first() {
+    // Shard 1 of 3 of 2 points x 6 replicates holds every third run: 4 of
+    // the 12, so 8 are missing (as `status` counts them).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sweep.toml"), SWEEP).unwrap();
+    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results", "--shard", "1/3"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report = avalanche(dir.path(), &["report", "results/cli"]);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert!(stderr.contains("incomplete sweep: 8 of its 12 runs are missing"), "{stderr}");
+    let page = std::fs::read_to_string(dir.path().join("results/cli/report/report.md")).unwrap();
+    assert!(page.contains("**Incomplete sweep: 8 of its 12 runs are missing.**"), "{page}");
+    // A point with no run at all is named as such: shard 1 of 12 holds one
+    // run, so one of the two points is empty.
+    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "other", "--shard", "1/12"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report = avalanche(dir.path(), &["report", "other/cli"]);
+    let page = std::fs::read_to_string(dir.path().join("other/cli/report/report.md")).unwrap();
+    assert!(
+        report.status.success()
+            && page.contains("11 of its 12 runs are missing, and 1 of its 2 grid points have no run at all"),
+        "{page}"
+    );
+    // The finished sweep has no such line.
+    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "whole"]);
+    assert!(run.status.success());
+    let report = avalanche(dir.path(), &["report", "whole/cli"]);
+    let page = std::fs::read_to_string(dir.path().join("whole/cli/report/report.md")).unwrap();
+    assert!(
+        report.status.success()
+            && !page.contains("Incomplete")
+            && !String::from_utf8_lossy(&report.stderr).contains("incomplete")
+    );
 }

@@ -186,7 +186,14 @@ fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, 
         parts.push("no run succeeded".into());
     }
     if p.failures > 0 {
-        parts.push(format!("{} failed", p.failures));
+        // Counts above are of the runs that finished; failures are often
+        // not random (a time limit fails the longest runs), so say so.
+        let verb = if p.failures == 1 { "is" } else { "are" };
+        parts.push(format!(
+            "{} of {} failed and {verb} left out of these counts (if runs failed for time, the \
+             longest runs are the ones missing)",
+            p.failures, p.replicates
+        ));
     }
     parts.join("; ")
 }
@@ -308,6 +315,19 @@ fn verdict(
     base: &super::stats::Estimate,
 ) -> Option<&'static str> {
     let (Some((lo, hi)), Some((base_lo, base_hi))) = (this.interval, base.interval) else { return None };
+    if let Better::Toward(target) = better {
+        // Disjoint intervals do not say which side is nearer the target (one
+        // may straddle it): judge by how far each interval can be from it.
+        let (near, far) = distances(lo, hi, target, support);
+        let (base_near, base_far) = distances(base_lo, base_hi, target, support);
+        return Some(if far < base_near {
+            "better than"
+        } else if near > base_far {
+            "worse than"
+        } else {
+            "no clear difference from"
+        });
+    }
     if better == Better::Unknown {
         return None;
     }
@@ -315,15 +335,15 @@ fn verdict(
         return Some("no clear difference from");
     }
     let higher = lo > base_hi;
-    let good = match better {
-        Better::Higher => higher,
-        Better::Lower => !higher,
-        Better::Toward(target) => {
-            distance(this.value, target, support) < distance(base.value, target, support)
-        }
-        Better::Unknown => return None,
-    };
-    Some(if good { "better than" } else { "worse than" })
+    Some(if higher == (better == Better::Higher) { "better than" } else { "worse than" })
+}
+
+/// The least and the greatest distance from `target` of a value in
+/// `[low, high]`, in the column's scale (see [`distance`]).
+fn distances(low: f64, high: f64, target: f64, support: Support) -> (f64, f64) {
+    let (to_low, to_high) = (distance(low, target, support), distance(high, target, support));
+    let near = if low <= target && target <= high { 0.0 } else { to_low.min(to_high) };
+    (near, to_low.max(to_high))
 }
 
 /// One sentence per simulation-against-theory column: at how many grid
@@ -391,6 +411,30 @@ mod tests {
             Some("no clear difference from")
         );
         assert_eq!(verdict(Better::Unknown, real, &high, &low), None);
+    }
+
+    #[test]
+    fn toward_a_target_better_needs_the_whole_interval_nearer() {
+        // The reviewer's case (paired-demo, variance ratio toward 1 on the
+        // factor scale): `none` [0.563, 11.24] straddles 1, `oracle` [0.148,
+        // 0.519] is within a factor 1.93-6.8 of it, `none` within 1-11.2:
+        // the intervals are disjoint, yet neither is surely nearer.
+        let toward = Better::Toward(1.0);
+        let factor = Support::NonNegative;
+        let oracle = estimate(0.277, (0.148, 0.519));
+        let none = estimate(2.51, (0.563, 11.24));
+        assert_eq!(verdict(toward, factor, &oracle, &none), Some("no clear difference from"));
+        assert_eq!(verdict(toward, factor, &none, &oracle), Some("no clear difference from"));
+        // Within a factor 1.05 of 1 against at least a factor 2 away.
+        let near = estimate(1.0, (0.96, 1.04));
+        let far = estimate(0.3, (0.2, 0.5));
+        assert_eq!(verdict(toward, factor, &near, &far), Some("better than"));
+        assert_eq!(verdict(toward, factor, &far, &near), Some("worse than"));
+        // On both sides of the target: 0.5 below against 2 to 3 above.
+        let real = Support::Real;
+        let below = estimate(0.6, (0.5, 0.7));
+        let above = estimate(3.5, (3.0, 4.0));
+        assert_eq!(verdict(toward, real, &below, &above), Some("better than"));
     }
 
     fn paired(value: f64, interval: (f64, f64), dropped: usize) -> Difference {

@@ -139,7 +139,7 @@ impl fmt::Display for Cell {
             Cell::Null => write!(f, "null"),
             Cell::Bool(v) => write!(f, "{v}"),
             Cell::Int(v) => write!(f, "{v}"),
-            Cell::Float(v) => write!(f, "{v}"),
+            Cell::Float(v) => write!(f, "{}", crate::value::float_text(*v)),
             Cell::Text(v) => write!(f, "{v}"),
         }
     }

@@ -44,6 +44,9 @@ pub struct Dataset {
 /// Opens the dataset in `dir`, reading only the parts' footers.
 pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
     let runs_dir = dir.join(names::RUNS_DIR);
+    if !dir.exists() {
+        return Err(ReportError::NoSuchFolder { path: dir.to_path_buf() });
+    }
     if !runs_dir.is_dir() {
         return Err(ReportError::NotADataset { path: dir.to_path_buf() });
     }

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 /// A failure to read a dataset or to write the report.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// There is no such folder (a typo, or a sweep not run yet).
+    #[error("{path}: no such folder (a dataset is results/<name>/ as written by `avalanche run`)")]
+    NoSuchFolder { path: PathBuf },
     /// The folder lacks the `runs/` table every dataset has.
     #[error("{path} is not an avalanche dataset: it has no runs/ folder of Parquet parts (expected results/<name>/ as written by `avalanche run`)")]
     NotADataset { path: PathBuf },

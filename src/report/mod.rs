@@ -47,6 +47,22 @@ pub struct ReportSummary {
     pub files: Vec<PathBuf>,
     pub runs: usize,
     pub failures: usize,
+    /// Runs and grid points of the sweep not in the dataset (an interrupted
+    /// or partly run sweep), when it is incomplete.
+    pub incomplete: Option<Incomplete>,
+}
+
+/// What a dataset lacks of its sweep: the report says so first, because the
+/// runs that finish first are the short ones (collapses, stalls), so the
+/// counts of an unfinished sweep lean towards early endings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Incomplete {
+    /// Runs the sweep expands to, and of them those not in the dataset.
+    pub expected: u64,
+    pub missing: u64,
+    /// Grid points of the sweep, and of them those without a single run.
+    pub points: u64,
+    pub empty_points: u64,
 }
 
 /// Reads the dataset in `config.dir` and writes the report, reading the
@@ -100,6 +116,7 @@ fn report_dataset(
         .filter(|axis| layout.parameters.contains(axis))
         .collect();
     let summary = summary::summarise(&dataset, &layout, &plan)?;
+    let incomplete = incompleteness(&config.dir, &summary);
     if plan.comparison.is_none() {
         // Nothing declared to compare: a paired axis is the comparison.
         if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
@@ -149,6 +166,7 @@ fn report_dataset(
         figures: &figures,
         sweep: dataset.sweep.as_deref(),
         paired: &differences,
+        incomplete,
     };
     let markdown = out.join("report.md");
     write(&markdown, &page::markdown(&page))?;
@@ -166,7 +184,27 @@ fn report_dataset(
     for sentence in &answer {
         text.push_str(&format!("\n{sentence}"));
     }
-    Ok(ReportSummary { out, table: text, files, runs: summary.runs(), failures: summary.failures() })
+    Ok(ReportSummary {
+        out,
+        table: text,
+        files,
+        runs: summary.runs(),
+        failures: summary.failures(),
+        incomplete,
+    })
+}
+
+/// The runs and grid points of the dataset's sweep that it lacks; `None`
+/// when it has them all, or when there is no sweep file to compare with (a
+/// folder of parts alone).
+fn incompleteness(dir: &std::path::Path, summary: &summary::Summary) -> Option<Incomplete> {
+    let completion = crate::status::completion(dir).ok()?;
+    (completion.missing > 0).then(|| Incomplete {
+        expected: completion.expected,
+        missing: completion.missing,
+        points: completion.points,
+        empty_points: completion.points.saturating_sub(summary.points.len() as u64),
+    })
 }
 
 /// Where the sweep varied the compared parameter but left its declared

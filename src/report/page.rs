@@ -23,6 +23,8 @@ pub struct Page<'a> {
     pub sweep: Option<&'a str>,
     /// Paired differences; empty unless the sweep paired its runs.
     pub paired: &'a [Difference],
+    /// What the dataset lacks of its sweep, if anything.
+    pub incomplete: Option<super::Incomplete>,
 }
 
 /// The Markdown text of `report.md`.
@@ -41,6 +43,20 @@ pub fn markdown(page: &Page) -> String {
         summary.points.len(),
         summary.failures()
     );
+    if let Some(lack) = page.incomplete {
+        let _ = writeln!(
+            text,
+            "**Incomplete sweep: {} of its {} runs are missing{}.** Runs that end early finish first, so \
+             the counts and medians below lean towards early endings; finish the sweep (run the same sweep \
+             file again: it resumes) before reading them as its answer.\n",
+            lack.missing,
+            lack.expected,
+            match lack.empty_points {
+                0 => String::new(),
+                n => format!(", and {n} of its {} grid points have no run at all", lack.points),
+            }
+        );
+    }
     if !plan.declared {
         let _ = writeln!(
             text,
@@ -217,14 +233,18 @@ fn method(plan: &Plan) -> String {
         let _ = writeln!(
             text,
             "- Comparisons: {lead} at the same other parameters; better or worse (in the direction the \
-             column declares) only where the two 95% intervals do not overlap, otherwise `no clear difference`."
+             column declares) only where the two 95% intervals do not overlap, otherwise `no clear difference`. \
+             For a column better toward a target (a variance ratio's 1), better only where every value of one \
+             interval is nearer the target than every value of the other."
         );
         if plan.paired.contains(&c.parameter) {
             let _ = writeln!(
                 text,
-                "- `{}` was paired, so the sentences judge a numeric column by its paired difference \
-                 instead: better or worse only where that difference's 95% interval excludes 0 (see \
-                 Paired differences).",
+                "- `{}` was paired, so the sentences judge a numeric column with a higher or lower better \
+                 by its paired difference instead: better or worse only where that difference's 95% \
+                 interval excludes 0 (see Paired differences). A column better toward a target is judged \
+                 as above, since a difference's sign does not say which side is nearer; its paired \
+                 difference is shown beside.",
                 c.parameter
             );
         }

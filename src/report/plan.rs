@@ -455,12 +455,12 @@ mod tests {
     fn a_column_with_a_theory_gets_mean_theory_and_ratio_under_distinct_headings() {
         let gaussian = scenario::find("gaussian").unwrap();
         let plan = plan(Some(gaussian), &layout_of(gaussian));
-        let variance: Vec<_> = plan.headline.iter().filter(|h| h.name == "final variance / true").collect();
+        let variance: Vec<_> = plan.headline.iter().filter(|h| h.name == "final variance ratio").collect();
         let statistics: Vec<Statistic> = variance.iter().map(|h| h.statistic).collect();
         assert_eq!(statistics, [Statistic::Mean, Statistic::Theory, Statistic::Ratio]);
         assert_eq!(variance[1].column, "final_variance_ratio_theory");
         assert_eq!(variance[2].theory.as_deref(), Some("final_variance_ratio_theory"));
-        assert_eq!(variance[2].label, "final variance / true: mean / theory");
+        assert_eq!(variance[2].label, "final variance ratio: mean / theory");
     }
 
     #[test]

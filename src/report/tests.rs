@@ -63,7 +63,8 @@ fn sentences_say_how_runs_ended_and_compare_in_the_declared_direction() {
     // reach 6..=12.
     let none =
         "- `none` at noise_rate = 0.01: all 7 runs collapsed after a median of 6 rounds at 11 digits; \
-                1 failed. reach median 9 [6, 12] digits; growth law: exponential in 7 of 7.";
+                1 of 8 failed and is left out of these counts (if runs failed for time, the longest runs \
+                are the ones missing). reach median 9 [6, 12] digits; growth law: exponential in 7 of 7.";
     assert!(page.contains(none), "{page}");
     // Reach 9, 9, 11, 11, 11, 11, 30: median 11 with [9, 30], overlapping
     // none's [6, 12], so no clear difference; fewer than half collapsed,

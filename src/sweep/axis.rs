@@ -247,6 +247,18 @@ fn generated(
         _ => {
             let [start, stop, step] = bounds(src, kind, value, 3)?[..] else { unreachable!() };
             count(false)?;
+            // Rounding a fractional range's values could bring back the stop
+            // it excludes (`[10, 11, 0.5]` would give 10 and 11).
+            if !float && [start, stop, step].iter().any(|x| x.fract() != 0.0) {
+                return Err(src.error_at(
+                    Some(value.span()),
+                    format!(
+                        "`{}` is an integer: its `range` needs whole-number start, stop and step \
+                         (for fractional spacing use `linspace`, whose values are rounded)",
+                        spec.name
+                    ),
+                ));
+            }
             if step == 0.0 || (stop - start) / step > max_len as f64 {
                 return Err(src.error_at(
                     Some(value.span()),
@@ -325,6 +337,17 @@ mod tests {
         assert_eq!(as_written(0.1 + 0.2), 0.3);
         assert_eq!(as_written(10f64.powf(-2.0000000000000004)), 0.01);
         assert_eq!(as_written(-1.0 / 3.0), -0.333333333333);
+    }
+
+    #[test]
+    fn an_integer_range_must_step_in_whole_numbers() {
+        // Rounded, [10, 10.5] would be [10, 11]: the excluded stop.
+        let text = "name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n\
+                    spin = { range = [10, 11, 0.5] }\n";
+        let error = crate::sweep::parse(std::path::Path::new("t.toml"), text, 1000).unwrap_err().to_string();
+        assert!(error.contains("t.toml:6") && error.contains("whole-number start, stop and step"), "{error}");
+        let values = axis_of("spin = { range = [10, 16, 2] }");
+        assert_eq!(values, [Value::Int(10), Value::Int(12), Value::Int(14)]);
     }
 
     #[test]

@@ -32,9 +32,12 @@ impl Sweep {
     /// swept parameter matters everywhere (or the grid is too large to check).
     pub fn redundancy(&self) -> Option<Redundancy> {
         let specs = self.scenario.params;
+        // An axis of one value is a fixed parameter written as a list: it
+        // repeats no point, so it is not reported.
         let swept: Vec<usize> = self
             .factors
             .iter()
+            .filter(|f| f.len() > 1)
             .flat_map(|f| f.params.iter().copied())
             .filter(|&i| specs[i].matters_when.is_some())
             .collect();
@@ -142,5 +145,16 @@ mod tests {
             sweep("noise_rate = [0.0, 0.1]\nverifier = [\"none\", \"majority\"]\n").redundancy(),
             None
         );
+    }
+
+    #[test]
+    fn an_axis_of_one_value_is_not_reported() {
+        // `samples` has no effect under `none`, but with one value it
+        // repeats no point; with two it is inert at 2 of the 4 points, one
+        // of which repeats the other.
+        assert_eq!(sweep("samples = [5]\nverifier = [\"none\", \"majority\"]\n").redundancy(), None);
+        let r =
+            sweep("samples = [5, 7]\nverifier = [\"none\", \"majority\"]\n").redundancy().expect("redundant");
+        assert_eq!((r.points, r.runs), (1, 3));
     }
 }

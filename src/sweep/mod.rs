@@ -78,13 +78,13 @@ pub fn load(path: &Path, max_runs: u64) -> Result<Sweep, SweepError> {
 }
 
 impl Sweep {
-    /// Grid points (runs per replicate).
     /// Runs at once that fill `cores` cores: one per core, or one per
     /// `cpus_per_run` cores for a `command` sweep (at least one).
     pub fn runs_at_once(&self, cores: usize) -> usize {
         (cores / self.cores_per_run.max(1) as usize).max(1)
     }
 
+    /// Grid points (runs per replicate).
     pub fn points(&self) -> u64 {
         self.factors.iter().map(|f| f.len() as u64).product()
     }

@@ -103,7 +103,7 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
         .support(Support::NonNegative)
         .theory("final_mean_sq_error_theory"),
     ColumnSpec::new("final_variance_ratio", FLOAT, "variance_ratio of the last generation")
-        .label("final variance / true", None)
+        .label("final variance ratio", None)
         .better(Better::Toward(1.0))
         .support(Support::NonNegative)
         .theory("final_variance_ratio_theory"),
@@ -203,6 +203,15 @@ fn check(params: &Params) -> Result<(), PointError> {
         return Err(PointError {
             param: "std",
             message: format!("`std` = {std} has a variance that underflows or overflows a float"),
+        });
+    }
+    // The fitted mean's squared error, and sums of `samples` points near
+    // the mean, must stay finite: at |mean| = 1e308 every run came out NaN.
+    let mean = params.float("mean");
+    if !(mean * mean).is_finite() {
+        return Err(PointError {
+            param: "mean",
+            message: format!("`mean` = {mean} has a square that overflows a float (at most about 1e154)"),
         });
     }
     // Outliers enter sums of squares: their variance must stay finite too.

@@ -331,4 +331,9 @@ fn check_rejects_a_variance_that_does_not_fit_a_float() {
     assert_eq!(err.param, "outlier_scale");
     let values = Params::with(PARAMS, &[("std", float(1e100)), ("outlier_scale", float(1e50))]);
     assert!(check(&Params { specs: PARAMS, values: &values }).is_ok());
+    // A mean whose square overflows made every run NaN.
+    let values = Params::with(PARAMS, &[("mean", float(-1e308))]);
+    assert_eq!(check(&Params { specs: PARAMS, values: &values }).unwrap_err().param, "mean");
+    let values = Params::with(PARAMS, &[("mean", float(1e150))]);
+    assert!(check(&Params { specs: PARAMS, values: &values }).is_ok());
 }
