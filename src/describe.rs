@@ -65,6 +65,9 @@ pub fn plan(sweep: &Sweep) -> String {
     if let Some(r) = sweep.redundancy() {
         let _ = writeln!(s, "{}", redundancy_warning(&r, sweep.runs()));
     }
+    if let Some(warning) = baseline_warning(sweep) {
+        let _ = writeln!(s, "{warning}");
+    }
     let runs = sweep.runs();
     let mut examples = vec![0, runs / 3, 2 * runs / 3, runs - 1];
     examples.dedup();
@@ -105,6 +108,52 @@ pub fn redundancy_warning(r: &Redundancy, runs: u64) -> String {
         text += &format!("\n  {line}");
     }
     text + "\n  (sweep such parameters in a separate sweep that fixes the choice they need)"
+}
+
+/// The warning `plan` prints and `run` logs when the sweep varies the
+/// parameter the report compares but leaves out its baseline.
+pub fn baseline_warning(sweep: &Sweep) -> Option<String> {
+    let (c, stand_in) = sweep.absent_baseline()?;
+    Some(format!(
+        "warning: the `{}` report compares each `{}` with `{}`, which this sweep does not run; it will \
+         compare with `{stand_in}`, the first of the scenario's choices that the sweep runs (add `{}` to \
+         `{}` for the comparison the scenario declares)",
+        sweep.scenario.name, c.parameter, c.baseline, c.baseline, c.parameter
+    ))
+}
+
+/// `command` in the `scenarios` listing: its parameters and columns are
+/// whatever a sweep file declares, so this says where they come from.
+pub fn command_scenario() -> String {
+    use crate::scenario::command::FORMAT_VERSION;
+    use crate::sweep::command::{ABOUT, NAME};
+    let mut s = wrap(&format!("{NAME}:"), 2, ABOUT);
+    for (title, text) in [
+        (
+            "parameters:",
+            "the keys of the sweep file's [grid] and [params], typed from their values".to_string(),
+        ),
+        (
+            "per-run columns:",
+            "declared in [command.summary] (int, float, string, bool); per-generation ones in \
+             [command.generations]"
+                .to_string(),
+        ),
+        (
+            "the program:",
+            format!(
+                "started once per run from `argv` (no shell), with AVALANCHE_SEED, AVALANCHE_RUN_ID, \
+                 AVALANCHE_REPLICATE and AVALANCHE_OUTPUT; it prints {{\"avalanche\": {FORMAT_VERSION}, \
+                 \"generation\": {{...}}}} per generation and one {{\"avalanche\": {FORMAT_VERSION}, \
+                 \"summary\": {{...}}}}"
+            ),
+        ),
+        ("see:", "README.md, \"Bring your own model\"; sweeps/selftrain.toml".to_string()),
+    ] {
+        s += &wrap(&format!("  {title:<17} "), 20, &text);
+    }
+    s.push('\n');
+    s
 }
 
 fn default_text(spec: &ParamSpec) -> String {

@@ -261,20 +261,28 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Scenarios { name, all } => {
             let known = scenario::registry();
-            let chosen: Vec<_> = match &name {
+            let internal = |s: &scenario::Scenario| scenario::INTERNAL.contains(&s.name);
+            match &name {
                 None => {
-                    known.iter().copied().filter(|s| all || !scenario::INTERNAL.contains(&s.name)).collect()
+                    // `command` after the built-in simulations, the engine's test scenario last.
+                    let public: Vec<_> = known.iter().copied().filter(|s| !internal(s)).collect();
+                    let tests: Vec<_> = known.iter().copied().filter(|s| all && internal(s)).collect();
+                    let command = describe::command_scenario();
+                    print!("{}{command}{}", describe::scenarios(&public), describe::scenarios(&tests));
                 }
+                Some(n) if n == sweep::command::NAME => print!("{}", describe::command_scenario()),
                 Some(n) => match scenario::find(n) {
-                    Some(s) => vec![s],
-                    None => bail!(
-                        "no scenario `{n}`; {}known: {}",
-                        sweep::error::suggestion(n, known.iter().map(|s| s.name)),
-                        known.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
-                    ),
+                    Some(s) => print!("{}", describe::scenarios(&[s])),
+                    None => {
+                        let names = known.iter().map(|s| s.name).chain([sweep::command::NAME]);
+                        bail!(
+                            "no scenario `{n}`; {}known: {}",
+                            sweep::error::suggestion(n, names.clone()),
+                            names.collect::<Vec<_>>().join(", ")
+                        )
+                    }
                 },
-            };
-            print!("{}", describe::scenarios(&chosen));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir } => {
@@ -408,6 +416,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let threads = options.exec.thread_count();
     if let Some(r) = sweep.redundancy() {
         tracing::warn!("{}", describe::redundancy_warning(&r, sweep.runs()).trim_start_matches("warning: "));
+    }
+    if let Some(warning) = describe::baseline_warning(&sweep) {
+        tracing::warn!("{}", warning.trim_start_matches("warning: "));
     }
     avalanche::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())

@@ -441,21 +441,37 @@ fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, St
     groups
 }
 
-/// A message with its numbers blanked, so that failures which differ only
-/// in a value ("draw 0.93 is above ...") count as one kind.
+/// A message with its standalone numbers blanked and its per-run details
+/// replaced by placeholders, so that failures which differ only in a value
+/// ("draw 0.93 is above ...") or in the run they happened to ("working
+/// folder kept: /tmp/...") count as one kind. Digits inside a word
+/// (`python3`, `b1`, a hexadecimal id) are part of that word, not numbers.
 pub fn message_shape(message: &str) -> String {
+    let message = crate::scenario::command::without_folder(message);
+    let chars: Vec<char> = message.chars().collect();
+    let word = |c: char| c.is_alphanumeric() || c == '_';
     let mut shape = String::with_capacity(message.len());
-    let mut in_number = false;
-    for c in message.chars() {
-        let numeric = c.is_ascii_digit() || (in_number && (c == '.' || c == 'e' || c == '-'));
-        if numeric {
-            if !in_number {
-                shape.push('#');
-            }
-        } else {
-            shape.push(c);
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && word(chars[i - 1])) {
+            shape.push(chars[i]);
+            i += 1;
+            continue;
         }
-        in_number = numeric;
+        let mut end = i + 1;
+        while end < chars.len() && (chars[end].is_ascii_digit() || matches!(chars[end], '.' | 'e' | '-')) {
+            end += 1;
+        }
+        if end < chars.len() && word(chars[end]) {
+            // Digits that run into letters: one word, kept whole.
+            while end < chars.len() && word(chars[end]) {
+                end += 1;
+            }
+            shape.extend(&chars[i..end]);
+        } else {
+            shape.push('#');
+        }
+        i = end;
     }
     shape
 }
@@ -541,5 +557,20 @@ mod tests {
         );
         assert_eq!(message_shape("exceeded 1e-9 s"), "exceeded # s");
         assert_eq!(message_shape("no numbers"), "no numbers");
+        // Digits that belong to a word are not numbers.
+        assert_eq!(
+            message_shape("`python3` exited with exit status: 3"),
+            "`python3` exited with exit status: #"
+        );
+        assert_eq!(
+            message_shape("x86_64 id 7f2b17 or 2916ad, -0.5, 3."),
+            "x86_64 id 7f2b17 or 2916ad, -#, #"
+        );
+        // A command run's working folder is its own: a placeholder.
+        let at =
+            |folder: &str| format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
+        let shape = "`python3` exited with exit status: # (working folder kept: <working folder>)";
+        assert_eq!(message_shape(&at("/tmp/avalanche-work/b1/7f2b1768c01b21c9")), shape);
+        assert_eq!(message_shape(&at("/tmp/avalanche-work/b1/039e6b26e781fe87")), shape);
     }
 }

@@ -104,6 +104,38 @@ fn failures_and_timeouts_are_recorded_and_the_sweep_goes_on() {
 }
 
 #[test]
+fn failures_that_differ_only_in_their_working_folders_are_one_kind_in_the_summary() {
+    let text = sweep("late", ", \"--mode\", \"late-fail\"", "")
+        .replace("replicates = 3", "replicates = 8")
+        .replace("noise = [0.1, 0.4]", "noise = [0.1]")
+        .replace("filter = [\"none\", \"confidence\"]", "filter = [\"none\"]")
+        .replace("timeout = 20", "timeout = 20\nworkdir = \"work\"");
+    let dir = workspace(&[("s.toml", &text)]);
+    let output = avalanche().current_dir(dir.path()).args(["run", "s.toml", "--out", "r"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "every run failed: exit 1");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // One group of eight, its message readable: the program's name whole,
+    // the exit status blanked as a number, the per-run folder a placeholder.
+    let groups: Vec<&str> = stdout.lines().filter(|l| l.contains("exited with")).map(str::trim).collect();
+    assert_eq!(
+        groups.first().copied(),
+        Some("8  `python3` exited with exit status: # (working folder kept: <working folder>)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("other messages"), "{stdout}");
+    // Each run's own message still names its own folder, which is there.
+    let runs = read_table(&dir.path().join("r/late"), "runs");
+    assert_eq!(runs.len(), 8);
+    for row in &runs {
+        let run_id: u64 = row["run_id"].parse().unwrap();
+        let folder = format!("work/late/{run_id:016x}");
+        let expected = format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
+        assert_eq!(row["error"], expected);
+        assert!(dir.path().join(&folder).is_dir(), "{folder} kept");
+    }
+}
+
+#[test]
 fn a_killed_sweep_resumes_to_every_run_exactly_once() {
     let text = sweep("kill", ", \"--sleep\", \"0.3\"", "");
     let dir = workspace(&[("s.toml", &text)]);
@@ -121,6 +153,22 @@ fn a_killed_sweep_resumes_to_every_run_exactly_once() {
     assert!(ids.values().all(|v| v.len() == 1), "no run twice");
     ok(avalanche().current_dir(dir.path()).args(["run", "s.toml", "--out", "whole"]).output().unwrap());
     assert_eq!(ids, by_run(&dir.path().join("whole/kill"), "runs", "final_error"), "resumed = uninterrupted");
+}
+
+#[test]
+fn scenarios_describes_command_by_where_its_declaration_comes_from() {
+    let text = ok(avalanche().args(["scenarios", "command"]).output().unwrap());
+    assert!(text.starts_with("command: runs a program declared in the sweep file"), "{text}");
+    for needle in ["[grid] and [params]", "[command.summary]", "AVALANCHE_SEED", "Bring your own model"] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    // The listing has it too, after the simulations and before the test scenario.
+    let all = ok(avalanche().args(["scenarios", "--all"]).output().unwrap());
+    let at = |name: &str| all.find(&format!("\n{name}: ")).unwrap_or_else(|| panic!("{name}: {all}"));
+    assert!(at("linreg") < at("command") && at("command") < at("empty"), "{all}");
+    let output = avalanche().args(["scenarios", "comand"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `command`?"));
 }
 
 #[test]

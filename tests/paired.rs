@@ -180,6 +180,62 @@ fn paired_differences_match_an_independent_computation_and_are_far_tighter() {
 }
 
 #[test]
+fn a_sweep_without_the_declared_baseline_is_compared_with_its_first_choice_and_says_so() {
+    // gaussian compares `verifier` with `none`; this sweep runs `oracle`
+    // and `self` only (in that file order: the stand-in is the first of
+    // the scenario's declared choices, `self`, not the first written).
+    let text = "name = \"g\"\nscenario = \"gaussian\"\nseed = 3\nreplicates = 12\npaired = [\"verifier\"]\n\
+                [grid]\nverifier = [\"oracle\", \"self\"]\nnoise_rate = [0, 0.05]\n";
+    let dir = workspace(&[("g.toml", text)]);
+    let plan = ok(avalanche().current_dir(dir.path()).args(["plan", "g.toml"]).output().unwrap());
+    let warning =
+        "compares each `verifier` with `none`, which this sweep does not run; it will compare with `self`";
+    assert!(plan.contains(&format!("warning: the `gaussian` report {warning}")), "{plan}");
+    let with_none = workspace(&[("g.toml", &text.replace("\"oracle\", \"self\"", "\"oracle\", \"none\""))]);
+    let plan = ok(avalanche().current_dir(with_none.path()).args(["plan", "g.toml"]).output().unwrap());
+    assert!(plan.contains("\"none\"") && !plan.contains("warning"), "{plan}");
+    let run = avalanche().current_dir(dir.path()).args(["run", "g.toml", "--out", "r"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&run.stderr).contains(warning), "run logs it too");
+    ok(run);
+    let stdout = ok(avalanche().current_dir(dir.path()).args(["report", "r/g"]).output().unwrap());
+    assert!(stdout.contains("This sweep did not run `none`"), "{stdout}");
+    let page = std::fs::read_to_string(dir.path().join("r/g/report/report.md")).unwrap();
+    assert!(page.contains("This sweep did not run `none`"), "{page}");
+    assert!(page.contains("compares each `verifier` with `none`, which this sweep did not run"), "{page}");
+    assert!(!page.contains("set against `none`") && !page.contains("than `none`"), "{page}");
+    assert!(page.contains("## Paired differences"), "{page}");
+    let oracle: Vec<&str> = page.lines().filter(|l| l.starts_with("- `oracle` at")).collect();
+    assert_eq!(oracle.len(), 2, "{page}");
+    assert!(oracle.iter().all(|l| l.contains("`self`") && l.contains("paired")), "{oracle:?}");
+
+    // The paired rows set `oracle` against `self`, seed by seed: checked
+    // against the runs table.
+    let runs = read_table(&dir.path().join("r/g"), "runs");
+    let rows = csv(&dir.path().join("r/g/report/paired.csv"));
+    let column = "final_mean_sq_error";
+    let noise_of = |row: &HashMap<String, String>| row["noise_rate"].parse::<f64>().expect("a number");
+    for noise in [0.0, 0.05] {
+        let at: Vec<HashMap<String, String>> =
+            runs.iter().filter(|r| noise_of(r) == noise).cloned().collect();
+        assert_eq!(at.len(), 24);
+        let values = by_seed(&at, "verifier", column);
+        let differences: Vec<f64> =
+            values["self"].iter().map(|(seed, base)| values["oracle"][seed] - base).collect();
+        let mean = differences.iter().sum::<f64>() / differences.len() as f64;
+        let row = rows
+            .iter()
+            .find(|r| r["column"] == column && noise_of(r) == noise)
+            .unwrap_or_else(|| panic!("a paired row at noise_rate {noise}: {rows:?}"));
+        assert_eq!(
+            (row["verifier"].as_str(), row["baseline"].as_str(), row["n"].as_str()),
+            ("oracle", "self", "12")
+        );
+        let reported: f64 = row["mean_difference"].parse().unwrap();
+        assert!((reported - mean).abs() <= 1e-12 * mean.abs().max(1.0), "{reported} vs {mean}");
+    }
+}
+
+#[test]
 fn a_paired_dataset_is_the_same_whatever_the_threads_or_shards() {
     let small = format!("paired = [\"verifier\"]\n{}", GAUSSIAN.replace("replicates = 30", "replicates = 5"));
     let dir = workspace(&[("g.toml", &small)]);

@@ -45,6 +45,15 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
         .take(PER_SENTENCE)
         .collect();
     let mut out = Vec::new();
+    if let Some((c, _)) = comparison {
+        if let Some(absent) = &c.absent {
+            out.push(format!(
+                "This sweep did not run `{absent}`, the `{}` the scenario compares with: each `{}` is \
+                 compared with `{}`, the first choice it ran, instead.",
+                c.parameter, c.parameter, c.baseline
+            ));
+        }
+    }
     for point in order {
         let mut skip: Vec<&str> = Vec::new();
         let mut subject = String::new();

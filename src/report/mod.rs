@@ -124,9 +124,11 @@ fn report_dataset(
                 parameter: summary.varying[axis].clone(),
                 baseline: baseline.to_string(),
                 along: None,
+                absent: None,
             });
         }
     }
+    stand_in_for_absent_baseline(&mut plan, &summary);
     let differences = paired::differences(&summary, &plan);
     let mut answer = answer::sentences(&summary, &plan, &differences);
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
@@ -203,6 +205,23 @@ fn incompleteness(dir: &std::path::Path, summary: &summary::Summary) -> Option<I
         points: completion.points,
         empty_points: completion.points.saturating_sub(summary.points.len() as u64),
     })
+}
+
+/// Where the sweep varied the compared parameter but left its declared
+/// baseline out, the first choice it ran stands in (the order paired axes
+/// without a declared baseline use), and `absent` keeps the declared one so
+/// the page says so rather than claiming a comparison with it.
+fn stand_in_for_absent_baseline(plan: &mut plan::Plan, summary: &summary::Summary) {
+    let Some(c) = &plan.comparison else { return };
+    let Some(axis) = summary.axis(&c.parameter) else { return };
+    let values = summary.values_of(axis, plan);
+    if values.iter().any(|v| v.to_string() == c.baseline) {
+        return;
+    }
+    let Some(first) = values.first().map(ToString::to_string) else { return };
+    if let Some(c) = plan.comparison.as_mut() {
+        c.absent = Some(std::mem::replace(&mut c.baseline, first));
+    }
 }
 
 /// Writes a report file whole or not at all: under a temporary name, then

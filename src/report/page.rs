@@ -222,14 +222,20 @@ fn method(plan: &Plan) -> String {
         );
     }
     if let Some(c) = &plan.comparison {
+        let lead = match &c.absent {
+            Some(absent) => format!(
+                "the scenario compares each `{}` with `{absent}`, which this sweep did not run, so each is set \
+                 against `{}`, the first of its choices in this sweep,",
+                c.parameter, c.baseline
+            ),
+            None => format!("each `{}` is set against `{}`", c.parameter, c.baseline),
+        };
         let _ = writeln!(
             text,
-            "- Comparisons: each `{}` is set against `{}` at the same other parameters; better or worse \
-             (in the direction the column declares) only where the two 95% intervals do not overlap, \
-             otherwise `no clear difference`. For a column better toward a target (a variance ratio's 1), \
-             better only where every value of one interval is nearer the target than every value of the \
-             other.",
-            c.parameter, c.baseline
+            "- Comparisons: {lead} at the same other parameters; better or worse (in the direction the \
+             column declares) only where the two 95% intervals do not overlap, otherwise `no clear difference`. \
+             For a column better toward a target (a variance ratio's 1), better only where every value of one \
+             interval is nearer the target than every value of the other."
         );
         if plan.paired.contains(&c.parameter) {
             let _ = writeln!(

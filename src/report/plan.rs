@@ -81,6 +81,9 @@ pub struct Comparison {
     pub parameter: String,
     pub baseline: String,
     pub along: Option<String>,
+    /// The declared baseline, when the sweep did not run it and `baseline`,
+    /// the first choice it ran, stands in.
+    pub absent: Option<String>,
 }
 
 /// How runs end.
@@ -252,6 +255,7 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
             parameter: c.parameter.to_string(),
             baseline: c.baseline.to_string(),
             along: c.along.map(String::from),
+            absent: None,
         }),
         outcome,
         heatmap,

@@ -125,8 +125,9 @@ pub fn run(spec: &CommandSpec, params: &Params, deadline: &Deadline) -> Result<R
     let folder = spec.workdir.join(&spec.sweep).join(format!("{:016x}", identity.run_id));
     // A folder left by an interrupted earlier attempt is stale: start clean.
     let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| RunError::Failed(format!("cannot create working folder {}: {e}", folder.display())))?;
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        RunError::Failed(format!("cannot create its working folder: {e}{}", folder_note("", &folder)))
+    })?;
     let result = execute(spec, params, deadline, identity, &folder);
     let keep = match spec.keep {
         Keep::Always => true,
@@ -137,9 +138,31 @@ pub fn run(spec: &CommandSpec, params: &Params, deadline: &Deadline) -> Result<R
         let _ = std::fs::remove_dir_all(&folder);
     }
     result.map_err(|message| {
-        let kept = if keep { format!(" (working folder kept: {})", folder.display()) } else { String::new() };
+        let kept = if keep { folder_note(" kept", &folder) } else { String::new() };
         RunError::Failed(format!("{message}{kept}"))
     })
+}
+
+/// Opens the note that ends a failed run's message when it names the run's
+/// working folder.
+const FOLDER_NOTE: &str = " (working folder";
+
+/// The note naming a run's working folder, at the end of its message:
+/// " (working folder kept: /path)".
+fn folder_note(state: &str, folder: &Path) -> String {
+    format!("{FOLDER_NOTE}{state}: {})", folder.display())
+}
+
+/// `message` with the path in its working-folder note, if it ends with
+/// one, replaced by `<working folder>`: every run has a folder of its own,
+/// so failures that differ only there are one kind of failure (the run
+/// summary groups them with this; the runs table keeps the path).
+pub fn without_folder(message: &str) -> std::borrow::Cow<'_, str> {
+    let note = message.rfind(FOLDER_NOTE).map(|at| (at, &message[at..]));
+    match note.and_then(|(at, note)| Some((at, note.find(": ")?)).filter(|_| note.ends_with(')'))) {
+        Some((at, colon)) => format!("{}: <working folder>)", &message[..at + colon]).into(),
+        None => message.into(),
+    }
 }
 
 fn execute(
@@ -483,6 +506,26 @@ mod tests {
         let twice =
             format!("{}\n{}", summary("{\"accuracy\": 1, \"rounds\": 2, \"end\": \"x\"}"), summary("{}"));
         assert!(parse_records(&twice, SUMMARY, GENERATIONS).unwrap_err().contains("second summary"));
+    }
+
+    #[test]
+    fn the_working_folder_note_is_recognised_and_nothing_else() {
+        let folder = Path::new("/tmp/w/s (1)/00ab12");
+        let kept = format!("`python3` exited with exit status: 3{}", folder_note(" kept", folder));
+        assert_eq!(kept, "`python3` exited with exit status: 3 (working folder kept: /tmp/w/s (1)/00ab12)");
+        assert_eq!(
+            without_folder(&kept),
+            "`python3` exited with exit status: 3 (working folder kept: <working folder>)"
+        );
+        let created = format!("cannot create its working folder: denied{}", folder_note("", folder));
+        assert_eq!(
+            without_folder(&created),
+            "cannot create its working folder: denied (working folder: <working folder>)"
+        );
+        for other in ["no note here", "stderr ends: (working folder", "x (working folder kept: /a) and more"]
+        {
+            assert_eq!(without_folder(other), other);
+        }
     }
 
     #[test]

@@ -25,6 +25,9 @@ use crate::value::{Better, ColumnSpec, ColumnType};
 /// The scenario name that takes its declaration from the sweep file.
 pub const NAME: &str = "command";
 
+/// What the `command` scenario is, in one line.
+pub const ABOUT: &str = "runs a program declared in the sweep file once per run";
+
 const KEYS: &[&str] = &[
     "argv",
     "env",
@@ -124,7 +127,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
     ));
     let scenario: &'static Scenario = Box::leak(Box::new(Scenario {
         name: NAME,
-        about: "runs a program declared in the sweep file once per run",
+        about: ABOUT,
         params,
         summary_columns: summary,
         generation_columns: generations,

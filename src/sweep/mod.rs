@@ -98,4 +98,21 @@ impl Sweep {
     pub fn param_names(&self) -> impl Iterator<Item = &'static str> {
         self.scenario.params.iter().map(|p| p.name)
     }
+
+    /// The scenario's comparison when this sweep varies the compared
+    /// parameter but not over its baseline (`verifier = ["self", "oracle"]`
+    /// where the report compares with `none`): the report then compares with
+    /// the first of the declared choices the sweep runs, which is returned.
+    pub fn absent_baseline(&self) -> Option<(crate::scenario::contract::Comparison, &'static str)> {
+        let comparison = self.scenario.report.comparison?;
+        let index = self.scenario.params.iter().position(|p| p.name == comparison.parameter)?;
+        let crate::params::ParamKind::Choice(choices) = self.scenario.params[index].kind else { return None };
+        let factor = self.factors.iter().find(|f| f.params.contains(&index))?;
+        let swept = &factor.values[factor.params.iter().position(|&p| p == index)?];
+        let runs = |choice: &&'static str| swept.contains(&crate::value::Value::Str(choice));
+        if runs(&comparison.baseline) || swept.len() < 2 {
+            return None;
+        }
+        Some((comparison, choices.iter().copied().find(runs)?))
+    }
 }

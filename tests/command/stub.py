@@ -1,7 +1,8 @@
 """A stand-in for a training script, for tests/command.rs: standard library
 only. It reads its seed from AVALANCHE_SEED, 'trains' for --rounds rounds
 whose error grows with --noise, prints a log line, one JSON record per round
-and a summary, and misbehaves on request (--mode fail / hang / garbage / env)."""
+and a summary, and misbehaves on request (--mode fail / late-fail / hang /
+garbage / env)."""
 
 import argparse
 import json
@@ -37,6 +38,10 @@ if args.mode == "env":
 if args.mode == "garbage":
     print(json.dumps({"avalanche": 1, "summary": {"error": "not declared"}}))
     sys.exit(0)
+if args.mode == "late-fail":
+    # A whole summary, then a failing exit status: the run still fails.
+    print(json.dumps({"avalanche": 1, "summary": {"final_error": 0.0, "seed_seen": str(seed), "end": "x"}}))
+    sys.exit(3)
 time.sleep(args.sleep)
 error = 0.0
 for round in range(args.rounds):
