@@ -291,15 +291,25 @@ fn retry_failed_on_one_shard_leaves_other_shards_rows_alone() {
 
 #[test]
 fn a_writer_whose_lock_is_broken_stops_and_the_damage_is_mended() {
+    // The first writer notices the broken lock at its next heartbeat
+    // (lock::HEARTBEAT, 15 s), so it must still be running then: 3,000 runs
+    // take it about 50 s alone on the 2-core development machine, leaving
+    // room for a machine several times faster.
     let spin = if cfg!(debug_assertions) { 500_000 } else { 10_000_000 };
     let text = format!(
-        "name = \"b\"\nscenario = \"empty\"\nseed = 6\nreplicates = 400\ngenerations = 1\n\
+        "name = \"b\"\nscenario = \"empty\"\nseed = 6\nreplicates = 1000\ngenerations = 1\n\
          [grid]\nx = [0.5, 1.5, 2.5]\n[params]\nspin = {spin}\n"
     );
     let ws = workspace(&[("b.toml", &text)]);
     let dir = ws.path();
     let first = spawn(dir, &["run", "b.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "20"]);
-    std::thread::sleep(Duration::from_millis(1000));
+    // Broken only once the first writer holds its lock and has committed a
+    // part (a fixed wait could fall before it started, on a loaded machine).
+    let started = std::time::Instant::now();
+    while parts(&dir.join("out/b"), "runs").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the first writer committed nothing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // Wrongly taken over: the first writer notices at its next heartbeat.
     let second = spawn(dir, &["run", "b.toml", "--out", "out", "--threads", "1", "--break-lock"]);
     let first = first.wait_with_output().unwrap();
@@ -313,6 +323,6 @@ fn a_writer_whose_lock_is_broken_stops_and_the_damage_is_mended() {
         ok(run_in(dir, &["repair", "out/b"]));
     }
     ok(run_in(dir, &["run", "b.toml", "--out", "out"]));
-    assert!(status_of(dir, "out/b").contains("1200 of 1200 runs completed, 0 failed, 0 missing"));
+    assert!(status_of(dir, "out/b").contains("3000 of 3000 runs completed, 0 failed, 0 missing"));
     assert_no_duplicates(&dir.join("out/b"));
 }
