@@ -180,18 +180,24 @@ pub fn mean_difference(differences: &[f64]) -> Estimate {
 /// divided by it. `values` may hold `-inf` for runs that achieved nothing;
 /// a median or an interval end that is not finite gives no ratio there.
 pub fn median_ratio(values: &mut [f64], theory: &[f64]) -> Estimate {
-    let n = values.len();
+    over_theory(median_interval(values), theory)
+}
+
+/// `estimate` and its interval divided by the mean of `theory`: `NaN`
+/// without values, with a zero or infinite theory or an infinite estimate,
+/// and no interval where an end is not finite.
+fn over_theory(estimate: Estimate, theory: &[f64]) -> Estimate {
+    let n = estimate.n;
     let expected = if theory.is_empty() { 0.0 } else { theory.iter().sum::<f64>() / theory.len() as f64 };
-    let median = median_interval(values);
-    if n == 0 || expected == 0.0 || !expected.is_finite() || !median.value.is_finite() {
+    if n == 0 || expected == 0.0 || !expected.is_finite() || !estimate.value.is_finite() {
         return Estimate { n, value: f64::NAN, interval: None };
     }
     let interval =
-        median.interval.filter(|(low, high)| low.is_finite() && high.is_finite()).map(|(low, high)| {
+        estimate.interval.filter(|(low, high)| low.is_finite() && high.is_finite()).map(|(low, high)| {
             let (low, high) = (low / expected, high / expected);
             (low.min(high), low.max(high))
         });
-    Estimate { n, value: median.value / expected, interval }
+    Estimate { n, value: estimate.value / expected, interval }
 }
 
 /// The simulation's mean over the theory's, with the 95% interval of the
@@ -199,19 +205,9 @@ pub fn median_ratio(values: &mut [f64], theory: &[f64]) -> Estimate {
 /// form predictions are expectations, so means, not medians, are what they
 /// predict. `NaN` without values or with a zero theory.
 pub fn mean_ratio(simulated: &[f64], theory: &[f64], support: Support) -> Estimate {
-    let n = simulated.len();
-    let expected = if theory.is_empty() { 0.0 } else { theory.iter().sum::<f64>() / theory.len() as f64 };
-    if n == 0 || expected == 0.0 {
-        return Estimate { n, value: f64::NAN, interval: None };
-    }
     // A share's mean may exceed 1 when divided, so only the sign is kept.
     let support = if support == Support::Unit { Support::NonNegative } else { support };
-    let mean = mean_interval(simulated, support);
-    let interval = mean.interval.map(|(low, high)| {
-        let (low, high) = (low / expected, high / expected);
-        (low.min(high), low.max(high))
-    });
-    Estimate { n, value: mean.value / expected, interval }
+    over_theory(mean_interval(simulated, support), theory)
 }
 
 /// The `q`-quantile of already sorted values by linear interpolation between

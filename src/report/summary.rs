@@ -338,12 +338,7 @@ fn summarise_column(
     let nulls = values.iter().filter(|(v, _)| v.is_none()).count();
     match headline.statistic {
         Statistic::Median(nulls_mean) => {
-            let mut all: Vec<f64> = match nulls_mean {
-                NullMeaning::NothingAchieved => {
-                    values.iter().map(|(v, _)| v.unwrap_or(f64::NEG_INFINITY)).collect()
-                }
-                NullMeaning::Undefined => present().collect(),
-            };
+            let mut all = as_the_median_counts(values, nulls_mean);
             ColumnSummary { summary: stats::median_interval(&mut all), nulls, mode: None }
         }
         Statistic::Mean => {
@@ -375,12 +370,7 @@ fn summarise_column(
             // The theory is one value per grid point; runs are counted as
             // the median counts them (nothing achieved ranks lowest).
             let theory: Vec<f64> = values.iter().filter_map(|(_, t)| *t).filter(|t| t.is_finite()).collect();
-            let mut all: Vec<f64> = match nulls_mean {
-                NullMeaning::NothingAchieved => {
-                    values.iter().map(|(v, _)| v.unwrap_or(f64::NEG_INFINITY)).collect()
-                }
-                NullMeaning::Undefined => present().collect(),
-            };
+            let mut all = as_the_median_counts(values, nulls_mean);
             ColumnSummary { summary: stats::median_ratio(&mut all, &theory), nulls, mode: None }
         }
         Statistic::Mode => {
@@ -402,6 +392,16 @@ fn summarise_column(
                 mode: best.map(|(t, c)| (t.to_string(), c)),
             }
         }
+    }
+}
+
+/// A column's values as its median counts them: a null that means nothing
+/// was achieved ranks below every value (`-inf`); an undefined one, and a
+/// `NaN`, is left out.
+fn as_the_median_counts(values: &[(Option<f64>, Option<f64>)], nulls: NullMeaning) -> Vec<f64> {
+    match nulls {
+        NullMeaning::NothingAchieved => values.iter().map(|(v, _)| v.unwrap_or(f64::NEG_INFINITY)).collect(),
+        NullMeaning::Undefined => values.iter().filter_map(|(v, _)| *v).filter(|v| !v.is_nan()).collect(),
     }
 }
 
