@@ -356,10 +356,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let summary = report::report(&report::ReportConfig { dir, out: to.or(out) })?;
             if let Some(lack) = summary.incomplete {
                 eprintln!(
-                    "warning: incomplete sweep: {} of its {} runs are missing ({} of {} grid points have no \
-                     run); runs that end early finish first, so the report leans towards early endings. \
-                     Finish the sweep (run it again: it resumes), then report.",
-                    lack.missing, lack.expected, lack.empty_points, lack.points
+                    "warning: incomplete sweep: {lack}; runs that end early finish first, so the report \
+                     leans towards early endings. Finish the sweep (run it again: it resumes), then report."
                 );
             }
             println!("{}", summary.table);

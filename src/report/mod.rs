@@ -65,6 +65,18 @@ pub struct Incomplete {
     pub empty_points: u64,
 }
 
+impl std::fmt::Display for Incomplete {
+    /// "8 of its 12 runs are missing, and 1 of its 2 grid points have no run
+    /// at all", for the page and the terminal alike.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of its {} runs are missing", self.missing, self.expected)?;
+        match self.empty_points {
+            0 => Ok(()),
+            n => write!(f, ", and {n} of its {} grid points have no run at all", self.points),
+        }
+    }
+}
+
 /// Reads the dataset in `config.dir` and writes the report, reading the
 /// scenario's declared report contract when this binary knows the scenario
 /// and the schema alone when it does not.

@@ -46,15 +46,9 @@ pub fn markdown(page: &Page) -> String {
     if let Some(lack) = page.incomplete {
         let _ = writeln!(
             text,
-            "**Incomplete sweep: {} of its {} runs are missing{}.** Runs that end early finish first, so \
-             the counts and medians below lean towards early endings; finish the sweep (run the same sweep \
-             file again: it resumes) before reading them as its answer.\n",
-            lack.missing,
-            lack.expected,
-            match lack.empty_points {
-                0 => String::new(),
-                n => format!(", and {n} of its {} grid points have no run at all", lack.points),
-            }
+            "**Incomplete sweep: {lack}.** Runs that end early finish first, so the counts and medians \
+             below lean towards early endings; finish the sweep (run the same sweep file again: it \
+             resumes) before reading them as its answer.\n"
         );
     }
     if !plan.declared {
