@@ -148,8 +148,8 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
     // Generations land before runs, so a runs part without its twin lost it.
     for (path, read) in runs.iter().zip(&runs_read) {
         let Ok(read) = read else { continue };
-        let twin = dir.join(GENERATIONS_DIR).join(path.file_name().unwrap_or_default());
-        if !twin.exists() && dataset::generations_expected(read.recorded, read.ok, !generations.is_empty()) {
+        let expected = dataset::generations_expected(read.recorded, read.ok, !generations.is_empty());
+        if dataset::lost_generations(dir, path, expected) {
             integrity.without_generations.push(path.clone());
         }
     }

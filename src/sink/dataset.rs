@@ -76,8 +76,7 @@ pub fn scan(dir: &Path) -> Result<Committed, SinkError> {
         if part.failed > 0 {
             committed.failed_files.push((path.clone(), part.failed));
         }
-        let twin = dir.join(GENERATIONS).join(path.file_name().unwrap_or_default());
-        if !twin.exists() && generations_expected(part.recorded, part.ok > 0, has_generations) {
+        if lost_generations(dir, &path, generations_expected(part.recorded, part.ok > 0, has_generations)) {
             committed.without_generations.push(path);
         }
         committed.files += 1;
@@ -151,6 +150,14 @@ pub fn generations_recorded(metadata: &FileMetaData) -> Option<bool> {
 /// without a word.
 pub fn generations_expected(recorded: Option<bool>, has_ok_run: bool, dataset_has_generations: bool) -> bool {
     recorded.unwrap_or(has_ok_run && dataset_has_generations)
+}
+
+/// Whether the runs part `runs_part` of the dataset `dir` lost its
+/// generations twin: one is `expected` ([`generations_expected`]) and none
+/// is there. Generations land before runs, so a missing twin was lost, not
+/// yet to come.
+pub fn lost_generations(dir: &Path, runs_part: &Path, expected: bool) -> bool {
+    expected && !dir.join(GENERATIONS).join(runs_part.file_name().unwrap_or_default()).exists()
 }
 
 /// The name of `codec` when this build cannot decompress it: parquet is
