@@ -249,7 +249,8 @@ fn generated(
             count(false)?;
             // Rounding a fractional range's values could bring back the stop
             // it excludes (`[10, 11, 0.5]` would give 10 and 11).
-            if !float && [start, stop, step].iter().any(|x| x.fract() != 0.0) {
+            let integer = matches!(spec.kind, ParamKind::Int { .. });
+            if integer && [start, stop, step].iter().any(|x| x.fract() != 0.0) {
                 return Err(src.error_at(
                     Some(value.span()),
                     format!(
@@ -348,6 +349,12 @@ mod tests {
         assert!(error.contains("t.toml:6") && error.contains("whole-number start, stop and step"), "{error}");
         let values = axis_of("spin = { range = [10, 16, 2] }");
         assert_eq!(values, [Value::Int(10), Value::Int(12), Value::Int(14)]);
+        // A choice parameter is not called an integer: it gets the error
+        // for a generator on a non-number.
+        let text = "name = \"t\"\nscenario = \"gaussian\"\nseed = 1\nreplicates = 1\n[grid]\n\
+                    verifier = { range = [0, 1, 0.5] }\n";
+        let error = crate::sweep::parse(std::path::Path::new("t.toml"), text, 1000).unwrap_err().to_string();
+        assert!(error.contains("makes numbers") && !error.contains("is an integer"), "{error}");
     }
 
     #[test]
