@@ -25,24 +25,34 @@
 //!   is the floor of writing through parquet-rs: what no change of ours
 //!   above the encoder can go below;
 //! - `encoder_bare`: the same with no compression, no dictionary and no
-//!   statistics, to show that no setting lowers that floor much.
+//!   statistics, to show that no setting lowers that floor much;
+//! - `encoder_columns`: the same rows with the parts' settings through
+//!   parquet-rs's lowest layer, its column writers, fed plain slices of
+//!   values and levels instead of Arrow arrays: the floor for a writer of
+//!   ours that kept its own column buffers but still encoded through
+//!   parquet-rs. The file is read back and checked to hold the same rows.
 //!
 //! Prints each repeat (wall and CPU time) and, for scripts
 //! (benches/baseline/perf13.sh), the lines `draws_median_s`,
 //! `draws_median_cpu_s`, `runs_median_s`, `runs_median_cpu_s`,
 //! `sink_median_s`, `sink_median_cpu_s`, `encoder_median_s`,
-//! `encoder_median_cpu_s`, `encoder_bare_median_s` and
-//! `encoder_bare_median_cpu_s` (seconds).
+//! `encoder_median_cpu_s`, `encoder_bare_median_s`,
+//! `encoder_bare_median_cpu_s`, `encoder_columns_median_s` and
+//! `encoder_columns_median_cpu_s` (seconds).
 
 use std::fs::File;
 use std::path::Path;
 use std::time::Instant;
 
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{DataType, Float64Type, Int64Type, Schema, UInt64Type};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{add_encoded_arrow_schema_to_metadata, ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::Compression;
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type as Int64ParquetType};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 
 use avalanche::executor::run_one;
 use avalanche::params::Params;
@@ -219,6 +229,45 @@ fn main() {
         println!("{name}_median_s {:.6}", median(&mut times));
         println!("{name}_median_cpu_s {:.6}", median(&mut cpu_times));
     }
+
+    // The same rows again through parquet-rs's column writers, fed plain
+    // slices: the lowest layer of parquet-rs, below its Arrow writer.
+    let plain: Vec<_> = tables.iter().map(|(t, b)| (*t, b[0].schema(), Plain::columns(b))).collect();
+    let (mut times, mut cpu_times) = (Vec::new(), Vec::new());
+    for repeat in 0..repeats.max(1) {
+        let (start, cpu_start) = (Instant::now(), thread_cpu_seconds());
+        for (table, schema, batches) in &plain {
+            let properties =
+                avalanche::sink::properties(table, schema, &text, avalanche::sink::row_group_rows(1));
+            write_columns(
+                &work.path().join(format!("columns-{repeat}-{table}.parquet")),
+                schema,
+                batches,
+                properties,
+            );
+        }
+        let (seconds, cpu) = (start.elapsed().as_secs_f64(), thread_cpu_seconds() - cpu_start);
+        println!(
+            "repeat {}: parquet-rs's column writers wrote the same rows in {seconds:.4} s wall, {cpu:.4} s CPU",
+            repeat + 1
+        );
+        times.push(seconds);
+        cpu_times.push(cpu);
+    }
+    // A floor only counts if the file holds the same rows.
+    for (table, batches) in &tables {
+        let path = work.path().join(format!("columns-0-{table}.parquet"));
+        let back = read_part(&path);
+        let concat = |b: &[RecordBatch]| {
+            arrow::compute::concat_batches(&b[0].schema(), b).expect("batches of one schema")
+        };
+        assert!(
+            concat(&back) == concat(batches),
+            "{table}: the column writers' file differs from the sink's rows"
+        );
+    }
+    println!("encoder_columns_median_s {:.6}", median(&mut times));
+    println!("encoder_columns_median_cpu_s {:.6}", median(&mut cpu_times));
 }
 
 /// Every row of the table folder `dir`, in batches of the sink's batch size.
@@ -228,14 +277,20 @@ fn read_back(dir: &Path) -> Vec<RecordBatch> {
         std::fs::read_dir(dir).expect("a table folder").map(|e| e.expect("an entry").path()).collect();
     parts.sort();
     for part in parts {
-        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&part).expect("a part"))
-            .expect("a Parquet file")
-            .with_batch_size(avalanche::sink::BATCH_ROWS)
-            .build()
-            .expect("a reader");
-        batches.extend(reader.map(|b| b.expect("a batch")));
+        batches.extend(read_part(&part));
     }
     batches
+}
+
+/// Every row of one Parquet file, in batches of the sink's batch size.
+fn read_part(path: &Path) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("a part"))
+        .expect("a Parquet file")
+        .with_batch_size(avalanche::sink::BATCH_ROWS)
+        .build()
+        .expect("a reader")
+        .map(|b| b.expect("a batch"))
+        .collect()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -251,4 +306,79 @@ fn thread_cpu_seconds() -> f64 {
     let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0;
     assert!(ok, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// One column of one batch as the values and definition levels parquet-rs's
+/// column writers take: what a writer of our own would keep per column
+/// instead of Arrow builders.
+enum Plain {
+    Float(Vec<f64>),
+    Int(Vec<i64>),
+    Bool(Vec<bool>),
+    Text(Vec<ByteArray>),
+}
+
+impl Plain {
+    /// Every column of every batch, with its levels where it is nullable
+    /// (unsigned columns as Parquet stores them, in INT64).
+    fn columns(batches: &[RecordBatch]) -> Vec<Vec<(Plain, Option<Vec<i16>>)>> {
+        let schema = batches[0].schema();
+        let plain = |field: &arrow::datatypes::Field, a: &dyn Array| {
+            let levels =
+                field.is_nullable().then(|| (0..a.len()).map(|i| i16::from(a.is_valid(i))).collect());
+            let values = match a.data_type() {
+                DataType::Float64 => Plain::Float(a.as_primitive::<Float64Type>().iter().flatten().collect()),
+                DataType::Int64 => Plain::Int(a.as_primitive::<Int64Type>().iter().flatten().collect()),
+                DataType::UInt64 => {
+                    Plain::Int(a.as_primitive::<UInt64Type>().iter().flatten().map(|x| x as i64).collect())
+                }
+                DataType::Boolean => Plain::Bool(a.as_boolean().iter().flatten().collect()),
+                _ => Plain::Text(
+                    a.as_string::<i32>().iter().flatten().map(|s| s.as_bytes().to_vec().into()).collect(),
+                ),
+            };
+            (values, levels)
+        };
+        batches
+            .iter()
+            .map(|b| schema.fields().iter().zip(b.columns()).map(|(f, a)| plain(f, a.as_ref())).collect())
+            .collect()
+    }
+}
+
+/// Writes `batches` to `path` through parquet-rs's column writers, in the
+/// sink's row groups, with `properties` and the Arrow schema the Arrow
+/// writer embeds, then fsyncs.
+fn write_columns(
+    path: &Path,
+    schema: &Schema,
+    batches: &[Vec<(Plain, Option<Vec<i16>>)>],
+    mut properties: WriterProperties,
+) {
+    let descriptor = ArrowSchemaConverter::new().convert(schema).expect("a Parquet schema");
+    add_encoded_arrow_schema_to_metadata(schema, &mut properties);
+    let file = File::create(path).expect("a file");
+    let mut writer =
+        SerializedFileWriter::new(file, descriptor.root_schema_ptr(), properties.into()).expect("a writer");
+    let batches_per_group = avalanche::sink::row_group_rows(1) / avalanche::sink::BATCH_ROWS;
+    for group in batches.chunks(batches_per_group) {
+        let mut row_group = writer.next_row_group().expect("a row group");
+        for c in 0..schema.fields().len() {
+            let mut column = row_group.next_column().expect("a column").expect("a column left");
+            for batch in group {
+                let (values, levels) = &batch[c];
+                let levels = levels.as_deref();
+                match values {
+                    Plain::Float(v) => column.typed::<DoubleType>().write_batch(v, levels, None),
+                    Plain::Int(v) => column.typed::<Int64ParquetType>().write_batch(v, levels, None),
+                    Plain::Bool(v) => column.typed::<BoolType>().write_batch(v, levels, None),
+                    Plain::Text(v) => column.typed::<ByteArrayType>().write_batch(v, levels, None),
+                }
+                .expect("written");
+            }
+            column.close().expect("closed");
+        }
+        row_group.close().expect("closed");
+    }
+    writer.into_inner().expect("closed").sync_all().expect("synced");
 }

@@ -23,6 +23,9 @@
 #            floor of writing through parquet-rs (same bench);
 #   writing-encoder_bare  the same without compression, dictionary or
 #            statistics: no writer setting lowers the floor much;
+#   writing-encoder_columns  the same rows, the parts' settings, through
+#            parquet-rs's column writers fed plain slices (no Arrow arrays):
+#            the floor for our own column buffers over parquet-rs's encoding;
 #   avalanche-Nt  `avalanche run` as a whole process (start-up, writing,
 #            fsync and renames included) with N worker threads;
 #   numpy-batch   benches/baseline/baseline.py --form batch, the NumPy form
@@ -113,7 +116,7 @@ for round in $(seq "$REPEATS"); do
         "$(awk '/^draws_median_cpu_s/ {print $2}' "$WORK/draws")" 0
     record runs-without-writing "$(awk '/^runs_median_s/ {print $2}' "$WORK/draws")" \
         "$(awk '/^runs_median_cpu_s/ {print $2}' "$WORK/draws")" 0
-    for part in sink encoder encoder_bare; do
+    for part in sink encoder encoder_bare encoder_columns; do
         record "writing-$part" "$(awk "/^${part}_median_s/ {print \$2}" "$WORK/draws")" \
             "$(awk "/^${part}_median_cpu_s/ {print \$2}" "$WORK/draws")" 0
     done
@@ -158,10 +161,14 @@ if one:
           f"{one[1] / draws_cpu:.2f}x CPU   (goal <= 2)")
     runs_wall, runs_cpu = med["runs-without-writing"]
     print(f"  runs without writing / draws alone: {runs_wall / draws_wall:.2f}x wall, {runs_cpu / draws_cpu:.2f}x CPU")
-    for part, what in [("encoder", "the parts' settings"), ("encoder_bare", "no compression, dictionary or statistics")]:
+    for part, what in [("encoder", "the parts' settings"), ("encoder_bare", "no compression, dictionary or statistics"),
+                       ("encoder_columns", "column writers, plain slices")]:
         enc_wall, enc_cpu = med[f"writing-{part}"]
         print(f"  floor through parquet-rs ({what}): (draws + parquet-rs alone) / draws = "
               f"{(draws_wall + enc_wall) / draws_wall:.2f}x wall, {(draws_cpu + enc_cpu) / draws_cpu:.2f}x CPU")
+    enc_wall, enc_cpu = med["writing-encoder_columns"]
+    print(f"  floor with today's scenario: (runs without writing + column writers) / draws = "
+          f"{(runs_wall + enc_wall) / draws_wall:.2f}x wall, {(runs_cpu + enc_cpu) / draws_cpu:.2f}x CPU")
     for t in threads:
         if t == "1":
             continue
