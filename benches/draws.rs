@@ -318,10 +318,13 @@ enum Plain {
     Text(Vec<ByteArray>),
 }
 
+/// A column's values and, where it is nullable, its definition levels.
+type PlainColumn = (Plain, Option<Vec<i16>>);
+
 impl Plain {
     /// Every column of every batch, with its levels where it is nullable
     /// (unsigned columns as Parquet stores them, in INT64).
-    fn columns(batches: &[RecordBatch]) -> Vec<Vec<(Plain, Option<Vec<i16>>)>> {
+    fn columns(batches: &[RecordBatch]) -> Vec<Vec<PlainColumn>> {
         let schema = batches[0].schema();
         let plain = |field: &arrow::datatypes::Field, a: &dyn Array| {
             let levels =
@@ -352,7 +355,7 @@ impl Plain {
 fn write_columns(
     path: &Path,
     schema: &Schema,
-    batches: &[Vec<(Plain, Option<Vec<i16>>)>],
+    batches: &[Vec<PlainColumn>],
     mut properties: WriterProperties,
 ) {
     let descriptor = ArrowSchemaConverter::new().convert(schema).expect("a Parquet schema");
