@@ -80,3 +80,42 @@ fn a_report_on_an_unfinished_sweep_says_what_is_missing_first() {
             && !String::from_utf8_lossy(&report.stderr).contains("incomplete")
     );
 }
+
+#[test]
+fn tables_list_the_varying_parameters_in_the_sweep_files_order() {
+    // gaussian declares samples before verifier; each file's order wins, and
+    // the rows follow it slowest-varying first, as the runs were numbered.
+    for (grid, header, points) in [
+        (
+            "verifier = [\"none\", \"oracle\"]\nsamples = [10, 20]",
+            "verifier,samples",
+            ["none,10", "none,20", "oracle,10", "oracle,20"],
+        ),
+        (
+            "samples = [10, 20]\nverifier = [\"none\", \"oracle\"]",
+            "samples,verifier",
+            ["10,none", "10,oracle", "20,none", "20,oracle"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let sweep = format!(
+            "name = \"order\"\nscenario = \"gaussian\"\nseed = 5\nreplicates = 2\ngenerations = 3\n[grid]\n{grid}\n"
+        );
+        std::fs::write(dir.path().join("sweep.toml"), sweep).unwrap();
+        let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results"]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let report = avalanche(dir.path(), &["report", "results/order"]);
+        assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+        let csv = std::fs::read_to_string(dir.path().join("results/order/report/headline.csv")).unwrap();
+        // One line per point and column: the points, in the order met.
+        let mut met: Vec<String> = Vec::new();
+        for line in csv.lines() {
+            let point = line.splitn(3, ',').take(2).collect::<Vec<_>>().join(",");
+            if met.last() != Some(&point) {
+                met.push(point);
+            }
+        }
+        assert_eq!(met[0], header, "{csv}");
+        assert_eq!(met[1..], points, "{csv}");
+    }
+}

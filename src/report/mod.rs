@@ -90,9 +90,15 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
 /// A scenario the sweep file itself declares (`command`), read from the
 /// copy of the sweep file in the dataset; `None` when it does not parse.
 fn declared_by_sweep(dataset: &dataset::Dataset) -> Option<&'static Scenario> {
+    parsed_sweep(dataset).map(|sweep| sweep.scenario)
+}
+
+/// The dataset's copy of its sweep file, parsed; `None` when there is none
+/// or it does not parse (a scenario this binary does not know).
+fn parsed_sweep(dataset: &dataset::Dataset) -> Option<crate::sweep::Sweep> {
     let text = dataset.sweep.as_deref()?;
     let path = dataset.dir.join(crate::names::SWEEP_FILE);
-    crate::sweep::parse(&path, text, u64::MAX).ok().map(|sweep| sweep.scenario)
+    crate::sweep::parse(&path, text, u64::MAX).ok()
 }
 
 /// [`report`] for a scenario given directly, such as one defined only in a
@@ -127,6 +133,7 @@ fn report_dataset(
         .into_iter()
         .filter(|axis| layout.parameters.contains(axis))
         .collect();
+    plan.axis_order = parsed_sweep(&dataset).map_or_else(Vec::new, |sweep| sweep.axes());
     let summary = summary::summarise(&dataset, &layout, &plan)?;
     let incomplete = incompleteness(&config.dir, &summary);
     if plan.comparison.is_none() {

@@ -134,6 +134,11 @@ pub struct Plan {
     /// The axes the sweep paired its runs across (`paired = [...]`), read
     /// from the dataset's sweep copy; empty when the runs are not paired.
     pub paired: Vec<String>,
+    /// The sweep file's axes in its order, slowest-varying first, read from
+    /// the dataset's sweep copy: tables list the varying parameters in this
+    /// order, as the researcher wrote them, and parameters it does not name
+    /// follow in the scenario's order. Empty when the copy does not parse.
+    pub axis_order: Vec<String>,
 }
 
 impl Plan {
@@ -264,6 +269,7 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
         choice_order,
         declared: true,
         paired: Vec::new(),
+        axis_order: Vec::new(),
     }
 }
 
@@ -391,6 +397,7 @@ fn generic(layout: &Layout) -> Plan {
         choice_order: HashMap::new(),
         declared: false,
         paired: Vec::new(),
+        axis_order: Vec::new(),
     }
 }
 

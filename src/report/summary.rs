@@ -273,7 +273,11 @@ fn reduce(
 ) -> Summary {
     let distinct: Vec<BTreeSet<&Cell>> =
         (0..layout.parameters.len()).map(|i| groups.keys().map(|key| &key[i]).collect()).collect();
-    let varying_index: Vec<usize> = (0..distinct.len()).filter(|&i| distinct[i].len() > 1).collect();
+    let mut varying_index: Vec<usize> = (0..distinct.len()).filter(|&i| distinct[i].len() > 1).collect();
+    // The sweep file's order (stable: the rest keep the scenario's order).
+    varying_index.sort_by_key(|&i| {
+        plan.axis_order.iter().position(|a| *a == layout.parameters[i]).unwrap_or(usize::MAX)
+    });
     let fixed = (0..distinct.len())
         .filter(|&i| distinct[i].len() == 1)
         .filter_map(|i| distinct[i].first().map(|c| (layout.parameters[i].clone(), (*c).clone())))

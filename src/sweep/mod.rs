@@ -94,6 +94,16 @@ impl Sweep {
         self.points() * self.replicates
     }
 
+    /// The swept parameters' names in the file's order, slowest-varying
+    /// first (a `[[zip]]` block's parameters together, in its order).
+    pub fn axes(&self) -> Vec<String> {
+        self.factors
+            .iter()
+            .flat_map(|f| &f.params)
+            .map(|&p| self.scenario.params[p].name.to_string())
+            .collect()
+    }
+
     /// The parameter names, in declaration order.
     pub fn param_names(&self) -> impl Iterator<Item = &'static str> {
         self.scenario.params.iter().map(|p| p.name)
