@@ -204,7 +204,8 @@ fn method(plan: &Plan) -> String {
              derived from the parameters alone, one value per grid point, so without an interval) and \
              divided by it. The mean's 95% interval is the normal approximation (mean -/+ 1.96 standard \
              errors), taken on the log scale for quantities that cannot be negative, so the interval \
-             never leaves the quantity's range.\n",
+             never leaves the quantity's range. `no closed form`: the scenario has no theory at those \
+             parameters.\n",
         );
     }
     if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {
@@ -212,7 +213,8 @@ fn method(plan: &Plan) -> String {
             "- `x: median`, `x: median in theory`, `x: median / theory`: where the theory predicts the \
              median over replicates (of a reduced model run from the parameters alone), the simulation's \
              median is shown beside it, counting runs as the median above does, and divided by it; the \
-             ratio's interval is the median's exact interval divided by the theory.\n",
+             ratio's interval is the median's exact interval divided by the theory. `no closed form`: \
+             the scenario has no theory at those parameters.\n",
         );
     }
     if let Some(c) = &plan.comparison {
