@@ -20,6 +20,7 @@ pub mod plan;
 pub mod stats;
 pub mod summary;
 mod table;
+pub mod tail;
 
 use std::path::PathBuf;
 

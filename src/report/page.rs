@@ -205,7 +205,11 @@ fn method(plan: &Plan) -> String {
              divided by it. The mean's 95% interval is the normal approximation (mean -/+ 1.96 standard \
              errors), taken on the log scale for quantities that cannot be negative, so the interval \
              never leaves the quantity's range. `no closed form`: the scenario has no theory at those \
-             parameters.\n",
+             parameters. `(heavy tail)`: the shape k of a generalized Pareto distribution fitted to the \
+             largest values (Zhang and Stephens 2009, with the prior of Vehtari et al. 2024; \
+             `tail_shape` in `headline.csv`) is 0.5 or more, so the values' variance is infinite there \
+             and the normal interval of the mean covers far less than 95%: such a grid point is neither \
+             said to agree with the theory nor compared with another.\n",
         );
     }
     if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {

@@ -64,6 +64,7 @@ pub fn format_cell(headline: &Headline, column: &ColumnSummary, horizon: Option<
             Some((value, count)) => format!("{value} ({count}/{})", column.summary.n),
             None => "no data".into(),
         },
+        _ if column.heavy_tailed() => format!("{} (heavy tail)", format_estimate(&column.summary, horizon)),
         _ => format_estimate(&column.summary, horizon),
     }
 }
