@@ -209,7 +209,8 @@ fn method(plan: &Plan) -> String {
              largest values (Zhang and Stephens 2009, with the prior of Vehtari et al. 2024; \
              `tail_shape` in `headline.csv`) is 0.5 or more, so the values' variance is infinite there \
              and the normal interval of the mean covers far less than 95%: such a grid point is neither \
-             said to agree with the theory nor compared with another.\n",
+             said to agree with the theory nor compared with another. Below 196 runs a point the fit is \
+             too uncertain to tell, and the mean is judged as it is.\n",
         );
     }
     if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {

@@ -39,7 +39,7 @@ impl ColumnSummary {
     /// Whether the values are so heavy-tailed that the normal interval of
     /// their mean does not hold ([`super::tail::HEAVY`]).
     pub fn heavy_tailed(&self) -> bool {
-        self.tail.is_some_and(|k| k >= super::tail::HEAVY)
+        self.summary.interval.is_some() && self.tail.is_some_and(|k| k >= super::tail::HEAVY)
     }
 }
 
