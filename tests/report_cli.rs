@@ -117,6 +117,8 @@ fn tables_list_the_varying_parameters_in_the_sweep_files_order() {
         }
         assert_eq!(met[0], header, "{csv}");
         assert_eq!(met[1..], points, "{csv}");
+        let page = std::fs::read_to_string(dir.path().join("results/order/report/report.md")).unwrap();
+        assert!(page.contains("- Comparisons: each `verifier` is set against `none`"), "{page}");
     }
 }
 
@@ -143,6 +145,9 @@ fn a_mean_of_heavy_tailed_runs_is_not_judged_against_its_theory() {
         ),
         "{page}"
     );
+    // gaussian compares verifiers, but this sweep runs only `none`: the
+    // methods do not describe a comparison that is not made.
+    assert!(!page.contains("- Comparisons:"), "{page}");
     let csv = std::fs::read_to_string(dir.path().join("results/tail/report/headline.csv")).unwrap();
     let shape = |samples: &str| -> f64 {
         let row = csv
