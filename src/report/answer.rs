@@ -261,13 +261,23 @@ fn fact(
 /// difference is not a verdict.
 fn paired_aside(h: &Headline, d: &Difference) -> Option<String> {
     d.estimate.interval?;
-    let unit = h.unit.as_ref().map(|u| format!(" (values in {u})")).unwrap_or_default();
+    let unit = h.unit.as_deref().map(|u| format!(" ({})", values_in(u))).unwrap_or_default();
     Some(format!(
         ", {} paired difference {}{unit}, {}",
         d.centre.name(),
         format_difference(&d.estimate),
         over(h, d)
     ))
+}
+
+/// "values in digits", "values per round": the unit of the values a
+/// difference is taken between, said apart from the number.
+fn values_in(unit: &str) -> String {
+    if unit.starts_with("per ") {
+        format!("values {unit}")
+    } else {
+        format!("values in {unit}")
+    }
 }
 
 /// "over 20 seeds", and the pairs the centre left out.
@@ -297,7 +307,7 @@ fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String
     let (centre, over) = (d.centre.name(), over(h, d));
     let verdict = match verdict {
         Verdict::Unclear => {
-            let unit = h.unit.as_ref().map(|u| format!(", values in {u}")).unwrap_or_default();
+            let unit = h.unit.as_deref().map(|u| format!(", {}", values_in(u))).unwrap_or_default();
             return Some(format!(
                 ", no clear difference from `{baseline}` ({centre} paired difference {}{unit}, {over})",
                 format_difference(&d.estimate)
@@ -312,7 +322,7 @@ fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String
         Some((low, high)) if high < 0.0 => Estimate { value: -e.value, interval: Some((-high, -low)), ..e },
         _ => e,
     };
-    let unit = h.unit.as_ref().map(|u| format!(" (values in {u})")).unwrap_or_default();
+    let unit = h.unit.as_deref().map(|u| format!(" ({})", values_in(u))).unwrap_or_default();
     Some(format!(
         ", {verdict} `{baseline}` by a {centre} paired difference of {}{unit}, {over}",
         format_difference(&size)
@@ -530,6 +540,8 @@ mod tests {
             paired_verdict(&achieved, &open, "none").unwrap(),
             ", better than `none` by a median paired difference of 2 [1, inf] (values in digits), over 20 seeds"
         );
+        let rate = Headline { unit: Some("per round".into()), ..higher.clone() };
+        assert!(paired_verdict(&rate, &gain, "none").unwrap().contains("5] (values per round), over"));
         let unitless = Headline { unit: None, ..higher };
         assert_eq!(
             paired_verdict(&unitless, &gain, "none").unwrap(),
