@@ -142,10 +142,11 @@ fn paired_differences_match_an_independent_computation_and_are_far_tighter() {
         ("verifier", "none", "30")
     );
     assert!(
-        (field("mean_difference") - mean).abs() <= 1e-12 * mean.abs().max(1.0),
+        (field("difference") - mean).abs() <= 1e-12 * mean.abs().max(1.0),
         "{} vs {mean}",
-        field("mean_difference")
+        field("difference")
     );
+    assert_eq!(row["statistic"], "mean", "the column's headline is a mean beside its theory");
     assert!((field("low") - (mean - half)).abs() < 1e-9 && (field("high") - (mean + half)).abs() < 1e-9);
     let higher = differences.iter().filter(|d| **d > 0.0).count();
     assert_eq!(field("higher") as usize, higher);
@@ -172,11 +173,11 @@ fn paired_differences_match_an_independent_computation_and_are_far_tighter() {
     // no paired section at all.
     let page = std::fs::read_to_string(dir.path().join("paired/g/report/report.md")).unwrap();
     assert!(page.contains("## Paired differences"), "{page}");
-    assert!(page.contains("paired over 30 seeds"), "{page}");
+    assert!(page.contains("by a mean paired difference of") && page.contains("over 30 seeds"), "{page}");
     ok(avalanche().current_dir(dir.path()).args(["report", "unpaired/g"]).output().unwrap());
     assert!(!dir.path().join("unpaired/g/report/paired.csv").exists());
     let page = std::fs::read_to_string(dir.path().join("unpaired/g/report/report.md")).unwrap();
-    assert!(!page.contains("Paired") && !page.contains("paired over"));
+    assert!(!page.contains("Paired") && !page.contains("paired difference"));
 }
 
 #[test]
@@ -230,9 +231,87 @@ fn a_sweep_without_the_declared_baseline_is_compared_with_its_first_choice_and_s
             (row["verifier"].as_str(), row["baseline"].as_str(), row["n"].as_str()),
             ("oracle", "self", "12")
         );
-        let reported: f64 = row["mean_difference"].parse().unwrap();
+        let reported: f64 = row["difference"].parse().unwrap();
         assert!((reported - mean).abs() <= 1e-12 * mean.abs().max(1.0), "{reported} vs {mean}");
     }
+}
+
+/// A reviewer's sweep: linreg's `error growth` is a ratio with a long right
+/// tail (one `replace` run grows its error 471-fold), shown as a median.
+const GROWTH: &str = "name = \"lp\"\nscenario = \"linreg\"\nseed = 3\nreplicates = 20\ngenerations = 15\n\
+                      paired = [\"data\"]\n[grid]\ndata = [\"accumulate\", \"replace\", \"mix\"]\n\
+                      design = [\"fresh\", \"fixed\"]\n[params]\nsamples = 30\ndim = 5\nnoise_rate = 1.0\n";
+
+#[test]
+fn a_median_column_is_judged_by_the_median_paired_difference() {
+    let dir = workspace(&[("lp.toml", GROWTH)]);
+    ok(avalanche().current_dir(dir.path()).args(["run", "lp.toml", "--out", "r"]).output().unwrap());
+    ok(avalanche().current_dir(dir.path()).args(["report", "r/lp"]).output().unwrap());
+    let runs = read_table(&dir.path().join("r/lp"), "runs");
+    let fixed: Vec<HashMap<String, String>> =
+        runs.iter().filter(|r| r["design"] == "fixed").cloned().collect();
+    let growth = by_seed(&fixed, "data", "error_growth");
+    let mut differences: Vec<f64> =
+        growth["replace"].iter().map(|(seed, base)| growth["accumulate"][seed] - base).collect();
+    differences.sort_by(f64::total_cmp);
+    // The premise: every pair is lower under `accumulate`, but one pair's
+    // difference is so large that the mean of the 20, with its t interval
+    // (t(0.975, 19) = 2.093024), cannot exclude 0.
+    assert_eq!(differences.len(), 20);
+    assert!(differences.iter().all(|d| *d < 0.0), "{differences:?}");
+    let mean = differences.iter().sum::<f64>() / 20.0;
+    let sd = (differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / 19.0).sqrt();
+    assert!(mean + 2.093_024 * sd / 20f64.sqrt() > 0.0, "premise: the mean's interval holds 0");
+
+    // The median of the 20 differences, (d(10) + d(11)) / 2, and its exact
+    // interval [d(6), d(15)]: 2 P(Bin(20, 1/2) <= 5) = 2 * 21700 / 2^20 =
+    // 0.041 <= 0.05, while 2 P(B <= 6) = 0.115 would not do.
+    let rows = csv(&dir.path().join("r/lp/report/paired.csv"));
+    let row = rows
+        .iter()
+        .find(|r| r["column"] == "error_growth" && r["data"] == "accumulate" && r["design"] == "fixed")
+        .unwrap_or_else(|| panic!("a paired row: {rows:?}"));
+    let field = |name: &str| row[name].parse::<f64>().unwrap_or_else(|_| panic!("{name}: {}", row[name]));
+    assert_eq!(
+        (row["statistic"].as_str(), row["baseline"].as_str(), row["n"].as_str()),
+        ("median", "replace", "20")
+    );
+    assert_eq!(field("difference"), (differences[9] + differences[10]) / 2.0);
+    assert_eq!((field("low"), field("high")), (differences[5], differences[14]));
+    assert!(field("high") < 0.0);
+    // The mean column beside it keeps the mean difference.
+    let test_error = rows
+        .iter()
+        .find(|r| r["column"] == "final_test_error" && r["data"] == "accumulate" && r["design"] == "fixed")
+        .expect("a paired row");
+    assert_eq!(test_error["statistic"], "mean");
+
+    // The sentence: better, by the median difference, its unit said as
+    // that of the values (a difference of 12 in x is not a factor of 12).
+    let page = std::fs::read_to_string(dir.path().join("r/lp/report/report.md")).unwrap();
+    let sentence = page
+        .lines()
+        .find(|l| l.starts_with("- `accumulate` at design = fixed"))
+        .unwrap_or_else(|| panic!("{page}"));
+    // Numbers between 1 and 100 are written with two decimals.
+    let two = |v: f64| {
+        assert!((1.0..100.0).contains(&v.abs()), "{v}");
+        format!("{v:.2}")
+    };
+    let mut accumulate: Vec<f64> = growth["accumulate"].values().copied().collect();
+    accumulate.sort_by(f64::total_cmp);
+    let expected = format!(
+        "error growth median {} [{}, {}] x, better than `replace` by a median paired difference of {} [{}, \
+         {}] (values in x), over 20 seeds",
+        two((accumulate[9] + accumulate[10]) / 2.0),
+        two(accumulate[5]),
+        two(accumulate[14]),
+        two(-field("difference")),
+        two(-field("high")),
+        two(-field("low"))
+    );
+    assert!(sentence.contains(&expected), "expected {expected:?} in\n{sentence}");
+    assert!(page.contains("| median -"), "the table names the statistic: {page}");
 }
 
 #[test]

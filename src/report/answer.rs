@@ -7,10 +7,11 @@
 //! worse only when the two 95% intervals do not overlap, and "no clear
 //! difference" otherwise.
 
-use super::paired::{distance, Difference};
+use super::paired::{self, distance, Centre, Difference, Verdict};
 use super::plan::{Headline, Plan, Statistic};
+use super::stats::Estimate;
 use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
-use super::table::{format_estimate, format_value};
+use super::table::{format_difference, format_estimate, format_value};
 use crate::scenario::contract::OutcomeKind;
 use crate::value::{Better, NullMeaning, Support};
 
@@ -260,55 +261,77 @@ fn fact(
     text
 }
 
-/// ", paired difference 0.3 [-0.2, 0.8] over 20 seeds", said after the
-/// unpaired verdict of a column whose sign of difference is not a verdict.
+/// ", median paired difference 0.3 [-0.2, 0.8] (values in x), over 20
+/// seeds", said after the unpaired verdict of a column whose sign of
+/// difference is not a verdict.
 fn paired_aside(h: &Headline, d: &Difference) -> Option<String> {
-    let (low, high) = d.mean.interval?;
-    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    d.estimate.interval?;
+    let unit = h.unit.as_deref().map(|u| format!(" ({})", values_in(u))).unwrap_or_default();
     Some(format!(
-        ", paired difference {} [{}, {}]{unit} over {} seeds",
-        format_value(d.mean.value, None),
-        format_value(low, None),
-        format_value(high, None),
-        d.mean.n
+        ", {} paired difference {}{unit}, {}",
+        d.centre.name(),
+        format_difference(&d.estimate),
+        over(h, d)
     ))
 }
 
-/// ", better than `none` by 4.1 [3.2, 5.0] digits, paired over 20 seeds":
-/// the verdict from the paired interval (better or worse only where it
-/// excludes 0), the size of the difference in the column's unit. `None`
-/// without an interval (under two pairs), or for a column whose better
+/// "values in digits", "values per round": the unit of the values a
+/// difference is taken between, said apart from the number.
+fn values_in(unit: &str) -> String {
+    if unit.starts_with("per ") {
+        format!("values {unit}")
+    } else {
+        format!("values in {unit}")
+    }
+}
+
+/// "over 20 seeds", and the pairs the centre left out.
+fn over(h: &Headline, d: &Difference) -> String {
+    let n = d.estimate.n;
+    match d.dropped {
+        0 => format!("over {n} seeds"),
+        k if h.nulls == NullMeaning::NothingAchieved && d.centre == Centre::Mean => {
+            format!("over {n} seeds; {k} pairs in which a run achieved none left out")
+        }
+        k => format!("over {n} seeds; {k} pairs missing a value left out"),
+    }
+}
+
+/// ", better than `none` by a mean paired difference of 4.1 [3.2, 5.0]
+/// (values in digits), over 20 seeds": the verdict from the paired interval
+/// of the centre the column's headline shows (better or worse only where it
+/// excludes 0, see [`paired::verdict`]), the size of the difference
+/// positive, its interval flipped with it. The unit is said as that of the
+/// values differenced, apart from the number, so that a unit such as `x`
+/// (a factor) does not read as the difference being a factor. `None`
+/// without an interval (too few pairs), or for a column whose better
 /// direction is a target or unknown, where the sign of a difference says
 /// nothing of better (see [`paired_aside`]).
 fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String> {
-    let (low, high) = d.mean.interval?;
-    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
-    let over = match d.dropped {
-        0 => format!("paired over {} seeds", d.mean.n),
-        k if h.nulls == NullMeaning::NothingAchieved => {
-            format!("paired over {} seeds; {k} pairs in which a run achieved none left out", d.mean.n)
+    let verdict = paired::verdict(h, d)?;
+    let (centre, over) = (d.centre.name(), over(h, d));
+    let verdict = match verdict {
+        Verdict::Unclear => {
+            let unit = h.unit.as_deref().map(|u| format!(", {}", values_in(u))).unwrap_or_default();
+            return Some(format!(
+                ", no clear difference from `{baseline}` ({centre} paired difference {}{unit}, {over})",
+                format_difference(&d.estimate)
+            ));
         }
-        k => format!("paired over {} seeds; {k} pairs missing a value left out", d.mean.n),
+        Verdict::Better => "better than",
+        Verdict::Worse => "worse than",
     };
-    let interval = |v: f64, lo: f64, hi: f64| {
-        format!("{} [{}, {}]", format_value(v, None), format_value(lo, None), format_value(hi, None))
-    };
-    let higher_is_better = match h.better {
-        Better::Higher => true,
-        Better::Lower => false,
-        _ => return None,
-    };
-    if low <= 0.0 && 0.0 <= high {
-        return Some(format!(
-            ", no clear difference from `{baseline}` (paired difference {}{unit}, {over})",
-            interval(d.mean.value, low, high)
-        ));
-    }
-    let higher = low > 0.0;
-    let verdict = if higher == higher_is_better { "better than" } else { "worse than" };
     // The size of the difference: positive, its interval flipped with it.
-    let size = if higher { interval(d.mean.value, low, high) } else { interval(-d.mean.value, -high, -low) };
-    Some(format!(", {verdict} `{baseline}` by {size}{unit}, {over}"))
+    let e = d.estimate;
+    let size = match e.interval {
+        Some((low, high)) if high < 0.0 => Estimate { value: -e.value, interval: Some((-high, -low)), ..e },
+        _ => e,
+    };
+    let unit = h.unit.as_deref().map(|u| format!(" ({})", values_in(u))).unwrap_or_default();
+    Some(format!(
+        ", {verdict} `{baseline}` by a {centre} paired difference of {}{unit}, {over}",
+        format_difference(&size)
+    ))
 }
 
 /// "better than", "worse than" or "no clear difference from"; `None` where
@@ -455,14 +478,15 @@ mod tests {
         assert_eq!(verdict(toward, real, &below, &above), Some("better than"));
     }
 
-    fn paired(value: f64, interval: (f64, f64), dropped: usize) -> Difference {
+    fn paired(centre: Centre, value: f64, interval: (f64, f64), dropped: usize) -> Difference {
         Difference {
             axis: "verifier".into(),
             baseline: crate::report::columns::Cell::Text("none".into()),
             point: 1,
             baseline_point: 0,
             column: 0,
-            mean: Estimate { n: 20 - dropped, value, interval: Some(interval) },
+            centre,
+            estimate: Estimate { n: 20 - dropped, value, interval: Some(interval) },
             pairs: 20,
             dropped,
             higher: 0,
@@ -490,23 +514,27 @@ mod tests {
     #[test]
     fn paired_verdicts_read_the_paired_interval_in_the_declared_direction() {
         let higher = headline(Better::Higher, NullMeaning::Undefined);
-        let gain = paired(4.1, (3.2, 5.0), 0);
+        let gain = paired(Centre::Mean, 4.1, (3.2, 5.0), 0);
         assert_eq!(
             paired_verdict(&higher, &gain, "none").unwrap(),
-            ", better than `none` by 4.10 [3.20, 5] digits, paired over 20 seeds"
+            ", better than `none` by a mean paired difference of 4.10 [3.20, 5] (values in digits), over 20 \
+             seeds"
         );
         // Lower is better: a negative difference is a gain, said as a size.
         let lower = headline(Better::Lower, NullMeaning::Undefined);
         assert_eq!(
-            paired_verdict(&lower, &paired(-0.3, (-0.4, -0.2), 2), "none").unwrap(),
-            ", better than `none` by 0.300 [0.200, 0.400] digits, paired over 18 seeds; 2 pairs missing a \
-             value left out"
+            paired_verdict(&lower, &paired(Centre::Median, -0.3, (-0.4, -0.2), 2), "none").unwrap(),
+            ", better than `none` by a median paired difference of 0.300 [0.200, 0.400] (values in digits), \
+             over 18 seeds; 2 pairs missing a value left out"
         );
-        assert!(paired_verdict(&lower, &gain, "none").unwrap().starts_with(", worse than `none` by 4.10"));
-        let unclear = paired_verdict(&higher, &paired(0.3, (-0.2, 0.8), 0), "none").unwrap();
-        assert!(
-            unclear.starts_with(", no clear difference from `none` (paired difference 0.300"),
-            "{unclear}"
+        assert!(paired_verdict(&lower, &gain, "none")
+            .unwrap()
+            .starts_with(", worse than `none` by a mean paired difference of 4.10"));
+        let unclear = paired_verdict(&higher, &paired(Centre::Median, 0.3, (-0.2, 0.8), 0), "none").unwrap();
+        assert_eq!(
+            unclear,
+            ", no clear difference from `none` (median paired difference 0.300 [-0.200, 0.800], values in \
+             digits, over 20 seeds)"
         );
         // A target or no direction: the sign is no verdict.
         assert_eq!(
@@ -514,10 +542,29 @@ mod tests {
             None
         );
         assert_eq!(paired_verdict(&headline(Better::Unknown, NullMeaning::Undefined), &gain, "none"), None);
+        assert_eq!(
+            paired_aside(&headline(Better::Toward(1.0), NullMeaning::Undefined), &gain).unwrap(),
+            ", mean paired difference 4.10 [3.20, 5] (values in digits), over 20 seeds"
+        );
+        // A mean leaves out pairs that achieved none; a median counts them.
         let achieved = headline(Better::Higher, NullMeaning::NothingAchieved);
-        assert!(paired_verdict(&achieved, &paired(4.1, (3.2, 5.0), 2), "none")
+        assert!(paired_verdict(&achieved, &paired(Centre::Mean, 4.1, (3.2, 5.0), 2), "none")
             .unwrap()
             .ends_with("2 pairs in which a run achieved none left out"));
+        // An interval end where one side achieved nothing is a difference
+        // of inf, not `not reached`.
+        let open = paired(Centre::Median, 2.0, (1.0, f64::INFINITY), 0);
+        assert_eq!(
+            paired_verdict(&achieved, &open, "none").unwrap(),
+            ", better than `none` by a median paired difference of 2 [1, inf] (values in digits), over 20 seeds"
+        );
+        let rate = Headline { unit: Some("per round".into()), ..higher.clone() };
+        assert!(paired_verdict(&rate, &gain, "none").unwrap().contains("5] (values per round), over"));
+        let unitless = Headline { unit: None, ..higher };
+        assert_eq!(
+            paired_verdict(&unitless, &gain, "none").unwrap(),
+            ", better than `none` by a mean paired difference of 4.10 [3.20, 5], over 20 seeds"
+        );
     }
 
     #[test]

@@ -16,18 +16,27 @@
 //!
 //! `paired.csv` (paired datasets only) columns: the varying parameters of
 //! the compared point, `axis` (the paired parameter compared along),
-//! `baseline` (its baseline value), `column`, `pairs` (runs of the two
-//! points sharing a seed, both successful), `n` (pairs with a finite value
-//! on both sides, which the mean is over), `dropped` (`pairs - n`),
-//! `mean_difference` (mean of value - baseline value), `low`, `high` (its
-//! 95% t interval), `higher`, `lower`, `ties` (pairs by sign; a null meaning
-//! nothing achieved ranks lowest), `favours_this`, `favours_baseline` (in
-//! the column's better direction; empty where it declares none).
+//! `baseline` (its baseline value), `column`, `statistic` (`mean` or
+//! `median`: the statistic of the differences, the one the column's
+//! headline shows), `pairs` (runs of the two points sharing a seed, both
+//! successful), `n` (pairs with a difference, which the statistic is over:
+//! for `mean` those with a finite value on both sides, for `median` those
+//! with no undefined value), `dropped` (`pairs - n`), `difference` (the mean
+//! or median of value - baseline value), `low`, `high` (its 95% interval: t
+//! for a mean, the exact order-statistic interval for a median, whose ends
+//! may be `inf` / `-inf`), `higher`, `lower`, `ties` (pairs by sign; a null
+//! meaning nothing achieved ranks lowest), `favours_this`,
+//! `favours_baseline` (in the column's better direction; empty where it
+//! declares none).
 //!
 //! `pairs.csv` (paired datasets only) has one row per pair per column: the
 //! varying parameters of the compared point, `axis`, `baseline`, `column`,
 //! `seed` (the shared seed), `value`, `baseline_value` (empty for a null),
-//! `difference` (empty unless both are finite).
+//! `difference` (the difference the row's statistic in `paired.csv` is
+//! over: for a mean, empty unless both values are finite; for a median,
+//! empty only where a side is undefined, `-inf` / `inf` where one side
+//! achieved nothing or is infinite, 0 where both sides are equal, both
+//! achieving nothing included).
 //!
 //! `outcomes.csv` columns: the varying parameters, `replicates`, `failed`,
 //! `outcome`, `runs` (successful runs that ended so), `share` (of the
@@ -139,10 +148,11 @@ pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) ->
             "axis",
             "baseline",
             "column",
+            "statistic",
             "pairs",
             "n",
             "dropped",
-            "mean_difference",
+            "difference",
             "low",
             "high",
             "higher",
@@ -157,17 +167,18 @@ pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) ->
     for d in differences {
         let mut row: Vec<String> = summary.points[d.point].key.iter().map(|c| c.to_string()).collect();
         let (low, high) =
-            d.mean.interval.map_or((String::new(), String::new()), |(l, h)| (number(l), number(h)));
+            d.estimate.interval.map_or((String::new(), String::new()), |(l, h)| (number(l), number(h)));
         let (this, base) =
             d.favours.map_or((String::new(), String::new()), |(t, b)| (t.to_string(), b.to_string()));
         row.extend([
             d.axis.clone(),
             d.baseline.to_string(),
             plan.headline[d.column].column.clone(),
+            d.centre.name().to_string(),
             d.pairs.to_string(),
-            d.mean.n.to_string(),
+            d.estimate.n.to_string(),
             d.dropped.to_string(),
-            number(d.mean.value),
+            number(d.estimate.value),
             low,
             high,
             d.higher.to_string(),
@@ -191,18 +202,16 @@ pub fn pairs_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) -> 
     let cell = |v: Option<f64>| v.map(number).unwrap_or_default();
     for d in differences {
         let key: Vec<String> = summary.points[d.point].key.iter().map(|c| c.to_string()).collect();
-        for (seed, value, base) in &d.values {
-            let difference =
-                value.zip(*base).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| a - b);
+        for pair in &d.values {
             let mut row = key.clone();
             row.extend([
                 d.axis.clone(),
                 d.baseline.to_string(),
                 plan.headline[d.column].column.clone(),
-                seed.to_string(),
-                cell(*value),
-                cell(*base),
-                cell(difference),
+                pair.seed.to_string(),
+                cell(pair.value),
+                cell(pair.baseline),
+                cell(pair.difference),
             ]);
             text.push_str(&line(&row));
         }

@@ -152,14 +152,22 @@ fn paired_method(plan: &Plan) -> String {
         "The sweep paired its runs across {} (`{} = [...]` in the sweep file): runs that differ only there \
          shared their seed, so they started from the same random draws. Each row pairs the runs of a grid point \
          with those of its baseline (same other parameters) by their `seed`, takes value - baseline value \
-         per pair, and shows the mean of these differences with its {}% t interval (mean -/+ t(n-1) sd / \
-         sqrt(n)), n being the pairs with a finite value on both sides; pairs missing a value are counted \
-         as left out. Higher / lower / tied count the pairs by sign, a null that means nothing was \
-         achieved ranking below every value; `favours` reads them in the column's better direction. \
-         `paired.csv` holds these numbers at full precision and `pairs.csv` every pair.",
+         per pair, and summarises these differences by the statistic the column's headline shows, named in \
+         the row. For a column shown as a mean: the mean difference with its {cov}% t interval (mean -/+ \
+         t(n-1) sd / sqrt(n)), n being the pairs with a finite value on both sides. For a column shown as a \
+         median: the median difference with the exact {cov}% interval of a median (below), taken over the \
+         sorted differences, so that one extreme pair cannot outweigh the rest; values count as the median \
+         counts them, so a pair where one side achieved nothing (or is infinite) differs by -inf or inf, \
+         its size unknown but its sign, all the order statistics need, known, and a pair of equal values \
+         (both achieving nothing included) by 0. Pairs missing a value are counted as left out. A \
+         difference is in the units of the values differenced: a unit such as `x` then counts values in x, \
+         and a difference of 3 (values in x) is not a factor of 3. Higher / lower / tied count the pairs \
+         by sign, a null that means nothing was achieved ranking below every value; `favours` reads them \
+         in the column's better direction. `paired.csv` holds these numbers at full precision and \
+         `pairs.csv` every pair.",
         axes.join(", "),
         crate::names::PAIRED,
-        COVERAGE * 100.0
+        cov = COVERAGE * 100.0
     )
 }
 
@@ -239,15 +247,18 @@ fn method(plan: &Plan, summary: &Summary) -> String {
             "- Comparisons: {lead} at the same other parameters; better or worse (in the direction the \
              column declares) only where the two 95% intervals do not overlap, otherwise `no clear difference`. \
              For a column better toward a target (a variance ratio's 1), better only where every value of one \
-             interval is nearer the target than every value of the other."
+             interval is nearer the target than every value of the other. Nearness to a target is measured as \
+             a factor (on the log scale, |ln(value / target)|) for a quantity that cannot be negative, so 1e-30 \
+             is farther from 1 (a factor of 1e30) than 361 is; as a plain difference for other quantities."
         );
         if plan.paired.contains(&c.parameter) {
             let _ = writeln!(
                 text,
                 "- `{}` was paired, so the sentences judge a numeric column with a higher or lower better \
-                 by its paired difference instead: better or worse only where that difference's 95% \
-                 interval excludes 0 (see Paired differences). A column better toward a target is judged \
-                 as above, since a difference's sign does not say which side is nearer; its paired \
+                 by its paired difference instead (the mean difference for a column shown as a mean, the \
+                 median difference for one shown as a median): better or worse only where that statistic's \
+                 95% interval excludes 0 (see Paired differences). A column better toward a target is \
+                 judged as above, since a difference's sign does not say which side is nearer; its paired \
                  difference is shown beside.",
                 c.parameter
             );

@@ -56,6 +56,25 @@ pub fn format_estimate(estimate: &Estimate, horizon: Option<f64>) -> String {
     }
 }
 
+/// A paired difference's `estimate [low, high]`: like [`format_estimate`],
+/// but an infinite difference (a pair, or an interval end, where one side
+/// achieved nothing or never reached a value) is written `inf` or `-inf`,
+/// since `none` and `not reached` describe values, not differences.
+pub fn format_difference(estimate: &Estimate) -> String {
+    let number = |v: f64| match v {
+        f64::INFINITY => "inf".to_string(),
+        f64::NEG_INFINITY => "-inf".to_string(),
+        v => format_value(v, None),
+    };
+    if estimate.n == 0 {
+        return "no data".into();
+    }
+    match estimate.interval {
+        Some((low, high)) => format!("{} [{}, {}]", number(estimate.value), number(low), number(high)),
+        None => format!("{} [n/a]", number(estimate.value)),
+    }
+}
+
 /// One headline cell as its statistic shows it.
 pub fn format_cell(headline: &Headline, column: &ColumnSummary, horizon: Option<f64>) -> String {
     match headline.statistic {
@@ -169,21 +188,29 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
 
 /// The paired differences: per choice point and headline column, against
 /// the baseline at the same other parameters, the pairs used (and those
-/// left out for a missing value), the mean difference with its 95% interval,
-/// and how many pairs fall on each side.
+/// left out for a missing value), the statistic of the differences the
+/// column's headline shows (mean or median) with its 95% interval, and how
+/// many pairs fall on each side.
 pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -> Rows {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
-        ["against", "column", "pairs", "mean difference", "higher / lower / tied", "favours this / baseline"]
-            .map(String::from),
+        [
+            "against",
+            "column",
+            "pairs",
+            "paired difference",
+            "higher / lower / tied",
+            "favours this / baseline",
+        ]
+        .map(String::from),
     );
     let body = differences
         .iter()
         .map(|d| {
             let mut row: Vec<String> = summary.points[d.point].key.iter().map(|c| c.to_string()).collect();
             let pairs = match d.dropped {
-                0 => d.mean.n.to_string(),
-                k => format!("{} ({k} left out)", d.mean.n),
+                0 => d.estimate.n.to_string(),
+                k => format!("{} ({k} left out)", d.estimate.n),
             };
             row.extend([
                 format!("{} = {}", d.axis, d.baseline),
@@ -192,7 +219,7 @@ pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -
                     None => plan.headline[d.column].name.clone(),
                 },
                 pairs,
-                format_estimate(&d.mean, None),
+                format!("{} {}", d.centre.name(), format_difference(&d.estimate)),
                 format!("{} / {} / {}", d.higher, d.lower, d.ties),
                 d.favours.map_or("-".into(), |(this, base)| format!("{this} / {base}")),
             ]);
