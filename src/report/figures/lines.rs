@@ -46,14 +46,15 @@ impl Axis {
     }
 }
 
-/// Draws `curve` for every grid point of one page onto `root`.
+/// Draws `curve` for every grid point of one page onto `root`; `raster`
+/// says the backend is a bitmap (see `render!` in figures/mod.rs).
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     summary: &Summary,
     panels: &Panels,
     curve: &Curve,
     series: &[(Series, Option<Series>)],
-    page: (usize, usize),
+    (page, raster): ((usize, usize), bool),
 ) -> Result<(), DrawError> {
     let (header, body) = root.split_vertically(HEADER);
     let theory = series.iter().any(|(_, t)| t.is_some());
@@ -155,9 +156,24 @@ pub fn draw<DB: DrawingBackend>(
                     .draw_series(centers.iter().map(|c| Circle::new(*c, 4, color.filled())))
                     .map_err(|e| e.to_string())?;
             }
-            chart
-                .draw_series(LineSeries::new(centers, color.stroke_width(width)))
-                .map_err(|e| e.to_string())?;
+            if raster {
+                // Plotters fills a wide polyline as one polygon with mitred
+                // corners, which at the sharp turns of a dense, noisy series
+                // stick out by up to twice the width (below 0, say): drawn
+                // as segments with a dot of the width at each vertex, the
+                // corners are round.
+                let style = color.stroke_width(width);
+                chart
+                    .draw_series(centers.windows(2).map(|pair| PathElement::new(pair.to_vec(), style)))
+                    .map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(centers.iter().map(|c| Circle::new(*c, width / 2, color.filled())))
+                    .map_err(|e| e.to_string())?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(centers, color.stroke_width(width)))
+                    .map_err(|e| e.to_string())?;
+            }
             if let Some(theory) = theory {
                 chart
                     // Black over the coloured line, so that agreement
