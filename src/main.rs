@@ -356,8 +356,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let summary = report::report(&report::ReportConfig { dir, out: to.or(out) })?;
             if let Some(lack) = summary.incomplete {
                 eprintln!(
-                    "warning: incomplete sweep: {lack}; runs that end early finish first, so the report \
-                     leans towards early endings. Finish the sweep (run it again: it resumes), then report."
+                    "warning: incomplete sweep: {lack}; the report describes only the runs present, which \
+                     need not represent the sweep. Finish the sweep (run it again: it resumes), then report."
                 );
             }
             println!("{}", summary.table);
@@ -499,10 +499,14 @@ const FAILURE_KINDS_SHOWN: usize = 5;
 
 fn estimate_text(e: &avalanche::estimate::Estimate) -> String {
     use avalanche::estimate::{human_bytes, human_duration};
+    // "about under 0.1 s" says nothing twice.
+    let wall = match human_duration(e.wall) {
+        short if short.starts_with("under") => short,
+        wall => format!("about {wall}"),
+    };
     let mut text = format!(
-        "estimate: about {} on {} threads and {} on disk (from {} pilot runs on one thread: \
+        "estimate: {wall} on {} threads and {} on disk (from {} pilot runs on one thread: \
          {} per run, {} of Parquet per run; scaled assuming every thread is busy)",
-        human_duration(e.wall),
         e.threads,
         human_bytes(e.bytes),
         e.pilots,

@@ -117,5 +117,44 @@ fn tables_list_the_varying_parameters_in_the_sweep_files_order() {
         }
         assert_eq!(met[0], header, "{csv}");
         assert_eq!(met[1..], points, "{csv}");
+        let page = std::fs::read_to_string(dir.path().join("results/order/report/report.md")).unwrap();
+        assert!(page.contains("- Comparisons: each `verifier` is set against `none`"), "{page}");
     }
+}
+
+#[test]
+fn a_mean_of_heavy_tailed_runs_is_not_judged_against_its_theory() {
+    // Clean `replace` at 10 samples: the variance is a product of 50 scaled
+    // chi-squares with 9 degrees of freedom (log-variance about 50 * 2/9 =
+    // 11), so the squared error of the mean, which sums those variances, has
+    // a tail too heavy for a normal interval; at 100 samples (log-variance
+    // about 1) it is light. Its theory (n s^2 / M) is exact in both.
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = "name = \"tail\"\nscenario = \"gaussian\"\nseed = 11\nreplicates = 1250\ngenerations = 50\n\
+                 [grid]\nsamples = [10, 100]\n";
+    std::fs::write(dir.path().join("sweep.toml"), sweep).unwrap();
+    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report = avalanche(dir.path(), &["report", "results/tail"]);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let page = std::fs::read_to_string(dir.path().join("results/tail/report/report.md")).unwrap();
+    assert!(
+        page.contains(
+            "final mean sq. error: mean / theory: simulation and theory agree (95% interval contains 1) at 1 \
+             of 1 grid points; at 1 more the runs' values are too heavy-tailed"
+        ),
+        "{page}"
+    );
+    // gaussian compares verifiers, but this sweep runs only `none`: the
+    // methods do not describe a comparison that is not made.
+    assert!(!page.contains("- Comparisons:"), "{page}");
+    let csv = std::fs::read_to_string(dir.path().join("results/tail/report/headline.csv")).unwrap();
+    let shape = |samples: &str| -> f64 {
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{samples},")) && l.contains(",final_mean_sq_error,mean,"))
+            .unwrap();
+        row.rsplit(',').next().unwrap().parse().unwrap()
+    };
+    assert!(shape("10") >= 0.5 && shape("100") < 0.5, "{csv}");
 }

@@ -238,10 +238,15 @@ fn fact(
             return text;
         }
     }
+    if c.heavy_tailed() {
+        text.push_str(" (heavy-tailed: the interval does not hold)");
+    }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {
             let baseline = format_value(base.summary.value, p.horizon);
-            match verdict(h.better, h.support, &c.summary, &base.summary) {
+            // Intervals that do not hold cannot part or overlap meaningfully.
+            let judged = !(c.heavy_tailed() || base.heavy_tailed());
+            match verdict(h.better, h.support, &c.summary, &base.summary).filter(|_| judged) {
                 Some(verdict) => {
                     text.push_str(&format!(", {verdict} `{}` ({baseline})", comparison.baseline))
                 }
@@ -356,9 +361,15 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
     for (index, column) in headline.iter().enumerate().filter(|(_, h)| is_ratio(h)) {
         let mut agree = 0;
         let mut total = 0;
+        let mut heavy = 0;
         let mut apart = Vec::new();
         for (p, point) in summary.points.iter().enumerate() {
             let Some((low, high)) = point.columns[index].summary.interval else { continue };
+            if point.columns[index].heavy_tailed() {
+                // Its interval would not hold 95%: neither agreement nor not.
+                heavy += 1;
+                continue;
+            }
             total += 1;
             if low <= 1.0 && 1.0 <= high {
                 agree += 1;
@@ -370,7 +381,7 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
                 ));
             }
         }
-        if total == 0 {
+        if total + heavy == 0 {
             continue;
         }
         let mut sentence = format!(
@@ -383,6 +394,13 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
             if apart.len() > 3 {
                 sentence.push_str(&format!(" and {} more", apart.len() - 3));
             }
+        }
+        if heavy > 0 {
+            sentence.push_str(&format!(
+                "; at {heavy} more the runs' values are too heavy-tailed (tail shape k >= {}) for an \
+                 interval of their mean to hold, so they are not judged",
+                super::tail::HEAVY
+            ));
         }
         sentence.push('.');
         out.push(sentence);

@@ -9,7 +9,9 @@
 //! or a median, `mode` for a string column's commonest value),
 //! `n`, `estimate` (for `mode`, the share of runs taking `value`), `low`,
 //! `high` (the 95% interval), `nulls`, `nulls_as` (`dropped`, or `-inf`
-//! where a null means nothing was achieved), `value` (the commonest value).
+//! where a null means nothing was achieved), `value` (the commonest value),
+//! `tail_shape` (for a mean and its ratio: the fitted tail shape k of the
+//! values, `src/report/tail.rs`; at 0.5 or more the interval does not hold).
 //! Infinite values are written `inf` / `-inf`; an absent one is left empty.
 //!
 //! `paired.csv` (paired datasets only) columns: the varying parameters of
@@ -52,6 +54,7 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
             "nulls",
             "nulls_as",
             "value",
+            "tail_shape",
         ]
         .map(String::from),
     );
@@ -88,6 +91,7 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
                 stats.nulls.to_string(),
                 nulls_as.to_string(),
                 stats.mode.as_ref().map(|(v, _)| v.clone()).unwrap_or_default(),
+                stats.tail.map(number).unwrap_or_default(),
             ]);
             text.push_str(&line(&row));
         }

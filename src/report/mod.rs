@@ -20,6 +20,7 @@ pub mod plan;
 pub mod stats;
 pub mod summary;
 mod table;
+pub mod tail;
 
 use std::path::PathBuf;
 
@@ -53,8 +54,8 @@ pub struct ReportSummary {
 }
 
 /// What a dataset lacks of its sweep: the report says so first, because the
-/// runs that finish first are the short ones (collapses, stalls), so the
-/// counts of an unfinished sweep lean towards early endings.
+/// runs present need not represent it (the runs that finish first are the
+/// short ones, collapses and stalls; a shard holds only its share).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Incomplete {
     /// Runs the sweep expands to, and of them those not in the dataset.

@@ -46,9 +46,11 @@ pub fn markdown(page: &Page) -> String {
     if let Some(lack) = page.incomplete {
         let _ = writeln!(
             text,
-            "**Incomplete sweep: {lack}.** Runs that end early finish first, so the counts and medians \
-             below lean towards early endings; finish the sweep (run the same sweep file again: it \
-             resumes) before reading them as its answer.\n"
+            "**Incomplete sweep: {lack}.** The counts and medians below describe only the runs present, \
+             which need not represent the sweep: an interrupted sweep's finished runs lean towards those \
+             that end early, and a shard holds only its share of each grid point. Finish the sweep (run \
+             the same sweep file again: it resumes; run any missing shard) before reading them as its \
+             answer.\n"
         );
     }
     if !plan.declared {
@@ -90,7 +92,7 @@ pub fn markdown(page: &Page) -> String {
         text.push_str(&table::markdown(&table::paired_rows(summary, plan, page.paired)));
     }
     let _ = writeln!(text, "\n### How the numbers are computed\n");
-    text.push_str(&method(plan));
+    text.push_str(&method(plan, summary));
     if !page.figures.is_empty() {
         let _ = writeln!(text, "\n## Figures\n");
         let _ = writeln!(
@@ -169,7 +171,7 @@ fn join_or_none(items: &[String]) -> String {
     }
 }
 
-fn method(plan: &Plan) -> String {
+fn method(plan: &Plan, summary: &Summary) -> String {
     let mut text = String::from(
         "- Interval of a median: the exact distribution-free interval from order statistics. With the \
          n values sorted, [x(j), x(k)] covers the median with probability P(j <= B <= k-1), \
@@ -202,9 +204,15 @@ fn method(plan: &Plan) -> String {
             "- `x: mean`, `x: mean in theory`, `x: mean / theory`: where the theory predicts an \
              expectation, the simulation's mean across replicates is shown beside it (the theory is \
              derived from the parameters alone, one value per grid point, so without an interval) and \
-             divided by it. The mean's 95% interval is the normal approximation (mean -/+ 1.96 standard \
-             errors), taken on the log scale for quantities that cannot be negative, so the interval \
-             never leaves the quantity's range.\n",
+             divided by it. The mean's 95% interval is the normal approximation, mean -/+ 1.96 standard \
+             errors, or for quantities that cannot be negative mean x exp(-/+ 1.96 se / mean) (the delta \
+             method on the log scale), so the interval never leaves the quantity's range. `no closed form`: the scenario has no theory at those \
+             parameters. `(heavy tail)`: the shape k of a generalized Pareto distribution fitted to the \
+             largest values (Zhang and Stephens 2009, with the prior of Vehtari et al. 2024; \
+             `tail_shape` in `headline.csv`) is 0.5 or more, so the values' variance is infinite there \
+             and the normal interval of the mean covers far less than 95%: such a grid point is neither \
+             said to agree with the theory nor compared with another. Below 196 runs a point the fit is \
+             too uncertain to tell, and the mean is judged as it is.\n",
         );
     }
     if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {
@@ -212,10 +220,12 @@ fn method(plan: &Plan) -> String {
             "- `x: median`, `x: median in theory`, `x: median / theory`: where the theory predicts the \
              median over replicates (of a reduced model run from the parameters alone), the simulation's \
              median is shown beside it, counting runs as the median above does, and divided by it; the \
-             ratio's interval is the median's exact interval divided by the theory.\n",
+             ratio's interval is the median's exact interval divided by the theory. `no closed form`: \
+             the scenario has no theory at those parameters.\n",
         );
     }
-    if let Some(c) = &plan.comparison {
+    // Only a sweep that varies the compared parameter compares anything.
+    if let Some(c) = plan.comparison.as_ref().filter(|c| summary.varying.contains(&c.parameter)) {
         let lead = match &c.absent {
             Some(absent) => format!(
                 "the scenario compares each `{}` with `{absent}`, which this sweep did not run, so each is set \

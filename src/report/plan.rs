@@ -331,7 +331,9 @@ fn numeric_named(
             label: format!("{name}: {predicted} / theory"),
             unit: None,
             better: Better::Toward(1.0),
-            support: Support::NonNegative,
+            // A ratio of two quantities that cannot be negative cannot be
+            // either; one of a real quantity (a log ratio) can.
+            support: if facts.support == Support::Real { Support::Real } else { Support::NonNegative },
             ..base
         },
     ]
@@ -462,12 +464,19 @@ mod tests {
     fn a_column_with_a_theory_gets_mean_theory_and_ratio_under_distinct_headings() {
         let gaussian = scenario::find("gaussian").unwrap();
         let plan = plan(Some(gaussian), &layout_of(gaussian));
-        let variance: Vec<_> = plan.headline.iter().filter(|h| h.name == "final variance ratio").collect();
+        let variance: Vec<_> =
+            plan.headline.iter().filter(|h| h.name == "final log variance ratio").collect();
         let statistics: Vec<Statistic> = variance.iter().map(|h| h.statistic).collect();
         assert_eq!(statistics, [Statistic::Mean, Statistic::Theory, Statistic::Ratio]);
-        assert_eq!(variance[1].column, "final_variance_ratio_theory");
-        assert_eq!(variance[2].theory.as_deref(), Some("final_variance_ratio_theory"));
-        assert_eq!(variance[2].label, "final variance ratio: mean / theory");
+        assert_eq!(variance[1].column, "final_log_variance_ratio_theory");
+        assert_eq!(variance[2].theory.as_deref(), Some("final_log_variance_ratio_theory"));
+        assert_eq!(variance[2].label, "final log variance ratio: mean / theory");
+        // A log ratio is negative when the variance shrank: its ratio to a
+        // negative theory keeps a two-sided interval, where a support of
+        // "non-negative" gave [-0, -0] for every grid point.
+        assert_eq!(variance[2].support, Support::Real);
+        let error = plan.headline.iter().find(|h| h.label == "final mean sq. error: mean / theory").unwrap();
+        assert_eq!(error.support, Support::NonNegative);
     }
 
     #[test]

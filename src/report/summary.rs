@@ -30,6 +30,17 @@ pub struct ColumnSummary {
     pub nulls: usize,
     /// For [`Statistic::Mode`]: the commonest value and its count.
     pub mode: Option<(String, usize)>,
+    /// For a mean and its ratio to a theory: the values' tail shape
+    /// ([`super::tail::shape`]), `None` where too few values to tell.
+    pub tail: Option<f64>,
+}
+
+impl ColumnSummary {
+    /// Whether the values are so heavy-tailed that the normal interval of
+    /// their mean does not hold ([`super::tail::HEAVY`]).
+    pub fn heavy_tailed(&self) -> bool {
+        self.summary.interval.is_some() && self.tail.is_some_and(|k| k >= super::tail::HEAVY)
+    }
 }
 
 /// How the successful runs at one grid point ended.
@@ -343,11 +354,16 @@ fn summarise_column(
     match headline.statistic {
         Statistic::Median(nulls_mean) => {
             let mut all = as_the_median_counts(values, nulls_mean);
-            ColumnSummary { summary: stats::median_interval(&mut all), nulls, mode: None }
+            ColumnSummary { summary: stats::median_interval(&mut all), nulls, mode: None, tail: None }
         }
         Statistic::Mean => {
             let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
-            ColumnSummary { summary: stats::mean_interval(&present, headline.support), nulls, mode: None }
+            ColumnSummary {
+                summary: stats::mean_interval(&present, headline.support),
+                nulls,
+                mode: None,
+                tail: super::tail::shape(&present, headline.support),
+            }
         }
         Statistic::Theory => {
             // Exact: the theory's mean over runs (one value per grid point,
@@ -355,7 +371,7 @@ fn summarise_column(
             let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
             let n = present.len();
             let value = if n == 0 { f64::NAN } else { present.iter().sum::<f64>() / n as f64 };
-            ColumnSummary { summary: Estimate { n, value, interval: None }, nulls, mode: None }
+            ColumnSummary { summary: Estimate { n, value, interval: None }, nulls, mode: None, tail: None }
         }
         Statistic::Ratio => {
             let pairs: Vec<(f64, f64)> = values
@@ -368,6 +384,7 @@ fn summarise_column(
                 summary: stats::mean_ratio(&simulated, &theory, headline.support),
                 nulls: values.len() - pairs.len(),
                 mode: None,
+                tail: super::tail::shape(&simulated, headline.support),
             }
         }
         Statistic::MedianRatio(nulls_mean) => {
@@ -375,7 +392,7 @@ fn summarise_column(
             // the median counts them (nothing achieved ranks lowest).
             let theory: Vec<f64> = values.iter().filter_map(|(_, t)| *t).filter(|t| t.is_finite()).collect();
             let mut all = as_the_median_counts(values, nulls_mean);
-            ColumnSummary { summary: stats::median_ratio(&mut all, &theory), nulls, mode: None }
+            ColumnSummary { summary: stats::median_ratio(&mut all, &theory), nulls, mode: None, tail: None }
         }
         Statistic::Mode => {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -394,6 +411,7 @@ fn summarise_column(
                 summary: Estimate { n, value: share, interval: None },
                 nulls: texts.iter().filter(|t| t.is_none()).count(),
                 mode: best.map(|(t, c)| (t.to_string(), c)),
+                tail: None,
             }
         }
     }

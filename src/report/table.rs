@@ -64,12 +64,16 @@ pub fn format_cell(headline: &Headline, column: &ColumnSummary, horizon: Option<
             Some((value, count)) => format!("{value} ({count}/{})", column.summary.n),
             None => "no data".into(),
         },
+        _ if column.heavy_tailed() => format!("{} (heavy tail)", format_estimate(&column.summary, horizon)),
         _ => format_estimate(&column.summary, horizon),
     }
 }
 
 /// A table: its header and rows.
 pub type Rows = (Vec<String>, Vec<Vec<String>>);
+
+/// A theory cell where the scenario has no closed form at those parameters.
+pub const NO_CLOSED_FORM: &str = "no closed form";
 
 /// The headline table's header and rows.
 pub fn headline_rows(summary: &Summary, headline: &[Headline]) -> Rows {
@@ -81,8 +85,25 @@ pub fn headline_rows(summary: &Summary, headline: &[Headline]) -> Rows {
         .points
         .iter()
         .map(|point| {
+            // A theory with no value here has no closed form at these
+            // parameters (not missing data): its cells and its ratio's say so.
+            let unknown: Vec<&str> = headline
+                .iter()
+                .zip(&point.columns)
+                .filter(|(h, c)| h.statistic == Statistic::Theory && c.summary.n == 0)
+                .map(|(h, _)| h.column.as_str())
+                .collect();
             let mut row = leading_cells(point);
-            row.extend(headline.iter().zip(&point.columns).map(|(h, c)| format_cell(h, c, point.horizon)));
+            row.extend(headline.iter().zip(&point.columns).map(|(h, c)| {
+                let theory = match h.statistic {
+                    Statistic::Theory => Some(h.column.as_str()),
+                    _ => h.theory.as_deref(),
+                };
+                match theory {
+                    Some(theory) if unknown.contains(&theory) => NO_CLOSED_FORM.to_string(),
+                    _ => format_cell(h, c, point.horizon),
+                }
+            }));
             row
         })
         .collect();
