@@ -7,8 +7,15 @@
 //!
 //! A logarithmic axis is drawn as log10 of the value on a linear axis with
 //! powers of ten as labels; values of zero (no error measured) sit on the
-//! axis floor, which the legend says.
+//! axis floor, which the legend says. Ticks are chosen here, not by
+//! plotters: round numbers with the digits to tell them apart, none outside
+//! the quantity's support, and at least two however narrow the values
+//! (round-off of an exact 0 spans 1e-28).
 
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -17,6 +24,7 @@ use super::{colour, DrawError};
 use crate::report::curves::Series;
 use crate::report::plan::Curve;
 use crate::report::summary::Summary;
+use crate::value::Support;
 
 /// A value mapped onto the drawn axis.
 struct Axis {
@@ -38,14 +46,15 @@ impl Axis {
     }
 }
 
-/// Draws `curve` for every grid point of one page onto `root`.
+/// Draws `curve` for every grid point of one page onto `root`; `raster`
+/// says the backend is a bitmap (see `render!` in figures/mod.rs).
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     summary: &Summary,
     panels: &Panels,
     curve: &Curve,
     series: &[(Series, Option<Series>)],
-    page: (usize, usize),
+    (page, raster): ((usize, usize), bool),
 ) -> Result<(), DrawError> {
     let (header, body) = root.split_vertically(HEADER);
     let theory = series.iter().any(|(_, t)| t.is_some());
@@ -64,40 +73,30 @@ pub fn draw<DB: DrawingBackend>(
     let lines = panels.line_values.len().max(1);
     for ((title, points), area) in panels.facets.iter().zip(&areas) {
         let shown = || points.iter().filter_map(|&p| series.get(p));
-        let mut y_range = y_extent(shown(), &axis);
+        let mut extent = y_extent(shown(), &axis);
         let threshold = |point: usize| {
             let name = curve.threshold.as_ref()?;
             let value = summary.value_at(point, name)?.as_f64()?;
             Some(axis.map(if curve.complement { 1.0 - value } else { value }))
         };
         for y in points.iter().filter_map(|&p| threshold(p)) {
-            y_range = y_range.start.min(y)..y_range.end.max(y);
+            extent = extent.start.min(y)..extent.end.max(y);
         }
-        let y_range = pad(y_range);
+        let scale = Scale::new(extent, &axis, curve.support);
+        // Room for the widest tick label (about 7 pixels a character at
+        // 13 points) beside the axis description.
+        let widest = scale.ticks.iter().map(|t| scale.label(*t).len()).max().unwrap_or(1) as u32;
         let runs_max = shown().flat_map(|(s, _)| s.iter().map(|b| b.runs)).max().unwrap_or(1).max(1) as f64;
         let mut chart = ChartBuilder::on(area)
             .caption(title, ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(40)
-            .y_label_area_size(60)
+            .y_label_area_size(60.max(34 + 7 * widest))
             .right_y_label_area_size(45)
-            .build_cartesian_2d(x_min..x_max, y_range.clone())
+            .build_cartesian_2d(x_min..x_max, Ticked::new(&scale))
             .map_err(|e| e.to_string())?
             .set_secondary_coord(x_min..x_max, 0f64..runs_max * 1.05);
-        // On a log axis plotters places candidate ticks every tenth of a
-        // decade; only those at 1, 2, 5 (or 1, 3) times a power of ten
-        // get a label.
-        let labelled = ticks(&y_range, axis.log);
-        let y_format = |y: &f64| {
-            if !axis.log {
-                short(*y)
-            } else if let Some(t) = labelled.iter().find(|t| (*t - y).abs() < 0.01) {
-                short(10f64.powf(*t))
-            } else {
-                String::new()
-            }
-        };
-        let y_labels = if axis.log { ((y_range.end - y_range.start) / 0.1) as usize + 2 } else { 8 };
+        let y_format = |y: &f64| scale.label(*y);
         chart
             .configure_mesh()
             .x_desc(&curve.x_label)
@@ -105,14 +104,11 @@ pub fn draw<DB: DrawingBackend>(
             .x_labels(((x_max - x_min) as usize + 1).min(10))
             .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
             .y_desc(&curve.label)
-            .y_labels(y_labels)
             .y_label_formatter(&y_format)
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .light_line_style(WHITE.mix(0.0))
-            // A log axis has a candidate tick every tenth of a decade:
-            // lines at all of them would hide the data.
-            .bold_line_style(if axis.log { WHITE.mix(0.0) } else { BLACK.mix(0.15) })
+            .bold_line_style(BLACK.mix(0.15))
             .draw()
             .map_err(|e| e.to_string())?;
         if ended {
@@ -160,9 +156,24 @@ pub fn draw<DB: DrawingBackend>(
                     .draw_series(centers.iter().map(|c| Circle::new(*c, 4, color.filled())))
                     .map_err(|e| e.to_string())?;
             }
-            chart
-                .draw_series(LineSeries::new(centers, color.stroke_width(width)))
-                .map_err(|e| e.to_string())?;
+            if raster {
+                // Plotters fills a wide polyline as one polygon with mitred
+                // corners, which at the sharp turns of a dense, noisy series
+                // stick out by up to twice the width (below 0, say): drawn
+                // as segments with a dot of the width at each vertex, the
+                // corners are round.
+                let style = color.stroke_width(width);
+                chart
+                    .draw_series(centers.windows(2).map(|pair| PathElement::new(pair.to_vec(), style)))
+                    .map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(centers.iter().map(|c| Circle::new(*c, width / 2, color.filled())))
+                    .map_err(|e| e.to_string())?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(centers, color.stroke_width(width)))
+                    .map_err(|e| e.to_string())?;
+            }
             if let Some(theory) = theory {
                 chart
                     // Black over the coloured line, so that agreement
@@ -190,9 +201,112 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The narrowest span a linear value axis shows, relative to the largest
+/// value on it. Values closer together than this (a constant up to
+/// round-off) are drawn as one value with round ticks around it: labels
+/// would otherwise need more digits than a reader can take in, and the
+/// axis would blow round-off up into a slope.
+const MIN_RELATIVE_SPAN: f64 = 1e-6;
+
+/// The value axis of one panel: the range drawn and the ticks labelled.
+struct Scale {
+    range: Range<f64>,
+    /// Tick positions on the drawn axis (log10 of the value on a log axis).
+    ticks: Vec<f64>,
+    /// The distance between linear ticks, which sets the digits a label
+    /// needs; 0 on a log axis.
+    step: f64,
+    log: bool,
+}
+
+impl Scale {
+    /// The axis for values spanning `extent` (on the drawn axis) of a
+    /// quantity with `support`: at least two ticks, none outside the
+    /// support unless the values are.
+    fn new(extent: Range<f64>, axis: &Axis, support: Support) -> Scale {
+        let (mut low, mut high) = (extent.start, extent.end);
+        if axis.log {
+            // At least a decade, so that some 1, 2 or 5 times a power of
+            // ten falls on the axis.
+            if high - low < 1.0 {
+                let middle = (low + high) / 2.0;
+                (low, high) = (middle - 0.5, middle + 0.5);
+            }
+            let range = pad(low..high);
+            return Scale { ticks: ticks(&range, true), range, step: 0.0, log: true };
+        }
+        let magnitude = low.abs().max(high.abs());
+        let spread = high - low;
+        if spread.is_nan() || spread <= magnitude * MIN_RELATIVE_SPAN {
+            let middle = (low + high) / 2.0;
+            let half = if magnitude > 0.0 { 0.1 * magnitude } else { 0.5 };
+            (low, high) = (middle - half, middle + half);
+            if support != Support::Real && extent.start >= 0.0 {
+                low = low.max(0.0);
+            }
+            if support == Support::Unit && extent.end <= 1.0 {
+                high = high.min(1.0);
+            }
+        }
+        let range = pad(low..high);
+        let step = linear_step(&range);
+        let floor = if support == Support::Real { f64::NEG_INFINITY } else { extent.start.min(0.0) };
+        let ceiling = if support == Support::Unit { extent.end.max(1.0) } else { f64::INFINITY };
+        let ticks =
+            linear_ticks(&range, step).into_iter().filter(|t| (floor..=ceiling).contains(t)).collect();
+        Scale { range, ticks, step, log: false }
+    }
+
+    /// The label of tick `y`: on a linear axis with the digits that tell it
+    /// from its neighbours, on a log axis the value it stands for.
+    fn label(&self, y: f64) -> String {
+        if self.log {
+            short(10f64.powf(y))
+        } else {
+            tick_label(y, self.step)
+        }
+    }
+}
+
+/// A linear coordinate with the ticks of a [`Scale`]: plotters' own choice
+/// (and its `WithKeyPoints`, which drops the label formatter) would do, but
+/// it gives a span below f64::EPSILON a single tick, at its lower end.
+struct Ticked {
+    coordinate: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ticked {
+    fn new(scale: &Scale) -> Ticked {
+        Ticked { coordinate: scale.range.clone().into(), ticks: scale.ticks.clone() }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.coordinate.map(value, limit)
+    }
+
+    /// The ticks for the labels and grid lines; none for the light lines.
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.coordinate.range()
+    }
+}
+
 /// Tick positions on the drawn axis: 1, 2 and 5 times powers of ten, on a
-/// log axis at their logarithms, about six in all.
-fn ticks(range: &std::ops::Range<f64>, log: bool) -> Vec<f64> {
+/// log axis at their logarithms, a handful in all.
+fn ticks(range: &Range<f64>, log: bool) -> Vec<f64> {
     let (low, high) = (range.start, range.end);
     if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
         return vec![low];
@@ -219,17 +333,60 @@ fn ticks(range: &std::ops::Range<f64>, log: bool) -> Vec<f64> {
         }
         return out;
     }
-    let raw = (high - low) / 6.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step =
-        [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
-    let mut out = Vec::new();
-    let mut y = (low / step).ceil() * step;
-    while y <= high + step * 1e-9 {
-        out.push(if y.abs() < step * 1e-9 { 0.0 } else { y });
-        y += step;
+    linear_ticks(range, linear_step(range))
+}
+
+/// The most ticks a linear axis gets.
+const MAX_TICKS: f64 = 8.0;
+
+/// The smallest of 1, 2, 5 times a power of ten with at most
+/// [`MAX_TICKS`] multiples in `range`.
+fn linear_step(range: &Range<f64>) -> f64 {
+    let count = |step: f64| (range.end / step + 1e-9).floor() - (range.start / step).ceil() + 1.0;
+    // A tenth of the span has too many multiples; two decades up, too few.
+    let mut magnitude = 10f64.powf(((range.end - range.start) / 10.0).log10().floor());
+    for _ in 0..3 {
+        for m in [1.0, 2.0, 5.0] {
+            if count(m * magnitude) <= MAX_TICKS {
+                return m * magnitude;
+            }
+        }
+        magnitude *= 10.0;
     }
-    out
+    magnitude
+}
+
+/// The multiples of `step` in `range`, counted rather than summed so that
+/// no step is lost to rounding (and a degenerate step cannot loop).
+fn linear_ticks(range: &Range<f64>, step: f64) -> Vec<f64> {
+    let first = (range.start / step).ceil();
+    let last = (range.end / step + 1e-9).floor();
+    if !(first.is_finite() && last.is_finite()) || last - first > 100.0 {
+        return Vec::new();
+    }
+    (first as i64..=last as i64).map(|i| i as f64 * step).collect()
+}
+
+/// A linear tick label with as many digits as ticks `step` apart need
+/// (steps are 1, 2 or 5 times a power of ten, so that power sets them);
+/// fixed notation between 1e-4 and 1e6, else scientific.
+fn tick_label(value: f64, step: f64) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    // The nudge keeps a step of 1e-29 that prints as 9.99...e-30 at -29.
+    let step_exponent = (step.log10() + 1e-9).floor() as i32;
+    if value.abs() >= 1e-4 && value.abs() < 1e6 {
+        let decimals = (-step_exponent).max(0) as usize;
+        let text = format!("{value:.decimals$}");
+        if text.contains('.') {
+            return text.trim_end_matches('0').trim_end_matches('.').to_string();
+        }
+        return text;
+    }
+    let exponent = (value.abs().log10() + 1e-9).floor() as i32;
+    let digits = (exponent - step_exponent).max(1) as usize;
+    format!("{value:.digits$e}")
 }
 
 /// A tick label: at most three significant digits, no trailing zeros.
@@ -273,10 +430,7 @@ fn x_extent<'a>(series: impl Iterator<Item = &'a (Series, Option<Series>)>) -> (
 }
 
 /// The y extent of some series on the drawn axis.
-fn y_extent<'a>(
-    series: impl Iterator<Item = &'a (Series, Option<Series>)>,
-    axis: &Axis,
-) -> std::ops::Range<f64> {
+fn y_extent<'a>(series: impl Iterator<Item = &'a (Series, Option<Series>)>, axis: &Axis) -> Range<f64> {
     let bands = series.flat_map(|(s, t)| s.iter().chain(t.iter().flatten()));
     let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
     for band in bands {
@@ -293,7 +447,8 @@ fn y_extent<'a>(
     low..high
 }
 
-fn pad(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
+/// `range` with 5% more on either side, so no line sits on the frame.
+fn pad(range: Range<f64>) -> Range<f64> {
     let pad = if range.end > range.start { (range.end - range.start) * 0.05 } else { 0.5 };
     (range.start - pad)..(range.end + pad)
 }
@@ -374,6 +529,75 @@ mod tests {
         assert_eq!(short(0.631), "0.631");
         assert_eq!(short(0.0100000000000002), "0.01");
         assert_eq!(short(2.0e-7), "2.0e-7");
+    }
+
+    /// The labels of a linear axis for values spanning `low..high`.
+    fn labels(low: f64, high: f64, support: Support) -> Vec<String> {
+        let scale = Scale::new(low..high, &Axis { log: false, floor: 0.0 }, support);
+        scale.ticks.iter().map(|t| scale.label(*t)).collect()
+    }
+
+    #[test]
+    fn tiny_positive_values_get_round_non_negative_ticks() {
+        // The reviewer's panel: errors 0 to 2e-28, round-off of a zero-noise
+        // fit. Padded by 5% the axis is -1e-29..2.1e-28, holding 22
+        // multiples of 1e-29 and 11 of 2e-29, so ticks are 5e-29 apart
+        // and start at 0, not below.
+        assert_eq!(
+            labels(0.0, 2e-28, Support::NonNegative),
+            ["0", "5.0e-29", "1.0e-28", "1.5e-28", "2.0e-28"]
+        );
+        // Away from 0: 0.9e-30..3.1e-30 padded, steps of 5e-31.
+        assert_eq!(
+            labels(1e-30, 3e-30, Support::NonNegative),
+            ["1.0e-30", "1.5e-30", "2.0e-30", "2.5e-30", "3.0e-30"]
+        );
+        // A real-valued quantity keeps its negative ticks.
+        assert_eq!(labels(-1e-29, 1e-29, Support::Real), ["-1.0e-29", "-5.0e-30", "0", "5.0e-30", "1.0e-29"]);
+        // Up to eight ticks: -0.000685..0.014385 holds 15 multiples of
+        // 0.001 and 8 of 0.002.
+        assert_eq!(
+            labels(0.0, 0.0137, Support::NonNegative),
+            ["0", "0.002", "0.004", "0.006", "0.008", "0.01", "0.012", "0.014"]
+        );
+        // Where the values are negative, so may the ticks be.
+        assert_eq!(labels(-0.5, 2.0, Support::NonNegative)[0], "-0.5");
+    }
+
+    #[test]
+    fn constant_values_get_an_axis_of_round_ticks_around_them() {
+        // All zero and non-negative: 0..0.5, padded, in steps of 0.1.
+        assert_eq!(labels(0.0, 0.0, Support::NonNegative), ["0", "0.1", "0.2", "0.3", "0.4", "0.5"]);
+        // 0.5 up to round-off: 0.45..0.55 padded to 0.445..0.555, steps
+        // of 0.02 (0.01 gives 11 ticks).
+        assert_eq!(labels(0.5, 0.5 + 1e-15, Support::NonNegative), ["0.46", "0.48", "0.5", "0.52", "0.54"]);
+        // A share constant at 1 stays at or below 1: 0.9..1.0 padded.
+        assert_eq!(labels(1.0, 1.0, Support::Unit), ["0.9", "0.92", "0.94", "0.96", "0.98", "1"]);
+        // A tiny constant: 0.9e-30..1.1e-30, padded to 0.89e-30..1.11e-30,
+        // steps of 5e-32, so labels near 1e-30 need three digits.
+        assert_eq!(
+            labels(1e-30, 1e-30, Support::NonNegative),
+            ["9.0e-31", "9.5e-31", "1.00e-30", "1.05e-30", "1.10e-30"]
+        );
+    }
+
+    #[test]
+    fn labels_carry_the_digits_that_tell_neighbours_apart() {
+        assert_eq!(tick_label(1.5e-28, 5e-29), "1.5e-28");
+        assert_eq!(tick_label(1.25e-28, 5e-31), "1.250e-28");
+        assert_eq!(tick_label(0.6000000000000001, 0.2), "0.6");
+        assert_eq!(tick_label(1000.5, 0.5), "1000.5");
+        assert_eq!(tick_label(40.0, 20.0), "40");
+        assert_eq!(tick_label(2e6, 5e5), "2.0e6");
+    }
+
+    #[test]
+    fn a_narrow_log_axis_is_widened_to_a_decade() {
+        // log10 of 3.1..3.3 is 0.49..0.52: no 1, 2 or 5 times a power of
+        // ten in it; a decade around it, padded, is -0.045..1.055.
+        let scale = Scale::new(0.49..0.52, &Axis { log: true, floor: 0.0 }, Support::NonNegative);
+        let labels: Vec<String> = scale.ticks.iter().map(|t| scale.label(*t)).collect();
+        assert_eq!(labels, ["1", "2", "5", "10"]);
     }
 
     #[test]

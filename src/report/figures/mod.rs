@@ -55,16 +55,23 @@ fn register_font() -> Result<(), ReportError> {
 pub(super) type DrawError = String;
 
 /// Draws one figure twice, into `<stem>.png` and `<stem>.svg` in `$out`,
-/// with `$draw` a function of the root drawing area, and pushes the paths
-/// onto `$written`. A macro because the drawing functions are generic over
-/// the backend and closures cannot be.
+/// with `$draw` a function of the root drawing area and of `$raster`
+/// (true for the PNG), and pushes the paths onto `$written`. A macro
+/// because the drawing functions are generic over the backend and closures
+/// cannot be.
+///
+/// Wide lines are joined round in both files: plotters has no setting for
+/// the join, so a line figure draws a PNG's lines segment by segment, and
+/// the SVG's polylines, which plotters writes without a join (SVG's default
+/// is a mitre), are given `stroke-linejoin="round"` here.
 macro_rules! render {
-    ($out:expr, $stem:expr, $size:expr, $written:expr, |$root:ident| $draw:expr) => {{
+    ($out:expr, $stem:expr, $size:expr, $written:expr, |$root:ident, $raster:ident| $draw:expr) => {{
         // Drawn under a temporary name and renamed, so an interrupted
         // report never leaves a half-drawn figure behind.
         let png = $out.join(format!("{}.png", $stem));
         let temporary = $out.join(format!(".{}.tmp.png", $stem));
         {
+            let $raster = true;
             let $root = BitMapBackend::new(&temporary, $size).into_drawing_area();
             $root.fill(&WHITE).map_err(|e| ReportError::write(&png, e))?;
             $draw.map_err(|e| ReportError::write(&png, e))?;
@@ -74,11 +81,15 @@ macro_rules! render {
         let svg = $out.join(format!("{}.svg", $stem));
         let temporary = $out.join(format!(".{}.tmp.svg", $stem));
         {
+            let $raster = false;
             let $root = SVGBackend::new(&temporary, $size).into_drawing_area();
             $root.fill(&WHITE).map_err(|e| ReportError::write(&svg, e))?;
             $draw.map_err(|e| ReportError::write(&svg, e))?;
             $root.present().map_err(|e| ReportError::write(&svg, e))?;
         }
+        let text = std::fs::read_to_string(&temporary).map_err(|e| ReportError::write(&svg, e))?;
+        let text = text.replace("<polyline ", "<polyline stroke-linejoin=\"round\" ");
+        std::fs::write(&temporary, text).map_err(|e| ReportError::write(&svg, e))?;
         std::fs::rename(&temporary, &svg).map_err(|e| ReportError::write(&svg, e))?;
         $written.push(png);
         $written.push(svg);
@@ -112,7 +123,7 @@ pub fn draw_all(
             let stem = paged("outcomes", index + 1);
             let size = bars::size(page);
             let at = (index + 1, pages.len());
-            render!(out, stem, size, written, |root| bars::draw(&root, summary, plan, page, at));
+            render!(out, stem, size, written, |root, _raster| bars::draw(&root, summary, plan, page, at));
         }
     }
     for (curve, series) in plan.curves.iter().zip(curves) {
@@ -122,7 +133,9 @@ pub fn draw_all(
             let stem = paged(&format!("curve-{}{error}{by}", curve.column), index + 1);
             let size = page.size(panels::LINE_PANEL);
             let at = (index + 1, pages.len());
-            render!(out, stem, size, written, |root| lines::draw(&root, summary, page, curve, series, at));
+            render!(out, stem, size, written, |root, raster| {
+                lines::draw(&root, summary, page, curve, series, (at, raster))
+            });
         }
     }
     if let Some(heatmap) = &plan.heatmap {
@@ -131,7 +144,9 @@ pub fn draw_all(
             for (index, grid) in grids.iter().enumerate() {
                 let stem = paged(&format!("heatmap-{}", heatmap.column), index + 1);
                 let at = (index + 1, count);
-                render!(out, stem, grid.size(), written, |root| heatmap::draw(&root, grid, heatmap, at));
+                render!(out, stem, grid.size(), written, |root, _raster| heatmap::draw(
+                    &root, grid, heatmap, at
+                ));
             }
         }
     }

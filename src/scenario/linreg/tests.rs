@@ -144,6 +144,40 @@ fn without_noise_the_truth_is_recovered_exactly() {
     }
 }
 
+/// The summary cell `name` of one run.
+fn summary_of(run: &RunOutput, name: &str) -> Option<f64> {
+    let index = SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap();
+    float_at(&run.summary, index)
+}
+
+#[test]
+fn error_growth_is_null_at_zero_noise_and_the_ratio_otherwise() {
+    // Without noise both errors are exactly 0 and the computed ones are
+    // round-off (far below 1e-20, yet not 0), so no ratio is reported,
+    // whatever the regime; with noise it is final / first.
+    for data in ["replace", "accumulate", "mix"] {
+        for design in ["fresh", "fixed"] {
+            let setting = |noise: f64| {
+                small(&[
+                    ("data", choice(data)),
+                    ("design", choice(design)),
+                    ("noise_rate", Value::Float(noise)),
+                ])
+            };
+            for run in outputs(&setting(0.0), 4, 8) {
+                let first = summary_of(&run, "first_test_error").unwrap();
+                assert!(first < 1e-20, "{data} {design}: {first}");
+                assert_eq!(summary_of(&run, "error_growth"), None, "{data} {design}");
+            }
+            for run in outputs(&setting(0.5), 4, 8) {
+                let (first, last) =
+                    (summary_of(&run, "first_test_error"), summary_of(&run, "final_test_error"));
+                assert_eq!(summary_of(&run, "error_growth"), Some(last.unwrap() / first.unwrap()));
+            }
+        }
+    }
+}
+
 #[test]
 fn samples_must_exceed_dim_plus_one() {
     for (samples, ok) in [(11, false), (12, true)] {
