@@ -494,6 +494,7 @@ mod tests {
             ties: 0,
             favours: None,
             values: Vec::new(),
+            tail: None,
         }
     }
 

@@ -27,7 +27,8 @@
 //! may be `inf` / `-inf`), `higher`, `lower`, `ties` (pairs by sign; a null
 //! meaning nothing achieved ranks lowest), `favours_this`,
 //! `favours_baseline` (in the column's better direction; empty where it
-//! declares none).
+//! declares none), `tail_shape` (for `mean`: the differences' fitted tail
+//! shape, as in `headline.csv`; at 0.5 or more the t interval judges nothing).
 //!
 //! `pairs.csv` (paired datasets only) has one row per pair per column: the
 //! varying parameters of the compared point, `axis`, `baseline`, `column`,
@@ -160,6 +161,7 @@ pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) ->
             "ties",
             "favours_this",
             "favours_baseline",
+            "tail_shape",
         ]
         .map(String::from),
     );
@@ -186,6 +188,7 @@ pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) ->
             d.ties.to_string(),
             this,
             base,
+            d.tail.map(number).unwrap_or_default(),
         ]);
         text.push_str(&line(&row));
     }

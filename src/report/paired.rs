@@ -91,6 +91,19 @@ pub struct Difference {
     pub favours: Option<(usize, usize)>,
     /// Every pair, in the choice's run order.
     pub values: Vec<Pair>,
+    /// For a mean: the differences' tail shape ([`super::tail::shape`]);
+    /// at [`super::tail::HEAVY`] or more their t interval does not hold.
+    pub tail: Option<f64>,
+}
+
+impl Difference {
+    /// Whether the differences are too heavy-tailed for the t interval of
+    /// their mean to hold, so that it judges nothing.
+    pub fn heavy_tailed(&self) -> bool {
+        self.centre == Centre::Mean
+            && self.estimate.interval.is_some()
+            && self.tail.is_some_and(|k| k >= super::tail::HEAVY)
+    }
 }
 
 /// What a paired difference says of the choice against its baseline.
@@ -106,11 +119,13 @@ pub enum Verdict {
 
 /// The verdict of a paired difference in the column's better direction:
 /// better or worse only where the 95% interval of its centre excludes 0.
-/// `None` without an interval (too few pairs), or for a column better
-/// toward a target or without a direction, where the sign of a difference
-/// does not say which side is better.
+/// `None` without an interval (too few pairs) or where the differences are
+/// too heavy-tailed for a mean's interval to hold (the sentence then falls
+/// back on the unpaired comparison), or for a column better toward a target
+/// or without a direction, where the sign of a difference does not say
+/// which side is better.
 pub fn verdict(h: &Headline, d: &Difference) -> Option<Verdict> {
-    let (low, high) = d.estimate.interval?;
+    let (low, high) = d.estimate.interval.filter(|_| !d.heavy_tailed())?;
     let higher_is_better = match h.better {
         Better::Higher => true,
         Better::Lower => false,
@@ -286,9 +301,11 @@ fn difference(
         })
         .collect();
     let mut differences: Vec<f64> = values.iter().filter_map(|p| p.difference).collect();
-    let estimate = match centre {
-        Centre::Mean => stats::mean_difference(&differences),
-        Centre::Median => stats::median_interval(&mut differences),
+    let (estimate, tail) = match centre {
+        Centre::Mean => {
+            (stats::mean_difference(&differences), super::tail::shape(&differences, Support::Real))
+        }
+        Centre::Median => (stats::median_interval(&mut differences), None),
     };
     let (mut higher, mut lower, mut ties) = (0, 0, 0);
     let (mut for_choice, mut for_baseline) = (0, 0);
@@ -322,6 +339,7 @@ fn difference(
         ties,
         favours: (h.better != Better::Unknown).then_some((for_choice, for_baseline)),
         values,
+        tail,
     }
 }
 
@@ -385,6 +403,24 @@ mod tests {
 
     fn compare(h: &Headline, values: Vec<(u64, Option<f64>, Option<f64>)>) -> Difference {
         difference(h, values, "v", &Cell::Text("none".into()), 0, 1, 0)
+    }
+
+    #[test]
+    fn a_mean_of_heavy_tailed_differences_judges_nothing() {
+        // 300 pairs whose differences are all positive: by the t interval
+        // "better". Differences at the quantiles of a Pareto tail of shape
+        // 0.8 have no finite variance, so that interval does not hold;
+        // exponential ones (shape 0) do.
+        let h = headline(Statistic::Mean, Better::Higher, NullMeaning::Undefined);
+        let pairs = |quantile: &dyn Fn(f64) -> f64| -> Vec<(u64, Option<f64>, Option<f64>)> {
+            (1..=300u64).map(|i| (i, Some(1.0 + quantile((i as f64 - 0.5) / 300.0)), Some(0.0))).collect()
+        };
+        let heavy = compare(&h, pairs(&|u| ((1.0 - u).powf(-0.8) - 1.0) / 0.8));
+        assert!(heavy.estimate.interval.unwrap().0 > 0.0 && heavy.heavy_tailed(), "{:?}", heavy.tail);
+        assert_eq!(verdict(&h, &heavy), None);
+        let light = compare(&h, pairs(&|u| -(1.0 - u).ln()));
+        assert!(!light.heavy_tailed(), "{:?}", light.tail);
+        assert_eq!(verdict(&h, &light), Some(Verdict::Better));
     }
 
     #[test]

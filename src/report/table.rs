@@ -219,7 +219,10 @@ pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -
                     None => plan.headline[d.column].name.clone(),
                 },
                 pairs,
-                format!("{} {}", d.centre.name(), format_difference(&d.estimate)),
+                match d.heavy_tailed() {
+                    false => format!("{} {}", d.centre.name(), format_difference(&d.estimate)),
+                    true => format!("{} {} (heavy tail)", d.centre.name(), format_difference(&d.estimate)),
+                },
                 format!("{} / {} / {}", d.higher, d.lower, d.ties),
                 d.favours.map_or("-".into(), |(this, base)| format!("{this} / {base}")),
             ]);
