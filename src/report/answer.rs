@@ -240,14 +240,12 @@ fn fact(
         }
     }
     if c.heavy_tailed() {
-        text.push_str(" (heavy-tailed: the interval does not hold)");
+        text.push_str(" (heavy tail: this interval may cover less than 95%)");
     }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {
             let baseline = format_value(base.summary.value, p.horizon);
-            // Intervals that do not hold cannot part or overlap meaningfully.
-            let judged = !(c.heavy_tailed() || base.heavy_tailed());
-            match verdict(h.better, h.support, &c.summary, &base.summary).filter(|_| judged) {
+            match verdict(h.better, h.support, &c.summary, &base.summary) {
                 Some(verdict) => {
                     text.push_str(&format!(", {verdict} `{}` ({baseline})", comparison.baseline))
                 }
@@ -288,12 +286,16 @@ fn values_in(unit: &str) -> String {
 /// "over 20 seeds", and the pairs the centre left out.
 fn over(h: &Headline, d: &Difference) -> String {
     let n = d.estimate.n;
-    match d.dropped {
+    let over = match d.dropped {
         0 => format!("over {n} seeds"),
         k if h.nulls == NullMeaning::NothingAchieved && d.centre == Centre::Mean => {
             format!("over {n} seeds; {k} pairs in which a run achieved none left out")
         }
         k => format!("over {n} seeds; {k} pairs missing a value left out"),
+    };
+    match d.heavy_tailed() {
+        true => format!("{over}; heavy tail: this interval may cover less than 95%"),
+        false => over,
     }
 }
 
@@ -388,11 +390,10 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
         let mut apart = Vec::new();
         for (p, point) in summary.points.iter().enumerate() {
             let Some((low, high)) = point.columns[index].summary.interval else { continue };
-            if point.columns[index].heavy_tailed() {
-                // Its interval would not hold 95%: neither agreement nor not.
-                heavy += 1;
-                continue;
-            }
+            // Counted all the same: leaving heavy-tailed points out keeps
+            // the samples that missed their rare large values, whose means
+            // fall short (a reviewer measured 86% coverage on those kept).
+            heavy += usize::from(point.columns[index].heavy_tailed());
             total += 1;
             if low <= 1.0 && 1.0 <= high {
                 agree += 1;
@@ -404,7 +405,7 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
                 ));
             }
         }
-        if total + heavy == 0 {
+        if total == 0 {
             continue;
         }
         let mut sentence = format!(
@@ -420,8 +421,8 @@ pub fn theory_sentences(summary: &Summary, headline: &[Headline]) -> Vec<String>
         }
         if heavy > 0 {
             sentence.push_str(&format!(
-                "; at {heavy} more the runs' values are too heavy-tailed (tail shape k >= {}) for an \
-                 interval of their mean to hold, so they are not judged",
+                "; at {heavy} of the {total} the runs are heavy-tailed (tail shape k >= {}, marked), where \
+                 the interval of a mean covers less than 95%, mostly by falling short",
                 super::tail::HEAVY
             ));
         }

@@ -11,7 +11,8 @@
 //! `high` (the 95% interval), `nulls`, `nulls_as` (`dropped`, or `-inf`
 //! where a null means nothing was achieved), `value` (the commonest value),
 //! `tail_shape` (for a mean and its ratio: the fitted tail shape k of the
-//! values, `src/report/tail.rs`; at 0.5 or more the interval does not hold).
+//! values, `src/report/tail.rs`; at 0.5 or more the interval is marked as one
+//! that may cover less than 95%).
 //! Infinite values are written `inf` / `-inf`; an absent one is left empty.
 //!
 //! `paired.csv` (paired datasets only) columns: the varying parameters of
@@ -28,7 +29,7 @@
 //! meaning nothing achieved ranks lowest), `favours_this`,
 //! `favours_baseline` (in the column's better direction; empty where it
 //! declares none), `tail_shape` (for `mean`: the differences' fitted tail
-//! shape, as in `headline.csv`; at 0.5 or more the t interval judges nothing).
+//! shape, as in `headline.csv`; at 0.5 or more the t interval is marked).
 //!
 //! `pairs.csv` (paired datasets only) has one row per pair per column: the
 //! varying parameters of the compared point, `axis`, `baseline`, `column`,

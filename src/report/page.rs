@@ -217,10 +217,12 @@ fn method(plan: &Plan, summary: &Summary) -> String {
              method on the log scale), so the interval never leaves the quantity's range. `no closed form`: the scenario has no theory at those \
              parameters. `(heavy tail)`: the shape k of a generalized Pareto distribution fitted to the \
              largest values (Zhang and Stephens 2009, with the prior of Vehtari et al. 2024; \
-             `tail_shape` in `headline.csv`) is 0.5 or more, so the values' variance is infinite there \
-             and the normal interval of the mean covers far less than 95%: such a grid point is neither \
-             said to agree with the theory nor compared with another. Below 196 runs a point the fit is \
-             too uncertain to tell, and the mean is judged as it is.\n",
+             `tail_shape` in `headline.csv`) is 0.5 or more: the largest values spread like a tail of \
+             infinite variance (the rule of thumb of Vehtari et al.; a lognormal-like tail with all its \
+             moments finite can read so too), and there the normal interval of a mean covers less than \
+             95%, mostly because the sample missed rare large values and its mean falls short. A warning: \
+             such points are still counted and compared, since leaving them out would keep exactly the \
+             samples whose means fell short. Below 196 runs a point the fit is too uncertain to tell.\n",
         );
     }
     if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {

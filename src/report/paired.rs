@@ -97,8 +97,8 @@ pub struct Difference {
 }
 
 impl Difference {
-    /// Whether the differences are too heavy-tailed for the t interval of
-    /// their mean to hold, so that it judges nothing.
+    /// Whether the differences are heavy-tailed enough that the t interval
+    /// of their mean may cover less than 95% (marked, still judged).
     pub fn heavy_tailed(&self) -> bool {
         self.centre == Centre::Mean
             && self.estimate.interval.is_some()
@@ -119,13 +119,11 @@ pub enum Verdict {
 
 /// The verdict of a paired difference in the column's better direction:
 /// better or worse only where the 95% interval of its centre excludes 0.
-/// `None` without an interval (too few pairs) or where the differences are
-/// too heavy-tailed for a mean's interval to hold (the sentence then falls
-/// back on the unpaired comparison), or for a column better toward a target
-/// or without a direction, where the sign of a difference does not say
-/// which side is better.
+/// `None` without an interval (too few pairs), or for a column better
+/// toward a target or without a direction, where the sign of a difference
+/// does not say which side is better.
 pub fn verdict(h: &Headline, d: &Difference) -> Option<Verdict> {
-    let (low, high) = d.estimate.interval.filter(|_| !d.heavy_tailed())?;
+    let (low, high) = d.estimate.interval?;
     let higher_is_better = match h.better {
         Better::Higher => true,
         Better::Lower => false,
@@ -406,18 +404,18 @@ mod tests {
     }
 
     #[test]
-    fn a_mean_of_heavy_tailed_differences_judges_nothing() {
+    fn a_mean_of_heavy_tailed_differences_is_marked() {
         // 300 pairs whose differences are all positive: by the t interval
         // "better". Differences at the quantiles of a Pareto tail of shape
-        // 0.8 have no finite variance, so that interval does not hold;
-        // exponential ones (shape 0) do.
+        // 0.8 have no finite variance, so that interval is marked as one
+        // that may not hold; exponential ones (shape 0) are not.
         let h = headline(Statistic::Mean, Better::Higher, NullMeaning::Undefined);
         let pairs = |quantile: &dyn Fn(f64) -> f64| -> Vec<(u64, Option<f64>, Option<f64>)> {
             (1..=300u64).map(|i| (i, Some(1.0 + quantile((i as f64 - 0.5) / 300.0)), Some(0.0))).collect()
         };
         let heavy = compare(&h, pairs(&|u| ((1.0 - u).powf(-0.8) - 1.0) / 0.8));
         assert!(heavy.estimate.interval.unwrap().0 > 0.0 && heavy.heavy_tailed(), "{:?}", heavy.tail);
-        assert_eq!(verdict(&h, &heavy), None);
+        assert_eq!(verdict(&h, &heavy), Some(Verdict::Better));
         let light = compare(&h, pairs(&|u| -(1.0 - u).ln()));
         assert!(!light.heavy_tailed(), "{:?}", light.tail);
         assert_eq!(verdict(&h, &light), Some(Verdict::Better));
