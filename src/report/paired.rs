@@ -92,7 +92,7 @@ pub struct Difference {
     /// Every pair, in the choice's run order.
     pub values: Vec<Pair>,
     /// For a mean: the differences' tail shape ([`super::tail::shape`]);
-    /// at [`super::tail::HEAVY`] or more their t interval does not hold.
+    /// at [`super::tail::HEAVY`] or more their t interval is marked.
     pub tail: Option<f64>,
 }
 

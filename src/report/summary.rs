@@ -37,7 +37,7 @@ pub struct ColumnSummary {
 
 impl ColumnSummary {
     /// Whether the values are so heavy-tailed that the normal interval of
-    /// their mean does not hold ([`super::tail::HEAVY`]).
+    /// their mean may cover less than 95% ([`super::tail::HEAVY`]).
     pub fn heavy_tailed(&self) -> bool {
         self.summary.interval.is_some() && self.tail.is_some_and(|k| k >= super::tail::HEAVY)
     }
