@@ -315,8 +315,14 @@ fn paired_verdict(h: &Headline, d: &Difference, baseline: &str) -> Option<String
     let verdict = match verdict {
         Verdict::Unclear => {
             let unit = h.unit.as_deref().map(|u| format!(", {}", values_in(u))).unwrap_or_default();
+            // A median of 0 with many ties can hide pairs that all moved one
+            // way: the signs are said with it.
+            let signs = match d.centre {
+                Centre::Median => format!(": {} higher, {} lower, {} tied", d.higher, d.lower, d.ties),
+                Centre::Mean => String::new(),
+            };
             return Some(format!(
-                ", no clear difference from `{baseline}` ({centre} paired difference {}{unit}, {over})",
+                ", no clear difference from `{baseline}` ({centre} paired difference {}{unit}, {over}{signs})",
                 format_difference(&d.estimate)
             ));
         }
@@ -532,11 +538,13 @@ mod tests {
         assert!(paired_verdict(&lower, &gain, "none")
             .unwrap()
             .starts_with(", worse than `none` by a mean paired difference of 4.10"));
-        let unclear = paired_verdict(&higher, &paired(Centre::Median, 0.3, (-0.2, 0.8), 0), "none").unwrap();
+        let tied =
+            Difference { higher: 3, lower: 12, ties: 5, ..paired(Centre::Median, 0.3, (-0.2, 0.8), 0) };
+        let unclear = paired_verdict(&higher, &tied, "none").unwrap();
         assert_eq!(
             unclear,
             ", no clear difference from `none` (median paired difference 0.300 [-0.200, 0.800], values in \
-             digits, over 20 seeds)"
+             digits, over 20 seeds: 3 higher, 12 lower, 5 tied)"
         );
         // A target or no direction: the sign is no verdict.
         assert_eq!(
