@@ -233,6 +233,9 @@ fn fact(
         }
         _ => {}
     }
+    if c.infinite > 0 {
+        text.push_str(&format!(" ({} infinite, left out of the mean)", runs(c.infinite)));
+    }
     if let (Some(pairs), Some(comparison)) = (pairs, &plan.comparison) {
         if let Some(said) = paired_verdict(h, pairs, &comparison.baseline) {
             text.push_str(&said);

@@ -33,6 +33,10 @@ pub struct ColumnSummary {
     /// For a mean and its ratio to a theory: the values' tail shape
     /// ([`super::tail::shape`]), `None` where too few values to tell.
     pub tail: Option<f64>,
+    /// For a mean and its ratio: runs whose value was infinite (a variance
+    /// that underflowed to 0 has a log of `-inf`), left out of the mean and
+    /// said, not dropped in silence.
+    pub infinite: usize,
 }
 
 impl ColumnSummary {
@@ -354,15 +358,23 @@ fn summarise_column(
     match headline.statistic {
         Statistic::Median(nulls_mean) => {
             let mut all = as_the_median_counts(values, nulls_mean);
-            ColumnSummary { summary: stats::median_interval(&mut all), nulls, mode: None, tail: None }
+            ColumnSummary {
+                summary: stats::median_interval(&mut all),
+                nulls,
+                mode: None,
+                tail: None,
+                infinite: 0,
+            }
         }
         Statistic::Mean => {
+            let infinite = present().filter(|v| v.is_infinite()).count();
             let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
             ColumnSummary {
                 summary: stats::mean_interval(&present, headline.support),
                 nulls,
                 mode: None,
                 tail: super::tail::shape(&present, headline.support),
+                infinite,
             }
         }
         Statistic::Theory => {
@@ -371,7 +383,13 @@ fn summarise_column(
             let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
             let n = present.len();
             let value = if n == 0 { f64::NAN } else { present.iter().sum::<f64>() / n as f64 };
-            ColumnSummary { summary: Estimate { n, value, interval: None }, nulls, mode: None, tail: None }
+            ColumnSummary {
+                summary: Estimate { n, value, interval: None },
+                nulls,
+                mode: None,
+                tail: None,
+                infinite: 0,
+            }
         }
         Statistic::Ratio => {
             let pairs: Vec<(f64, f64)> = values
@@ -385,6 +403,7 @@ fn summarise_column(
                 nulls: values.len() - pairs.len(),
                 mode: None,
                 tail: super::tail::shape(&simulated, headline.support),
+                infinite: values.iter().filter(|(sim, _)| sim.is_some_and(f64::is_infinite)).count(),
             }
         }
         Statistic::MedianRatio(nulls_mean) => {
@@ -392,7 +411,13 @@ fn summarise_column(
             // the median counts them (nothing achieved ranks lowest).
             let theory: Vec<f64> = values.iter().filter_map(|(_, t)| *t).filter(|t| t.is_finite()).collect();
             let mut all = as_the_median_counts(values, nulls_mean);
-            ColumnSummary { summary: stats::median_ratio(&mut all, &theory), nulls, mode: None, tail: None }
+            ColumnSummary {
+                summary: stats::median_ratio(&mut all, &theory),
+                nulls,
+                mode: None,
+                tail: None,
+                infinite: 0,
+            }
         }
         Statistic::Mode => {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -412,6 +437,7 @@ fn summarise_column(
                 nulls: texts.iter().filter(|t| t.is_none()).count(),
                 mode: best.map(|(t, c)| (t.to_string(), c)),
                 tail: None,
+                infinite: 0,
             }
         }
     }
@@ -484,6 +510,16 @@ mod tests {
         assert_eq!((lowest.summary.value, lowest.summary.n, lowest.nulls), (3.0, 3, 1));
         let dropped = summarise_column(&headline(Statistic::Median(NullMeaning::Undefined)), &values, &[]);
         assert_eq!((dropped.summary.value, dropped.summary.n, dropped.nulls), (4.0, 2, 1));
+    }
+
+    #[test]
+    fn a_mean_leaves_infinite_values_out_and_counts_them() {
+        // A log variance ratio of -inf (the variance underflowed to 0): the
+        // mean is over the finite values, 2, and the run is counted apart
+        // from the null.
+        let values = [(Some(1.0), None), (Some(f64::NEG_INFINITY), None), (Some(3.0), None), (None, None)];
+        let mean = summarise_column(&headline(Statistic::Mean), &values, &[]);
+        assert_eq!((mean.summary.value, mean.summary.n, mean.nulls, mean.infinite), (2.0, 2, 1, 1));
     }
 
     #[test]
