@@ -99,7 +99,8 @@ pub fn markdown(page: &Page) -> String {
             text,
             "Lines are medians across the runs with a value at that point and bands their interquartile range, \
              except beside a dashed theory from the parameters (an expectation), where lines are means and bands \
-             their 95% interval. A run leaves a line when it ends, so a line's tail is over fewer runs; a column \
+             their 95% interval (which, where the table marks the final mean `(heavy tail)`, may cover less than \
+             95%, mostly by falling short). A run leaves a line when it ends, so a line's tail is over fewer runs; a column \
              that is null in some rounds (a measurement of first visits, say) counts only the runs where it has a \
              value. Where that number varies, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
              the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
