@@ -1,5 +1,5 @@
-//! How heavy the upper tail of a column's values is, so the report does not
-//! trust the normal interval of a mean where it cannot hold.
+//! How heavy the upper tail of a column's values is, so the report warns
+//! where the normal interval of a mean may not hold.
 //!
 //! Self-training runs can end with a few values thousands of times the
 //! typical one (a Gaussian chain's variance is a product of chi-squares).
@@ -29,7 +29,7 @@ pub const HEAVY: f64 = 0.5;
 /// Tail values the fit needs (196 values in all); fewer say nothing. The
 /// shape's standard error is about `(1 + k) / sqrt(tail)`: at 40 a light
 /// tail (`k` = 0.15, a linreg test error's) reads as heavy about 3% of the
-/// time, at 8 (40 runs) about 20%, which would silence sound intervals.
+/// time, at 8 (40 runs) about 20%, which would mark sound intervals.
 pub const MIN_TAIL: usize = 40;
 
 /// The tail shape `k` of `values` (non-finite ones ignored): of the upper
