@@ -233,7 +233,7 @@ impl Scale {
                 (low, high) = (middle - 0.5, middle + 0.5);
             }
             let range = pad(low..high);
-            return Scale { ticks: ticks(&range, true), range, step: 0.0, log: true };
+            return Scale { ticks: log_ticks(&range), range, step: 0.0, log: true };
         }
         let magnitude = low.abs().max(high.abs());
         let spread = high - low;
@@ -304,36 +304,34 @@ impl Ranged for Ticked {
     }
 }
 
-/// Tick positions on the drawn axis: 1, 2 and 5 times powers of ten, on a
-/// log axis at their logarithms, a handful in all.
-fn ticks(range: &Range<f64>, log: bool) -> Vec<f64> {
+/// Tick positions on a log axis (`range` in log10 of the value): the
+/// logarithms of 1, 2 and 5 (or 1 and 3, or 1) times powers of ten, a
+/// handful in all. Linear axes use [`linear_step`] and [`linear_ticks`].
+fn log_ticks(range: &Range<f64>) -> Vec<f64> {
     let (low, high) = (range.start, range.end);
     if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
         return vec![low];
     }
-    if log {
-        let decades = (high - low).max(1e-9);
-        let multiples: &[f64] = if decades > 4.0 {
-            &[1.0]
-        } else if decades > 1.5 {
-            &[1.0, 3.0]
-        } else {
-            &[1.0, 2.0, 5.0]
-        };
-        let mut out = Vec::new();
-        let mut exponent = low.floor() as i32;
-        while (exponent as f64) <= high {
-            for m in multiples {
-                let y = (m * 10f64.powi(exponent)).log10();
-                if (low..=high).contains(&y) {
-                    out.push(y);
-                }
+    let decades = (high - low).max(1e-9);
+    let multiples: &[f64] = if decades > 4.0 {
+        &[1.0]
+    } else if decades > 1.5 {
+        &[1.0, 3.0]
+    } else {
+        &[1.0, 2.0, 5.0]
+    };
+    let mut out = Vec::new();
+    let mut exponent = low.floor() as i32;
+    while (exponent as f64) <= high {
+        for m in multiples {
+            let y = (m * 10f64.powi(exponent)).log10();
+            if (low..=high).contains(&y) {
+                out.push(y);
             }
-            exponent += 1;
         }
-        return out;
+        exponent += 1;
     }
-    linear_ticks(range, linear_step(range))
+    out
 }
 
 /// The most ticks a linear axis gets.
@@ -522,8 +520,9 @@ mod tests {
 
     #[test]
     fn ticks_are_round_numbers_on_both_axes() {
-        assert_eq!(ticks(&(0.0..1.0), false), [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
-        let log = ticks(&(-2.1..0.05), true);
+        let unit = 0.0..1.0;
+        assert_eq!(linear_ticks(&unit, linear_step(&unit)), [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
+        let log = log_ticks(&(-2.1..0.05));
         let values: Vec<String> = log.iter().map(|y| short(10f64.powf(*y))).collect();
         assert_eq!(values, ["0.01", "0.03", "0.1", "0.3", "1"]);
         assert_eq!(short(0.631), "0.631");
