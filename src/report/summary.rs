@@ -33,9 +33,9 @@ pub struct ColumnSummary {
     /// For a mean and its ratio to a theory: the values' tail shape
     /// ([`super::tail::shape`]), `None` where too few values to tell.
     pub tail: Option<f64>,
-    /// For a mean and its ratio: runs whose value was infinite (a variance
-    /// that underflowed to 0 has a log of `-inf`), left out of the mean and
-    /// said, not dropped in silence.
+    /// For a mean: runs whose value was infinite (a variance that
+    /// underflowed to 0 has a log of `-inf`), left out of the mean and said,
+    /// not dropped in silence. (A ratio counts them among its `nulls`.)
     pub infinite: usize,
 }
 
@@ -403,7 +403,7 @@ fn summarise_column(
                 nulls: values.len() - pairs.len(),
                 mode: None,
                 tail: super::tail::shape(&simulated, headline.support),
-                infinite: values.iter().filter(|(sim, _)| sim.is_some_and(f64::is_infinite)).count(),
+                infinite: 0,
             }
         }
         Statistic::MedianRatio(nulls_mean) => {
