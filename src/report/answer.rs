@@ -243,7 +243,7 @@ fn fact(
         }
     }
     if c.heavy_tailed() {
-        text.push_str(" (heavy tail: this interval may cover less than 95%)");
+        text.push_str(&format!(" ({})", super::tail::WARNING));
     }
     if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
         if base.summary.n > 0 {
@@ -297,7 +297,7 @@ fn over(h: &Headline, d: &Difference) -> String {
         k => format!("over {n} seeds; {k} pairs missing a value left out"),
     };
     match d.heavy_tailed() {
-        true => format!("{over}; heavy tail: this interval may cover less than 95%"),
+        true => format!("{over}; {}", super::tail::WARNING),
         false => over,
     }
 }

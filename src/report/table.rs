@@ -5,6 +5,7 @@ use super::paired::Difference;
 use super::plan::{Headline, Plan, Statistic};
 use super::stats::Estimate;
 use super::summary::{ColumnSummary, GridPoint, Summary};
+use super::tail;
 use crate::scenario::contract::OutcomeKind;
 
 /// A number as the table shows it: integers plainly, others to about three
@@ -40,20 +41,11 @@ pub fn format_value(value: f64, _horizon: Option<f64>) -> String {
 /// `estimate [low, high]`, or `estimate [n/a]` when there are too few
 /// values for a 95% interval.
 pub fn format_estimate(estimate: &Estimate, horizon: Option<f64>) -> String {
-    if estimate.n == 0 {
-        return "no data".into();
-    }
-    let value = format_value(estimate.value, horizon);
-    if estimate.value == f64::INFINITY {
+    if estimate.value == f64::INFINITY && estimate.n > 0 {
         // Nothing to bound: fewer than half the runs had the event.
-        return value;
+        return format_value(estimate.value, horizon);
     }
-    match estimate.interval {
-        Some((low, high)) => {
-            format!("{value} [{}, {}]", format_value(low, horizon), format_value(high, horizon))
-        }
-        None => format!("{value} [n/a]"),
-    }
+    bracketed(estimate, |v| format_value(v, horizon))
 }
 
 /// A paired difference's `estimate [low, high]`: like [`format_estimate`],
@@ -61,11 +53,16 @@ pub fn format_estimate(estimate: &Estimate, horizon: Option<f64>) -> String {
 /// achieved nothing or never reached a value) is written `inf` or `-inf`,
 /// since `none` and `not reached` describe values, not differences.
 pub fn format_difference(estimate: &Estimate) -> String {
-    let number = |v: f64| match v {
+    bracketed(estimate, |v| match v {
         f64::INFINITY => "inf".to_string(),
         f64::NEG_INFINITY => "-inf".to_string(),
         v => format_value(v, None),
-    };
+    })
+}
+
+/// `estimate [low, high]` with each number written by `number`, `[n/a]`
+/// without an interval, `no data` without values.
+fn bracketed(estimate: &Estimate, number: impl Fn(f64) -> String) -> String {
     if estimate.n == 0 {
         return "no data".into();
     }
@@ -83,7 +80,7 @@ pub fn format_cell(headline: &Headline, column: &ColumnSummary, horizon: Option<
             Some((value, count)) => format!("{value} ({count}/{})", column.summary.n),
             None => "no data".into(),
         },
-        _ if column.heavy_tailed() => format!("{} (heavy tail)", format_estimate(&column.summary, horizon)),
+        _ if column.heavy_tailed() => format!("{} {}", format_estimate(&column.summary, horizon), tail::MARK),
         _ => format_estimate(&column.summary, horizon),
     }
 }
@@ -221,7 +218,7 @@ pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -
                 pairs,
                 match d.heavy_tailed() {
                     false => format!("{} {}", d.centre.name(), format_difference(&d.estimate)),
-                    true => format!("{} {} (heavy tail)", d.centre.name(), format_difference(&d.estimate)),
+                    true => format!("{} {} {}", d.centre.name(), format_difference(&d.estimate), tail::MARK),
                 },
                 format!("{} / {} / {}", d.higher, d.lower, d.ties),
                 d.favours.map_or("-".into(), |(this, base)| format!("{this} / {base}")),

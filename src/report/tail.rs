@@ -26,6 +26,12 @@ use crate::value::Support;
 /// normal interval of a mean is marked as one that may cover less than 95%.
 pub const HEAVY: f64 = 0.5;
 
+/// How a table marks such an interval.
+pub const MARK: &str = "(heavy tail)";
+
+/// How a sentence says what the mark means.
+pub const WARNING: &str = "heavy tail: this interval may cover less than 95%";
+
 /// Tail values the fit needs (196 values in all); fewer say nothing. The
 /// shape's standard error is about `(1 + k) / sqrt(tail)`: at 40 a light
 /// tail (`k` = 0.15, a linreg test error's) reads as heavy about 3% of the
