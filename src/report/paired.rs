@@ -20,7 +20,7 @@
 use super::columns::Cell;
 use super::plan::{Headline, Plan, Statistic};
 use super::stats::{self, Estimate};
-use super::summary::Summary;
+use super::summary::{ranked, Summary};
 use crate::value::{Better, NullMeaning, Support};
 
 /// Which statistic of the paired differences a column is judged by: the one
@@ -246,16 +246,6 @@ fn centre(h: &Headline) -> Centre {
     match h.statistic {
         Statistic::Mean => Centre::Mean,
         _ => Centre::Median,
-    }
-}
-
-/// A value as the median ranks it: a null that means nothing was achieved
-/// below every value (`-inf`); an undefined null, or a `NaN`, not at all.
-fn ranked(value: Option<f64>, nulls: NullMeaning) -> Option<f64> {
-    match (value, nulls) {
-        (Some(v), _) if !v.is_nan() => Some(v),
-        (None, NullMeaning::NothingAchieved) => Some(f64::NEG_INFINITY),
-        _ => None,
     }
 }
 

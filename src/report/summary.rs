@@ -443,13 +443,19 @@ fn summarise_column(
     }
 }
 
-/// A column's values as its median counts them: a null that means nothing
-/// was achieved ranks below every value (`-inf`); an undefined one, and a
-/// `NaN`, is left out.
+/// A column's values as its median counts them ([`ranked`]).
 fn as_the_median_counts(values: &[(Option<f64>, Option<f64>)], nulls: NullMeaning) -> Vec<f64> {
-    match nulls {
-        NullMeaning::NothingAchieved => values.iter().map(|(v, _)| v.unwrap_or(f64::NEG_INFINITY)).collect(),
-        NullMeaning::Undefined => values.iter().filter_map(|(v, _)| *v).filter(|v| !v.is_nan()).collect(),
+    values.iter().filter_map(|(v, _)| ranked(*v, nulls)).collect()
+}
+
+/// A value as a median ranks it, here and in the paired differences: a null
+/// that means nothing was achieved below every value (`-inf`); an undefined
+/// null, or a `NaN`, not at all.
+pub(super) fn ranked(value: Option<f64>, nulls: NullMeaning) -> Option<f64> {
+    match (value, nulls) {
+        (Some(v), _) if !v.is_nan() => Some(v),
+        (None, NullMeaning::NothingAchieved) => Some(f64::NEG_INFINITY),
+        _ => None,
     }
 }
 
