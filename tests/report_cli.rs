@@ -81,6 +81,22 @@ fn a_report_on_an_unfinished_sweep_says_what_is_missing_first() {
     );
 }
 
+/// Runs `sweep` (whose `name` names its folder) in a fresh folder and
+/// reports on it; returns `report.md` and `headline.csv`.
+fn run_and_report(sweep: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sweep.toml"), sweep).unwrap();
+    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let name = sweep.lines().find_map(|l| l.strip_prefix("name = ")).unwrap().trim_matches('"');
+    let report_dir = format!("results/{name}");
+    let report = avalanche(dir.path(), &["report", &report_dir]);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let read =
+        |file: &str| std::fs::read_to_string(dir.path().join(&report_dir).join("report").join(file)).unwrap();
+    (read("report.md"), read("headline.csv"))
+}
+
 #[test]
 fn tables_list_the_varying_parameters_in_the_sweep_files_order() {
     // gaussian declares samples before verifier; each file's order wins, and
@@ -97,16 +113,9 @@ fn tables_list_the_varying_parameters_in_the_sweep_files_order() {
             ["10,none", "10,oracle", "20,none", "20,oracle"],
         ),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let sweep = format!(
+        let (page, csv) = run_and_report(&format!(
             "name = \"order\"\nscenario = \"gaussian\"\nseed = 5\nreplicates = 2\ngenerations = 3\n[grid]\n{grid}\n"
-        );
-        std::fs::write(dir.path().join("sweep.toml"), sweep).unwrap();
-        let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results"]);
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-        let report = avalanche(dir.path(), &["report", "results/order"]);
-        assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-        let csv = std::fs::read_to_string(dir.path().join("results/order/report/headline.csv")).unwrap();
+        ));
         // One line per point and column: the points, in the order met.
         let mut met: Vec<String> = Vec::new();
         for line in csv.lines() {
@@ -117,7 +126,6 @@ fn tables_list_the_varying_parameters_in_the_sweep_files_order() {
         }
         assert_eq!(met[0], header, "{csv}");
         assert_eq!(met[1..], points, "{csv}");
-        let page = std::fs::read_to_string(dir.path().join("results/order/report/report.md")).unwrap();
         assert!(page.contains("- Comparisons: each `verifier` is set against `none`"), "{page}");
     }
 }
@@ -129,15 +137,10 @@ fn a_mean_of_heavy_tailed_runs_is_marked_and_still_counted() {
     // 11), so the squared error of the mean, which sums those variances, has
     // a tail too heavy for a normal interval; at 100 samples (log-variance
     // about 1) it is light. Its theory (n s^2 / M) is exact in both.
-    let dir = tempfile::tempdir().unwrap();
-    let sweep = "name = \"tail\"\nscenario = \"gaussian\"\nseed = 11\nreplicates = 1250\ngenerations = 50\n\
-                 [grid]\nsamples = [10, 100]\n";
-    std::fs::write(dir.path().join("sweep.toml"), sweep).unwrap();
-    let run = avalanche(dir.path(), &["run", "sweep.toml", "--out", "results"]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let report = avalanche(dir.path(), &["report", "results/tail"]);
-    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let page = std::fs::read_to_string(dir.path().join("results/tail/report/report.md")).unwrap();
+    let (page, csv) = run_and_report(
+        "name = \"tail\"\nscenario = \"gaussian\"\nseed = 11\nreplicates = 1250\ngenerations = 50\n\
+         [grid]\nsamples = [10, 100]\n",
+    );
     // Both points are counted (leaving the heavy one out would keep only
     // samples that missed their rare large values); the heavy one is named.
     assert!(
@@ -151,7 +154,6 @@ fn a_mean_of_heavy_tailed_runs_is_marked_and_still_counted() {
     // gaussian compares verifiers, but this sweep runs only `none`: the
     // methods do not describe a comparison that is not made.
     assert!(!page.contains("- Comparisons:"), "{page}");
-    let csv = std::fs::read_to_string(dir.path().join("results/tail/report/headline.csv")).unwrap();
     let shape = |samples: &str| -> f64 {
         let row = csv
             .lines()
