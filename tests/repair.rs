@@ -24,8 +24,7 @@ fn repair_mends_duplicates_and_unreadable_parts_and_a_rerun_completes() {
     let ws = workspace(&[("d.toml", SWEEP)]);
     let dir = ws.path();
     ok(run_in(dir, &["run", "d.toml", "--out", "clean"]));
-    ok(run_in(dir, &["run", "d.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "40"]));
-    let dataset = dir.join("out/d");
+    let dataset = in_parts_of_40(dir);
     assert_eq!(run_in(dir, &["status", "out/d"]).status.code(), Some(0));
     let runs = parts(&dataset, "runs");
     assert_eq!(runs.len(), 5);
@@ -71,6 +70,13 @@ fn repair_mends_duplicates_and_unreadable_parts_and_a_rerun_completes() {
     assert!(ok(run_in(dir, &["repair", "out/d"])).contains("nothing to repair"));
 }
 
+/// Runs `d.toml` into `out/d` on one thread, committing a part every 40
+/// runs (5 parts of the 200), and returns the dataset's folder.
+fn in_parts_of_40(dir: &Path) -> std::path::PathBuf {
+    ok(run_in(dir, &["run", "d.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "40"]));
+    dir.join("out/d")
+}
+
 /// After a repair that set one 40-run part aside: `status` counts exactly
 /// those runs missing, and a rerun makes `out/d` equal to the never-damaged
 /// `clean/d` (timing columns aside).
@@ -96,8 +102,7 @@ fn a_runs_part_whose_generations_part_is_lost_is_set_aside_and_redone() {
     let ws = workspace(&[("d.toml", SWEEP)]);
     let dir = ws.path();
     ok(run_in(dir, &["run", "d.toml", "--out", "clean"]));
-    ok(run_in(dir, &["run", "d.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "40"]));
-    let dataset = dir.join("out/d");
+    let dataset = in_parts_of_40(dir);
     let runs = parts(&dataset, "runs");
     let lost = runs[1].file_name().unwrap().to_string_lossy().into_owned();
     std::fs::remove_file(dataset.join("generations").join(&lost)).unwrap();
@@ -174,8 +179,7 @@ fn parts_whose_runs_wrote_no_generation_rows_need_no_generations_part() {
 fn a_part_from_before_the_record_that_lost_its_generations_is_found() {
     let ws = workspace(&[("d.toml", SWEEP)]);
     let dir = ws.path();
-    ok(run_in(dir, &["run", "d.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "40"]));
-    let dataset = dir.join("out/d");
+    let dataset = in_parts_of_40(dir);
     let runs = parts(&dataset, "runs");
     runs.iter().for_each(|p| forget_generations_record(p));
     assert_eq!(run_in(dir, &["status", "out/d"]).status.code(), Some(0));
@@ -252,8 +256,7 @@ fn declare_snappy(path: &Path) {
 fn a_part_in_a_codec_this_build_lacks_is_named_with_its_fix_and_never_moved() {
     let ws = workspace(&[("d.toml", SWEEP)]);
     let dir = ws.path();
-    ok(run_in(dir, &["run", "d.toml", "--out", "out", "--threads", "1", "--checkpoint-every", "40"]));
-    let dataset = dir.join("out/d");
+    let dataset = in_parts_of_40(dir);
     let name = parts(&dataset, "runs")[1].file_name().unwrap().to_string_lossy().into_owned();
     let mut originals = Vec::new();
     for table in ["runs", "generations"] {
