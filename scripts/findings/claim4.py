@@ -1,0 +1,102 @@
+"""Claim 4: outcome-only verification still carries an error signal, but step
+mistakes that happen to give the right outcome stay uncorrected and can compound in
+later rounds. Decided by `outcome` against `step` (both perfect checkers: they differ
+only in whether they look at the steps) across `cot_reliance`, the chance that a
+step computes from the carry its own trace wrote, paired by seed, for both learners.
+The mechanism is counted: accepted traces whose answer is right but a step is wrong."""
+
+from stats import bootstrap_mean, median_interval
+from svg import line_chart
+
+
+def _runs(ds):
+    pooled = {}
+    for run_id, hidden, steps, accepted, late_hidden, late_accepted in ds.rows(
+            "select run_id, sum(wrong_step_right_answer * accepted), sum(step_contamination * accepted), "
+            "sum(accepted), sum(case when generation >= 10 then wrong_step_right_answer * accepted end), "
+            "sum(case when generation >= 10 then accepted end) "
+            "from {generations} where accepted > 0 group by run_id"):
+        pooled[run_id] = (hidden / accepted, steps / accepted)
+    rows = ds.dicts("select run_id, seed, learner, verifier, cot_reliance, end_round, end_reason, reach99, "
+                    "final_digits, final_accuracy from {runs}")
+    for r in rows:
+        r["hidden"], r["step_share"] = pooled.get(r["run_id"], (0.0, 0.0))
+    return rows
+
+
+def _paired(rows, key, a, b, value):
+    """Mean over seeds of value(b) - value(a) at the same key, with its interval."""
+    base = {(r["seed"],) + key(r): value(r) for r in rows if r["verifier"] == a}
+    diffs = [value(r) - base[(r["seed"],) + key(r)] for r in rows
+             if r["verifier"] == b and (r["seed"],) + key(r) in base]
+    return bootstrap_mean(diffs), len(diffs)
+
+
+def section(ds, figure_dir):
+    rows = _runs(ds)
+    reliances = sorted({r["cot_reliance"] for r in rows}, reverse=True)
+    learners = [x for x in ("table", "network") if any(r["learner"] == x for r in rows)]
+    table, series, gaps_at_one, gaps_below = [], [], [], []
+    for learner in learners:
+        for verifier in ("outcome", "step"):
+            pts = []
+            for c in reliances:
+                group = [r for r in rows if r["learner"] == learner and r["verifier"] == verifier
+                         and r["cot_reliance"] == c]
+                hidden = bootstrap_mean([r["hidden"] for r in group])
+                pts.append((c, hidden[0]))
+                if verifier == "outcome":
+                    key = (lambda r: (r["learner"], r["cot_reliance"]))
+                    sub = [r for r in rows if r["learner"] == learner and r["cot_reliance"] == c]
+                    (gap, glo, ghi), n = _paired(sub, key, "outcome", "step", lambda r: r["reach99"] or 0)
+                    (egap, elo, ehi), _ = _paired(sub, key, "outcome", "step", lambda r: r["end_round"])
+                    step = [r for r in sub if r["verifier"] == "step"]
+                    hidden_step = bootstrap_mean([r["hidden"] for r in step])[0]
+                    reach = median_interval([r["reach99"] or 0 for r in group])
+                    reach_step = median_interval([r["reach99"] or 0 for r in step])
+                    table.append(
+                        f"| {learner} | {c:g} | {hidden[0]:.4f} [{hidden[1]:.4f}, {hidden[2]:.4f}] | {hidden_step:.4f} "
+                        f"| {reach[0]:g} [{reach[1]}, {reach[2]}] | {reach_step[0]:g} [{reach_step[1]}, "
+                        f"{reach_step[2]}] | {gap:+.2f} [{glo:+.2f}, {ghi:+.2f}] | {egap:+.2f} [{elo:+.2f}, "
+                        f"{ehi:+.2f}] |")
+                    (gaps_at_one if c == 1 else gaps_below).append((learner, c, hidden[0], gap, glo, ghi))
+            series.append((f"{learner}, {verifier}", pts))
+    with open(f"{figure_dir}/claim4.svg", "w") as f:
+        f.write(line_chart(series, "Claim 4: accepted traces with a right answer but a wrong step",
+                           "cot_reliance (chance a step reads the carry its trace wrote)",
+                           "share of trained-on traces"))
+    mechanism = [g for g in gaps_below if g[2] > 0]
+    costly = [g for g in gaps_below if g[4] > 0]
+    equal_at_one = [g for g in gaps_at_one if g[4] <= 0 <= g[5]]
+    parts = []
+    if mechanism:
+        lo, hi = min(g[2] for g in mechanism), max(g[2] for g in mechanism)
+        parts.append(f"below full reliance `outcome` trains on traces with a right answer and a wrong step "
+                     f"({lo:.2%} to {hi:.2%} of what it trains on, at {len(mechanism)} of {len(gaps_below)} "
+                     f"(learner, reliance) points), which `step` never accepts")
+    if costly:
+        parts.append("and they compound: `step` reaches further than `outcome` at " + ", ".join(
+            f"{g[0]} {g[1]:g} (+{g[3]:.1f} digits [{g[4]:+.1f}, {g[5]:+.1f}])" for g in costly))
+    else:
+        parts.append("but they did not measurably shorten `outcome`'s reach99 against `step` at any point")
+    parts.append(f"at full reliance (`cot_reliance = 1`) the two checks do not differ measurably in reach at "
+                 f"{len(equal_at_one)} of {len(gaps_at_one)} learners")
+    holds = mechanism and costly
+    verdict = ("holds when the chain of thought is not fully used: " if holds else "holds only in part: ") + \
+        "; ".join(parts)
+    return [
+        f"Verdict: {verdict}.",
+        "",
+        "Both checkers are perfect (`false_accept = 0`): `outcome` looks at the final answer, `step` at every "
+        "step. The hidden share is, over every round of a run, accepted traces whose answer is right but some "
+        "step wrong, divided by all accepted traces (a ratio of sums); its mean over runs has a 95% bootstrap "
+        "interval. The gaps are `step` minus `outcome` per seed (reach99 in digits, a run that never reached "
+        "0.99 counting 0; end round), mean with a 95% bootstrap interval.",
+        "",
+        "| learner | cot_reliance | hidden share under `outcome` [95% CI] | under `step` | reach99 `outcome`, "
+        "median [95% CI] | reach99 `step` | reach99 gap, `step` - `outcome` [95% CI] | end-round gap [95% CI] |",
+        "|---|---|---|---|---|---|---|---|",
+        *table,
+        "",
+        "![Claim 4](findings/claim4.svg)",
+    ]
