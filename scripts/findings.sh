@@ -43,5 +43,6 @@ fi
 for f in "$sweeps"/*.toml; do
     "$bin" run "$f" --out "$results"
 done
+"$venv/bin/python" "$root/scripts/findings/stats.py"
 "$venv/bin/python" "$root/scripts/findings" "$results" "$out"
 echo "findings: wrote $out"

@@ -75,20 +75,23 @@ def section(ds, figure_dir):
     unverified = [pt for pt in points if pt[2] == "none"]
     grow_none = sum(points[pt]["growing"] for pt in unverified)
     runs_none = sum(points[pt]["runs"] for pt in unverified)
-    poly_none = [label(pt) for pt in unverified if label(pt) in decided["polynomial"]]
-    exp_all = decided["exponential"]
+    by_law = {law: [label(pt) for pt in unverified if label(pt) in names] for law, names in decided.items()}
     amplify = f"the frontier error grows in {grow_none} of {runs_none} unverified runs"
-    if len(poly_none) == len(unverified) and not any(label(pt) in exp_all for pt in unverified):
-        verdict = (f"fails as stated: small mistakes amplify ({amplify}), but as a power of the self-trained "
-                   f"digits, not exponentially: the pooled evidence favours the power law at every one of the "
-                   f"{len(unverified)} unverified points")
+    if not by_law["exponential"] and by_law["polynomial"]:
+        verdict = (f"small mistakes amplify ({amplify}), but not exponentially where the data decide: the pooled "
+                   f"evidence favours a power law in the self-trained digits at {len(by_law['polynomial'])} of "
+                   f"{len(unverified)} unverified points and the exponential at none")
+    elif by_law["exponential"] and not by_law["polynomial"]:
+        verdict = (f"holds: {amplify}, and the pooled evidence favours exponential growth at "
+                   f"{len(by_law['exponential'])} of {len(unverified)} unverified points")
     else:
-        verdict = (f"holds only in part: {amplify}; the pooled evidence favours the power law at "
-                   f"{len(poly_none)} of {len(unverified)} unverified points")
-    if exp_all:
-        verdict += "; exponential growth is decided only at " + "; ".join(exp_all)
-    if decided["undecided"]:
-        verdict += f"; the data cannot tell the laws apart at {len(decided['undecided'])} point(s)"
+        verdict = (f"{amplify}; the pooled evidence favours a power law at {len(by_law['polynomial'])} and the "
+                   f"exponential at {len(by_law['exponential'])} of {len(unverified)} unverified points")
+    if by_law["undecided"] or by_law["no growth"]:
+        verdict += "; the data cannot tell the laws apart at " + "; ".join(by_law["undecided"] + by_law["no growth"])
+    checked_exp = [name for name in decided["exponential"] if name not in by_law["exponential"]]
+    if checked_exp:
+        verdict += ". With a check, exponential growth is decided at " + "; ".join(checked_exp)
     lines = [
         f"Verdict: {verdict}.",
         "",
