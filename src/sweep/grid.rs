@@ -66,7 +66,10 @@ impl Sweep {
         let mut hasher = IdentityHasher::default();
         hasher.text(self.scenario.name);
         for &i in &self.by_name {
-            hasher.param(self.scenario.params[i].name, values[i]);
+            let spec = &self.scenario.params[i];
+            if spec.hashed(values[i]) {
+                hasher.param(spec.name, values[i]);
+            }
         }
         hasher
     }
@@ -77,11 +80,11 @@ impl Sweep {
         let mut hasher = IdentityHasher::default();
         hasher.text(self.scenario.name);
         for &i in &self.by_name {
-            let name = self.scenario.params[i].name;
+            let spec = &self.scenario.params[i];
             if self.paired.contains(&i) {
-                hasher.paired(name);
-            } else {
-                hasher.param(name, values[i]);
+                hasher.paired(spec.name);
+            } else if spec.hashed(values[i]) {
+                hasher.param(spec.name, values[i]);
             }
         }
         hasher
