@@ -38,6 +38,10 @@ pub struct ParamSpec {
     /// takes one of these values; elsewhere any value gives the same
     /// distribution of results, so sweeping it there only repeats runs.
     pub matters_when: Option<MattersWhen>,
+    /// The parameter was added after datasets were written: at its default
+    /// it is left out of a run's identity, so every run that does not move
+    /// it keeps the `run_id` and seed it had before (and resumes).
+    pub unhashed_at_default: bool,
 }
 
 /// Where a parameter has an effect: `param` is one of `one_of`.
@@ -55,6 +59,7 @@ impl ParamSpec {
             default: Some(Value::Int(default)),
             doc,
             matters_when: None,
+            unhashed_at_default: false,
         }
     }
     pub const fn float(name: &'static str, min: f64, max: f64, default: f64, doc: &'static str) -> Self {
@@ -64,6 +69,7 @@ impl ParamSpec {
             default: Some(Value::Float(default)),
             doc,
             matters_when: None,
+            unhashed_at_default: false,
         }
     }
     pub const fn choice(
@@ -78,6 +84,7 @@ impl ParamSpec {
             default: Some(Value::Str(default)),
             doc,
             matters_when: None,
+            unhashed_at_default: false,
         }
     }
     pub const fn boolean(name: &'static str, default: bool, doc: &'static str) -> Self {
@@ -87,6 +94,7 @@ impl ParamSpec {
             default: Some(Value::Bool(default)),
             doc,
             matters_when: None,
+            unhashed_at_default: false,
         }
     }
 
@@ -94,6 +102,19 @@ impl ParamSpec {
     /// parameter `param` is one of `one_of`.
     pub const fn only_when(self, param: &'static str, one_of: &'static [&'static str]) -> Self {
         ParamSpec { matters_when: Some(MattersWhen { param, one_of }), ..self }
+    }
+
+    /// Declares that the parameter, at its default, is left out of run
+    /// identities: for a parameter added to a scenario whose default is the
+    /// scenario as it was, so that existing runs keep their identity.
+    pub const fn unhashed_at_default(self) -> Self {
+        ParamSpec { unhashed_at_default: true, ..self }
+    }
+
+    /// Whether `value` of this parameter enters a run's identity.
+    pub fn hashed(&self, value: Value) -> bool {
+        // `Value`'s equality takes -0.0 for 0.0, as the identity hash does.
+        !(self.unhashed_at_default && self.default == Some(value))
     }
 
     /// Whether the parameter has an effect at the point `params`.

@@ -40,7 +40,7 @@ use arrow::datatypes::{DataType, Float64Type, Int64Type, UInt64Type};
 use common::{parts, read_file, run_in};
 
 /// The sweeps, by the stem of their file in `tests/digest/`.
-const SWEEPS: &[&str] = &["addition", "empty", "gaussian", "linreg", "network"];
+const SWEEPS: &[&str] = &["addition", "addition-cot", "empty", "gaussian", "linreg", "network"];
 /// Columns whose values legitimately differ between runs of the same sweep.
 const SKIPPED: &[&str] = &["elapsed_ms"];
 const TABLES: &[&str] = &["runs", "generations"];

@@ -192,6 +192,7 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
                 default: None,
                 doc: "set by the sweep file",
                 matters_when: None,
+                unhashed_at_default: false,
             })
         })
         .collect()

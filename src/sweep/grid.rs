@@ -66,7 +66,10 @@ impl Sweep {
         let mut hasher = IdentityHasher::default();
         hasher.text(self.scenario.name);
         for &i in &self.by_name {
-            hasher.param(self.scenario.params[i].name, values[i]);
+            let spec = &self.scenario.params[i];
+            if spec.hashed(values[i]) {
+                hasher.param(spec.name, values[i]);
+            }
         }
         hasher
     }
@@ -77,11 +80,11 @@ impl Sweep {
         let mut hasher = IdentityHasher::default();
         hasher.text(self.scenario.name);
         for &i in &self.by_name {
-            let name = self.scenario.params[i].name;
+            let spec = &self.scenario.params[i];
             if self.paired.contains(&i) {
-                hasher.paired(name);
-            } else {
-                hasher.param(name, values[i]);
+                hasher.paired(spec.name);
+            } else if spec.hashed(values[i]) {
+                hasher.param(spec.name, values[i]);
             }
         }
         hasher
@@ -144,6 +147,34 @@ mod tests {
             let run = s.run(index);
             assert_eq!(run.seed, run_seed(7, run.run_id));
         }
+    }
+
+    #[test]
+    fn a_parameter_unhashed_at_its_default_leaves_the_identity_it_had_before_it() {
+        // `addition`'s `cot_reliance` is declared so: at its default (1) a
+        // run's identity is the hash of the other parameters alone, as it
+        // was before the parameter existed, and moving it gives a new one.
+        use crate::scenario::addition::config::PARAMS;
+        let file = |axis: &str| {
+            format!(
+                "name = \"c\"\nscenario = \"addition\"\nseed = 3\nreplicates = 1\n\
+                 [grid]\nverifier = [\"outcome\"]\n{axis}"
+            )
+        };
+        let path = std::path::Path::new("c.toml");
+        let with = parse(path, &file("cot_reliance = [1.0, 0.5]\n"), 1000).expect("valid");
+        let without = parse(path, &file(""), 1000).expect("valid");
+        let (faithful, unfaithful, plain) = (with.run(0), with.run(1), without.run(0));
+        assert_eq!((faithful.run_id, faithful.seed), (plain.run_id, plain.seed));
+        assert_ne!(unfaithful.run_id, plain.run_id);
+        let mut others: Vec<(&str, crate::value::Value)> = PARAMS
+            .iter()
+            .zip(&plain.values)
+            .filter(|(spec, _)| spec.name != "cot_reliance")
+            .map(|(spec, value)| (spec.name, *value))
+            .collect();
+        others.sort_by_key(|(name, _)| *name);
+        assert_eq!(crate::seed::run_id("addition", &others, 0), plain.run_id);
     }
 
     #[test]

@@ -28,6 +28,16 @@ pub static PARAMS: &[ParamSpec] = &[
         .only_when("verifier", &["outcome", "step"]),
     ParamSpec::float("noise_rate", 0.0, 1.0, 0.01, "chance each generated step slips to a uniform output"),
     ParamSpec::float("temperature", 0.05, 10.0, 1.0, "sampling temperature of generation"),
+    // Added after datasets were written; at 1 every run is the one before it,
+    // identity and seed included.
+    ParamSpec::float(
+        "cot_reliance",
+        0.0,
+        1.0,
+        1.0,
+        "chance a step's carry reaches the next step through what it wrote, not internally",
+    )
+    .unhashed_at_default(),
     ParamSpec::choice(
         "learner",
         &["table", "network"],
@@ -187,6 +197,9 @@ pub struct Config {
     pub checker: CheckerErrors,
     pub noise_rate: f64,
     pub temperature: f64,
+    /// Chance a step's carry is passed on through the written trace
+    /// (docs/MODEL.md, "Unfaithful chains of thought"); 1 = always.
+    pub cot_reliance: f64,
     pub learner: LearnerKind,
     pub generalisation: Generalisation,
     pub data: DataMode,
@@ -243,6 +256,7 @@ impl Config {
             },
             noise_rate: params.float("noise_rate"),
             temperature: params.float("temperature"),
+            cot_reliance: params.float("cot_reliance"),
             learner: learner_kind(params),
             generalisation: Generalisation {
                 gap: params.float("gap"),

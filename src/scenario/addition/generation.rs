@@ -7,7 +7,7 @@ use super::config::Config;
 use super::diagnostics::distinct_answers;
 use super::digits::{answer_is_correct, wrong_steps, CorrectSteps, Problems};
 use super::metrics::RoundRecord;
-use super::sampler::{sample_traces, Rows, SlipThreshold, Tables};
+use super::sampler::{sample_traces, sample_traces_unfaithful, Reliance, Rows, SlipThreshold, Tables};
 use super::verifiers::{self, modal_answer, Verifier};
 
 /// The traces a round accepted, flat like [`Problems`]: accepted trace `i`
@@ -29,8 +29,41 @@ impl Accepted {
     }
 }
 
-/// Samples `out.len() / a.len()` traces of `a + b` from `tables` into
-/// `out`, one after another (`rows` is scratch space).
+/// How a round writes its traces: the slip rate, and the unfaithful chain
+/// of thought's coins when `cot_reliance` is below 1 (`None` at 1, where
+/// nothing is drawn but the run's own stream).
+pub struct Writing<'a> {
+    pub slip: SlipThreshold,
+    pub reliance: Option<&'a mut Reliance>,
+}
+
+impl Writing<'_> {
+    /// Samples `out.len() / rows.len()` traces of the problem whose `rows`
+    /// these are from `tables`, one after another.
+    fn sample(&mut self, tables: &Tables, rows: &Rows, rng: &mut Pcg64, out: &mut [u8]) {
+        match self.reliance.as_deref_mut() {
+            None => sample_traces(tables, rows, self.slip, rng, out),
+            Some(reliance) => sample_traces_unfaithful(tables, rows, self.slip, reliance, rng, out),
+        }
+    }
+
+    /// Samples `out.len() / a.len()` traces of `a + b` from `tables` into
+    /// `out`, one after another (`rows` is scratch space).
+    fn sample_many(
+        &mut self,
+        tables: &Tables,
+        (a, b): (&[u8], &[u8]),
+        rng: &mut Pcg64,
+        rows: &mut Rows,
+        out: &mut [u8],
+    ) {
+        tables.rows(a, b, rows);
+        self.sample(tables, rows, rng, out);
+    }
+}
+
+/// [`Writing::sample_many`] at reliance 1.
+#[cfg(test)]
 fn sample_many(
     tables: &Tables,
     (a, b): (&[u8], &[u8]),
@@ -39,8 +72,7 @@ fn sample_many(
     rows: &mut Rows,
     out: &mut [u8],
 ) {
-    tables.rows(a, b, rows);
-    sample_traces(tables, rows, slip, rng, out);
+    Writing { slip, reliance: None }.sample_many(tables, (a, b), rng, rows, out);
 }
 
 /// Counts a batch of generated traces of the problem whose correct steps
@@ -55,14 +87,16 @@ fn count_steps(record: &mut RoundRecord, truth: &CorrectSteps, traces: &[u8], di
 /// Generates and verifies `config.problems` problems of `digits` digits.
 /// `tables` holds one compiled learner per committee member (one unless
 /// the verifier is `committee`); the first is the learner being trained.
+/// `reliance` is the run's unfaithful-chain generator (`None` at reliance 1).
 pub fn generate_round(
     config: &Config,
     digits: usize,
     tables: &[Tables],
     rng: &mut Pcg64,
+    reliance: Option<&mut Reliance>,
     record: &mut RoundRecord,
 ) -> Accepted {
-    let slip = SlipThreshold::new(config.noise_rate);
+    let mut writing = Writing { slip: SlipThreshold::new(config.noise_rate), reliance };
     let samples = if config.verifier == Verifier::None { 1 } else { config.samples };
     let mut forward = vec![0u8; samples.max(tables.len()) * digits];
     let mut backward = vec![0u8; samples * digits];
@@ -85,10 +119,10 @@ pub fn generate_round(
                 // Rows depend on the operands only, so the members share them.
                 tables[0].rows(a, b, &mut rows);
                 for (member, trace) in tables.iter().zip(forward.chunks_mut(digits)) {
-                    sample_traces(member, &rows, slip, rng, trace);
+                    writing.sample(member, &rows, rng, trace);
                 }
             }
-            _ => sample_many(&tables[0], (a, b), slip, rng, &mut rows, forward),
+            _ => writing.sample_many(&tables[0], (a, b), rng, &mut rows, forward),
         }
         truth.solve(a, b);
         count_steps(record, &truth, forward, digits);
@@ -102,7 +136,7 @@ pub fn generate_round(
             Verifier::None => Some(0),
             Verifier::Majority | Verifier::Committee => verifiers::quorate(mode, drawn, config.quorum),
             Verifier::Commutative => {
-                sample_many(&tables[0], (b, a), slip, rng, &mut rows, &mut backward);
+                writing.sample_many(&tables[0], (b, a), rng, &mut rows, &mut backward);
                 truth.solve(b, a);
                 count_steps(record, &truth, &backward, digits);
                 let backward_mode = modal_answer(&backward, digits);
@@ -142,11 +176,15 @@ pub fn inject_label_noise(accepted: &mut Accepted, rate: f64, rng: &mut Pcg64) -
     injected
 }
 
-/// Counts the contamination of what will be trained on.
+/// Counts the contamination of what will be trained on: wrong answers,
+/// wrong steps, and right answers reached through a wrong step.
 pub fn count_contamination(accepted: &Accepted, record: &mut RoundRecord) {
     for (a, b, trace) in accepted.items() {
-        record.wrong_answers += usize::from(!answer_is_correct(a, b, trace));
-        record.wrong_trained_steps += wrong_steps(a, b, trace);
+        let right = answer_is_correct(a, b, trace);
+        let wrong = wrong_steps(a, b, trace);
+        record.wrong_answers += usize::from(!right);
+        record.wrong_trained_steps += wrong;
+        record.wrong_step_right_answers += usize::from(right && wrong > 0);
     }
 }
 
@@ -203,6 +241,88 @@ mod tests {
         assert!((accepted as f64 - expected * trials as f64).abs() < 352.0, "{accepted}");
     }
 
+    /// Over `trials` traces of random 4-digit problems from a perfect
+    /// learner at slip rate 0.2 and reliance `reliance`: the first step's
+    /// (digit wrong only, carry wrong only, both), and the right answers.
+    fn unfaithful_counts(reliance: f64, trials: usize, seed: u64) -> ([usize; 3], usize) {
+        use crate::scenario::addition::digits::{carry, digit, solve};
+        let tables = perfect_tables(4);
+        let mut rng = Pcg64::seed_from_u64(seed);
+        let mut coins = Reliance::new(reliance, 0.2, Pcg64::seed_from_u64(seed + 1));
+        let mut writing =
+            Writing { slip: SlipThreshold::new(0.2), reliance: (reliance < 1.0).then_some(&mut coins) };
+        let (mut first, mut right) = ([0; 3], 0);
+        let (mut trace, mut truth) = ([0u8; 4], [0u8; 4]);
+        let problems = Problems::draw(trials, 4, &mut rng);
+        for i in 0..trials {
+            let (a, b) = problems.operands(i);
+            writing.sample_many(&tables, (a, b), &mut rng, &mut Rows::default(), &mut trace);
+            solve(a, b, &mut truth);
+            let (digit_wrong, carry_wrong) =
+                (digit(trace[0]) != digit(truth[0]), carry(trace[0]) != carry(truth[0]));
+            match (digit_wrong, carry_wrong) {
+                (true, false) => first[0] += 1,
+                (false, true) => first[1] += 1,
+                (true, true) => first[2] += 1,
+                _ => {}
+            }
+            right += usize::from(answer_is_correct(a, b, &trace));
+        }
+        (first, right)
+    }
+
+    #[test]
+    fn an_unfaithful_step_slips_its_digit_and_its_carry_apart_at_the_faithful_rates() {
+        // Slip rate q = 0.2, perfect learner. A faithful step's slip is one
+        // of 20 outputs: digit wrong only 9q/20, carry wrong only q/20, both
+        // 9q/20. An unfaithful one (reliance 0) slips its digit (wrong 9q/10)
+        // and flips its carry (q/2) independently: digit only 0.18 * 0.9 =
+        // 0.162, carry only 0.82 * 0.1 = 0.082, both 0.018; the same
+        // marginals (digit wrong 0.18, carry wrong 0.1) as the faithful step.
+        // Reliance 0.5 is the even mixture. Its answer is right when no
+        // digit slipped and the last carry (the top digit) did not flip,
+        // since no step reads a written carry: 0.82^4 * 0.9 = 0.406862.
+        let trials = 100_000;
+        let expected: [(f64, [f64; 3]); 3] =
+            [(1.0, [0.09, 0.01, 0.09]), (0.5, [0.126, 0.046, 0.054]), (0.0, [0.162, 0.082, 0.018])];
+        for (reliance, shares) in expected {
+            let (first, right) = unfaithful_counts(reliance, trials, 50);
+            for (count, p) in first.iter().zip(shares) {
+                // 5 binomial sd of the count.
+                let sd = (trials as f64 * p * (1.0 - p)).sqrt();
+                assert!(
+                    (*count as f64 - p * trials as f64).abs() < 5.0 * sd,
+                    "reliance {reliance}: {first:?}"
+                );
+            }
+            if reliance == 0.0 {
+                let p = 0.82f64.powi(4) * 0.9;
+                let sd = (trials as f64 * p * (1.0 - p)).sqrt();
+                assert!((right as f64 - p * trials as f64).abs() < 5.0 * sd, "{right}");
+            }
+        }
+    }
+
+    #[test]
+    fn below_reliance_one_the_run_stream_is_drawn_as_at_one() {
+        // Without slips an unfaithful step writes what it computed, so the
+        // traces are those of reliance 1, draw for draw from the same stream.
+        use rand::RngCore;
+        let tables = perfect_tables(6);
+        let mut traces = Vec::new();
+        for reliance in [1.0, 0.3] {
+            let mut rng = Pcg64::seed_from_u64(51);
+            let mut coins = Reliance::new(reliance, 0.0, Pcg64::seed_from_u64(52));
+            let mut writing =
+                Writing { slip: SlipThreshold::new(0.0), reliance: (reliance < 1.0).then_some(&mut coins) };
+            let mut out = vec![0u8; 6 * 50];
+            let problems = Problems::draw(50, 6, &mut rng);
+            writing.sample_many(&tables, problems.operands(0), &mut rng, &mut Rows::default(), &mut out);
+            traces.push((out, rng.next_u64()));
+        }
+        assert_eq!(traces[0], traces[1]);
+    }
+
     #[test]
     fn label_noise_corrupts_that_share_of_answers() {
         let mut rng = Pcg64::seed_from_u64(22);
@@ -237,7 +357,7 @@ mod tests {
             let tables = vec![perfect_tables(8); config.committee_size];
             let mut record = RoundRecord::default();
             let mut rng = Pcg64::seed_from_u64(23);
-            let accepted = generate_round(&config, 8, &tables, &mut rng, &mut record);
+            let accepted = generate_round(&config, 8, &tables, &mut rng, None, &mut record);
             count_contamination(&accepted, &mut record);
             assert_eq!(record.accepted, 200, "{verifier}");
             assert_eq!((record.wrong_answers, record.wrong_generated_steps), (0, 0), "{verifier}");

@@ -32,6 +32,13 @@ pub static GENERATION_COLUMNS: &[ColumnSpec] = &[
         .label("contamination (share of trained answers wrong)", None)
         .support(Support::Unit),
     ColumnSpec::new("step_contamination", ColumnType::Float, "share of trained-on steps that are wrong"),
+    ColumnSpec::new(
+        "wrong_step_right_answer",
+        ColumnType::Float,
+        "share of trained-on traces whose answer is right but some step wrong",
+    )
+    .label("wrong steps, right answer (share of trained traces)", None)
+    .support(Support::Unit),
     ColumnSpec::new("label_noise_injected", ColumnType::Int, "accepted traces corrupted before training"),
     ColumnSpec::new(
         "step_error_rate",
@@ -254,6 +261,14 @@ pub static SUMMARY_COLUMNS: &[ColumnSpec] = &[
     .label("mean contamination", None)
     .better(Better::Lower)
     .support(Support::Unit),
+    ColumnSpec::new(
+        "mean_wrong_step_right_answer",
+        ColumnType::Float,
+        "wrong_step_right_answer averaged over rounds that accepted",
+    )
+    .label("mean share of trained traces with wrong steps and a right answer", None)
+    .better(Better::Lower)
+    .support(Support::Unit),
     ColumnSpec::new("final_systematic_errors", ColumnType::Int, "systematic_errors of the last round"),
     ColumnSpec::new(
         "beta_theory",
@@ -343,6 +358,8 @@ pub struct RoundRecord {
     /// Trained-on traces with a wrong answer, and their wrong steps.
     pub wrong_answers: usize,
     pub wrong_trained_steps: usize,
+    /// Trained-on traces with a right answer and at least one wrong step.
+    pub wrong_step_right_answers: usize,
     pub label_noise_injected: usize,
     pub generated_steps: usize,
     pub wrong_generated_steps: usize,
@@ -373,6 +390,12 @@ impl RoundRecord {
         (self.accepted > 0).then(|| self.wrong_answers as f64 / self.accepted as f64)
     }
 
+    /// Share of trained-on traces whose answer is right though a step is
+    /// wrong; `None` when none was accepted.
+    pub fn wrong_step_right_answer(&self) -> Option<f64> {
+        (self.accepted > 0).then(|| self.wrong_step_right_answers as f64 / self.accepted as f64)
+    }
+
     /// Mean distinct answers per problem; `None` when no problem drew two traces.
     pub fn distinct_answers(&self) -> Option<f64> {
         (self.distinct_answer_problems > 0)
@@ -393,6 +416,7 @@ impl RoundRecord {
             Some(Value::Bool(self.advanced)),
             self.contamination().map(Value::Float),
             ratio(self.wrong_trained_steps, self.accepted * self.frontier_digits),
+            self.wrong_step_right_answer().map(Value::Float),
             int(self.label_noise_injected),
             ratio(self.wrong_generated_steps, self.generated_steps),
             Some(Value::Float(self.accuracy_frontier)),
@@ -481,6 +505,7 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: Option<&Theory>)
         float(beta.map(|b| b.1)),
         rounds.last().map(|r| Value::Float(r.accuracy_frontier)),
         float(mean_contamination),
+        float(mean(rounds.iter().filter_map(RoundRecord::wrong_step_right_answer))),
         rounds.last().and_then(|r| int(r.systematic_errors)),
         theory.map(|t| Value::Float(t.beta)),
         theory.and_then(|t| t.reach99).and_then(int),

@@ -61,6 +61,8 @@ const REPORT: ReportSpec = ReportSpec {
         "beta",
         "final_accuracy",
         "mean_contamination",
+        // Claim 4: right answers trained on through wrong steps.
+        "mean_wrong_step_right_answer",
         // What the model became (issue 14): sharpness, forgetting, the
         // errors a new position brings, and how symmetric the errors are.
         "final_entropy_frontier",
@@ -91,6 +93,7 @@ const REPORT: ReportSpec = ReportSpec {
             ..CurveSpec::of("acceptance_rate")
         },
         CurveSpec::of("contamination"),
+        CurveSpec::of("wrong_step_right_answer"),
         CurveSpec::of("forgetting"),
         // Commutativity's blind spot: errors whose mirror is wrong the same
         // way pass the check. Their count, their share of the errors, and
@@ -121,8 +124,11 @@ const REPORT: ReportSpec = ReportSpec {
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
     let config = config::Config::from_params(params);
     let record = rounds::run(&config, rng, deadline)?;
-    // The theory is the table learner's; a network has none.
-    let theory = (config.learner == config::LearnerKind::Table).then(|| theory::predict(&config));
+    // The theory is the table learner's with a faithful chain of thought; a
+    // network has none, and neither has an unfaithful chain (docs/MODEL.md,
+    // "Unfaithful chains of thought": the reduction cannot follow it).
+    let theory = (config.learner == config::LearnerKind::Table && config.cot_reliance == 1.0)
+        .then(|| theory::predict(&config));
     let theory = theory.as_deref();
     Ok(RunOutput {
         summary: metrics::summary(

@@ -12,9 +12,10 @@ use super::generation::{count_contamination, generate_round, inject_label_noise,
 use super::learner::{systematic_errors, Learner};
 use super::metrics::{EndReason, RoundRecord};
 use super::neural::NeuralLearner;
-use super::sampler::{greedy_is_right, Tables};
+use super::sampler::{greedy_is_right, Reliance, Tables};
 use super::verifiers::Verifier;
 use crate::scenario::{Deadline, RunError};
+use crate::seed::substream;
 
 /// What a run produced, before it is turned into rows.
 #[derive(Clone, Debug)]
@@ -177,6 +178,14 @@ impl Model {
 
 /// Runs supervised training and the self-training rounds.
 pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunRecord, RunError> {
+    // Below reliance 1 the unfaithful chain's coins come from a substream of
+    // the number the run's generator would draw next, read without drawing
+    // it, so the run's own stream is drawn exactly as at reliance 1 and
+    // runs paired across the reliance share their problems and slips.
+    let mut reliance = (config.cot_reliance < 1.0).then(|| {
+        let base = rng.clone().next_u64();
+        Reliance::new(config.cot_reliance, config.noise_rate, substream(base, "cot_reliance", 0))
+    });
     let members = if config.verifier == Verifier::Committee { config.committee_size } else { 1 };
     let mut model = Model::supervised(config, members, rng, deadline)?;
     let mut tables = vec![Tables::default(); members];
@@ -194,7 +203,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         let first_visit = rounds.last().is_none_or(|r: &RoundRecord| r.advanced);
         let frontier = model.drawn_distribution(digits - 1);
         record.before = diagnostics::before(frontier.as_deref(), &tables[0], digits, first_visit);
-        let mut accepted = generate_round(config, digits, &tables, rng, &mut record);
+        let mut accepted = generate_round(config, digits, &tables, rng, reliance.as_mut(), &mut record);
         if config.label_noise_rounds.contains(&round) {
             record.label_noise_injected = inject_label_noise(&mut accepted, config.label_noise, rng);
         }
@@ -308,6 +317,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn without_slips_the_reliance_changes_nothing() {
+        // An unfaithful step writes what it computed unless it slips, and
+        // greedy evaluation has no slips: at noise 0 a run at reliance 0.3
+        // is the run at reliance 1, round for round.
+        for verifier in ["outcome", "majority"] {
+            let at = |reliance| {
+                let config = config(&[
+                    ("verifier", Value::Str(verifier)),
+                    ("noise_rate", Value::Float(0.0)),
+                    ("cot_reliance", Value::Float(reliance)),
+                ]);
+                run(&config, &mut Pcg64::seed_from_u64(61), &Deadline::none()).unwrap().rounds
+            };
+            assert_eq!(at(1.0), at(0.3), "{verifier}");
+        }
+    }
+
+    /// `wrong_step_right_answers` and accepted traces summed over the rounds
+    /// of runs with seeds `seeds`, and the number a perfect learner would
+    /// give in expectation (see the test below).
+    fn wrong_steps_right_answers(
+        verifier: &'static str,
+        reliance: f64,
+        seeds: std::ops::Range<u64>,
+    ) -> (usize, usize, f64) {
+        let noise = 0.05;
+        let config = config(&[
+            ("verifier", Value::Str(verifier)),
+            ("noise_rate", Value::Float(noise)),
+            ("gap", Value::Float(0.0)),
+            ("blind_spot_rate", Value::Float(0.0)),
+            ("cot_reliance", Value::Float(reliance)),
+        ]);
+        let (mut counted, mut accepted, mut expected) = (0, 0, 0.0);
+        for seed in seeds {
+            for round in run(&config, &mut Pcg64::seed_from_u64(seed), &Deadline::none()).unwrap().rounds {
+                counted += round.wrong_step_right_answers;
+                accepted += round.accepted;
+                let flip = (1.0 - reliance) * noise / 2.0;
+                expected +=
+                    round.accepted as f64 * (1.0 - (1.0 - flip).powi(round.frontier_digits as i32 - 1));
+            }
+        }
+        (counted, accepted, expected)
+    }
+
+    #[test]
+    fn outcome_trains_on_wrong_steps_with_right_answers_below_reliance_one_and_step_never() {
+        // A learner without gap or blind spots at slip rate 0.05. At
+        // reliance 0.5 an unfaithful step (half of them) flips its written
+        // carry with probability 0.025 while the next step reads the carry
+        // it computed: a wrong step under a right answer, independent of
+        // whether the answer is right. So an accepted trace of n digits has
+        // one with probability 1 - (1 - 0.0125)^(n - 1) (a flip at the last
+        // step changes the answer), and outcome, which accepts a right
+        // answer whatever its steps, must train on that share, within 5
+        // binomial sd of the count. At reliance 1 a wrong step leaves the
+        // answer right only when two errors cancel, and `step` accepts no
+        // wrong step at all.
+        let (counted, accepted, expected) = wrong_steps_right_answers("outcome", 0.5, 70..76);
+        let sd = (expected * (1.0 - expected / accepted as f64)).sqrt();
+        assert!((counted as f64 - expected).abs() < 5.0 * sd, "{counted} of {accepted}, expected {expected}");
+        let (faithful, faithful_accepted, _) = wrong_steps_right_answers("outcome", 1.0, 70..76);
+        assert!(
+            (faithful as f64) < 0.1 * expected,
+            "{faithful} of {faithful_accepted} at reliance 1, {counted} of {accepted} at 0.5"
+        );
+        let (by_step, step_accepted, _) = wrong_steps_right_answers("step", 0.5, 70..76);
+        assert!(step_accepted > 0);
+        assert_eq!(by_step, 0);
     }
 
     #[test]

@@ -12,6 +12,10 @@
 //! context sit side by side in one 64-bit word, so a step makes one load
 //! whose address does not depend on the carry, and the carry only shifts
 //! the entry it reads out of that word.
+//!
+//! Below `cot_reliance` 1 a second loop samples unfaithful chains of thought
+//! (the written carry not always the one the next step uses); at 1 the
+//! loop above runs alone, so nothing it draws changes.
 
 use rand::RngCore;
 use rand_pcg::Pcg64;
@@ -280,6 +284,94 @@ fn sample(
     }
 }
 
+/// How an unfaithful chain of thought is written (`cot_reliance` below 1;
+/// docs/MODEL.md, "Unfaithful chains of thought"). Each step tosses a coin:
+/// with the reliance its carry reaches the next step through what it wrote
+/// (one act, written and slipping as at reliance 1); otherwise the next step
+/// reads the carry the step computed, and the written digit and the written
+/// carry are copied out apart, each slipping at the rate it slips at
+/// reliance 1 (the digit to a uniform digit with the noise rate, the carry
+/// to a uniform carry, i.e. flipped with half of it), independently.
+///
+/// Its coins and slips come from a generator of their own, one draw per
+/// step, so the run's stream is drawn exactly as at reliance 1: the same
+/// problems, columns and slip events; only what a slip does differs.
+#[derive(Clone, Debug)]
+pub struct Reliance {
+    /// The step's carry is passed on through the writing when the low 32
+    /// bits of its draw are below this.
+    through_writing: u64,
+    /// An unfaithful step's written carry flips when a 32-bit uniform is below this.
+    carry_flip: u64,
+    rng: Pcg64,
+}
+
+impl Reliance {
+    /// Reliance `cot_reliance` in `[0, 1]` at slip rate `noise_rate`, drawing from `rng`.
+    pub fn new(cot_reliance: f64, noise_rate: f64, rng: Pcg64) -> Self {
+        let threshold = |p: f64| (p.clamp(0.0, 1.0) * 4_294_967_296.0).round() as u64;
+        Reliance { through_writing: threshold(cot_reliance), carry_flip: threshold(noise_rate / 2.0), rng }
+    }
+}
+
+/// [`sample`] with an unfaithful chain of thought: each step draws from
+/// `rng` exactly as [`sample`] does, and from `reliance`'s generator once.
+#[inline(always)]
+fn sample_unfaithful(
+    alias: &[AliasPair],
+    n: usize,
+    row: impl Fn(usize) -> usize,
+    slip: SlipThreshold,
+    reliance: &mut Reliance,
+    rng: &mut Pcg64,
+    out: &mut [u8],
+) {
+    for trace in out.chunks_exact_mut(n) {
+        // 32 x the carry the next step reads.
+        let mut carry_shift = 0u32;
+        for (p, step) in trace.iter_mut().enumerate() {
+            let draw = rng.next_u64();
+            let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
+            let column = (wide >> 32) as u32;
+            let fraction = (wide as u32) | 31;
+            let entry = (alias[row(p) + column as usize] >> carry_shift) as u32;
+            // What the step computes from the carry it read.
+            let computed = if fraction < entry { column } else { entry & 31 };
+            let slipped = (draw >> 32) < slip.0;
+            let coin = reliance.rng.next_u64();
+            let output = if (coin & 0xffff_ffff) < reliance.through_writing {
+                let output = if slipped { column } else { computed };
+                carry_shift = (output & 1) << 5;
+                output
+            } else {
+                // The high half times 10: a uniform digit (integer part) and
+                // a uniform for the carry's flip (fractional part), apart.
+                let wide = (coin >> 32) * 10;
+                let digit = if slipped { (wide >> 32) as u32 } else { computed >> 1 };
+                let flip = u32::from((wide & 0xffff_ffff) < reliance.carry_flip);
+                carry_shift = (computed & 1) << 5;
+                digit * 2 + ((computed & 1) ^ flip)
+            };
+            *step = output as u8;
+        }
+    }
+}
+
+/// [`sample_traces`] with an unfaithful chain of thought (see [`Reliance`]).
+pub fn sample_traces_unfaithful(
+    tables: &Tables,
+    rows: &Rows,
+    slip: SlipThreshold,
+    reliance: &mut Reliance,
+    rng: &mut Pcg64,
+    out: &mut [u8],
+) {
+    let rows = &rows.0[..];
+    let n = rows.len();
+    let alias = &tables.alias[..n * DIGIT_PAIRS * OUTPUTS];
+    sample_unfaithful(alias, n, |p| rows[p] as usize, slip, reliance, rng, out);
+}
+
 /// Samples one trace of `a + b` into `out` (one output per position), each
 /// step drawn from the tables and replaced by a uniformly random output with
 /// the slip probability.
@@ -309,7 +401,8 @@ pub fn sample_traces(tables: &Tables, rows: &Rows, slip: SlipThreshold, rng: &mu
 }
 
 /// Whether the greedy (most likely, slip-free) trace of `a + b` writes the
-/// right answer.
+/// right answer. At any `cot_reliance`: without slips an unfaithful step
+/// writes what it computed, so the written and the internal chain agree.
 pub fn greedy_is_right(tables: &Tables, a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     let greedy = &tables.greedy[..n * CONTEXTS];

@@ -231,6 +231,30 @@ mod tests {
 
     const PERFECT: CheckerErrors = CheckerErrors { false_accept: 0.0, false_reject: 0.0 };
 
+    #[test]
+    fn outcome_accepts_an_unfaithful_chain_with_a_right_answer_and_step_does_not() {
+        // 25 + 35 = 60. The faithful trace writes (0, carry 1), (6, carry 0).
+        // The unfaithful one writes carry 0 out of 5 + 5, but the next step
+        // computes from the carry it computed (1), not the one it wrote:
+        // 2 + 3 + 1 = 6. Its answer (0, 6, top digit 0) is right; its first
+        // step is wrong, and so is its second for the context it wrote
+        // (2 + 3 + 0 is 5, not 6).
+        let (a, b) = ([5, 2], [5, 3]);
+        // An output is digit * 2 + carry.
+        let faithful = [1, 12];
+        let unfaithful = [0, 12];
+        assert!(answer_is_correct(&a, &b, &faithful) && wrong_steps(&a, &b, &faithful) == 0);
+        assert!(answer_is_correct(&a, &b, &unfaithful));
+        assert_eq!(wrong_steps(&a, &b, &unfaithful), 2);
+        let rng = &mut Pcg64::seed_from_u64(40);
+        assert_eq!(outcome(&a, &b, &unfaithful, PERFECT, rng), Some(0));
+        assert_eq!(step(&a, &b, &unfaithful, PERFECT, rng), None);
+        // Behind the faithful trace, step trains on that one instead.
+        let both: Vec<u8> = unfaithful.iter().chain(&faithful).copied().collect();
+        assert_eq!(outcome(&a, &b, &both, PERFECT, rng), Some(0));
+        assert_eq!(step(&a, &b, &both, PERFECT, rng), Some(1));
+    }
+
     /// 47 + 38 = 85: steps (7+8 -> digit 5 carry 1), (4+3+1 -> digit 8 carry 0).
     const A: [u8; 2] = [7, 4];
     const B: [u8; 2] = [8, 3];
