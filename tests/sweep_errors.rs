@@ -258,7 +258,8 @@ fn every_shipped_sweep_is_valid() {
     // inert under `none` on purpose: those runs are `none`'s replicates).
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sweeps");
     let mut checked = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    let files = std::fs::read_dir(&dir).unwrap().chain(std::fs::read_dir(dir.join("claims")).unwrap());
+    for entry in files {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let out = avalanche().arg("plan").arg(&path).output().unwrap();
@@ -268,5 +269,5 @@ fn every_shipped_sweep_is_valid() {
             checked += 1;
         }
     }
-    assert!(checked >= 10, "only {checked} sweeps found");
+    assert!(checked >= 15, "only {checked} sweeps found");
 }
