@@ -1,7 +1,8 @@
 //! Run identity and seeding.
 //!
 //! A run's seed and `run_id` depend only on what the run *is* (scenario,
-//! every resolved parameter value, replicate index) and the master seed,
+//! every resolved parameter value, but one declared unhashed at its default
+//! while it is there, replicate index) and the master seed,
 //! never on its position in the queue, the thread that runs it or the shape
 //! of the sweep. Adding a value to an axis, reordering axes, changing the
 //! thread count or sharding therefore never changes another run's numbers.

@@ -32,9 +32,9 @@ impl Accepted {
 /// How a round writes its traces: the slip rate, and the unfaithful chain
 /// of thought's coins when `cot_reliance` is below 1 (`None` at 1, where
 /// nothing is drawn but the run's own stream).
-pub struct Writing<'a> {
-    pub slip: SlipThreshold,
-    pub reliance: Option<&'a mut Reliance>,
+struct Writing<'a> {
+    slip: SlipThreshold,
+    reliance: Option<&'a mut Reliance>,
 }
 
 impl Writing<'_> {
