@@ -16,7 +16,7 @@ use avalanche::shard::Shard;
 use avalanche::sink::Checkpoint;
 use avalanche::slurm::SlurmJob;
 use avalanche::sweep::{self, DEFAULT_MAX_RUNS};
-use avalanche::{describe, report, scenario, status};
+use avalanche::{describe, invocation, report, scenario, status};
 
 /// Measure how fast errors compound when a model trains on its own outputs:
 /// run parameter sweeps of self-training simulations into Parquet datasets.
@@ -340,7 +340,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             if mended {
                 println!(
-                    "Now rerun the sweep to redo lost runs, then check with: avalanche status {}",
+                    "Now rerun the sweep to redo lost runs, then check with: {} status {}",
+                    invocation::command(),
                     dir.display()
                 );
             } else {
@@ -439,7 +440,10 @@ fn print_interrupted(summary: &Summary) {
             format!("'{}'", a.replace('\'', "'\\''"))
         }
     };
-    let command: Vec<String> = std::env::args().map(quote).collect();
+    // The way this binary was started, then the arguments it was given.
+    let command: Vec<String> = std::iter::once(invocation::command().to_string())
+        .chain(std::env::args().skip(1).map(quote))
+        .collect();
     let abandoned = if summary.abandoned {
         format!(
             "; runs still going after {} s were abandoned (not recorded)",
@@ -490,7 +494,8 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
         }
         text += "\n(the `error` column of the runs table has every message; --retry-failed reruns them)";
     }
-    text += &format!("\nNext: avalanche report {}", s.dir.display());
+    let dir = invocation::quoted(&s.dir.to_string_lossy());
+    text += &format!("\nNext: {} report {dir}", invocation::command());
     text
 }
 
@@ -567,7 +572,7 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
     for path in &paths {
         println!("Submit:  sbatch {}", path.display());
     }
-    println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    println!("Then:    {} status {}", invocation::command(), out.join(&sweep.name).display());
     // The example names a task the first script has (its last).
     let example = args.tasks.min(args.max_array_size).saturating_sub(1);
     println!(
