@@ -83,7 +83,7 @@ enum Command {
     /// Write an sbatch script that runs a sweep as a Slurm job array.
     Slurm(SlurmArgs),
     /// Summarise a dataset: headline table with 95% intervals, the answer per
-    /// verifier, figures; writes report.md, headline.csv, PNG and SVG.
+    /// verifier, figures; writes report.md, report.html, headline.csv, PNG and SVG.
     Report {
         /// The dataset folder, results/<name>/.
         dir: PathBuf,
@@ -363,6 +363,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
+            println!("        {} (the same page, for a browser)", summary.out.join("report.html").display());
             Ok(ExitCode::SUCCESS)
         }
     }
