@@ -3,13 +3,16 @@
 //! Text needs a font, and a fresh machine may have none installed, so the
 //! DejaVu Sans font (Bitstream Vera licence, see assets/fonts/) is compiled
 //! into the binary and registered as plotters' `sans-serif` family.
-//! Colours are the Okabe-Ito palette, distinguishable with the common forms
-//! of colour blindness.
+//! The outcome bars take the Okabe-Ito palette below, distinguishable with
+//! the common forms of colour blindness (and every segment is labelled);
+//! the compared choices' lines take `style.rs`'s styles, which differ in
+//! lightness, pattern and marker too.
 
 mod bars;
 mod heatmap;
 mod lines;
 mod panels;
+mod style;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -21,7 +24,8 @@ use super::error::ReportError;
 use super::plan::Plan;
 use super::summary::Summary;
 
-/// Okabe & Ito (2008), "Color Universal Design", in their order, black last.
+/// Okabe & Ito (2008), "Color Universal Design", in their order, black last:
+/// the outcome bars' colours.
 pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
@@ -32,11 +36,6 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xF0, 0xE4, 0x42), // yellow
     RGBColor(0x00, 0x00, 0x00), // black
 ];
-
-/// The colour of the `index`-th line.
-pub fn colour(index: usize) -> RGBColor {
-    PALETTE[index % PALETTE.len()]
-}
 
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
