@@ -199,7 +199,7 @@ pub fn draw<DB: DrawingBackend>(
             let marked = simulation
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| single.get(*i) == Some(&false) && (i + offset) % spacing == 0);
+                .filter(|(i, _)| single.get(*i) == Some(&false) && (i + offset).is_multiple_of(spacing));
             for (_, b) in marked {
                 mark(area, (b.x, axis.map(b.center)), look.marker, 4, color)?;
             }
