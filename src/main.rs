@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use avalanche::executor::{ExecConfig, WORKER_THREAD_PREFIX};
 use avalanche::progress::Progress;
@@ -21,13 +21,7 @@ use avalanche::{describe, invocation, report, scenario, status};
 /// Measure how fast errors compound when a model trains on its own outputs:
 /// run parameter sweeps of self-training simulations into Parquet datasets.
 #[derive(Parser)]
-#[command(
-    version,
-    about,
-    after_help = "Start with `avalanche scenarios`, then `avalanche plan FILE` and `avalanche run FILE`.\n\
-                  Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error; \
-                  3 a damaged dataset (status); 130 or 143 interrupted (run)."
-)]
+#[command(version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -206,7 +200,15 @@ fn main() -> ExitCode {
         .with_target(false)
         .init();
     quiet_worker_panics();
-    match dispatch(Cli::parse()) {
+    // The first steps, written the way this binary was started.
+    let command = Cli::command().after_help(format!(
+        "Start with `{avalanche} scenarios`, then `{avalanche} plan FILE` and `{avalanche} run FILE`.\n\
+         Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error; \
+         3 a damaged dataset (status); 130 or 143 interrupted (run).",
+        avalanche = invocation::command()
+    ));
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    match dispatch(cli) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", error_text(&error));
