@@ -9,6 +9,7 @@ pub mod estimate;
 pub mod executor;
 pub mod integrity;
 pub mod interrupt;
+pub mod invocation;
 pub mod lock;
 pub mod names;
 pub mod params;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use avalanche::executor::{ExecConfig, WORKER_THREAD_PREFIX};
 use avalanche::progress::Progress;
@@ -16,18 +16,12 @@ use avalanche::shard::Shard;
 use avalanche::sink::Checkpoint;
 use avalanche::slurm::SlurmJob;
 use avalanche::sweep::{self, DEFAULT_MAX_RUNS};
-use avalanche::{describe, report, scenario, status};
+use avalanche::{describe, invocation, report, scenario, status};
 
 /// Measure how fast errors compound when a model trains on its own outputs:
 /// run parameter sweeps of self-training simulations into Parquet datasets.
 #[derive(Parser)]
-#[command(
-    version,
-    about,
-    after_help = "Start with `avalanche scenarios`, then `avalanche plan FILE` and `avalanche run FILE`.\n\
-                  Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error; \
-                  3 a damaged dataset (status); 130 or 143 interrupted (run)."
-)]
+#[command(version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,7 +77,7 @@ enum Command {
     /// Write an sbatch script that runs a sweep as a Slurm job array.
     Slurm(SlurmArgs),
     /// Summarise a dataset: headline table with 95% intervals, the answer per
-    /// verifier, figures; writes report.md, headline.csv, PNG and SVG.
+    /// verifier, figures; writes report.md, report.html, headline.csv, PNG and SVG.
     Report {
         /// The dataset folder, results/<name>/.
         dir: PathBuf,
@@ -206,7 +200,15 @@ fn main() -> ExitCode {
         .with_target(false)
         .init();
     quiet_worker_panics();
-    match dispatch(Cli::parse()) {
+    // The first steps, written the way this binary was started.
+    let command = Cli::command().after_help(format!(
+        "Start with `{avalanche} scenarios`, then `{avalanche} plan FILE` and `{avalanche} run FILE`.\n\
+         Exit status: 0 success; 1 some run failed or is missing (run, status); 2 an error; \
+         3 a damaged dataset (status); 130 or 143 interrupted (run).",
+        avalanche = invocation::command()
+    ));
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    match dispatch(cli) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", error_text(&error));
@@ -340,7 +342,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             if mended {
                 println!(
-                    "Now rerun the sweep to redo lost runs, then check with: avalanche status {}",
+                    "Now rerun the sweep to redo lost runs, then check with: {} status {}",
+                    invocation::command(),
                     dir.display()
                 );
             } else {
@@ -362,6 +365,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
+            println!("        {} (the same page, for a browser)", summary.out.join("report.html").display());
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -439,7 +443,10 @@ fn print_interrupted(summary: &Summary) {
             format!("'{}'", a.replace('\'', "'\\''"))
         }
     };
-    let command: Vec<String> = std::env::args().map(quote).collect();
+    // The way this binary was started, then the arguments it was given.
+    let command: Vec<String> = std::iter::once(invocation::command().to_string())
+        .chain(std::env::args().skip(1).map(quote))
+        .collect();
     let abandoned = if summary.abandoned {
         format!(
             "; runs still going after {} s were abandoned (not recorded)",
@@ -490,7 +497,8 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
         }
         text += "\n(the `error` column of the runs table has every message; --retry-failed reruns them)";
     }
-    text += &format!("\nNext: avalanche report {}", s.dir.display());
+    let dir = invocation::quoted(&s.dir.to_string_lossy());
+    text += &format!("\nNext: {} report {dir}", invocation::command());
     text
 }
 
@@ -567,7 +575,7 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
     for path in &paths {
         println!("Submit:  sbatch {}", path.display());
     }
-    println!("Then:    {} status {}", binary.display(), out.join(&sweep.name).display());
+    println!("Then:    {} status {}", invocation::command(), out.join(&sweep.name).display());
     // The example names a task the first script has (its last).
     let example = args.tasks.min(args.max_array_size).saturating_sub(1);
     println!(

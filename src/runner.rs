@@ -101,15 +101,15 @@ pub enum RunnerError {
     #[error("{} exists but is not an avalanche dataset (no sweep.toml); refusing to write into it", dir.display())]
     NotADataset { dir: PathBuf },
     #[error(
-        "{source}\n{} holds a part that cannot be read: `avalanche status {}` lists the damage, \
-         `avalanche repair {}` moves it aside, and rerunning then redoes its runs",
-        dir.display(), dir.display(), dir.display()
+        "{source}\n{} holds a part that cannot be read: `{avalanche} status {}` lists the damage, \
+         `{avalanche} repair {}` moves it aside, and rerunning then redoes its runs",
+        dir.display(), dir.display(), dir.display(), avalanche = crate::invocation::command()
     )]
     Damaged { dir: PathBuf, source: SinkError },
     #[error(
         "{}: this runs part's generations twin is gone, so its runs' generation rows are lost; \
-         `avalanche repair {}` moves the part aside, and rerunning then redoes its runs",
-        part.display(), dir.display()
+         `{avalanche} repair {}` moves the part aside, and rerunning then redoes its runs",
+        part.display(), dir.display(), avalanche = crate::invocation::command()
     )]
     LostGenerations { dir: PathBuf, part: PathBuf },
     #[error("{0}")]
@@ -124,9 +124,10 @@ pub enum RunnerError {
     Busy { dir: PathBuf, what: &'static str, holder: String, path: PathBuf },
     #[error(
         "{}: another process broke this writer's lock while it ran (--break-lock, or no heartbeat for \
-         {} s); runs may have been written twice. Run `avalanche status {}` and, if it reports \
-         duplicates, `avalanche repair {}`",
-        dir.display(), lock::STALE_AFTER.as_secs(), dir.display(), dir.display()
+         {} s); runs may have been written twice. Run `{avalanche} status {}` and, if it reports \
+         duplicates, `{avalanche} repair {}`",
+        dir.display(), lock::STALE_AFTER.as_secs(), dir.display(), dir.display(),
+        avalanche = crate::invocation::command()
     )]
     LockLost { dir: PathBuf },
 }

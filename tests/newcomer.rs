@@ -128,8 +128,34 @@ fn checkpoints_take_hours_and_short_flags_work() {
     let stdout =
         ok(run_in(ws.path(), &["run", "n.toml", "-o", "out", "-j", "1", "--checkpoint-every", "1h"]));
     assert!(stdout.contains("ran 2 runs") && stdout.contains("on 1 thread ("), "{stdout}");
-    // The summary says what to do next.
+    // The summary says what to do next, in a form that works as printed:
+    // started by path (as here, by the test), the binary's path.
+    let binary = env!("CARGO_BIN_EXE_avalanche");
+    assert!(stdout.contains(&format!("Next: {binary} report out/n")), "{stdout}");
+    let next = stdout.lines().find_map(|l| l.strip_prefix("Next: ")).expect("a Next line");
+    let words: Vec<&str> = next.split(' ').collect();
+    let report =
+        std::process::Command::new(words[0]).args(&words[1..]).current_dir(ws.path()).output().unwrap();
+    assert!(ok(report).contains("Report: out/n/report/report.md"), "the hint runs as printed");
+}
+
+#[test]
+fn hints_name_the_command_when_the_path_finds_this_binary() {
+    let ws = workspace(&[("n.toml", &sweep_file(""))]);
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_avalanche"));
+    let path = std::env::join_paths([binary.parent().unwrap().to_path_buf()]).unwrap();
+    let output =
+        avalanche().current_dir(ws.path()).env("PATH", &path).args(["run", "n.toml", "-o", "out"]).output();
+    let stdout = ok(output.unwrap());
     assert!(stdout.contains("Next: avalanche report out/n"), "{stdout}");
+    // An `avalanche` on the PATH that is another file is not named.
+    let other = ws.path().join("bin");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(binary, other.join("avalanche")).unwrap();
+    let output =
+        avalanche().current_dir(ws.path()).env("PATH", &other).args(["run", "n.toml", "-o", "out2"]).output();
+    let stdout = ok(output.unwrap());
+    assert!(stdout.contains(&format!("Next: {} report out2/n", binary.display())), "{stdout}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `avalanche report`: reads a finished dataset and answers the question it
 //! was run for: how runs ended, a headline table with uncertainty, one
-//! sentence per grid point, and figures, written to `report.md`,
-//! `headline.csv`, `outcomes.csv` and PNG and SVG files; for a sweep that
+//! sentence per grid point, and figures, written to `report.md` (and the
+//! same page as `report.html`, figures inline), `headline.csv`, `outcomes.csv` and PNG and SVG files; for a sweep that
 //! paired its runs, also paired differences (`paired.csv`, `pairs.csv`).
 //!
 //! What to show comes from the scenario's declared report contract
@@ -14,6 +14,7 @@ pub mod dataset;
 mod error;
 mod export;
 mod figures;
+mod html;
 mod page;
 pub mod paired;
 pub mod plan;
@@ -158,8 +159,8 @@ fn report_dataset(
         Some(table) if !plan.curves.is_empty() => curves::reduce(table, &summary, &plan.curves)?,
         _ => Vec::new(),
     };
-    let mut files = figures::draw_all(&out, &summary, &plan, &curves)?;
-    let figures = files.clone();
+    let figures = figures::draw_all(&out, &summary, &plan, &curves)?;
+    let mut files: Vec<PathBuf> = figures.iter().flat_map(|f| [f.path("png"), f.path("svg")]).collect();
     let csv = out.join("headline.csv");
     write(&csv, &export::headline_csv(&summary, &plan.headline))?;
     files.push(csv);
@@ -188,9 +189,13 @@ fn report_dataset(
         paired: &differences,
         incomplete,
     };
+    let blocks = page::blocks(&page);
     let markdown = out.join("report.md");
-    write(&markdown, &page::markdown(&page))?;
+    write(&markdown, &page::markdown(&blocks))?;
     files.push(markdown);
+    let html = out.join("report.html");
+    write(&html, &html::html(&blocks)?)?;
+    files.push(html);
     let mut text = String::new();
     if let Some(outcomes) = table::outcome_rows(&summary, &plan) {
         text.push_str(&table::plain(&outcomes));

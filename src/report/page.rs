@@ -1,9 +1,13 @@
-//! `report.md`: the one page a user reads the answer off, with its
-//! uncertainty, the method behind the numbers, and the figures.
+//! The report's page: the one page a user reads the answer off, with its
+//! uncertainty, the method behind the numbers, and the figures beside the
+//! text they support. It is built once as blocks (headings, paragraphs,
+//! lists, tables, figures) and rendered twice, as `report.md` here and as
+//! `report.html` in `html.rs`, so the two cannot say different things.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::figures::{Figure, Kind};
 use super::paired::Difference;
 use super::plan::{Plan, Statistic};
 use super::stats::COVERAGE;
@@ -18,8 +22,8 @@ pub struct Page<'a> {
     pub summary: &'a Summary,
     pub plan: &'a Plan,
     pub answer: &'a [String],
-    /// Figure files, PNG and SVG; the PNGs are embedded.
-    pub figures: &'a [PathBuf],
+    /// The figures drawn, each placed beside the text it supports.
+    pub figures: &'a [Figure],
     pub sweep: Option<&'a str>,
     /// Paired differences; empty unless the sweep paired its runs.
     pub paired: &'a [Difference],
@@ -27,96 +31,150 @@ pub struct Page<'a> {
     pub incomplete: Option<super::Incomplete>,
 }
 
-/// The Markdown text of `report.md`.
-pub fn markdown(page: &Page) -> String {
+/// One block of the page: what `report.md` and `report.html` are both
+/// rendered from, so the two say the same. Text is inline text: plain, with
+/// `code` in backticks and **strong** in double asterisks, as in Markdown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// A heading of level 1 to 3.
+    Heading(u8, String),
+    Paragraph(String),
+    /// A bulleted list, one inline text per item.
+    List(Vec<String>),
+    Table(table::Rows),
+    /// A figure beside the text it supports.
+    Figure(Figure),
+    /// Preformatted text (the sweep file) and its language.
+    Code(&'static str, String),
+}
+
+/// The page's blocks, in order.
+pub fn blocks(page: &Page) -> Vec<Block> {
+    use Block::{Code, Heading, List, Paragraph, Table};
     let summary = page.summary;
     let plan = page.plan;
-    let mut text = String::new();
+    let mut blocks = Vec::new();
+    let figures =
+        |kind: Kind| page.figures.iter().filter(move |f| f.kind == kind).cloned().map(Block::Figure);
     let name = page.dataset.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let _ = writeln!(text, "# {name}: report on the `{}` sweep\n", summary.scenario);
-    let _ = writeln!(
-        text,
+    blocks.push(Heading(1, format!("{name}: report on the `{}` sweep", summary.scenario)));
+    blocks.push(Paragraph(format!(
         "Dataset `{}`: {} runs at {} grid points; failed runs: {} (counted, and excluded from every \
-         statistic below).\n",
+         statistic below).",
         page.dataset.display(),
         summary.runs(),
         summary.points.len(),
         summary.failures()
-    );
+    )));
     if let Some(lack) = page.incomplete {
-        let _ = writeln!(
-            text,
+        blocks.push(Paragraph(format!(
             "**Incomplete sweep: {lack}.** The counts and medians below describe only the runs present, \
              which need not represent the sweep: an interrupted sweep's finished runs lean towards those \
              that end early, and a shard holds only its share of each grid point. Finish the sweep (run \
              the same sweep file again: it resumes; run any missing shard) before reading them as its \
-             answer.\n"
-        );
+             answer."
+        )));
     }
     if !plan.declared {
-        let _ = writeln!(
-            text,
+        blocks.push(Paragraph(format!(
             "This binary does not know the `{}` scenario, so this report is read off the dataset's schema \
-             alone: the first summary columns, medians, no comparison and no outcomes.\n",
+             alone: the first summary columns, medians, no comparison and no outcomes.",
             summary.scenario
-        );
+        )));
     }
     if !summary.fixed.is_empty() {
         let fixed: Vec<String> = summary.fixed.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-        let _ = writeln!(text, "Fixed parameters: {}.\n", fixed.join(", "));
+        blocks.push(Paragraph(format!("Fixed parameters: {}.", fixed.join(", "))));
     }
-    let _ = writeln!(text, "## The answer\n");
+    blocks.push(Heading(2, "The answer".into()));
     if page.answer.is_empty() {
-        let _ = writeln!(text, "No headline column to answer from.\n");
+        blocks.push(Paragraph("No headline column to answer from.".into()));
+    } else {
+        blocks.push(List(page.answer.to_vec()));
     }
-    for sentence in page.answer {
-        let _ = writeln!(text, "- {sentence}");
-    }
+    blocks.extend(figures(Kind::Heatmap));
     if let Some(outcomes) = table::outcome_rows(summary, plan) {
-        let _ = writeln!(text, "\n## How runs ended\n");
-        let _ = writeln!(text, "{}\n", outcome_method(plan));
-        text.push_str(&table::markdown(&outcomes));
+        blocks.push(Heading(2, "How runs ended".into()));
+        let method = outcome_method(plan);
+        if !method.is_empty() {
+            blocks.push(Paragraph(method));
+        }
+        blocks.push(Table(outcomes));
+        blocks.extend(figures(Kind::Outcomes));
     }
-    let _ = writeln!(text, "\n## Headline table\n");
-    let _ = writeln!(
-        text,
+    if page.figures.iter().any(|f| f.kind == Kind::Curve) {
+        blocks.push(Heading(2, "Curves".into()));
+        blocks.push(Paragraph(CURVES.into()));
+        blocks.extend(figures(Kind::Curve));
+    }
+    blocks.push(Heading(2, "Headline table".into()));
+    blocks.push(Paragraph(format!(
         "Each cell is a statistic across the successful replicates of a grid point, named in its heading \
          (the median unless it says otherwise), with its {}% confidence interval in brackets. \
-         `headline.csv` holds the same numbers at full precision.\n",
+         `headline.csv` holds the same numbers at full precision.",
         COVERAGE * 100.0
-    );
-    text.push_str(&table::markdown(&table::headline_rows(summary, &plan.headline)));
+    )));
+    blocks.push(Table(table::headline_rows(summary, &plan.headline)));
     if !page.paired.is_empty() {
-        let _ = writeln!(text, "\n## Paired differences\n");
-        let _ = writeln!(text, "{}\n", paired_method(plan));
-        text.push_str(&table::markdown(&table::paired_rows(summary, plan, page.paired)));
+        blocks.push(Heading(2, "Paired differences".into()));
+        blocks.push(Paragraph(paired_method(plan)));
+        blocks.push(Table(table::paired_rows(summary, plan, page.paired)));
     }
-    let _ = writeln!(text, "\n### How the numbers are computed\n");
-    text.push_str(&method(plan, summary));
-    if !page.figures.is_empty() {
-        let _ = writeln!(text, "\n## Figures\n");
-        let _ = writeln!(
-            text,
-            "Lines are medians across the runs with a value at that point and bands their interquartile range, \
-             except beside a dashed theory from the parameters (an expectation), where lines are means and bands \
-             their 95% interval (which, where the table marks the final mean `(heavy tail)`, may cover less than \
-             95%, mostly by falling short). A run leaves a line when it ends, so a line's tail is over fewer runs; a column \
-             that is null in some rounds (a measurement of first visits, say) counts only the runs where it has a \
-             value. Where that number varies, thin lines (right axis) count the runs behind each point. Dotted horizontal lines are thresholds \
-             the scenario declares (the collapse accuracy, say). Colours follow the scenario's declared \
-             order of choices, the same in every report. Figures with many panels are split into pages \
-             (`-p2`, `-p3`, ...), none left out. Each figure is also written as SVG.\n"
-        );
-        for figure in page.figures.iter().filter(|f| f.extension().is_some_and(|e| e == "png")) {
-            if let Some(file) = figure.file_name() {
-                let file = file.to_string_lossy();
+    blocks.push(Heading(3, "How the numbers are computed".into()));
+    blocks.push(List(method(plan, summary)));
+    if let Some(sweep) = page.sweep {
+        blocks.push(Heading(2, "Sweep file".into()));
+        blocks.push(Code("toml", sweep.trim_end().to_string()));
+    }
+    blocks
+}
+
+/// How the line figures are drawn, said once above them.
+const CURVES: &str = "Lines are medians across the runs with a value at that point and bands their interquartile \
+    range, except beside a dashed theory from the parameters (an expectation), where lines are means and bands \
+    their 95% interval (which, where the table marks the final mean `(heavy tail)`, may cover less than 95%, \
+    mostly by falling short). A run leaves a line when it ends, so a line's tail is over fewer runs; a column \
+    that is null in some rounds (a measurement of first visits, say) counts only the runs where it has a \
+    value. Where that number varies, thin lines (right axis) count the runs behind each point. Dotted \
+    horizontal lines are thresholds the scenario declares (the collapse accuracy, say). On a log scale a value \
+    whose neighbours are zero or absent (one error in a thousand at one round) is drawn as a small point, not \
+    joined: it is a rare event, not a trend. Each choice keeps its colour, line pattern and marker in every \
+    report (by the scenario's declared order of choices), so lines can be told apart in greyscale too. Figures \
+    with many panels are split into pages (`-p2`, `-p3`, ...), none left out. Each figure is also written as \
+    SVG and PNG.";
+
+/// The Markdown text of `report.md`.
+pub fn markdown(blocks: &[Block]) -> String {
+    let mut text = String::new();
+    for block in blocks {
+        match block {
+            Block::Heading(level, title) => {
+                let _ = writeln!(text, "{} {title}\n", "#".repeat(usize::from(*level)));
+            }
+            Block::Paragraph(paragraph) => {
+                let _ = writeln!(text, "{paragraph}\n");
+            }
+            Block::List(items) => {
+                for item in items {
+                    let _ = writeln!(text, "- {item}");
+                }
+                text.push('\n');
+            }
+            Block::Table(rows) => {
+                text.push_str(&table::markdown(rows));
+                text.push('\n');
+            }
+            Block::Figure(figure) => {
+                let file = figure.file("png");
                 let _ = writeln!(text, "![{file}]({file})\n");
+            }
+            Block::Code(language, code) => {
+                let _ = writeln!(text, "```{language}\n{code}\n```\n");
             }
         }
     }
-    if let Some(sweep) = page.sweep {
-        let _ = writeln!(text, "## Sweep file\n\n```toml\n{}\n```", sweep.trim_end());
-    }
+    text.truncate(text.trim_end().len());
+    text.push('\n');
     text
 }
 
@@ -180,37 +238,38 @@ fn join_or_none(items: &[String]) -> String {
     }
 }
 
-fn method(plan: &Plan, summary: &Summary) -> String {
-    let mut text = String::from(
-        "- Interval of a median: the exact distribution-free interval from order statistics. With the \
+/// The items of "How the numbers are computed".
+fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
+    let mut items = vec![
+        "Interval of a median: the exact distribution-free interval from order statistics. With the \
          n values sorted, [x(j), x(k)] covers the median with probability P(j <= B <= k-1), \
          B ~ Binomial(n, 1/2); the report takes the tightest symmetric ranks (k = n + 1 - j) reaching \
-         95%. Below n = 6 no pair of ranks reaches 95%, shown as `[n/a]`.\n\
-         - Failed runs (any status but ok) are counted in the `failed` column and left out.\n",
-    );
+         95%. Below n = 6 no pair of ranks reaches 95%, shown as `[n/a]`."
+            .to_string(),
+        "Failed runs (any status but ok) are counted in the `failed` column and left out.".to_string(),
+    ];
     for headline in &plan.headline {
         if headline.statistic == Statistic::Median(NullMeaning::NothingAchieved) {
-            let _ = writeln!(
-                text,
-                "- {}: a null means the run achieved nothing; it ranks below every value, shown as `none`.",
+            items.push(format!(
+                "{}: a null means the run achieved nothing; it ranks below every value, shown as `none`.",
                 headline.column
-            );
+            ));
         }
         if headline.statistic == Statistic::Mode {
-            let _ = writeln!(
-                text,
-                "- {}: the commonest value and how many of the successful runs took it.",
+            items.push(format!(
+                "{}: the commonest value and how many of the successful runs took it.",
                 headline.label
-            );
+            ));
         }
     }
-    text.push_str(
-        "- Other nulls (a value undefined for that run) are left out; `headline.csv` counts them per \
-         cell in `nulls`.\n",
+    items.push(
+        "Other nulls (a value undefined for that run) are left out; `headline.csv` counts them per \
+         cell in `nulls`."
+            .to_string(),
     );
     if plan.headline.iter().any(|h| h.statistic == Statistic::Ratio) {
-        text.push_str(
-            "- `x: mean`, `x: mean in theory`, `x: mean / theory`: where the theory predicts an \
+        items.push(
+            "`x: mean`, `x: mean in theory`, `x: mean / theory`: where the theory predicts an \
              expectation, the simulation's mean across replicates is shown beside it (the theory is \
              derived from the parameters alone, one value per grid point, so without an interval) and \
              divided by it. The mean's 95% interval is the normal approximation, mean -/+ 1.96 standard \
@@ -223,16 +282,18 @@ fn method(plan: &Plan, summary: &Summary) -> String {
              moments finite can read so too), and there the normal interval of a mean covers less than \
              95%, mostly because the sample missed rare large values and its mean falls short. A warning: \
              such points are still counted and compared, since leaving them out would keep exactly the \
-             samples whose means fell short. Below 196 runs a point the fit is too uncertain to tell.\n",
+             samples whose means fell short. Below 196 runs a point the fit is too uncertain to tell."
+                .to_string(),
         );
     }
     if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {
-        text.push_str(
-            "- `x: median`, `x: median in theory`, `x: median / theory`: where the theory predicts the \
+        items.push(
+            "`x: median`, `x: median in theory`, `x: median / theory`: where the theory predicts the \
              median over replicates (of a reduced model run from the parameters alone), the simulation's \
              median is shown beside it, counting runs as the median above does, and divided by it; the \
              ratio's interval is the median's exact interval divided by the theory. `no closed form`: \
-             the scenario has no theory at those parameters.\n",
+             the scenario has no theory at those parameters."
+                .to_string(),
         );
     }
     // Only a sweep that varies the compared parameter compares anything.
@@ -245,27 +306,25 @@ fn method(plan: &Plan, summary: &Summary) -> String {
             ),
             None => format!("each `{}` is set against `{}`", c.parameter, c.baseline),
         };
-        let _ = writeln!(
-            text,
-            "- Comparisons: {lead} at the same other parameters; better or worse (in the direction the \
+        items.push(format!(
+                "Comparisons: {lead} at the same other parameters; better or worse (in the direction the \
              column declares) only where the two 95% intervals do not overlap, otherwise `no clear difference`. \
              For a column better toward a target (a variance ratio's 1), better only where every value of one \
              interval is nearer the target than every value of the other. Nearness to a target is measured as \
              a factor (on the log scale, |ln(value / target)|) for a quantity that cannot be negative, so 1e-30 \
              is farther from 1 (a factor of 1e30) than 361 is; as a plain difference for other quantities."
-        );
+        ));
         if plan.paired.contains(&c.parameter) {
-            let _ = writeln!(
-                text,
-                "- `{}` was paired, so the sentences judge a numeric column with a higher or lower better \
+            items.push(format!(
+                "`{}` was paired, so the sentences judge a numeric column with a higher or lower better \
                  by its paired difference instead (the mean difference for a column shown as a mean, the \
                  median difference for one shown as a median): better or worse only where that statistic's \
                  95% interval excludes 0 (see Paired differences). A column better toward a target is \
                  judged as above, since a difference's sign does not say which side is nearer; its paired \
                  difference is shown beside.",
                 c.parameter
-            );
+            ));
         }
     }
-    text
+    items
 }

@@ -206,3 +206,27 @@ fn a_run_leaves_the_curve_when_it_ends() {
     assert_eq!(last.x, (HORIZON - 1) as f64);
     assert!((last.center - 20.0 / 21.0).abs() < 1e-12, "{last:?}");
 }
+
+#[test]
+fn figures_sit_beside_the_sections_they_support_in_both_pages() {
+    let (_dir, config) = made("1");
+    let summary = declared(&config);
+    for file in ["report.md", "report.html"] {
+        let page = std::fs::read_to_string(summary.out.join(file)).unwrap();
+        let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{file}: no {needle}"));
+        // The bars of how runs ended follow that section's table, before the
+        // next section; the curves have a section of their own before the
+        // headline table; nothing is left at the end.
+        let heading = |title: &str| match file {
+            "report.md" => at(&format!("## {title}")),
+            _ => at(&format!(">{title}</h2>")),
+        };
+        let (ended, curves, headline) =
+            (heading("How runs ended"), heading("Curves"), heading("Headline table"));
+        let bars = at("outcomes.png");
+        assert!(ended < bars && bars < curves, "{file}: outcome bars outside their section");
+        let first_curve = at("curve-");
+        assert!(curves < first_curve && first_curve < headline, "{file}: curves outside their section");
+        assert!(page.rfind("curve-").unwrap() < headline, "{file}: a curve after the headline table");
+    }
+}

@@ -20,8 +20,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panels::{Panels, HEADER};
-use super::{colour, DrawError};
-use crate::report::curves::Series;
+use super::style::{dashed, isolated, mark, style, Marker, Style};
+use super::DrawError;
+use crate::report::curves::{Band, Series};
 use crate::report::plan::Curve;
 use crate::report::summary::Summary;
 use crate::value::Support;
@@ -64,7 +65,10 @@ pub fn draw<DB: DrawingBackend>(
     let counts =
         series.iter().flat_map(|(s, _)| s.iter().map(|b| b.runs)).collect::<std::collections::BTreeSet<_>>();
     let ended = counts.len() > 1;
-    draw_header(&header, summary, panels, curve, (theory, ended), &axis, page)?;
+    let single = series.iter().any(|(s, t)| {
+        alone(s, &axis).contains(&true) || t.as_ref().is_some_and(|t| alone(t, &axis).contains(&true))
+    });
+    draw_header(&header, summary, panels, curve, (theory, ended, single), &axis, page)?;
     let (columns, rows) = panels.grid();
     let areas = body.split_evenly((rows as usize, columns as usize));
     // One x axis for all panels; the value axis is each panel's own, so
@@ -122,23 +126,28 @@ pub fn draw<DB: DrawingBackend>(
                 .map_err(|e| e.to_string())?;
         }
         // Bands first, then lines, so that no band veils another point's line.
+        // A value that stands alone on a log axis (`style::isolated`) breaks
+        // its line and band and is drawn as a point.
         for &point in points {
             let Some((simulation, _)) = series.get(point) else { continue };
-            if simulation.len() > 1 {
-                let color = colour(panels.colour_of(panels.line_of(summary, point)));
-                let band: Vec<(f64, f64)> = simulation
-                    .iter()
-                    .map(|b| (b.x, axis.map(b.upper)))
-                    .chain(simulation.iter().rev().map(|b| (b.x, axis.map(b.lower))))
-                    .collect();
-                chart
-                    .draw_series(std::iter::once(Polygon::new(band, color.mix(0.15))))
-                    .map_err(|e| e.to_string())?;
+            let color = style(panels.colour_of(panels.line_of(summary, point))).colour;
+            for run in runs(simulation, &alone(simulation, &axis)) {
+                if run.len() > 1 {
+                    let band: Vec<(f64, f64)> = run
+                        .iter()
+                        .map(|b| (b.x, axis.map(b.upper)))
+                        .chain(run.iter().rev().map(|b| (b.x, axis.map(b.lower))))
+                        .collect();
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(band, color.mix(0.15))))
+                        .map_err(|e| e.to_string())?;
+                }
             }
         }
         for &point in points {
             let line = panels.line_of(summary, point);
-            let color = colour(panels.colour_of(line));
+            let look = style(panels.colour_of(line));
+            let color = look.colour;
             let Some((simulation, theory)) = series.get(point) else { continue };
             if ended {
                 let counts: Vec<(f64, f64)> = simulation.iter().map(|b| (b.x, b.runs as f64)).collect();
@@ -150,40 +159,76 @@ pub fn draw<DB: DrawingBackend>(
             // choices at the same value) still show every colour.
             let width =
                 2 + 3 * (lines - 1 - line.min(lines - 1)) as u32 / lines.max(2).saturating_sub(1) as u32;
-            let centers: Vec<(f64, f64)> = simulation.iter().map(|b| (b.x, axis.map(b.center))).collect();
-            if centers.len() == 1 {
-                chart
-                    .draw_series(centers.iter().map(|c| Circle::new(*c, 4, color.filled())))
-                    .map_err(|e| e.to_string())?;
+            let single = alone(simulation, &axis);
+            for run in runs(simulation, &single) {
+                let centers: Vec<(f64, f64)> = run.iter().map(|b| (b.x, axis.map(b.center))).collect();
+                let pixels: Vec<(f64, f64)> = centers
+                    .iter()
+                    .map(|c| {
+                        let (x, y) = chart.backend_coord(c);
+                        (f64::from(x), f64::from(y))
+                    })
+                    .collect();
+                for dash in dashed(&centers, &pixels, look.dashes) {
+                    if raster {
+                        // Plotters fills a wide polyline as one polygon with mitred
+                        // corners, which at the sharp turns of a dense, noisy series
+                        // stick out by up to twice the width (below 0, say): drawn
+                        // as segments with a dot of the width at each vertex, the
+                        // corners are round.
+                        let pen = color.stroke_width(width);
+                        chart
+                            .draw_series(dash.windows(2).map(|pair| PathElement::new(pair.to_vec(), pen)))
+                            .map_err(|e| e.to_string())?;
+                        chart
+                            .draw_series(dash.iter().map(|c| Circle::new(*c, width / 2, color.filled())))
+                            .map_err(|e| e.to_string())?;
+                    } else {
+                        chart
+                            .draw_series(LineSeries::new(dash, color.stroke_width(width)))
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
             }
-            if raster {
-                // Plotters fills a wide polyline as one polygon with mitred
-                // corners, which at the sharp turns of a dense, noisy series
-                // stick out by up to twice the width (below 0, say): drawn
-                // as segments with a dot of the width at each vertex, the
-                // corners are round.
-                let style = color.stroke_width(width);
+            // Markers along the line, about five, staggered from line to line
+            // so that coinciding lines still show each shape; a value alone
+            // gets its marker, smaller, with its band as a whisker.
+            let spacing = (simulation.len() / 5).max(1);
+            let offset = line * spacing / lines;
+            let area = chart.plotting_area();
+            let marked = simulation
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| single.get(*i) == Some(&false) && (i + offset).is_multiple_of(spacing));
+            for (_, b) in marked {
+                mark(area, (b.x, axis.map(b.center)), look.marker, 4, color)?;
+            }
+            for b in simulation.iter().zip(&single).filter(|(_, a)| **a).map(|(b, _)| b) {
+                let whisker = vec![(b.x, axis.map(b.lower)), (b.x, axis.map(b.upper))];
                 chart
-                    .draw_series(centers.windows(2).map(|pair| PathElement::new(pair.to_vec(), style)))
+                    .draw_series(std::iter::once(PathElement::new(whisker, color.mix(0.6).stroke_width(1))))
                     .map_err(|e| e.to_string())?;
-                chart
-                    .draw_series(centers.iter().map(|c| Circle::new(*c, width / 2, color.filled())))
-                    .map_err(|e| e.to_string())?;
-            } else {
-                chart
-                    .draw_series(LineSeries::new(centers, color.stroke_width(width)))
-                    .map_err(|e| e.to_string())?;
+                mark(chart.plotting_area(), (b.x, axis.map(b.center)), look.marker, 3, color)?;
             }
             if let Some(theory) = theory {
+                // Black over the coloured line, so that agreement shows as a
+                // dashed line on a solid one; a theory value alone, a ring.
+                let single = alone(theory, &axis);
+                for run in runs(theory, &single) {
+                    chart
+                        .draw_series(DashedLineSeries::new(
+                            run.iter().map(|b| (b.x, axis.map(b.center))),
+                            8,
+                            5,
+                            BLACK.stroke_width(1),
+                        ))
+                        .map_err(|e| e.to_string())?;
+                }
+                let rings = theory.iter().zip(&single).filter(|(_, a)| **a);
                 chart
-                    // Black over the coloured line, so that agreement
-                    // shows as a dashed line on a solid one.
-                    .draw_series(DashedLineSeries::new(
-                        theory.iter().map(|b| (b.x, axis.map(b.center))),
-                        8,
-                        5,
-                        BLACK.stroke_width(1),
-                    ))
+                    .draw_series(
+                        rings.map(|(b, _)| Circle::new((b.x, axis.map(b.center)), 3, BLACK.stroke_width(1))),
+                    )
                     .map_err(|e| e.to_string())?;
             }
         }
@@ -199,6 +244,30 @@ pub fn draw<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Per band of `series`, whether its value stands alone on `axis`
+/// (see `style::isolated`).
+fn alone(series: &[Band], axis: &Axis) -> Vec<bool> {
+    isolated(&series.iter().map(|b| b.center).collect::<Vec<_>>(), axis.log)
+}
+
+/// The stretches of `series` between the values that stand alone.
+fn runs<'s>(series: &'s [Band], alone: &[bool]) -> Vec<&'s [Band]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, single) in alone.iter().enumerate() {
+        if *single {
+            if i > start {
+                out.push(&series[start..i]);
+            }
+            start = i + 1;
+        }
+    }
+    if start < series.len() {
+        out.push(&series[start..]);
+    }
+    out
 }
 
 /// The narrowest span a linear value axis shows, relative to the largest
@@ -451,12 +520,23 @@ fn pad(range: Range<f64>) -> Range<f64> {
     (range.start - pad)..(range.end + pad)
 }
 
+/// What a legend entry shows beside its label.
+enum Swatch {
+    /// A choice's line: its colour, pattern and marker.
+    Choice(Style),
+    Block(RGBColor),
+    Dashed(RGBColor),
+    /// A value standing alone: a small marker.
+    Point,
+    Blank,
+}
+
 fn draw_header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     summary: &Summary,
     panels: &Panels,
     curve: &Curve,
-    (theory, ended): (bool, bool),
+    (theory, ended, single): (bool, bool, bool),
     axis: &Axis,
     (page, pages): (usize, usize),
 ) -> Result<(), DrawError> {
@@ -466,50 +546,76 @@ fn draw_header<DB: DrawingBackend>(
     }
     area.draw(&Text::new(title, (12, 8), ("sans-serif", 20))).map_err(|e| e.to_string())?;
     let lines = panels.line_values.len().max(1);
-    let mut entries: Vec<(String, RGBColor, bool)> = (0..lines)
-        .map(|line| (panels.line_label(summary, line), colour(panels.colour_of(line)), false))
+    let mut entries: Vec<(String, Swatch)> = (0..lines)
+        .map(|line| (panels.line_label(summary, line), Swatch::Choice(style(panels.colour_of(line)))))
         .collect();
     let grey = RGBColor(150, 150, 150);
     if theory {
-        entries.push(("line: mean; band: its 95% interval".into(), grey, false));
-        entries.push(("dashed: theory from the parameters (expectation)".into(), BLACK, true));
+        entries.push(("line: mean; band: its 95% interval".into(), Swatch::Block(grey)));
+        entries.push(("dashed: theory from the parameters (expectation)".into(), Swatch::Dashed(BLACK)));
     } else {
-        entries.push(("line: median of runs with a value; band: interquartile range".into(), grey, false));
+        entries.push((
+            "line: median of runs with a value; band: interquartile range".into(),
+            Swatch::Block(grey),
+        ));
     }
     if ended {
-        entries.push(("thin: runs with a value (right axis)".into(), grey, true));
+        entries.push(("thin: runs with a value (right axis)".into(), Swatch::Dashed(grey)));
     }
     if let Some(threshold) = &curve.threshold {
         let what = if curve.complement { format!("1 - {threshold}") } else { threshold.clone() };
-        entries.push((format!("dotted: {what}"), BLACK, true));
+        entries.push((format!("dotted: {what}"), Swatch::Dashed(BLACK)));
+    }
+    if single {
+        entries.push((
+            "point alone: a value between zeros, a rare event (whisker: its band)".into(),
+            Swatch::Point,
+        ));
     }
     if axis.log {
-        entries.push((format!("log scale; 0 drawn at {}", short(10f64.powf(axis.floor))), WHITE, false));
+        entries.push((format!("log scale; 0 drawn at {}", short(10f64.powf(axis.floor))), Swatch::Blank));
     }
     let (width, _) = area.dim_in_pixel();
     let (mut x, mut y) = (12, 44);
-    for (label, color, dashed) in entries {
+    for (label, swatch) in entries {
         let text_width = area
             .estimate_text_size(&label, &("sans-serif", 15).into_text_style(area))
             .map(|(w, _)| w)
             .unwrap_or(100);
+        let sample = if matches!(swatch, Swatch::Choice(_)) { 44 } else { 22 };
         // Wrap to another legend row rather than run off the figure.
-        if x > 12 && x as u32 + 28 + text_width > width {
+        if x > 12 && x as u32 + sample + 6 + text_width > width {
             x = 12;
             y += 22;
         }
-        if dashed {
-            for start in [x, x + 14] {
-                area.draw(&PathElement::new(vec![(start, y), (start + 8, y)], color.stroke_width(2)))
+        let draw = |element: PathElement<(i32, i32)>| area.draw(&element).map_err(|e| e.to_string());
+        match swatch {
+            Swatch::Choice(look) => {
+                let ends = [(f64::from(x), f64::from(y)), (f64::from(x + 44), f64::from(y))];
+                for dash in dashed(&ends, &ends, look.dashes) {
+                    let dash: Vec<(i32, i32)> = dash.iter().map(|(a, b)| (*a as i32, *b as i32)).collect();
+                    draw(PathElement::new(dash, look.colour.stroke_width(3)))?;
+                }
+                mark(area, (x + 22, y), look.marker, 5, look.colour)?;
+            }
+            Swatch::Dashed(color) => {
+                for start in [x, x + 14] {
+                    draw(PathElement::new(vec![(start, y), (start + 8, y)], color.stroke_width(2)))?;
+                }
+            }
+            Swatch::Block(color) => {
+                area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled()))
                     .map_err(|e| e.to_string())?;
             }
-        } else {
-            area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.filled()))
-                .map_err(|e| e.to_string())?;
+            Swatch::Point => {
+                draw(PathElement::new(vec![(x + 11, y - 7), (x + 11, y + 7)], grey.stroke_width(1)))?;
+                mark(area, (x + 11, y), Marker::Circle, 3, BLACK)?;
+            }
+            Swatch::Blank => {}
         }
-        let text = Text::new(label.clone(), (x + 28, y - 8), ("sans-serif", 15));
+        let text = Text::new(label.clone(), (x + sample as i32 + 6, y - 8), ("sans-serif", 15));
         area.draw(&text).map_err(|e| e.to_string())?;
-        x += 28 + text_width as i32 + 24;
+        x += sample as i32 + 6 + text_width as i32 + 24;
     }
     Ok(())
 }

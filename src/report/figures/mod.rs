@@ -3,13 +3,16 @@
 //! Text needs a font, and a fresh machine may have none installed, so the
 //! DejaVu Sans font (Bitstream Vera licence, see assets/fonts/) is compiled
 //! into the binary and registered as plotters' `sans-serif` family.
-//! Colours are the Okabe-Ito palette, distinguishable with the common forms
-//! of colour blindness.
+//! The outcome bars take the Okabe-Ito palette below, distinguishable with
+//! the common forms of colour blindness (and every segment is labelled);
+//! the compared choices' lines take `style.rs`'s styles, which differ in
+//! lightness, pattern and marker too.
 
 mod bars;
 mod heatmap;
 mod lines;
 mod panels;
+mod style;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -21,7 +24,8 @@ use super::error::ReportError;
 use super::plan::Plan;
 use super::summary::Summary;
 
-/// Okabe & Ito (2008), "Color Universal Design", in their order, black last.
+/// Okabe & Ito (2008), "Color Universal Design", in their order, black last:
+/// the outcome bars' colours.
 pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
@@ -32,11 +36,6 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xF0, 0xE4, 0x42), // yellow
     RGBColor(0x00, 0x00, 0x00), // black
 ];
-
-/// The colour of the `index`-th line.
-pub fn colour(index: usize) -> RGBColor {
-    PALETTE[index % PALETTE.len()]
-}
 
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
@@ -51,12 +50,44 @@ fn register_font() -> Result<(), ReportError> {
     result
 }
 
+/// What a figure shows, which says where the page places it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// How runs ended (stacked bars), beside the table of outcomes.
+    Outcomes,
+    /// A per-generation measurement by round (or another column).
+    Curve,
+    /// A headline column over two parameters, beside the answer.
+    Heatmap,
+}
+
+/// One figure drawn: `<stem>.png` and `<stem>.svg` in the report folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    pub kind: Kind,
+    pub stem: String,
+    /// The folder the files are in.
+    pub dir: PathBuf,
+}
+
+impl Figure {
+    /// The file name with extension `extension` (`png` or `svg`).
+    pub fn file(&self, extension: &str) -> String {
+        format!("{}.{extension}", self.stem)
+    }
+
+    /// The path of the file with extension `extension`.
+    pub fn path(&self, extension: &str) -> PathBuf {
+        self.dir.join(self.file(extension))
+    }
+}
+
 /// Why a figure could not be drawn, as plotters' message.
 pub(super) type DrawError = String;
 
 /// Draws one figure twice, into `<stem>.png` and `<stem>.svg` in `$out`,
 /// with `$draw` a function of the root drawing area and of `$raster`
-/// (true for the PNG), and pushes the paths onto `$written`. A macro
+/// (true for the PNG), and pushes a [`Figure`] of `$kind` onto `$written`. A macro
 /// because the drawing functions are generic over the backend and closures
 /// cannot be.
 ///
@@ -65,7 +96,7 @@ pub(super) type DrawError = String;
 /// the SVG's polylines, which plotters writes without a join (SVG's default
 /// is a mitre), are given `stroke-linejoin="round"` here.
 macro_rules! render {
-    ($out:expr, $stem:expr, $size:expr, $written:expr, |$root:ident, $raster:ident| $draw:expr) => {{
+    ($out:expr, $kind:expr, $stem:expr, $size:expr, $written:expr, |$root:ident, $raster:ident| $draw:expr) => {{
         // Drawn under a temporary name and renamed, so an interrupted
         // report never leaves a half-drawn figure behind.
         let png = $out.join(format!("{}.png", $stem));
@@ -91,8 +122,7 @@ macro_rules! render {
         let text = text.replace("<polyline ", "<polyline stroke-linejoin=\"round\" ");
         std::fs::write(&temporary, text).map_err(|e| ReportError::write(&svg, e))?;
         std::fs::rename(&temporary, &svg).map_err(|e| ReportError::write(&svg, e))?;
-        $written.push(png);
-        $written.push(svg);
+        $written.push(Figure { kind: $kind, stem: $stem.to_string(), dir: $out.to_path_buf() });
     }};
 }
 
@@ -107,13 +137,13 @@ fn paged(stem: &str, page: usize) -> String {
 
 /// Draws every figure the plan asks for into `out`, as `<stem>.png` and
 /// `<stem>.svg`, a page per [`panels::MAX_PANELS`] panels; returns the
-/// files written.
+/// figures drawn.
 pub fn draw_all(
     out: &Path,
     summary: &Summary,
     plan: &Plan,
     curves: &Curves,
-) -> Result<Vec<PathBuf>, ReportError> {
+) -> Result<Vec<Figure>, ReportError> {
     register_font()?;
     let mut written = Vec::new();
     let layout = panels::Panels::new(summary, plan);
@@ -123,7 +153,9 @@ pub fn draw_all(
             let stem = paged("outcomes", index + 1);
             let size = bars::size(page);
             let at = (index + 1, pages.len());
-            render!(out, stem, size, written, |root, _raster| bars::draw(&root, summary, plan, page, at));
+            render!(out, Kind::Outcomes, stem, size, written, |root, _raster| bars::draw(
+                &root, summary, plan, page, at
+            ));
         }
     }
     for (curve, series) in plan.curves.iter().zip(curves) {
@@ -133,7 +165,7 @@ pub fn draw_all(
             let stem = paged(&format!("curve-{}{error}{by}", curve.column), index + 1);
             let size = page.size(panels::LINE_PANEL);
             let at = (index + 1, pages.len());
-            render!(out, stem, size, written, |root, raster| {
+            render!(out, Kind::Curve, stem, size, written, |root, raster| {
                 lines::draw(&root, summary, page, curve, series, (at, raster))
             });
         }
@@ -144,7 +176,7 @@ pub fn draw_all(
             for (index, grid) in grids.iter().enumerate() {
                 let stem = paged(&format!("heatmap-{}", heatmap.column), index + 1);
                 let at = (index + 1, count);
-                render!(out, stem, grid.size(), written, |root, _raster| heatmap::draw(
+                render!(out, Kind::Heatmap, stem, grid.size(), written, |root, _raster| heatmap::draw(
                     &root, grid, heatmap, at
                 ));
             }
