@@ -15,7 +15,7 @@
 //! trains it in the rounds as `learner = "network"`.
 //!
 //! Speed: a training step runs over the whole batch as matrix products
-//! ([`fixed_math::gemm`]). The first layer is linear in the concatenated
+//! ([`kernel::gemm`]). The first layer is linear in the concatenated
 //! embeddings, so its pre-activation is a sum of four rows of a small table
 //! (each embedding row times its block of `W1`), and its gradients follow
 //! from the hidden gradients summed per table row: per-example work is only
@@ -25,8 +25,8 @@
 //! aarch64 CPU and platform. Every sum runs in a fixed order in `f32`
 //! (`+ - * /` and `sqrt`, which IEEE 754 rounds the same everywhere) with
 //! no fused multiply-add (Rust never contracts `a * b + c`; the crate is
-//! built for baseline x86-64 / aarch64, and the one kernel chosen at run
-//! time, `gemm`'s AVX2 copy, enables AVX2 but not FMA); the products
+//! built for baseline x86-64 / aarch64, and the copy of the step chosen at
+//! run time, [`kernel::Path::Avx2`], enables AVX2 but not FMA); the products
 //! vectorise only across independent outputs, so the width of the vector
 //! unit does not change a bit; and `exp`, `ln`, `sin`, `cos` and
 //! `powf`, including those of the normal draws, are the fixed
@@ -36,7 +36,8 @@ use rand::Rng;
 use rand_pcg::Pcg64;
 
 use super::digits::{correct_output, CONTEXTS, OUTPUTS};
-use super::fixed_math::{self, gemm, Operand};
+use super::fixed_math;
+use super::kernel::{self, product as gemm, Operand, Path};
 
 /// How a position vector is made the first time a position is met.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -273,7 +274,9 @@ impl Network {
     }
 
     /// The forward pass of a whole batch: leaves the hidden activations and
-    /// the output distributions (`batch.len() x 20`) in `s`.
+    /// the output distributions (`batch.len() x 20`) in `s`. Inlined into
+    /// its callers, which run it through [`kernel::on`].
+    #[inline(always)]
     fn forward(&self, batch: &[Step], s: &mut Scratch) {
         let (e, h) = (self.shape.embed, self.shape.hidden);
         let d = 4 * e;
@@ -361,14 +364,22 @@ impl Network {
         let contexts: Vec<Step> =
             (0..CONTEXTS).map(|c| Step { position: position as u16, context: c as u8, output: 0 }).collect();
         let mut s = Scratch::default();
-        self.forward(&contexts, &mut s);
+        kernel::on(
+            Path::detected(),
+            #[inline(always)]
+            || self.forward(&contexts, &mut s),
+        );
         out.copy_from_slice(&s.probabilities);
     }
 
     /// Mean cross-entropy of `batch` under the current parameters.
     pub fn loss(&self, batch: &[Step]) -> f64 {
         let mut s = Scratch::default();
-        self.forward(batch, &mut s);
+        kernel::on(
+            Path::detected(),
+            #[inline(always)]
+            || self.forward(batch, &mut s),
+        );
         let total: f64 = batch
             .iter()
             .zip(s.probabilities.chunks_exact(OUTPUTS))
@@ -379,6 +390,7 @@ impl Network {
 
     /// Gradients of the mean cross-entropy of `batch`, left in `s.grad`
     /// (weights) and `s.grad_positions`.
+    #[inline(always)]
     fn gradients(&self, batch: &[Step], s: &mut Scratch) {
         self.forward(batch, s);
         let (e, h) = (self.shape.embed, self.shape.hidden);
@@ -463,6 +475,21 @@ impl Network {
 
     /// One Adam step on `batch` (every position in it must have a vector).
     pub fn train_step(&mut self, batch: &[Step], learning_rate: f32) {
+        self.train_step_on(Path::detected(), batch, learning_rate);
+    }
+
+    /// [`Network::train_step`] on a given [`Path`] (every path gives the
+    /// same bits; the tests run each).
+    fn train_step_on(&mut self, path: Path, batch: &[Step], learning_rate: f32) {
+        kernel::on(
+            path,
+            #[inline(always)]
+            || self.train_step_here(batch, learning_rate),
+        );
+    }
+
+    #[inline(always)]
+    fn train_step_here(&mut self, batch: &[Step], learning_rate: f32) {
         let mut s = std::mem::take(&mut self.scratch);
         self.gradients(batch, &mut s);
         self.steps += 1;
@@ -487,6 +514,7 @@ impl Network {
     }
 }
 
+#[inline(always)]
 fn adam(params: &mut [f32], grad: &[f32], moments: &mut Moments, rate: f32, c1: f32, c2: f32) {
     let Moments { first, second } = moments;
     // One division per parameter instead of three.
@@ -501,6 +529,7 @@ fn adam(params: &mut [f32], grad: &[f32], moments: &mut Moments, rate: f32, c1: 
 /// Softmax in place with the fixed `exp`; the total is summed in a fixed
 /// order (four interleaved partial sums, then pairwise), the same on every
 /// CPU and the shape of one SSE/NEON register.
+#[inline(always)]
 fn softmax(row: &mut [f32; OUTPUTS]) {
     let top = row.iter().fold(row[0], |top, &x| if x > top { x } else { top });
     row.iter_mut().for_each(|x| *x = fixed_math::exp(*x - top));
@@ -769,35 +798,41 @@ mod tests {
         // with the same result: a change of vector width, optimisation or
         // architecture must not move it. A change of the model or
         // its arithmetic does, and then the value is re-recorded the same way.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut eat = |x: f32| {
-            for byte in x.to_bits().to_le_bytes() {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        for path in Path::available() {
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            let mut eat = |x: f32| {
+                for byte in x.to_bits().to_le_bytes() {
+                    hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+                }
+            };
+            for encoding in [
+                Encoding::Learned { sigma: 2.0 },
+                Encoding::Copy { sigma: 2.0 },
+                Encoding::Sinusoidal { base: 10.0, scale: 5.0 },
+            ] {
+                let mut rng = Pcg64::seed_from_u64(11);
+                let mut net = Network::new(Shape { embed: 12, hidden: 48 }, encoding, &mut rng);
+                net.extend_to(9, &mut rng);
+                for _ in 0..100 {
+                    let batch: Vec<Step> = (0..256)
+                        .map(|_| {
+                            let c = rng.random_range(0..200);
+                            Step {
+                                position: rng.random_range(0..8),
+                                context: c as u8,
+                                output: correct_output(c),
+                            }
+                        })
+                        .collect();
+                    net.train_step_on(path, &batch, 3e-3);
+                }
+                for p in 0..10 {
+                    net.distribution(p).into_iter().for_each(&mut eat);
+                }
+                eat(net.loss(&[Step { position: 3, context: 17, output: 5 }]) as f32);
             }
-        };
-        for encoding in [
-            Encoding::Learned { sigma: 2.0 },
-            Encoding::Copy { sigma: 2.0 },
-            Encoding::Sinusoidal { base: 10.0, scale: 5.0 },
-        ] {
-            let mut rng = Pcg64::seed_from_u64(11);
-            let mut net = Network::new(Shape { embed: 12, hidden: 48 }, encoding, &mut rng);
-            net.extend_to(9, &mut rng);
-            for _ in 0..100 {
-                let batch: Vec<Step> = (0..256)
-                    .map(|_| {
-                        let c = rng.random_range(0..200);
-                        Step { position: rng.random_range(0..8), context: c as u8, output: correct_output(c) }
-                    })
-                    .collect();
-                net.train_step(&batch, 3e-3);
-            }
-            for p in 0..10 {
-                net.distribution(p).into_iter().for_each(&mut eat);
-            }
-            eat(net.loss(&[Step { position: 3, context: 17, output: 5 }]) as f32);
+            assert_eq!(format!("{hash:016x}"), "cd2bdf41da0c0f6f", "{path:?}");
         }
-        assert_eq!(format!("{hash:016x}"), "cd2bdf41da0c0f6f");
     }
 
     #[test]
