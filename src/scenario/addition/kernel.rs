@@ -2,18 +2,30 @@
 //! step runs on (issues 14 and 26).
 //!
 //! Every output of [`gemm`] is a left fold over the inner index in order,
-//! `((C + A0 B0) + A1 B1) + ...`, however the outputs are tiled and however
-//! wide the vectors: blocking splits the outputs, never the sum. So the
-//! bits are those of the plain triple loop on every CPU, and the hardware
-//! paths ([`Path`]) differ only in speed. What makes a fixed order slow is
-//! too few independent sums in flight, not the order: a tile keeps `R x W`
-//! outputs in registers while `k` runs, enough of them to keep both
-//! multiply and both add pipes busy.
+//! `C <- fma(A[i][0], B[0][j], C)`, then `A[i][1] B[1][j]`, and so on, each
+//! a fused multiply-add (`f32::mul_add`: one correctly rounded operation,
+//! the same bits wherever it runs), however the outputs are tiled and
+//! however wide the vectors: blocking splits the outputs, never the sum. So
+//! the bits are those of the plain triple loop of `mul_add`s on every CPU,
+//! and the hardware paths ([`Path`]) differ only in speed. What makes a
+//! fixed order slow is too few independent sums in flight, not the order:
+//! a tile keeps `R x W` outputs in registers while `k` runs, enough of them
+//! to keep both FMA pipes busy.
+//!
+//! Where the CPU has no FMA instruction (x86-64 before about 2013) the
+//! portable path's `mul_add` is the C library's correctly rounded `fmaf`:
+//! slow, but the same bits. Every aarch64 CPU has it (NEON's `fmla`).
 //!
 //! A whole training step, not only its products, runs through [`on`], so
 //! the element-wise work (softmax, ReLU, Adam) is compiled for the same
-//! vector unit; Rust never fuses `a * b + c` or reorders a floating-point
-//! operation on its own, so that too changes no bit.
+//! vector unit; outside the products it uses no `mul_add`, and Rust never
+//! fuses `a * b + c` or reorders a floating-point operation on its own, so
+//! the wider code changes no bit there either.
+//!
+//! No AVX-512 path: on Zen 4 it executes 512-bit operations as two 256-bit
+//! halves, the same FMA peak as AVX2, and the products already run near
+//! it (BENCHMARKS.md, "Network training step at twice the speed"); its
+//! `target_feature` also needs Rust 1.89, above this crate's 1.88.
 
 /// The left operand `A` (`m x k`) of [`gemm`] and how it is stored.
 #[derive(Clone, Copy, Debug)]
@@ -31,16 +43,16 @@ pub enum Operand<'a> {
 pub enum Path {
     /// What the crate is built for: SSE2 on x86-64, NEON on aarch64.
     Portable,
-    /// x86-64 with AVX2 (256-bit vectors).
-    Avx2,
+    /// x86-64 with AVX2 and FMA (256-bit vectors).
+    Avx2Fma,
 }
 
 impl Path {
     /// The fastest path this CPU has.
     pub fn detected() -> Path {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            return Path::Avx2;
+        if has_avx2_fma() {
+            return Path::Avx2Fma;
         }
         Path::Portable
     }
@@ -50,11 +62,16 @@ impl Path {
     pub fn available() -> Vec<Path> {
         let mut paths = vec![Path::Portable];
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            paths.push(Path::Avx2);
+        if has_avx2_fma() {
+            paths.push(Path::Avx2Fma);
         }
         paths
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
 /// Runs `work` (inlined into it) compiled for `path`.
@@ -66,29 +83,29 @@ pub fn on<T>(path: Path, work: impl FnOnce() -> T) -> T {
     match path {
         Path::Portable => work(),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2 => {
-            assert!(std::is_x86_feature_detected!("avx2"), "this CPU has no AVX2");
-            // SAFETY: the CPU has AVX2, checked just above.
-            unsafe { with_avx2(work) }
+        Path::Avx2Fma => {
+            assert!(has_avx2_fma(), "this CPU has no AVX2 and FMA");
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { with_avx2_fma(work) }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        Path::Avx2 => panic!("AVX2 is an x86-64 path"),
+        Path::Avx2Fma => panic!("AVX2 is an x86-64 path"),
     }
 }
 
-/// `work` compiled with AVX2 (not FMA: see the module comment).
+/// `work` compiled with AVX2 and FMA.
 ///
 /// # Safety
-/// The CPU must support AVX2.
+/// The CPU must support AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn with_avx2<T>(work: impl FnOnce() -> T) -> T {
+#[target_feature(enable = "avx2,fma")]
+unsafe fn with_avx2_fma<T>(work: impl FnOnce() -> T) -> T {
     work()
 }
 
 /// `C += A B` for `A` (`m x k`), `B` (`k x n`, rows `b_stride` apart,
 /// columns contiguous) and `C` (`m x n`, rows `c_stride` apart): every
-/// `C[i][j]` becomes `((C[i][j] + A[i][0] B[0][j]) + A[i][1] B[1][j]) + ...`,
+/// `C[i][j]` becomes `fma(A[i][k-1], B[k-1][j], ... fma(A[i][0], B[0][j], C[i][j]))`,
 /// in that order, so the result is bit for bit the naive loop's, on the
 /// fastest [`Path`] this CPU has.
 #[allow(clippy::too_many_arguments)]
@@ -154,7 +171,9 @@ struct Product<'a> {
 /// The tiles of [`gemm`]: columns in blocks of 16 (two AVX2 vectors, four
 /// SSE2 or NEON vectors) four rows at a time, then blocks of 8 and 4 eight
 /// rows at a time, then single columns: each tile has eight accumulators or
-/// more, enough independent sums to cover an add's latency on both pipes.
+/// more, enough independent sums to cover an FMA's latency (4 cycles on
+/// Zen 4) on both pipes. (Wider tiles, 4 x 24 or 6 x 16, measured no faster
+/// or slower: AVX2 has 16 vector registers.)
 #[inline(always)]
 fn tiles(p: Product, c: &mut [f32]) {
     let mut j = 0;
@@ -216,7 +235,7 @@ fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, c: &mut 
             // SAFETY: `i + r < m`, `kk < k`, and `product` asserted that A
             // holds element `(m - 1, k - 1)` of either layout.
             let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
-            row.iter_mut().zip(b_row).for_each(|(out, y)| *out += x * y);
+            row.iter_mut().zip(b_row).for_each(|(out, y)| *out = x.mul_add(*y, *out));
         }
     }
     for (r, row) in acc.iter().enumerate() {
@@ -257,7 +276,7 @@ mod tests {
             for i in 0..m {
                 for j in 0..n {
                     for kk in 0..k {
-                        naive[i * n + j] += a[i * k + kk] * b[kk * n + j];
+                        naive[i * n + j] = a[i * k + kk].mul_add(b[kk * n + j], naive[i * n + j]);
                     }
                 }
             }
@@ -274,6 +293,19 @@ mod tests {
             let mut c = c0.clone();
             gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
             assert_eq!(c, naive, "detected path {m} x {n} x {k}");
+            if m * n * k > 10_000 {
+                // The products are fused: two roundings per term differ
+                // from one in some of these thousands of outputs.
+                let mut unfused = c0.clone();
+                for i in 0..m {
+                    for j in 0..n {
+                        for kk in 0..k {
+                            unfused[i * n + j] += a[i * k + kk] * b[kk * n + j];
+                        }
+                    }
+                }
+                assert_ne!(c, unfused, "{m} x {n} x {k}");
+            }
         }
     }
 }
