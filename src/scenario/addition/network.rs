@@ -189,10 +189,14 @@ struct Scratch {
     /// examples that used each row, from which every first-layer gradient
     /// follows: per-example work is only the second layer's.
     table: Vec<f32>,
-    /// Hidden activations (`n x h`), probabilities then output gradients
-    /// (`n x 20`), hidden gradients (`n x h`).
+    /// Hidden activations (`n x h`), logits (`n x 20`), probabilities then
+    /// output gradients transposed (`20 x n`, one row per output, so that
+    /// the softmax vectorises across examples), the softmax's per-example
+    /// maxima and partial sums (`5 x n`), hidden gradients (`n x h`).
     hidden: Vec<f32>,
+    logits: Vec<f32>,
     probabilities: Vec<f32>,
+    softmax: Vec<f32>,
     hidden_grad: Vec<f32>,
     grad: Vec<f32>,
     grad_positions: Vec<f32>,
@@ -342,14 +346,16 @@ impl Network {
                 s.w2t[j * OUTPUTS + o] = w[l.w2 + o * h + j];
             }
         }
-        s.probabilities.resize(n * OUTPUTS, 0.0);
-        for row in s.probabilities.chunks_exact_mut(OUTPUTS) {
+        s.logits.resize(n * OUTPUTS, 0.0);
+        for row in s.logits.chunks_exact_mut(OUTPUTS) {
             row.copy_from_slice(&w[l.b2..l.b2 + OUTPUTS]);
         }
-        gemm(n, OUTPUTS, h, Operand::Rows(&s.hidden, h), &s.w2t, OUTPUTS, &mut s.probabilities, OUTPUTS);
-        for row in s.probabilities.chunks_exact_mut(OUTPUTS) {
-            softmax(row.try_into().expect("20 outputs"));
+        gemm(n, OUTPUTS, h, Operand::Rows(&s.hidden, h), &s.w2t, OUTPUTS, &mut s.logits, OUTPUTS);
+        s.probabilities.resize(OUTPUTS * n, 0.0);
+        for (o, column) in s.probabilities.chunks_exact_mut(n).enumerate() {
+            column.iter_mut().zip(s.logits.chunks_exact(OUTPUTS)).for_each(|(p, row)| *p = row[o]);
         }
+        softmax(&mut s.probabilities, n, &mut s.softmax);
     }
 
     /// The model's distribution over the 20 outputs at every context of
@@ -370,7 +376,9 @@ impl Network {
             #[inline(always)]
             || self.forward(&contexts, &mut s),
         );
-        out.copy_from_slice(&s.probabilities);
+        for (o, column) in s.probabilities.chunks_exact(CONTEXTS).enumerate() {
+            out.chunks_exact_mut(OUTPUTS).zip(column).for_each(|(row, p)| row[o] = *p);
+        }
     }
 
     /// Mean cross-entropy of `batch` under the current parameters.
@@ -381,10 +389,11 @@ impl Network {
             #[inline(always)]
             || self.forward(batch, &mut s),
         );
+        let n = batch.len();
         let total: f64 = batch
             .iter()
-            .zip(s.probabilities.chunks_exact(OUTPUTS))
-            .map(|(step, p)| -fixed_math::ln(f64::from(p[step.output as usize])))
+            .enumerate()
+            .map(|(i, step)| -fixed_math::ln(f64::from(s.probabilities[step.output as usize * n + i])))
             .sum();
         total / batch.len() as f64
     }
@@ -407,26 +416,30 @@ impl Network {
         // their products fall into the subnormal range, where CPUs take slow
         // assists (steps were 30% slower after 20,000 steps on one batch).
         // Only the output gradient is flushed; the distribution is not.
+        // Each value is flushed, has 1 taken off at the example's output,
+        // then is scaled, as one example's row at a time did before.
         let scale = 1.0 / n as f32;
-        for (row, step) in s.probabilities.chunks_exact_mut(OUTPUTS).zip(batch) {
-            row.iter_mut().for_each(|x| *x = if *x < TINY_PROBABILITY { 0.0 } else { *x });
-            row[step.output as usize] -= 1.0;
-            row.iter_mut().for_each(|x| *x *= scale);
+        s.probabilities.iter_mut().for_each(|x| *x = if *x < TINY_PROBABILITY { 0.0 } else { *x });
+        for (i, step) in batch.iter().enumerate() {
+            s.probabilities[step.output as usize * n + i] -= 1.0;
         }
+        s.probabilities.iter_mut().for_each(|x| *x *= scale);
         let dz = &s.probabilities;
         s.grad.clear();
         s.grad.resize(l.len, 0.0);
+        // b2's gradient: each output's sum over the batch, in batch order
+        // (the 20 sums interleaved, so that they do not wait on each other).
         let mut db2 = [0.0f32; OUTPUTS];
-        for row in dz.chunks_exact(OUTPUTS) {
-            db2.iter_mut().zip(row).for_each(|(g, x)| *g += x);
+        for i in 0..n {
+            db2.iter_mut().enumerate().for_each(|(o, g)| *g += dz[o * n + i]);
         }
         s.grad[l.b2..].copy_from_slice(&db2);
-        gemm(OUTPUTS, h, n, Operand::Columns(dz, OUTPUTS), &s.hidden, h, &mut s.grad[l.w2..], h);
+        gemm(OUTPUTS, h, n, Operand::Rows(dz, n), &s.hidden, h, &mut s.grad[l.w2..], h);
 
         // Hidden gradients, through the ReLU.
         s.hidden_grad.clear();
         s.hidden_grad.resize(n * h, 0.0);
-        gemm(n, h, OUTPUTS, Operand::Rows(dz, OUTPUTS), &w[l.w2..], h, &mut s.hidden_grad, h);
+        gemm(n, h, OUTPUTS, Operand::Columns(dz, n), &w[l.w2..], h, &mut s.hidden_grad, h);
         for (g, x) in s.hidden_grad.iter_mut().zip(&s.hidden) {
             // A select rather than a conditional store, so it vectorises.
             *g = if *x > 0.0 { *g } else { 0.0 };
@@ -527,19 +540,34 @@ fn adam(params: &mut [f32], grad: &[f32], moments: &mut Moments, rate: f32, c1: 
     }
 }
 
-/// Softmax in place with the fixed `exp`; the total is summed in a fixed
-/// order (four interleaved partial sums, then pairwise), the same on every
-/// CPU and the shape of one SSE/NEON register.
+/// Softmax of every column of `p` (`20 x n`: one row per output, one
+/// column per example) in place, with the fixed `exp`, vectorised across
+/// examples. Each example's maximum is a fold over its outputs in order and
+/// its total the same fixed order as ever (four interleaved partial sums,
+/// then pairwise), so the bits are those of one example at a time.
+/// `work` holds the per-example maxima, then inverses, and partial sums.
 #[inline(always)]
-fn softmax(row: &mut [f32; OUTPUTS]) {
-    let top = row.iter().fold(row[0], |top, &x| if x > top { x } else { top });
-    row.iter_mut().for_each(|x| *x = fixed_math::exp(*x - top));
-    let mut lanes = [0.0f32; 4];
-    for chunk in row.chunks_exact(4) {
-        lanes.iter_mut().zip(chunk).for_each(|(lane, x)| *lane += x);
+fn softmax(p: &mut [f32], n: usize, work: &mut Vec<f32>) {
+    work.clear();
+    work.resize(5 * n, 0.0);
+    let (top, lanes) = work.split_at_mut(n);
+    top.copy_from_slice(&p[..n]);
+    for row in p.chunks_exact(n) {
+        top.iter_mut().zip(row).for_each(|(t, x)| *t = if *x > *t { *x } else { *t });
     }
-    let inverse = 1.0 / ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
-    row.iter_mut().for_each(|x| *x *= inverse);
+    for (o, row) in p.chunks_exact_mut(n).enumerate() {
+        row.iter_mut().zip(&*top).for_each(|(x, t)| *x = fixed_math::exp(*x - t));
+        let lane = &mut lanes[(o % 4) * n..][..n];
+        lane.iter_mut().zip(&*row).for_each(|(l, x)| *l += x);
+    }
+    let inverse = top;
+    for (i, inverse) in inverse.iter_mut().enumerate() {
+        let total = (lanes[i] + lanes[n + i]) + (lanes[2 * n + i] + lanes[3 * n + i]);
+        *inverse = 1.0 / total;
+    }
+    for row in p.chunks_exact_mut(n) {
+        row.iter_mut().zip(&*inverse).for_each(|(x, inverse)| *x *= inverse);
+    }
 }
 
 #[cfg(test)]
