@@ -68,12 +68,17 @@ def first_visits(con, root):
 
 
 def symmetry(con, root, name):
-    """Mirror-symmetric wrong pairs by phase of the run, pooled."""
+    """Mirror-symmetric wrong pairs by phase of the run, pooled: mirrored
+    pairs over wrong pairs with a != b, each summed over every round. The
+    wrong pairs with a != b are `systematic_errors - self_mirror_errors`
+    (the same count as `mirror_errors / mirror_error_share` wherever that is
+    defined); recovering them from the share alone left out every round with
+    no mirrored pair (share 0), which inflated the pooled share."""
     rows = con.sql(f"""
         select learner, encoding, verifier,
             case when generation <= 3 then '0-3' when generation <= 10 then '4-10' else '11+' end as phase,
             count(*), round(avg(mirror_errors), 1),
-            round(sum(mirror_errors) / sum(mirror_errors / nullif(mirror_error_share, 0)), 2),
+            round(sum(mirror_errors) / nullif(sum(systematic_errors - self_mirror_errors), 0), 2),
             round(avg(mirror_error_share_chance), 3), round(avg(mirror_error_share_context_chance), 2)
         from {generations(root, name)}
         where verifier in ('majority', 'commutative')
@@ -89,7 +94,13 @@ def symmetry(con, root, name):
 
 
 def first_visit_symmetry(con, root, name):
-    """Mirror symmetry of the errors a new position brings, before any training on it."""
+    """Mirror symmetry of the errors a new position brings, before any training on it.
+
+    Caution: the wrong pairs with a != b of a first visit are recovered as
+    `first_visit_mirror_errors / first_visit_mirror_share`, which is 0 / 0
+    for a first visit with no mirrored pair; no column counts them (and
+    `first_visit_errors` counts a = b too), so those visits are left out of
+    the wrong pairs and the pooled share is biased upwards."""
     rows = con.sql(f"""
         select encoding, verifier,
             case when generation <= 3 then '0-3' when generation <= 10 then '4-10' else '11+' end as phase,

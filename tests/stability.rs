@@ -119,29 +119,31 @@ fn addition_runs_are_pinned() {
 
 #[test]
 fn network_runs_are_pinned() {
-    // The network learner's arithmetic is fixed (fixed-order f32 sums, no
-    // fused multiply-add, the crate's own exp and sin), so a network run
-    // is pinned as exactly as a table run, on every platform.
+    // The network learner's arithmetic is fixed (fixed-order f32 sums,
+    // fused multiply-adds in the matrix products, each rounded once as
+    // IEEE 754 requires, the crate's own exp and sin), so a network run is
+    // pinned as exactly as a table run, on every platform. Re-recorded when
+    // the products became fused (issue 26).
     let params = "[params]\nlearner = \"network\"\nverifier = \"commutative\"\nstart_digits = 3\n\
                   generations = 6\nproblems = 200\neval_problems = 300\nsupervised_problems = 500\n\
                   hidden_width = 24\nsteps_per_round = 50\n";
     let (run_id, seed, summary) = run("addition", params, 1);
     assert_eq!((run_id, seed), (6668404227762445301, 6877212221158878026));
-    // Supervised training met its targets after 2,000 Adam steps; no theory.
-    assert_eq!(summary[..2], [Some(Float(1.0)), Some(Int(2000))]);
+    // Supervised training met its targets after 1,800 Adam steps; no theory.
+    assert_eq!(summary[..2], [Some(Float(1.0)), Some(Int(1800))]);
     assert_eq!(summary[5..8], [Some(Int(7)), Some(Int(6)), Some(Str("round_limit"))]);
-    assert_eq!(summary[15..17], [Some(Float(9.7)), Some(Float(2.0488479147505747))]);
+    assert_eq!(summary[15..17], [Some(Float(8.0)), Some(Float(2.6368120482464765))]);
     assert_eq!(summary[21..24], [None, None, None]);
     assert_eq!(
         summary[24..],
         [
-            Some(Float(0.1505161126272392)),
+            Some(Float(0.10499535391173964)),
             Some(Int(0)),
-            Some(Float(29.0)),
-            Some(Float(1.6458333333333333)),
-            Some(Float(0.6987951807228916)),
-            Some(Float(0.04617352089923948)),
-            Some(Float(0.41709695926563406)),
+            Some(Float(28.25)),
+            Some(Float(1.6533333333333333)),
+            Some(Float(0.9117647058823529)),
+            Some(Float(0.043542556687479465)),
+            Some(Float(0.5560224089635855)),
         ]
     );
 }

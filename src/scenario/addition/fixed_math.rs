@@ -7,10 +7,7 @@
 //! written out here instead: range reduction by a split constant
 //! (Cody-Waite) and a fixed polynomial, only `+ - * /` and bit operations,
 //! which IEEE 754 rounds identically everywhere (Rust never fuses `a * b + c`).
-//!
-//! [`gemm`] is the matrix product of the training step: every output is a
-//! left fold over the inner index in order, whatever tile or vector width
-//! the compiler uses, so its bits do not depend on the CPU's vector units.
+//! The training step's matrix products are in `kernel.rs`.
 
 /// `1.5 * 2^23`: adding and subtracting it rounds an `f32` below `2^22` in
 /// magnitude to the nearest integer (ties to even).
@@ -182,155 +179,6 @@ pub fn cos(x: f64) -> f64 {
     }
 }
 
-/// The left operand `A` (`m x k`) of [`gemm`] and how it is stored.
-#[derive(Clone, Copy, Debug)]
-pub enum Operand<'a> {
-    /// Row after row, `stride` apart: `A[i][k] = data[i * stride + k]`.
-    Rows(&'a [f32], usize),
-    /// Transposed, column after column `stride` apart:
-    /// `A[i][k] = data[k * stride + i]`.
-    Columns(&'a [f32], usize),
-}
-
-/// Rows of a tile of [`gemm`].
-const TILE_ROWS: usize = 4;
-/// Columns of a tile: two SSE/NEON vectors, one AVX vector.
-const TILE_COLS: usize = 8;
-
-/// `C += A B` for `A` (`m x k`), `B` (`k x n`, rows `b_stride` apart,
-/// columns contiguous) and `C` (`m x n`, rows `c_stride` apart): every
-/// `C[i][j]` becomes `((C[i][j] + A[i][0] B[0][j]) + A[i][1] B[1][j]) + ...`,
-/// in that order, so the result is bit for bit the naive loop's.
-///
-/// Tiles of 4 x 8 outputs stay in registers while `k` runs, and the
-/// vectorised dimension is `j` (independent outputs), which is why the
-/// compiler may use any vector width without changing a bit.
-#[allow(clippy::too_many_arguments)]
-pub fn gemm(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Operand,
-    b: &[f32],
-    b_stride: usize,
-    c: &mut [f32],
-    c_stride: usize,
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    assert!(c.len() >= (m - 1) * c_stride + n, "gemm: C too short");
-    if k == 0 {
-        return;
-    }
-    assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
-    match a {
-        Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
-        Operand::Columns(data, stride) => assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short"),
-    }
-    let product = Product { m, n, k, a, b, b_stride, c_stride };
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { with_avx2(|| tiles(product, c)) };
-        return;
-    }
-    tiles(product, c);
-}
-
-/// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
-/// handed down to the tiles in one piece.
-#[derive(Clone, Copy)]
-struct Product<'a> {
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Operand<'a>,
-    b: &'a [f32],
-    b_stride: usize,
-    c_stride: usize,
-}
-
-/// Runs `work` (inlined here) compiled for AVX2: wider registers for the
-/// same operations in the same order. AVX2 alone (not FMA) is enabled, and
-/// Rust never fuses a multiply and an add it was not asked to, so every
-/// output has the bits the baseline build gives (the pinned-bits test runs
-/// whichever of the two this CPU takes; both were checked to agree).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn with_avx2(work: impl FnOnce()) {
-    work()
-}
-
-/// The tiles of [`gemm`].
-#[inline(always)]
-fn tiles(p: Product, c: &mut [f32]) {
-    let mut j = 0;
-    while j + TILE_COLS <= p.n {
-        columns::<TILE_COLS>(p, j, c);
-        j += TILE_COLS;
-    }
-    if j + 4 <= p.n {
-        columns::<4>(p, j, c);
-        j += 4;
-    }
-    while j < p.n {
-        columns::<1>(p, j, c);
-        j += 1;
-    }
-}
-
-/// Columns `j..j + W` of [`gemm`], in tiles of [`TILE_ROWS`] rows.
-#[inline(always)]
-fn columns<const W: usize>(p: Product, j: usize, c: &mut [f32]) {
-    let mut i = 0;
-    while i + TILE_ROWS <= p.m {
-        tile::<TILE_ROWS, W>(p, i, j, c);
-        i += TILE_ROWS;
-    }
-    while i < p.m {
-        tile::<1, W>(p, i, j, c);
-        i += 1;
-    }
-}
-
-/// One `R x W` tile of `C` at `(i, j)`, accumulated in registers over all
-/// of `k`.
-#[inline(always)]
-fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, c: &mut [f32]) {
-    let Product { k, a, b, b_stride, c_stride, .. } = p;
-    let mut acc = [[0.0f32; W]; R];
-    for (r, row) in acc.iter_mut().enumerate() {
-        row.copy_from_slice(&c[(i + r) * c_stride + j..][..W]);
-    }
-    let (a_data, a_row, a_column) = match a {
-        Operand::Rows(data, stride) => (data, stride, 1),
-        Operand::Columns(data, stride) => (data, 1, stride),
-    };
-    // Unchecked reads: bounds checks in this loop cost 12% of the step's
-    // products, and `gemm` has checked every index read here.
-    debug_assert!(k == 0 || (k - 1) * b_stride + j + W <= b.len());
-    debug_assert!(k == 0 || (i + R - 1) * a_row + (k - 1) * a_column < a_data.len());
-    for kk in 0..k {
-        // SAFETY: `j + W <= n` and `gemm` asserted
-        // `b.len() >= (k - 1) * b_stride + n`, so the W values from
-        // `kk * b_stride + j` lie in `b`; `[f32; W]` has `f32`'s alignment.
-        let b_row: &[f32; W] = unsafe { &*b.as_ptr().add(kk * b_stride + j).cast::<[f32; W]>() };
-        for (r, row) in acc.iter_mut().enumerate() {
-            // SAFETY: `i + r < m`, `kk < k`, and `gemm` asserted that A
-            // holds element `(m - 1, k - 1)` of either layout.
-            let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
-            row.iter_mut().zip(b_row).for_each(|(out, y)| *out += x * y);
-        }
-    }
-    for (r, row) in acc.iter().enumerate() {
-        c[(i + r) * c_stride + j..][..W].copy_from_slice(row);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,33 +242,5 @@ mod tests {
         assert_eq!(sin(0.0), 0.0);
         assert_eq!(cos(0.0), 1.0);
         assert!((powf(10.0, -1.0 / 3.0) - 10f64.powf(-1.0 / 3.0)).abs() < 1e-15);
-    }
-
-    #[test]
-    fn gemm_is_the_naive_fold_bit_for_bit() {
-        // Shapes that exercise every tile and remainder; A both plain and
-        // transposed; C starting from non-zero values.
-        let mut rng = Pcg64::seed_from_u64(6);
-        for (m, n, k) in [(1, 1, 1), (5, 13, 7), (256, 20, 48), (20, 48, 256), (10, 12, 48), (3, 3, 0)] {
-            let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
-            let b: Vec<f32> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
-            let c0: Vec<f32> = (0..m * n).map(|_| rng.random_range(-1.0..1.0)).collect();
-            let mut naive = c0.clone();
-            for i in 0..m {
-                for j in 0..n {
-                    for kk in 0..k {
-                        naive[i * n + j] += a[i * k + kk] * b[kk * n + j];
-                    }
-                }
-            }
-            let mut c = c0.clone();
-            gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
-            assert_eq!(c, naive, "{m} x {n} x {k}");
-            // The same A stored transposed (k x m).
-            let at: Vec<f32> = (0..k * m).map(|x| a[(x % m) * k + x / m]).collect();
-            let mut c = c0.clone();
-            gemm(m, n, k, Operand::Columns(&at, m), &b, n, &mut c, n);
-            assert_eq!(c, naive, "transposed {m} x {n} x {k}");
-        }
     }
 }

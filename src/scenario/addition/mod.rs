@@ -26,6 +26,7 @@ pub mod digits;
 pub mod fixed_math;
 pub mod generation;
 pub mod growth;
+pub mod kernel;
 pub mod learner;
 pub mod metrics;
 pub mod network;

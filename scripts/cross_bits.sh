@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The network learner's bits on every build (issues 14 and 26): compiles
+# network.rs, kernel.rs and fixed_math.rs (included by path into a scratch
+# crate, so each build takes seconds, not the whole dependency tree) five
+# ways and runs their pinned-bits and kernel tests in each:
+#
+#   baseline x86-64 release (SSE2; the run-time paths it carries included),
+#   -C target-feature=+avx2,+fma, -C target-cpu=native (AVX-512 here),
+#   unoptimised, and aarch64 (NEON) under qemu-aarch64.
+#
+# Every build must pass the same pinned hash. Needs the aarch64 target
+# (`rustup target add aarch64-unknown-linux-gnu`), its linker and qemu
+# (`apt-get install gcc-aarch64-linux-gnu qemu-user`); without them the
+# aarch64 build is reported as skipped, never as passed.
+#
+#   scripts/cross_bits.sh            # from the repository root
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+src="$root/src/scenario/addition"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/src"
+cp "$root/Cargo.lock" "$work/"
+cat > "$work/Cargo.toml" <<EOF
+[package]
+name = "cross-bits"
+version = "0.0.0"
+edition = "2021"
+
+[dependencies]
+rand = "0.9"
+rand_pcg = "0.9"
+EOF
+# The two items of digits.rs and sampler.rs that network.rs uses, copied.
+cat > "$work/src/lib.rs" <<EOF
+pub mod digits {
+    pub const CONTEXTS: usize = 200;
+    pub const OUTPUTS: usize = 20;
+    pub fn correct_output(c: usize) -> u8 {
+        let sum = c / 20 + (c / 2) % 10 + c % 2;
+        ((sum % 10) * 2 + sum / 10) as u8
+    }
+}
+pub mod sampler {
+    pub fn argmax(row: &[f32]) -> u8 {
+        let (mut best, mut value) = (0, row[0]);
+        for (i, p) in row.iter().enumerate() {
+            if *p > value {
+                (best, value) = (i, *p);
+            }
+        }
+        best as u8
+    }
+}
+#[path = "$src/fixed_math.rs"]
+pub mod fixed_math;
+#[path = "$src/kernel.rs"]
+pub mod kernel;
+#[path = "$src/network.rs"]
+pub mod network;
+EOF
+
+tests=(the_bits_are_those_every_build_gives gemm_is_the_naive_fold_bit_for_bit_on_every_path)
+run() {
+    local name=$1
+    shift
+    ("$@" -- "${tests[@]}" 2>&1 || true) | grep -E "^test |test result|^error|left:" | sed "s|^|$name: |"
+}
+cd "$work"
+export CARGO_TARGET_DIR="$work/target"
+run "baseline release" cargo test --offline --release --lib
+RUSTFLAGS="-C target-feature=+avx2,+fma" run "+avx2,+fma" cargo test --offline --release --lib
+RUSTFLAGS="-C target-cpu=native" run "target-cpu=native" cargo test --offline --release --lib
+run "unoptimised" cargo test --offline --lib
+if rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-gnu \
+    && command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
+    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+        CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+        run "aarch64 (qemu)" cargo test --offline --release --lib --target aarch64-unknown-linux-gnu
+else
+    echo "aarch64 (qemu): SKIPPED (no aarch64 target, linker or qemu-aarch64)"
+fi

@@ -1,0 +1,311 @@
+//! The network learner's matrix products, and the vector unit a training
+//! step runs on (issues 14 and 26).
+//!
+//! Every output of [`gemm`] is a left fold over the inner index in order,
+//! `C <- fma(A[i][0], B[0][j], C)`, then `A[i][1] B[1][j]`, and so on, each
+//! a fused multiply-add (`f32::mul_add`: one correctly rounded operation,
+//! the same bits wherever it runs), however the outputs are tiled and
+//! however wide the vectors: blocking splits the outputs, never the sum. So
+//! the bits are those of the plain triple loop of `mul_add`s on every CPU,
+//! and the hardware paths ([`Path`]) differ only in speed. What makes a
+//! fixed order slow is too few independent sums in flight, not the order:
+//! a tile keeps `R x W` outputs in registers while `k` runs, enough of them
+//! to keep both FMA pipes busy.
+//!
+//! Where the CPU has no FMA instruction (x86-64 before about 2013) the
+//! portable path's `mul_add` is the C library's correctly rounded `fmaf`:
+//! slow, but the same bits. Every aarch64 CPU has it (NEON's `fmla`).
+//!
+//! A whole training step, not only its products, runs through [`on`], so
+//! the element-wise work (softmax, ReLU, Adam) is compiled for the same
+//! vector unit; outside the products it uses no `mul_add`, and Rust never
+//! fuses `a * b + c` or reorders a floating-point operation on its own, so
+//! the wider code changes no bit there either.
+//!
+//! No AVX-512 path: on Zen 4 it executes 512-bit operations as two 256-bit
+//! halves, the same FMA peak as AVX2, and the products already run near
+//! it (BENCHMARKS.md, "Network training step at twice the speed"); its
+//! `target_feature` also needs Rust 1.89, above this crate's 1.88.
+
+/// The left operand `A` (`m x k`) of [`gemm`] and how it is stored.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand<'a> {
+    /// Row after row, `stride` apart: `A[i][k] = data[i * stride + k]`.
+    Rows(&'a [f32], usize),
+    /// Transposed, column after column `stride` apart:
+    /// `A[i][k] = data[k * stride + i]`.
+    Columns(&'a [f32], usize),
+}
+
+/// The code a training step runs: the same operations in the same order,
+/// compiled for one vector unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// What the crate is built for: SSE2 on x86-64, NEON on aarch64.
+    Portable,
+    /// x86-64 with AVX2 and FMA (256-bit vectors).
+    Avx2Fma,
+}
+
+impl Path {
+    /// The fastest path this CPU has.
+    pub fn detected() -> Path {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2_fma() {
+            return Path::Avx2Fma;
+        }
+        Path::Portable
+    }
+
+    /// Every path this CPU can run, the portable one first (for the tests
+    /// that check they agree bit for bit).
+    pub fn available() -> Vec<Path> {
+        let mut paths = vec![Path::Portable];
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2_fma() {
+            paths.push(Path::Avx2Fma);
+        }
+        paths
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+/// Runs `work` (inlined into it) compiled for `path`.
+///
+/// # Panics
+/// If this CPU lacks `path` (take it from [`Path::detected`] or [`Path::available`]).
+#[inline(always)]
+pub fn on<T>(path: Path, work: impl FnOnce() -> T) -> T {
+    match path {
+        Path::Portable => work(),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2Fma => {
+            assert!(has_avx2_fma(), "this CPU has no AVX2 and FMA");
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            unsafe { with_avx2_fma(work) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Path::Avx2Fma => panic!("AVX2 is an x86-64 path"),
+    }
+}
+
+/// `work` compiled with AVX2 and FMA.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn with_avx2_fma<T>(work: impl FnOnce() -> T) -> T {
+    work()
+}
+
+/// `C += A B` for `A` (`m x k`), `B` (`k x n`, rows `b_stride` apart,
+/// columns contiguous) and `C` (`m x n`, rows `c_stride` apart): every
+/// `C[i][j]` becomes `fma(A[i][k-1], B[k-1][j], ... fma(A[i][0], B[0][j], C[i][j]))`,
+/// in that order, so the result is bit for bit the naive loop's, on the
+/// fastest [`Path`] this CPU has.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    c: &mut [f32],
+    c_stride: usize,
+) {
+    on(
+        Path::detected(),
+        #[inline(always)]
+        || product(m, n, k, a, b, b_stride, c, c_stride),
+    );
+}
+
+/// [`gemm`] compiled for whatever path its caller runs on: for the products
+/// inside a step that already runs through [`on`].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn product(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    c: &mut [f32],
+    c_stride: usize,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(c.len() >= (m - 1) * c_stride + n, "gemm: C too short");
+    if k == 0 {
+        return;
+    }
+    assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
+    match a {
+        Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
+        Operand::Columns(data, stride) => assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short"),
+    }
+    tiles(Product { m, n, k, a, b, b_stride, c_stride }, c);
+}
+
+/// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
+/// handed down to the tiles in one piece.
+#[derive(Clone, Copy)]
+struct Product<'a> {
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand<'a>,
+    b: &'a [f32],
+    b_stride: usize,
+    c_stride: usize,
+}
+
+/// The tiles of [`gemm`]: columns in blocks of 16 (two AVX2 vectors, four
+/// SSE2 or NEON vectors) four rows at a time, then blocks of 8 and 4 eight
+/// rows at a time, then single columns: each tile has eight accumulators or
+/// more, enough independent sums to cover an FMA's latency (4 cycles on
+/// Zen 4) on both pipes. (Wider tiles, 4 x 24 or 6 x 16, measured no faster
+/// or slower: AVX2 has 16 vector registers.)
+#[inline(always)]
+fn tiles(p: Product, c: &mut [f32]) {
+    let mut j = 0;
+    while j + 16 <= p.n {
+        columns::<4, 16>(p, j, c);
+        j += 16;
+    }
+    if j + 8 <= p.n {
+        columns::<8, 8>(p, j, c);
+        j += 8;
+    }
+    if j + 4 <= p.n {
+        columns::<8, 4>(p, j, c);
+        j += 4;
+    }
+    while j < p.n {
+        columns::<8, 1>(p, j, c);
+        j += 1;
+    }
+}
+
+/// Columns `j..j + W` of [`gemm`], in tiles of `R` rows.
+#[inline(always)]
+fn columns<const R: usize, const W: usize>(p: Product, j: usize, c: &mut [f32]) {
+    let mut i = 0;
+    while i + R <= p.m {
+        tile::<R, W>(p, i, j, c);
+        i += R;
+    }
+    while i < p.m {
+        tile::<1, W>(p, i, j, c);
+        i += 1;
+    }
+}
+
+/// One `R x W` tile of `C` at `(i, j)`, accumulated in registers over all
+/// of `k`.
+#[inline(always)]
+fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, c: &mut [f32]) {
+    let Product { k, a, b, b_stride, c_stride, .. } = p;
+    let mut acc = [[0.0f32; W]; R];
+    for (r, row) in acc.iter_mut().enumerate() {
+        row.copy_from_slice(&c[(i + r) * c_stride + j..][..W]);
+    }
+    let (a_data, a_row, a_column) = match a {
+        Operand::Rows(data, stride) => (data, stride, 1),
+        Operand::Columns(data, stride) => (data, 1, stride),
+    };
+    // Unchecked reads: bounds checks in this loop cost 12% of the step's
+    // products, and `product` has checked every index read here.
+    debug_assert!(k == 0 || (k - 1) * b_stride + j + W <= b.len());
+    debug_assert!(k == 0 || (i + R - 1) * a_row + (k - 1) * a_column < a_data.len());
+    for kk in 0..k {
+        // SAFETY: `j + W <= n` and `product` asserted
+        // `b.len() >= (k - 1) * b_stride + n`, so the W values from
+        // `kk * b_stride + j` lie in `b`; `[f32; W]` has `f32`'s alignment.
+        let b_row: &[f32; W] = unsafe { &*b.as_ptr().add(kk * b_stride + j).cast::<[f32; W]>() };
+        for (r, row) in acc.iter_mut().enumerate() {
+            // SAFETY: `i + r < m`, `kk < k`, and `product` asserted that A
+            // holds element `(m - 1, k - 1)` of either layout.
+            let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
+            row.iter_mut().zip(b_row).for_each(|(out, y)| *out = x.mul_add(*y, *out));
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        c[(i + r) * c_stride + j..][..W].copy_from_slice(row);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_pcg::Pcg64;
+
+    #[test]
+    fn gemm_is_the_naive_fold_bit_for_bit_on_every_path() {
+        // Shapes that exercise every tile width and remainder (the
+        // network's 256 x 20 x 48, 20 x 48 x 256, 256 x 48 x 20 and its
+        // first layer's 10 x 48 x 12, 48 x 12 x 10, 10 x 12 x 48); A both
+        // plain and transposed; C starting from non-zero values.
+        let mut rng = Pcg64::seed_from_u64(6);
+        let shapes = [
+            (1, 1, 1),
+            (5, 13, 7),
+            (256, 20, 48),
+            (20, 48, 256),
+            (256, 48, 20),
+            (10, 48, 12),
+            (48, 12, 10),
+            (10, 12, 48),
+            (7, 63, 9),
+            (3, 3, 0),
+        ];
+        for (m, n, k) in shapes {
+            let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let c0: Vec<f32> = (0..m * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let mut naive = c0.clone();
+            for i in 0..m {
+                for j in 0..n {
+                    for kk in 0..k {
+                        naive[i * n + j] = a[i * k + kk].mul_add(b[kk * n + j], naive[i * n + j]);
+                    }
+                }
+            }
+            // The same A stored transposed (k x m).
+            let at: Vec<f32> = (0..k * m).map(|x| a[(x % m) * k + x / m]).collect();
+            for path in Path::available() {
+                let mut c = c0.clone();
+                on(path, || product(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n));
+                assert_eq!(c, naive, "{path:?} {m} x {n} x {k}");
+                let mut c = c0.clone();
+                on(path, || product(m, n, k, Operand::Columns(&at, m), &b, n, &mut c, n));
+                assert_eq!(c, naive, "{path:?} transposed {m} x {n} x {k}");
+            }
+            let mut c = c0.clone();
+            gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
+            assert_eq!(c, naive, "detected path {m} x {n} x {k}");
+            if m * n * k > 10_000 {
+                // The products are fused: two roundings per term differ
+                // from one in some of these thousands of outputs.
+                let mut unfused = c0.clone();
+                for i in 0..m {
+                    for j in 0..n {
+                        for kk in 0..k {
+                            unfused[i * n + j] += a[i * k + kk] * b[kk * n + j];
+                        }
+                    }
+                }
+                assert_ne!(c, unfused, "{m} x {n} x {k}");
+            }
+        }
+    }
+}
