@@ -362,6 +362,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
+            if !summary.in_short.is_empty() {
+                // The answer without opening the file.
+                println!("\nIn short:");
+                for sentence in &summary.in_short {
+                    println!("- {sentence}");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

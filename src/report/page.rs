@@ -17,6 +17,8 @@ pub struct Page<'a> {
     pub dataset: &'a Path,
     pub summary: &'a Summary,
     pub plan: &'a Plan,
+    /// The `## In short` paragraphs: one sentence per compared choice.
+    pub in_short: &'a [String],
     pub answer: &'a [String],
     /// Figure files, PNG and SVG; the PNGs are embedded.
     pub figures: &'a [PathBuf],
@@ -64,6 +66,12 @@ pub fn markdown(page: &Page) -> String {
     if !summary.fixed.is_empty() {
         let fixed: Vec<String> = summary.fixed.iter().map(|(n, v)| format!("{n} = {v}")).collect();
         let _ = writeln!(text, "Fixed parameters: {}.\n", fixed.join(", "));
+    }
+    if !page.in_short.is_empty() {
+        let _ = writeln!(text, "## In short\n");
+        for sentence in page.in_short {
+            let _ = writeln!(text, "{sentence}\n");
+        }
     }
     let _ = writeln!(text, "## The answer\n");
     if page.answer.is_empty() {

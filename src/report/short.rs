@@ -1,0 +1,516 @@
+//! `## In short`: the answer a researcher can quote, one sentence per
+//! compared choice (one for the whole sweep without a comparison), each
+//! summing up every grid point of that choice: how its runs ended, the range
+//! of the lead headline column across points, the commonest value of the
+//! first categorical one, and how the choice compares with the baseline.
+//! The per-point sentences below it on the page are the evidence.
+//!
+//! Each claim is true of every point it covers or names the points where it
+//! is not; beyond [`NAMED`] such points they are counted and listed
+//! compactly. Like the rest of the report it reads the plan and the summary
+//! only, and names no scenario, column or parameter.
+
+use super::paired::{self, Centre, Difference, Verdict};
+use super::plan::{Headline, Plan, Statistic};
+use super::summary::{ColumnSummary, Summary};
+use super::table::format_value;
+use crate::scenario::contract::OutcomeKind;
+
+/// Exceptions named one by one with what happened there; more are grouped
+/// by what happened and listed compactly, so a sentence stays readable.
+const NAMED: usize = 3;
+
+/// The kind of a point where no one value takes most runs.
+const MIXED: &str = "mixed";
+
+/// The In short sentences: per compared choice in the report's order
+/// (baseline first), or one for the whole sweep. Where the compared
+/// parameter was paired, `paired` holds the differences its comparison
+/// clause counts.
+pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<String> {
+    let comparison = plan.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
+    let all: Vec<usize> = (0..summary.points.len()).collect();
+    let Some((c, axis)) = comparison else {
+        let lead = match all.len() {
+            1 => "All runs".to_string(),
+            n => format!("Across all {n} grid points"),
+        };
+        let group = Group { summary, plan, points: all, skip: Vec::new() };
+        return group.sentence(&lead, None, paired).into_iter().collect();
+    };
+    summary
+        .values_of(axis, plan)
+        .into_iter()
+        .filter_map(|choice| {
+            let points = all.iter().copied().filter(|&p| summary.points[p].key[axis] == choice).collect();
+            let group = Group { summary, plan, points, skip: vec![c.parameter.as_str()] };
+            let baseline = (choice.to_string() != c.baseline).then_some((axis, c.baseline.as_str()));
+            group.sentence(&format!("`{choice}`"), baseline, paired)
+        })
+        .collect()
+}
+
+/// The grid points one sentence covers.
+struct Group<'a> {
+    summary: &'a Summary,
+    plan: &'a Plan,
+    /// Indices into the summary's points, in its order.
+    points: Vec<usize>,
+    /// Parameters the same at every point of the group (the compared one),
+    /// left out of point names.
+    skip: Vec<&'a str>,
+}
+
+/// A point where a claim does not hold: what happened there, and the kind
+/// of exception it is, by which more than [`NAMED`] are grouped.
+struct Exception {
+    point: usize,
+    detail: String,
+    kind: String,
+}
+
+impl Group<'_> {
+    /// `lead: clause; clause; clause.`; `None` without anything to say.
+    /// `baseline` (the compared axis and its baseline) for a choice that is
+    /// not the baseline.
+    fn sentence(&self, lead: &str, baseline: Option<(usize, &str)>, paired: &[Difference]) -> Option<String> {
+        let clauses: Vec<String> = [
+            self.endings(),
+            self.range(),
+            self.commonest(),
+            baseline.and_then(|(axis, name)| self.against(axis, name, paired)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!clauses.is_empty()).then(|| format!("{lead}: {}.", clauses.join("; ")))
+    }
+
+    /// "at 8 of 9 points", "at all 9 points", or nothing for a group of one.
+    fn at(&self, k: usize) -> String {
+        match self.points.len() {
+            1 => String::new(),
+            n if k == n => format!(" at all {n} points"),
+            n => format!(" at {k} of {n} points"),
+        }
+    }
+
+    /// The varying parameters that tell the group's points apart, the
+    /// comparison's `along` first (as the per-point sentences name them).
+    fn axes(&self) -> Vec<usize> {
+        let along = self.plan.comparison.as_ref().and_then(|c| c.along.as_deref());
+        let mut axes: Vec<usize> = (0..self.summary.varying.len())
+            .filter(|&a| !self.skip.contains(&self.summary.varying[a].as_str()))
+            .collect();
+        axes.sort_by_key(|&a| Some(self.summary.varying[a].as_str()) != along);
+        axes
+    }
+
+    /// "noise_rate = 0.003, samples = 9".
+    fn name(&self, point: usize) -> String {
+        let key = &self.summary.points[point].key;
+        let named: Vec<String> =
+            self.axes().iter().map(|&a| format!("{} = {}", self.summary.varying[a], key[a])).collect();
+        named.join(", ")
+    }
+
+    /// The points' values, "0.003, 0.01" or "(0.003, 9), (0.01, 9)", and
+    /// the header that names them, "noise_rate = " or "(noise_rate, samples) = ".
+    fn compact(&self, points: &[usize]) -> (String, String) {
+        let axes = self.axes();
+        let names: Vec<&str> = axes.iter().map(|&a| self.summary.varying[a].as_str()).collect();
+        let values = |p: usize| -> Vec<String> {
+            axes.iter().map(|&a| self.summary.points[p].key[a].to_string()).collect()
+        };
+        if axes.len() == 1 {
+            let values: Vec<String> = points.iter().map(|&p| values(p).join("")).collect();
+            return (format!("{} = ", names[0]), values.join(", "));
+        }
+        let tuples: Vec<String> = points.iter().map(|&p| format!("({})", values(p).join(", "))).collect();
+        (format!("({}) = ", names.join(", ")), tuples.join(", "))
+    }
+
+    /// Where `points` are, as briefly as is exact: "noise_rate = 0.003" when
+    /// they are the group's points with that value, one point's name, or
+    /// the compact list.
+    fn place(&self, points: &[usize]) -> String {
+        for a in self.axes() {
+            let value = &self.summary.points[points[0]].key[a];
+            let with: Vec<usize> =
+                self.points.iter().copied().filter(|&p| self.summary.points[p].key[a] == *value).collect();
+            if with == points && points.len() > 1 {
+                return format!("{} = {value}", self.summary.varying[a]);
+            }
+        }
+        match points {
+            [point] => self.name(*point),
+            _ => {
+                let (header, values) = self.compact(points);
+                format!("{header}{values}")
+            }
+        }
+    }
+
+    /// " (at A: what; at B, C: what)": exceptions grouped by what happened
+    /// there; beyond [`NAMED`] such groups, by their kind instead, under
+    /// one header: " (at (a, b) = (1, 2), (1, 3): mostly stalled; (2, 2):
+    /// mixed)"; empty without exceptions.
+    fn except(&self, exceptions: &[Exception]) -> String {
+        if exceptions.is_empty() {
+            return String::new();
+        }
+        let by_detail = grouped(exceptions, |e| &e.detail);
+        if by_detail.len() <= NAMED {
+            let named: Vec<String> = by_detail
+                .iter()
+                .map(|(detail, points)| format!("at {}: {detail}", self.place(points)))
+                .collect();
+            return format!(" ({})", named.join("; "));
+        }
+        let mut header = String::new();
+        let by_kind: Vec<String> = grouped(exceptions, |e| &e.kind)
+            .iter()
+            .map(|(kind, points)| {
+                let (named, values) = self.compact(points);
+                header = named;
+                format!("{values}: {kind}")
+            })
+            .collect();
+        format!(" (at {header}{})", by_kind.join("; "))
+    }
+
+    /// "every run collapsed at 8 of 9 points, after a median of 5-9 rounds
+    /// (at noise_rate = 0.003, samples = 9: 14 of 20 stalled, 6 collapsed)":
+    /// the ending that takes most runs at the most points, and every point
+    /// where it does not, with its counts.
+    fn endings(&self) -> Option<String> {
+        let outcome = self.plan.outcome.as_ref()?;
+        let other = outcome.outcomes.len();
+        let phrase = |slot: usize| {
+            outcome.outcomes.get(slot).map_or("ended in a way the scenario does not declare", |o| &o.1)
+        };
+        // Per point: runs per declared outcome, then the undeclared ones.
+        let counts: Vec<(usize, Vec<usize>)> = self
+            .points
+            .iter()
+            .filter_map(|&p| {
+                let o = self.summary.points[p].outcome.as_ref()?;
+                Some((p, o.counts.iter().copied().chain([o.other]).collect()))
+            })
+            .collect();
+        if counts.is_empty() {
+            return None;
+        }
+        let majority = |c: &[usize]| {
+            let n: usize = c.iter().sum();
+            c.iter().position(|&k| 2 * k > n)
+        };
+        let mut held = vec![0; other + 1];
+        for (_, c) in &counts {
+            if let Some(slot) = majority(c) {
+                held[slot] += 1;
+            }
+        }
+        // Ties go to the declared order: the event first.
+        let Some(slot) = (0..=other).filter(|&s| held[s] > 0).max_by_key(|&s| (held[s], usize::MAX - s))
+        else {
+            return Some(self.no_majority(&counts, &phrase));
+        };
+        let agree: Vec<usize> =
+            counts.iter().filter(|(_, c)| majority(c) == Some(slot)).map(|(p, _)| *p).collect();
+        let every = counts.iter().filter(|(_, c)| c[slot] > 0 && c[slot] == c.iter().sum::<usize>()).count();
+        let runs = if every == agree.len() { "every run" } else { "most runs" };
+        let mut text = format!("{runs} {}{}", phrase(slot), self.at(agree.len()));
+        let timed = outcome.outcomes.get(slot).is_some_and(|o| o.2 != OutcomeKind::Censored);
+        if timed {
+            let times: Vec<f64> = agree
+                .iter()
+                .filter_map(|&p| self.summary.points[p].outcome.as_ref())
+                .map(|o| o.times[slot].value)
+                .filter(|t| t.is_finite())
+                .collect();
+            if let Some(range) = span(&times) {
+                let many = range != "1";
+                let step = if many { &self.plan.step.1 } else { &self.plan.step.0 };
+                text.push_str(&format!(", after a median of {range} {step}"));
+            }
+        }
+        let exceptions: Vec<Exception> = counts
+            .iter()
+            .filter(|(_, c)| majority(c) != Some(slot))
+            .map(|(p, c)| Exception { point: *p, detail: tally(c, &phrase), kind: most(c, &phrase) })
+            .collect();
+        text.push_str(&self.except(&exceptions));
+        let failed: usize = self.points.iter().map(|&p| self.summary.points[p].failures).sum();
+        if failed > 0 {
+            let all: usize = self.points.iter().map(|&p| self.summary.points[p].replicates).sum();
+            text.push_str(&format!("; {failed} of {all} runs failed and are left out"));
+        }
+        Some(text)
+    }
+
+    /// Where no ending takes most runs at any point: the totals, true of
+    /// the group as a whole.
+    fn no_majority<'p>(&self, counts: &[(usize, Vec<usize>)], phrase: &dyn Fn(usize) -> &'p str) -> String {
+        let slots = counts.first().map_or(0, |(_, c)| c.len());
+        let totals: Vec<usize> = (0..slots).map(|s| counts.iter().map(|(_, c)| c[s]).sum()).collect();
+        format!(
+            "no way of ending took most runs{}; in all, {}",
+            self.at(counts.len()),
+            tally(&totals, phrase)
+        )
+    }
+
+    /// "median reach at 99% 7-12 digits across points (at a = 1: none)":
+    /// the lead numeric headline column's statistic at every point, as a
+    /// range; points where it is not a number (a median of runs that
+    /// achieved nothing) named.
+    fn range(&self) -> Option<String> {
+        let (index, h) = lead(self.plan)?;
+        let statistic = if h.statistic == Statistic::Mean { "mean" } else { "median" };
+        let mut finite = Vec::new();
+        let mut exceptions = Vec::new();
+        for &p in &self.points {
+            let value = self.summary.points[p].columns[index].summary.value;
+            if value.is_finite() {
+                finite.push(value);
+            } else {
+                let said = format_value(value, None);
+                exceptions.push(Exception { point: p, detail: said.clone(), kind: said });
+            }
+        }
+        let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+        let same = finite.windows(2).all(|w| w[0] == w[1]);
+        let at = match (self.points.len(), exceptions.is_empty(), same) {
+            (1, ..) => String::new(),
+            (_, true, true) => " at every point".into(),
+            (_, true, false) => " across points".into(),
+            _ => self.at(finite.len()),
+        };
+        let mut text = match span(&finite) {
+            Some(range) => format!("{statistic} {} {range}{unit}{at}", h.name),
+            None => format!("{statistic} {}", h.name),
+        };
+        if finite.is_empty() {
+            // Nothing finite: the exceptions are the whole story.
+            let kinds: Vec<&str> = exceptions.iter().map(|e| e.kind.as_str()).collect();
+            if kinds.windows(2).all(|w| w[0] == w[1]) {
+                text.push_str(&format!(" {}{}", kinds[0], self.at(kinds.len())));
+                return Some(text);
+            }
+        }
+        text.push_str(&self.except(&exceptions));
+        Some(text)
+    }
+
+    /// "growth law polynomial in most runs at 8 of 9 points (at a = 1:
+    /// exponential in 12 of 20)": the first categorical headline column's
+    /// value that most runs took at the most points, and every point where
+    /// most runs did not.
+    fn commonest(&self) -> Option<String> {
+        let index = self.plan.headline.iter().position(|h| h.statistic == Statistic::Mode)?;
+        let name = &self.plan.headline[index].name;
+        let columns: Vec<(usize, &ColumnSummary)> =
+            self.points.iter().map(|&p| (p, &self.summary.points[p].columns[index])).collect();
+        fn majority(c: &ColumnSummary) -> Option<&str> {
+            c.mode.as_ref().filter(|(_, count)| 2 * count > c.summary.n).map(|(value, _)| value.as_str())
+        }
+        let mut held: Vec<(&str, usize)> = Vec::new();
+        for (_, c) in &columns {
+            if let Some(value) = majority(c) {
+                match held.iter_mut().find(|(v, _)| *v == value) {
+                    Some((_, k)) => *k += 1,
+                    None => held.push((value, 1)),
+                }
+            }
+        }
+        // The most points; ties to the value first met.
+        let value = held.iter().fold(None::<(&str, usize)>, |best, &(v, k)| match best {
+            Some((_, b)) if b >= k => best,
+            _ => Some((v, k)),
+        });
+        let Some((value, agree)) = value else {
+            return Some(format!("{name}: no value took most runs{}", self.at(columns.len())));
+        };
+        let every = columns
+            .iter()
+            .filter(|(_, c)| c.mode.as_ref().is_some_and(|(v, k)| v == value && *k == c.summary.n))
+            .count();
+        let most = if every == agree { "every run" } else { "most runs" };
+        let mut text = format!("{name} {value} in {most}{}", self.at(agree));
+        let exceptions: Vec<Exception> = columns
+            .iter()
+            .filter(|(_, c)| majority(c) != Some(value))
+            .map(|(p, c)| Exception {
+                point: *p,
+                detail: match &c.mode {
+                    Some((v, k)) => format!("{v} in {k} of {}", c.summary.n),
+                    None => "no value".into(),
+                },
+                kind: majority(c).map_or(MIXED.into(), |v| format!("mostly {v}")),
+            })
+            .collect();
+        text.push_str(&self.except(&exceptions));
+        Some(text)
+    }
+
+    /// "reach at 99% better than `none` at 9 of 9 points, by a median
+    /// paired difference of 4-11 digits": the lead column judged against the
+    /// baseline at each point, by the paired difference where the compared
+    /// parameter was paired (the size counted only at the points with that
+    /// verdict) and by whether the two 95% intervals part otherwise; the
+    /// verdict the most points share, and every point where it differs.
+    fn against(&self, axis: usize, baseline: &str, paired: &[Difference]) -> Option<String> {
+        let (index, h) = lead(self.plan)?;
+        let was_paired = self.plan.paired.contains(&self.summary.varying[axis]);
+        let mut verdicts: Vec<(usize, Option<Verdict>, Option<&Difference>)> = Vec::new();
+        for &p in &self.points {
+            if was_paired {
+                let d = paired.iter().find(|d| {
+                    d.point == p
+                        && d.axis == self.summary.varying[axis]
+                        && self.plan.headline[d.column].column == h.column
+                })?;
+                verdicts.push((p, paired::verdict(h, d), Some(d)));
+            } else {
+                let base = super::answer::find_baseline(self.summary, p, axis, baseline)?;
+                let (this, base) =
+                    (&self.summary.points[p].columns[index], &self.summary.points[base].columns[index]);
+                let verdict = super::answer::unpaired(h.better, h.support, &this.summary, &base.summary);
+                verdicts.push((p, verdict, None));
+            }
+        }
+        // No direction, or too few runs for an interval anywhere: nothing
+        // to say.
+        if verdicts.iter().all(|(_, v, _)| v.is_none()) {
+            return None;
+        }
+        let order = [Some(Verdict::Better), Some(Verdict::Worse), Some(Verdict::Unclear), None];
+        let count = |v: Option<Verdict>| verdicts.iter().filter(|(_, w, _)| *w == v).count();
+        let top = order.into_iter().max_by_key(|&v| (count(v), usize::MAX - order_of(v)))?;
+        let said = |v: Option<Verdict>| match v {
+            Some(Verdict::Better) => format!("better than `{baseline}`"),
+            Some(Verdict::Worse) => format!("worse than `{baseline}`"),
+            Some(Verdict::Unclear) => format!("no clear difference from `{baseline}`"),
+            None => "too few runs to compare".to_string(),
+        };
+        let mut text = format!("{} {}{}", h.name, said(top), self.at(count(top)));
+        if matches!(top, Some(Verdict::Better | Verdict::Worse)) {
+            let sizes: Vec<f64> = verdicts
+                .iter()
+                .filter(|(_, v, _)| *v == top)
+                .filter_map(|(_, _, d)| d.map(|d| d.estimate.value.abs()))
+                .collect();
+            let centre = verdicts.iter().find_map(|(_, _, d)| d.map(|d| d.centre)).unwrap_or(Centre::Median);
+            match span(&sizes) {
+                Some(range) => {
+                    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+                    text.push_str(&format!(", by a {} paired difference of {range}{unit}", centre.name()));
+                }
+                None if sizes.iter().any(|s| s.is_infinite()) => {
+                    text.push_str(&format!(", by a {} paired difference of inf", centre.name()))
+                }
+                None if !was_paired => text.push_str(" (95% intervals apart)"),
+                None => {}
+            }
+        }
+        let exceptions: Vec<Exception> = verdicts
+            .iter()
+            .filter(|(_, v, _)| *v != top)
+            .map(|(p, v, _)| {
+                let verdict = match v {
+                    Some(Verdict::Better) => "better".to_string(),
+                    Some(Verdict::Worse) => "worse".to_string(),
+                    Some(Verdict::Unclear) => "no clear difference".to_string(),
+                    None => "too few runs to compare".to_string(),
+                };
+                Exception { point: *p, detail: verdict.clone(), kind: verdict }
+            })
+            .collect();
+        text.push_str(&self.except(&exceptions));
+        Some(text)
+    }
+}
+
+/// The lead headline column: the first shown as a median or a mean, other
+/// than where runs ended (the endings say it), as in the per-point
+/// sentences.
+fn lead(plan: &Plan) -> Option<(usize, &Headline)> {
+    let place = plan.outcome.as_ref().and_then(|o| o.place.as_ref()).map(|(p, _)| p.as_str());
+    plan.headline.iter().enumerate().find(|(_, h)| {
+        matches!(h.statistic, Statistic::Median(_) | Statistic::Mean) && Some(h.column.as_str()) != place
+    })
+}
+
+fn order_of(v: Option<Verdict>) -> usize {
+    match v {
+        Some(Verdict::Better) => 0,
+        Some(Verdict::Worse) => 1,
+        Some(Verdict::Unclear) => 2,
+        None => 3,
+    }
+}
+
+/// Exceptions' points grouped by a text, in the order first met.
+fn grouped<'e>(
+    exceptions: &'e [Exception],
+    by: impl Fn(&'e Exception) -> &'e str,
+) -> Vec<(&'e str, Vec<usize>)> {
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for e in exceptions {
+        match groups.iter_mut().find(|(text, _)| *text == by(e)) {
+            Some((_, points)) => points.push(e.point),
+            None => groups.push((by(e), vec![e.point])),
+        }
+    }
+    groups
+}
+
+/// "7-12" (or "-3 to 5" where a hyphen would read as a sign), "12" when
+/// every value is the same; `None` without finite values.
+fn span(values: &[f64]) -> Option<String> {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let low = finite.clone().fold(f64::INFINITY, f64::min);
+    let high = finite.fold(f64::NEG_INFINITY, f64::max);
+    if low > high {
+        return None;
+    }
+    let (low, high) = (format_value(low, None), format_value(high, None));
+    Some(if low == high {
+        low
+    } else if low.starts_with('-') || high.starts_with('-') {
+        format!("{low} to {high}")
+    } else {
+        format!("{low}-{high}")
+    })
+}
+
+/// "14 of 20 stalled, 6 collapsed": a point's counts, the largest first.
+fn tally<'p>(counts: &[usize], phrase: &dyn Fn(usize) -> &'p str) -> String {
+    let n: usize = counts.iter().sum();
+    if n == 0 {
+        return "no run succeeded".into();
+    }
+    let mut slots: Vec<usize> = (0..counts.len()).filter(|&s| counts[s] > 0).collect();
+    slots.sort_by_key(|&s| std::cmp::Reverse(counts[s]));
+    let parts: Vec<String> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| match i {
+            0 if counts[s] == n && n > 1 => format!("all {n} {}", phrase(s)),
+            0 => format!("{} of {n} {}", counts[s], phrase(s)),
+            _ => format!("{} {}", counts[s], phrase(s)),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// "mostly stalled", how a point that breaks the rule is grouped.
+fn most<'p>(counts: &[usize], phrase: &dyn Fn(usize) -> &'p str) -> String {
+    let n: usize = counts.iter().sum();
+    match counts.iter().position(|&k| 2 * k > n) {
+        _ if n == 0 => "no run succeeded".into(),
+        Some(slot) => format!("mostly {}", phrase(slot)),
+        None => MIXED.into(),
+    }
+}
