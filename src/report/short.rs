@@ -289,6 +289,17 @@ impl Group<'_> {
             _ => self.at(finite.len()),
         };
         let mut text = match span(&finite) {
+            // Without endings to tell the points apart, where the range
+            // ends is the finding: named.
+            Some(_) if self.plan.outcome.is_none() && !same => {
+                let (low, high) = self.extremes(index);
+                let end = |p: usize| {
+                    let value = format_value(self.summary.points[p].columns[index].summary.value, None);
+                    format!("{value}{unit} (at {})", self.name(p))
+                };
+                let at = if exceptions.is_empty() { String::new() } else { self.at(finite.len()) };
+                format!("{statistic} {} from {} to {}{at}", h.name, end(low), end(high))
+            }
             Some(range) => format!("{statistic} {} {range}{unit}{at}", h.name),
             None => format!("{statistic} {}", h.name),
         };
@@ -303,6 +314,16 @@ impl Group<'_> {
         }
         text.push_str(&self.except(&exceptions));
         Some(text)
+    }
+
+    /// The points with the lowest and the highest finite value of headline
+    /// column `index` (the first of equals).
+    fn extremes(&self, index: usize) -> (usize, usize) {
+        let value = |p: &usize| self.summary.points[*p].columns[index].summary.value;
+        let finite: Vec<usize> = self.points.iter().copied().filter(|p| value(p).is_finite()).collect();
+        let low = finite.iter().copied().reduce(|a, b| if value(&b) < value(&a) { b } else { a });
+        let high = finite.iter().copied().reduce(|a, b| if value(&b) > value(&a) { b } else { a });
+        (low.unwrap_or(self.points[0]), high.unwrap_or(self.points[0]))
     }
 
     /// "growth law polynomial in most runs at 8 of 9 points (at a = 1:
@@ -367,36 +388,43 @@ impl Group<'_> {
         let was_paired = self.plan.paired.contains(&self.summary.varying[axis]);
         let mut verdicts: Vec<(usize, Option<Verdict>, Option<&Difference>)> = Vec::new();
         for &p in &self.points {
+            // A point without a baseline partner, pairs or intervals has
+            // no verdict: named as such where others have one.
             if was_paired {
                 let d = paired.iter().find(|d| {
                     d.point == p
                         && d.axis == self.summary.varying[axis]
                         && self.plan.headline[d.column].column == h.column
-                })?;
-                verdicts.push((p, paired::verdict(h, d), Some(d)));
+                });
+                verdicts.push((p, d.and_then(|d| paired::verdict(h, d)), d));
             } else {
-                let base = super::answer::find_baseline(self.summary, p, axis, baseline)?;
-                let (this, base) =
-                    (&self.summary.points[p].columns[index], &self.summary.points[base].columns[index]);
-                let verdict = super::answer::unpaired(h.better, h.support, &this.summary, &base.summary);
+                let verdict =
+                    super::answer::find_baseline(self.summary, p, axis, baseline).and_then(|base| {
+                        let (this, base) = (
+                            &self.summary.points[p].columns[index],
+                            &self.summary.points[base].columns[index],
+                        );
+                        super::answer::unpaired(h.better, h.support, &this.summary, &base.summary)
+                    });
                 verdicts.push((p, verdict, None));
             }
         }
-        // No direction, or too few runs for an interval anywhere: nothing
-        // to say.
-        if verdicts.iter().all(|(_, v, _)| v.is_none()) {
-            return None;
-        }
-        let order = [Some(Verdict::Better), Some(Verdict::Worse), Some(Verdict::Unclear), None];
         let count = |v: Option<Verdict>| verdicts.iter().filter(|(_, w, _)| *w == v).count();
-        let top = order.into_iter().max_by_key(|&v| (count(v), usize::MAX - order_of(v)))?;
-        let said = |v: Option<Verdict>| match v {
+        // The verdict the most points share; ties in this order. No verdict
+        // anywhere (no direction, too few runs): nothing to say.
+        let order = [Verdict::Better, Verdict::Worse, Verdict::Unclear];
+        let top = order
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| count(Some(v)) > 0)
+            .max_by_key(|(i, &v)| (count(Some(v)), usize::MAX - i))
+            .map(|(_, &v)| Some(v))?;
+        let said = match top {
             Some(Verdict::Better) => format!("better than `{baseline}`"),
             Some(Verdict::Worse) => format!("worse than `{baseline}`"),
-            Some(Verdict::Unclear) => format!("no clear difference from `{baseline}`"),
-            None => "too few runs to compare".to_string(),
+            _ => format!("no clear difference from `{baseline}`"),
         };
-        let mut text = format!("{} {}{}", h.name, said(top), self.at(count(top)));
+        let mut text = format!("{} {said}{}", h.name, self.at(count(top)));
         if matches!(top, Some(Verdict::Better | Verdict::Worse)) {
             let sizes: Vec<f64> = verdicts
                 .iter()
@@ -404,15 +432,19 @@ impl Group<'_> {
                 .filter_map(|(_, _, d)| d.map(|d| d.estimate.value.abs()))
                 .collect();
             let centre = verdicts.iter().find_map(|(_, _, d)| d.map(|d| d.centre)).unwrap_or(Centre::Median);
-            match span(&sizes) {
-                Some(range) => {
-                    let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
-                    text.push_str(&format!(", by a {} paired difference of {range}{unit}", centre.name()));
-                }
-                None if sizes.iter().any(|s| s.is_infinite()) => {
-                    text.push_str(&format!(", by a {} paired difference of inf", centre.name()))
-                }
-                None => {}
+            // An infinite difference (one side achieved nothing) is an end
+            // of the range, not left out of it.
+            let infinite = sizes.iter().any(|s| s.is_infinite());
+            let least = sizes.iter().copied().filter(|s| s.is_finite()).fold(f64::INFINITY, f64::min);
+            let range = match (span(&sizes), infinite) {
+                (Some(range), false) => Some(range),
+                (Some(_), true) => Some(format!("{} to inf", format_value(least, None))),
+                (None, true) => Some("inf".to_string()),
+                (None, false) => None,
+            };
+            if let Some(range) = range {
+                let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+                text.push_str(&format!(", by a {} paired difference of {range}{unit}", centre.name()));
             }
         }
         let exceptions: Vec<Exception> = verdicts
@@ -443,15 +475,6 @@ fn lead(plan: &Plan) -> Option<(usize, &Headline)> {
     })
 }
 
-fn order_of(v: Option<Verdict>) -> usize {
-    match v {
-        Some(Verdict::Better) => 0,
-        Some(Verdict::Worse) => 1,
-        Some(Verdict::Unclear) => 2,
-        None => 3,
-    }
-}
-
 /// Exceptions' points grouped by a text, in the order first met.
 fn grouped<'e>(
     exceptions: &'e [Exception],
@@ -467,8 +490,9 @@ fn grouped<'e>(
     groups
 }
 
-/// "7-12" (or "-3 to 5" where a hyphen would read as a sign), "12" when
-/// every value is the same; `None` without finite values.
+/// "7-12" (or "-3 to 5" and "1e-3 to 0.01" where a hyphen would read as
+/// part of a number), "12" when every value is the same; `None` without
+/// finite values.
 fn span(values: &[f64]) -> Option<String> {
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let low = finite.clone().fold(f64::INFINITY, f64::min);
@@ -479,7 +503,7 @@ fn span(values: &[f64]) -> Option<String> {
     let (low, high) = (format_value(low, None), format_value(high, None));
     Some(if low == high {
         low
-    } else if low.starts_with('-') || high.starts_with('-') {
+    } else if low.contains('-') || high.contains('-') {
         format!("{low} to {high}")
     } else {
         format!("{low}-{high}")
@@ -758,6 +782,25 @@ mod tests {
                  noise_rate = 0.02, generations = 20: no clear difference)."
             ),
             "{said}"
+        );
+    }
+
+    #[test]
+    fn without_outcomes_the_points_at_either_end_of_the_range_are_named() {
+        let mut plan = plan();
+        plan.outcome = None;
+        plan.headline.truncate(1);
+        let reach = |noise, generations, median| Made {
+            reach: (median, (median - 1.0, median + 1.0)),
+            ..collapsing(noise, generations, "none", 4.0)
+        };
+        let points =
+            [reach(0.01, 20, 12.0), reach(0.01, 40, 15.5), reach(0.03, 20, 7.0), reach(0.03, 40, 9.0)];
+        let said = sentences(&summary(&points), &plan, &[]);
+        assert_eq!(
+            said,
+            ["`none`: median reach from 7 digits (at noise_rate = 0.03, generations = 20) to 15.5 digits (at \
+              noise_rate = 0.01, generations = 40)."]
         );
     }
 
