@@ -10,6 +10,8 @@
 //! compactly. Like the rest of the report it reads the plan and the summary
 //! only, and names no scenario, column or parameter.
 
+use std::cell::Cell;
+
 use super::paired::{self, Centre, Difference, Verdict};
 use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, Summary};
@@ -19,6 +21,13 @@ use crate::scenario::contract::OutcomeKind;
 /// Exceptions named one by one with what happened there; more are grouped
 /// by what happened and listed compactly, so a sentence stays readable.
 const NAMED: usize = 3;
+
+/// A sentence longer than this many words (see [`words`]) says its
+/// exceptions more briefly, down to [`BRIEFEST`].
+const WORDS: usize = 60;
+
+/// The briefest way to say exceptions: where, not what.
+const BRIEFEST: usize = 2;
 
 /// The kind of a point where no one value takes most runs.
 const MIXED: &str = "mixed";
@@ -35,7 +44,14 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
             1 => "All runs".to_string(),
             n => format!("Across all {n} grid points"),
         };
-        let group = Group { summary, plan, points: all, skip: Vec::new() };
+        let group = Group {
+            summary,
+            plan,
+            points: all,
+            skip: Vec::new(),
+            brevity: Cell::new(0),
+            excepted: Cell::new(0),
+        };
         return group.sentence(&lead, None, paired).into_iter().collect();
     };
     summary
@@ -43,7 +59,14 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
         .into_iter()
         .filter_map(|choice| {
             let points = all.iter().copied().filter(|&p| summary.points[p].key[axis] == choice).collect();
-            let group = Group { summary, plan, points, skip: vec![c.parameter.as_str()] };
+            let group = Group {
+                summary,
+                plan,
+                points,
+                skip: vec![c.parameter.as_str()],
+                brevity: Cell::new(0),
+                excepted: Cell::new(0),
+            };
             let baseline = (choice.to_string() != c.baseline).then_some((axis, c.baseline.as_str()));
             group.sentence(&format!("`{choice}`"), baseline, paired)
         })
@@ -59,6 +82,11 @@ struct Group<'a> {
     /// Parameters the same at every point of the group (the compared one),
     /// left out of point names.
     skip: Vec<&'a str>,
+    /// How briefly exceptions are said (see [`Group::except`]): raised
+    /// until the sentence fits [`WORDS`].
+    brevity: Cell<usize>,
+    /// How many points the last clause named as exceptions.
+    excepted: Cell<usize>,
 }
 
 /// A point where a claim does not hold: what happened there, and the kind
@@ -73,17 +101,42 @@ impl Group<'_> {
     /// `lead: clause; clause; clause.`; `None` without anything to say.
     /// `baseline` (the compared axis and its baseline) for a choice that is
     /// not the baseline.
+    /// Exceptions are said as fully as the sentence's length allows: while
+    /// it is longer than [`WORDS`], the longest clause with more than
+    /// [`NAMED`] exceptions says them more briefly (a few are always said
+    /// in full).
     fn sentence(&self, lead: &str, baseline: Option<(usize, &str)>, paired: &[Difference]) -> Option<String> {
-        let clauses: Vec<String> = [
-            self.endings(),
-            self.range(),
-            self.commonest(),
-            baseline.and_then(|(axis, name)| self.against(axis, name, paired)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        (!clauses.is_empty()).then(|| format!("{lead}: {}.", clauses.join("; ")))
+        let mut brevity = [0; 4];
+        loop {
+            let mut excepted = [0; 4];
+            let clauses: Vec<Option<String>> = (0..brevity.len())
+                .map(|clause| {
+                    self.brevity.set(brevity[clause]);
+                    self.excepted.set(0);
+                    let said = match clause {
+                        0 => self.endings(),
+                        1 => self.range(),
+                        2 => self.commonest(),
+                        _ => baseline.and_then(|(axis, name)| self.against(axis, name, paired)),
+                    };
+                    excepted[clause] = self.excepted.get();
+                    said
+                })
+                .collect();
+            let said: Vec<&str> = clauses.iter().flatten().map(String::as_str).collect();
+            if said.is_empty() {
+                return None;
+            }
+            let sentence = format!("{lead}: {}.", said.join("; "));
+            // A few exceptions are always said in full.
+            let longest = (0..brevity.len())
+                .filter(|&c| brevity[c] < BRIEFEST && excepted[c] > NAMED)
+                .max_by_key(|&c| clauses[c].as_deref().map_or(0, words));
+            match longest {
+                Some(clause) if words(&sentence) > WORDS => brevity[clause] += 1,
+                _ => return Some(sentence),
+            }
+        }
     }
 
     /// "at 8 of 9 points", "at all 9 points", or nothing for a group of one.
@@ -135,13 +188,8 @@ impl Group<'_> {
     /// they are the group's points with that value, one point's name, or
     /// the compact list.
     fn place(&self, points: &[usize]) -> String {
-        for a in self.axes() {
-            let value = &self.summary.points[points[0]].key[a];
-            let with: Vec<usize> =
-                self.points.iter().copied().filter(|&p| self.summary.points[p].key[a] == *value).collect();
-            if with == points && points.len() > 1 {
-                return format!("{} = {value}", self.summary.varying[a]);
-            }
+        if let Some(named) = self.by_value(points) {
+            return named;
         }
         match points {
             [point] => self.name(*point),
@@ -152,32 +200,72 @@ impl Group<'_> {
         }
     }
 
-    /// " (at A: what; at B, C: what)": exceptions grouped by what happened
-    /// there; beyond [`NAMED`] such groups, by their kind instead, under
-    /// one header: " (at (a, b) = (1, 2), (1, 3): mostly stalled; (2, 2):
-    /// mixed)"; empty without exceptions.
+    /// "noise_rate = 0.003" where `points` (more than one) are exactly the
+    /// group's points with that value.
+    fn by_value(&self, points: &[usize]) -> Option<String> {
+        if points.len() < 2 {
+            return None;
+        }
+        self.axes().into_iter().find_map(|a| {
+            let value = &self.summary.points[points[0]].key[a];
+            let with: Vec<usize> =
+                self.points.iter().copied().filter(|&p| self.summary.points[p].key[a] == *value).collect();
+            (with == points).then(|| format!("{} = {value}", self.summary.varying[a]))
+        })
+    }
+
+    /// Groups of points and what they share, under one header: " (at (a,
+    /// b) = (1, 2), (1, 3): what; (2, 2): what)".
+    fn under_one_header(&self, groups: &[(&str, Vec<usize>)]) -> String {
+        let mut header = String::new();
+        let said: Vec<String> = groups
+            .iter()
+            .map(|(what, points)| {
+                let (named, values) = self.compact(points);
+                header = named;
+                format!("{values}: {what}")
+            })
+            .collect();
+        format!(" (at {header}{})", said.join("; "))
+    }
+
+    /// The points where a claim does not hold, as fully as
+    /// [`Group::brevity`] allows; empty without exceptions. At 0, grouped by
+    /// what happened there, " (at A: what; at B, C: what)" (several points
+    /// no one value names under one header, as below), or, beyond [`NAMED`]
+    /// such groups, as at 1: by their kind under one header, " (at (a, b) =
+    /// (1, 2), (1, 3): mostly stalled; (2, 2): mixed)"; at [`BRIEFEST`],
+    /// only where: " (not at (a, b) = (1, 2), (1, 3))", or where the claim
+    /// holds, " (at a = 2 only)", if fewer.
     fn except(&self, exceptions: &[Exception]) -> String {
+        self.excepted.set(exceptions.len());
         if exceptions.is_empty() {
             return String::new();
         }
         let by_detail = grouped(exceptions, |e| &e.detail);
-        if by_detail.len() <= NAMED {
+        let brevity = self.brevity.get();
+        if brevity == 0 && by_detail.len() <= NAMED {
+            let by_values = by_detail.len() > 1 && self.axes().len() > 1;
+            if by_values && by_detail.iter().all(|(_, points)| self.by_value(points).is_none()) {
+                return self.under_one_header(&by_detail);
+            }
             let named: Vec<String> = by_detail
                 .iter()
                 .map(|(detail, points)| format!("at {}: {detail}", self.place(points)))
                 .collect();
             return format!(" ({})", named.join("; "));
         }
-        let mut header = String::new();
-        let by_kind: Vec<String> = grouped(exceptions, |e| &e.kind)
-            .iter()
-            .map(|(kind, points)| {
-                let (named, values) = self.compact(points);
-                header = named;
-                format!("{values}: {kind}")
-            })
-            .collect();
-        format!(" (at {header}{})", by_kind.join("; "))
+        if brevity < BRIEFEST {
+            return self.under_one_header(&grouped(exceptions, |e| &e.kind));
+        }
+        // Whichever is shorter: where the claim fails, or where it holds.
+        let mut points: Vec<usize> = exceptions.iter().map(|e| e.point).collect();
+        points.sort_unstable();
+        let holds: Vec<usize> = self.points.iter().copied().filter(|p| !points.contains(p)).collect();
+        if !holds.is_empty() && holds.len() < points.len() {
+            return format!(" (at {} only)", self.place(&holds));
+        }
+        format!(" (not at {})", self.place(&points))
     }
 
     /// "every run collapsed at 8 of 9 points, after a median of 5-9 rounds
@@ -475,6 +563,26 @@ fn lead(plan: &Plan) -> Option<(usize, &Headline)> {
     })
 }
 
+/// Words as a reader counts them: "=" is none, and a point's values
+/// "(0.003, 9)" are one.
+fn words(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_values = false;
+    for token in text.split_whitespace().filter(|w| *w != "=") {
+        let values = !token.chars().any(char::is_alphabetic);
+        if !(in_values && values) {
+            count += 1;
+        }
+        // Within "(0.003, 9)" until its ")".
+        in_values = if in_values {
+            values && !token.contains(')')
+        } else {
+            values && token.starts_with('(') && !token.contains(')')
+        };
+    }
+    count
+}
+
 /// Exceptions' points grouped by a text, in the order first met.
 fn grouped<'e>(
     exceptions: &'e [Exception],
@@ -695,6 +803,61 @@ mod tests {
             ),
             "{said}"
         );
+    }
+
+    #[test]
+    fn a_long_sentence_says_many_exceptions_briefly_and_a_few_in_full() {
+        // Eight points: collapses, stalls and round limits each take most
+        // runs at two points (the event wins the tie), two are mixed; the
+        // growth law is exponential at two points, polynomial at three and
+        // flat at three (polynomial, met first, wins). In full the
+        // sentence runs past 60 words, so the longest clause with more than
+        // three exceptions, the endings, shrinks to the points where its
+        // claim holds; the growth law's five exceptions then fit in full.
+        let made = |noise, generations, ended: [usize; 3], growth| Made {
+            ended,
+            growth,
+            ..collapsing(noise, generations, "none", 4.0)
+        };
+        let (polynomial, flat) = (("polynomial", 4), ("flat", 4));
+        let points = [
+            made(0.01, 20, [7, 0, 0], ("exponential", 7)),
+            made(0.02, 20, [7, 0, 0], ("exponential", 7)),
+            made(0.03, 20, [0, 7, 0], polynomial),
+            made(0.04, 20, [0, 0, 7], polynomial),
+            made(0.01, 40, [3, 3, 1], polynomial),
+            made(0.02, 40, [1, 6, 0], flat),
+            made(0.03, 40, [0, 1, 6], flat),
+            made(0.04, 40, [2, 2, 3], flat),
+        ];
+        let said = &sentences(&summary(&points), &plan(), &[])[0];
+        assert_eq!(
+            said,
+            "`none`: every run collapsed at 2 of 8 points, after a median of 4 rounds (at (noise_rate, \
+             generations) = (0.01, 20), (0.02, 20) only); median reach 9 digits at every point; growth law \
+             polynomial in most runs at 3 of 8 points (at (noise_rate, generations) = (0.01, 20), (0.02, 20): \
+             exponential in 7 of 7; (0.02, 40), (0.03, 40), (0.04, 40): flat in 4 of 7)."
+        );
+        assert!(words(said) <= WORDS, "{said}");
+        // With room (one growth law everywhere), the endings' exceptions
+        // are grouped by what most runs did.
+        let same: Vec<Made> =
+            points.into_iter().map(|p| Made { growth: ("exponential", 7), ..p }).take(6).collect();
+        let fewer = &sentences(&summary(&same), &plan(), &[])[0];
+        assert!(
+            fewer.starts_with(
+                "`none`: every run collapsed at 2 of 6 points, after a median of 4 rounds (at (noise_rate, \
+                 generations) = (0.03, 20), (0.02, 40): mostly stalled; (0.04, 20): mostly reached the round \
+                 limit; (0.01, 40): mixed);"
+            ),
+            "{fewer}"
+        );
+    }
+
+    #[test]
+    fn a_points_values_count_as_one_word_and_equals_as_none() {
+        assert_eq!(words("at (noise_rate, samples) = (0.003, 9), (0.01, 9): mostly stalled"), 7);
+        assert_eq!(words("median reach 7-12 digits"), 4);
     }
 
     #[test]
