@@ -17,6 +17,7 @@ use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, Summary};
 use super::table::format_value;
 use crate::scenario::contract::OutcomeKind;
+use crate::value::NullMeaning;
 
 /// Exceptions named one by one with what happened there; more are grouped
 /// by what happened and listed compactly, so a sentence stays readable.
@@ -514,25 +515,35 @@ impl Group<'_> {
         };
         let mut text = format!("{} {said}{}", h.name, self.at(count(top)));
         if matches!(top, Some(Verdict::Better | Verdict::Worse)) {
-            let sizes: Vec<f64> = verdicts
+            let signed: Vec<f64> = verdicts
                 .iter()
                 .filter(|(_, v, _)| *v == top)
-                .filter_map(|(_, _, d)| d.map(|d| d.estimate.value.abs()))
+                .filter_map(|(_, _, d)| d.map(|d| d.estimate.value))
                 .collect();
+            let sizes: Vec<f64> = signed.iter().map(|v| v.abs()).collect();
             let centre = verdicts.iter().find_map(|(_, _, d)| d.map(|d| d.centre)).unwrap_or(Centre::Median);
             // An infinite difference (one side achieved nothing) is an end
             // of the range, not left out of it.
             let infinite = sizes.iter().any(|s| s.is_infinite());
             let least = sizes.iter().copied().filter(|s| s.is_finite()).fold(f64::INFINITY, f64::min);
+            let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
             let range = match (span(&sizes), infinite) {
-                (Some(range), false) => Some(range),
-                (Some(_), true) => Some(format!("{} to inf", format_value(least, None))),
+                (Some(range), false) => Some(format!("{range}{unit}")),
+                (Some(_), true) => Some(format!("{} to inf{unit}", format_value(least, None))),
+                // Every median difference infinite: in half the pairs or
+                // more one side ranked below every value, which for a
+                // column whose null means nothing achieved is that side
+                // achieving none.
+                (None, true) if h.nulls == NullMeaning::NothingAchieved => {
+                    let side =
+                        if signed.iter().all(|v| *v > 0.0) { format!("`{baseline}`") } else { "it".into() };
+                    Some(format!("inf ({side} achieved none in half the pairs or more)"))
+                }
                 (None, true) => Some("inf".to_string()),
                 (None, false) => None,
             };
             if let Some(range) = range {
-                let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
-                text.push_str(&format!(", by a {} paired difference of {range}{unit}", centre.name()));
+                text.push_str(&format!(", by a {} paired difference of {range}", centre.name()));
             }
         }
         let exceptions: Vec<Exception> = verdicts
