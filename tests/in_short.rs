@@ -28,6 +28,8 @@ struct Point {
     reach: Vec<f64>,
     /// growth_law -> runs.
     growth: BTreeMap<String, usize>,
+    /// seed -> reach99, as `reach`, for pairing.
+    by_seed: BTreeMap<String, f64>,
 }
 
 impl Point {
@@ -104,20 +106,34 @@ fn split_top<'a>(text: &'a str, sep: &str) -> Vec<&'a str> {
     parts
 }
 
-/// A clause's claim and its named exceptions: "claim (at noise_rate = a,
-/// b: detail; at noise_rate = c: detail)" -> (claim, [([a, b], detail), ...]).
+/// A clause's claim and its named exceptions, each with what happened
+/// there: "claim (at noise_rate = a, b: detail; at noise_rate = c: detail)",
+/// "(at noise_rate = a: kind; b: kind)", or without what happened, "(not
+/// at noise_rate = a, b)" and "(at noise_rate = c only)" (the claim holds
+/// there alone) -> (claim, [([a, b], detail or ""), ...]).
 fn exceptions(clause: &str) -> (&str, Vec<(Vec<String>, String)>) {
     let Some(body) = clause.strip_suffix(')') else { return (clause, Vec::new()) };
-    let open = body.rfind(" (at ").expect("exceptions open with ' (at '");
-    let named = split_top(&body[open + 2..], "; ")
+    let open = body.rfind(" (").expect("exceptions in parentheses");
+    let (claim, inner) = (&clause[..open], &body[open + 2..]);
+    let list = |points: &str| -> Vec<String> { points.split(", ").map(String::from).collect() };
+    if let Some(points) = inner.strip_prefix("not at noise_rate = ") {
+        return (claim, vec![(list(points), String::new())]);
+    }
+    if let Some(points) = inner.strip_prefix("at noise_rate = ").and_then(|i| i.strip_suffix(" only")) {
+        let holds = list(points);
+        let others = NOISE.iter().filter(|n| !holds.iter().any(|h| h == *n)).map(|n| n.to_string()).collect();
+        return (claim, vec![(others, String::new())]);
+    }
+    let named = split_top(inner.strip_prefix("at ").expect("at"), "; ")
         .into_iter()
         .map(|item| {
-            let item = item.strip_prefix("at noise_rate = ").unwrap_or_else(|| panic!("a point: {item}"));
+            let item = item.strip_prefix("at ").unwrap_or(item);
+            let item = item.strip_prefix("noise_rate = ").unwrap_or(item);
             let (points, detail) = item.split_once(": ").expect("points: detail");
-            (points.split(", ").map(String::from).collect(), detail.to_string())
+            (list(points), detail.to_string())
         })
         .collect();
-    (&clause[..open], named)
+    (claim, named)
 }
 
 /// " at 3 of 4 points", " at all 4 points", " at both points": (k, n).
@@ -144,7 +160,25 @@ fn covered(named: &[(Vec<String>, String)]) -> Vec<&'static str> {
 
 #[test]
 fn every_in_short_claim_holds_in_the_runs_table() {
-    let dir = common::workspace(&[("sweep.toml", SWEEP)]);
+    let printed = check(SWEEP);
+    assert!(printed.iter().any(|s| s.contains(" (at noise_rate = ")), "no exception named: {printed:?}");
+}
+
+#[test]
+fn a_paired_comparison_holds_pair_by_pair() {
+    // Runs differing only in the verifier share their seed: the comparison
+    // clause then counts the median paired difference's verdicts.
+    let printed = check(&SWEEP.replace("[grid]", "paired = [\"verifier\"]\n[grid]"));
+    let sized =
+        |s: &String| s.contains(" paired difference of ") || s.contains(" achieved none in half the pairs");
+    assert!(printed[1..].iter().all(sized), "{printed:?}");
+}
+
+/// Runs `sweep`, reports on it, checks every In short claim against the
+/// runs table and returns the sentences.
+fn check(sweep: &str) -> Vec<String> {
+    let paired = sweep.contains("paired");
+    let dir = common::workspace(&[("sweep.toml", sweep)]);
     common::ok(common::run_in(dir.path(), &["run", "sweep.toml", "--out", "results"]));
     let stdout = common::ok(common::run_in(dir.path(), &["report", "results/short"]));
     let page = std::fs::read_to_string(dir.path().join("results/short/report/report.md")).unwrap();
@@ -170,14 +204,15 @@ fn every_in_short_claim_holds_in_the_runs_table() {
         assert_eq!(row["status"], "ok");
         let point = points.entry((row["verifier"].clone(), row["noise_rate"].clone())).or_default();
         point.ended.entry(row["end_reason"].clone()).or_default().push(row["end_round"].parse().unwrap());
-        point.reach.push(row["reach99"].parse().unwrap_or(f64::NEG_INFINITY));
+        let reach = row["reach99"].parse().unwrap_or(f64::NEG_INFINITY);
+        point.reach.push(reach);
+        point.by_seed.insert(row["seed"].clone(), reach);
         *point.growth.entry(row["growth_law"].clone()).or_default() += 1;
     }
     // The sweep exercises every way to end.
     for reason in ["collapsed", "stalled", "round_limit"] {
         assert!(points.values().any(|p| p.count(reason) > 0), "no run {reason}");
     }
-    assert!(printed.iter().any(|s| s.contains(" (at noise_rate = ")), "no exception named: {printed:?}");
 
     for (sentence, verifier) in printed.iter().zip(["none", "majority", "outcome"]) {
         let body = sentence
@@ -186,7 +221,7 @@ fn every_in_short_claim_holds_in_the_runs_table() {
             .unwrap_or_else(|| panic!("`{verifier}` leads: {sentence}"));
         // Readable: at most about 60 words ("=" is no word).
         let words = sentence.split_whitespace().filter(|w| *w != "=").count();
-        assert!(words <= 60, "{words} words: {sentence}");
+        assert!(words <= 65, "{words} words: {sentence}");
         let point = |noise: &str| &points[&(verifier.to_string(), noise.to_string())];
         let clauses = split_top(body, "; ");
         assert_eq!(clauses.len(), if verifier == "none" { 3 } else { 4 }, "{sentence}");
@@ -224,6 +259,18 @@ fn every_in_short_claim_holds_in_the_runs_table() {
             for noise in noises {
                 let p = point(noise);
                 assert!(2 * p.count(ending) <= p.runs(), "{noise} is no exception: {sentence}");
+                // Said briefly: where only, or what most runs did.
+                let most =
+                    |phrase: &str| p.ended.keys().find(|r| 2 * p.count(r) > p.runs()) == Some(&phrase.into());
+                if detail.is_empty() {
+                    continue;
+                } else if let Some(phrase) = detail.strip_prefix("mostly ") {
+                    assert!(most(reason(phrase)), "{noise}: {sentence}");
+                    continue;
+                } else if detail == "mixed" {
+                    assert!(p.ended.values().all(|runs| 2 * runs.len() <= p.runs()), "{noise}: {sentence}");
+                    continue;
+                }
                 // "5 of 6 stalled, 1 reached the round limit" or "all 6 stalled".
                 let mut total = 0;
                 for (i, part) in detail.split(", ").enumerate() {
@@ -252,7 +299,7 @@ fn every_in_short_claim_holds_in_the_runs_table() {
         let holds = covered(&named);
         let medians: Vec<f64> = holds.iter().map(|n| median(&point(n).reach)).collect();
         for (noises, detail) in &named {
-            assert_eq!(detail, "none", "{sentence}");
+            assert!(detail == "none" || detail.is_empty(), "{sentence}");
             assert!(noises.iter().all(|n| median(&point(n).reach) == f64::NEG_INFINITY), "{sentence}");
         }
         if let Some(rest) = claim.strip_prefix(": none") {
@@ -289,6 +336,15 @@ fn every_in_short_claim_holds_in_the_runs_table() {
                 for noise in noises {
                     let p = point(noise);
                     assert!(2 * p.growth.get(law).copied().unwrap_or(0) <= p.runs(), "{sentence}");
+                    if detail.is_empty() {
+                        continue;
+                    } else if let Some(other) = detail.strip_prefix("mostly ") {
+                        assert!(2 * p.growth[other] > p.runs(), "{noise}: {sentence}");
+                        continue;
+                    } else if detail == "mixed" {
+                        assert!(p.growth.values().all(|c| 2 * c <= p.runs()), "{noise}: {sentence}");
+                        continue;
+                    }
                     // "too_few_points in 3 of 6": the point's commonest law.
                     let (other, count) = detail.split_once(" in ").unwrap();
                     let (count, of) = count.split_once(" of ").unwrap();
@@ -309,24 +365,57 @@ fn every_in_short_claim_holds_in_the_runs_table() {
         // exceeds `none`'s highest, worse where its highest is below
         // `none`'s lowest, and otherwise no clearly different.
         if verifier != "none" {
+            let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let base = |noise: &str| &points[&("none".to_string(), noise.to_string())];
+            // Paired: the six differences (a run that achieved none ranks
+            // lowest, two such runs tie), judged by the same [min, max].
+            let differences = |noise: &str| -> Vec<f64> {
+                let (this, base) = (&point(noise).by_seed, &base(noise).by_seed);
+                assert_eq!(this.len(), REPLICATES, "seeds are distinct");
+                this.iter().map(|(seed, a)| if *a == base[seed] { 0.0 } else { a - base[seed] }).collect()
+            };
             let verdict = |noise: &str| {
-                let (this, base) =
-                    (&point(noise).reach, &points[&("none".to_string(), noise.to_string())].reach);
-                let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-                let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                if min(this) > max(base) {
+                let (low, high) = match paired {
+                    true => (min(&differences(noise)), max(&differences(noise))),
+                    false => {
+                        let (this, base) = (&point(noise).reach, &base(noise).reach);
+                        (min(this) - max(base), max(this) - min(base))
+                    }
+                };
+                if low > 0.0 {
                     "better"
-                } else if max(this) < min(base) {
+                } else if high < 0.0 {
                     "worse"
                 } else {
                     "no clear difference"
                 }
             };
             let (claim, named) = exceptions(clauses[3]);
-            let (claim, k, n) = at(claim);
+            let (claim, by) = match claim.split_once(", by a median paired difference of ") {
+                Some((claim, by)) => (claim, Some(by)),
+                None => match claim.split_once(", where `none` achieved none in half the pairs or more") {
+                    Some((claim, "")) => (claim, Some("inf")),
+                    _ => (claim, None),
+                },
+            };
+            let (stated, k, n) = at(claim);
             let holds = covered(&named);
             assert_eq!((k, n), (holds.len(), NOISE.len()), "{sentence}");
-            let stated = claim.strip_prefix("reach at 99% ").expect("the lead column");
+            assert_eq!(by.is_some(), paired, "a size only where paired: {sentence}");
+            if let Some(by) = by {
+                let medians: Vec<f64> = holds.iter().map(|n| median(&differences(n)).abs()).collect();
+                if medians.iter().all(|m| m.is_infinite()) {
+                    assert_eq!(by, "inf", "{sentence}");
+                    assert!(holds.iter().all(|n| median(&differences(n)) > 0.0), "{sentence}");
+                } else if medians.iter().any(|m| m.is_infinite()) {
+                    let least = medians.iter().copied().fold(f64::INFINITY, f64::min);
+                    assert_eq!(by, format!("{} to inf digits", number(least)), "{sentence}");
+                } else {
+                    assert_eq!(by, format!("{} digits", range(&medians)), "{sentence}");
+                }
+            }
+            let stated = stated.strip_prefix("reach at 99% ").expect("the lead column");
             let stated = match stated {
                 "better than `none`" => "better",
                 "worse than `none`" => "worse",
@@ -335,8 +424,12 @@ fn every_in_short_claim_holds_in_the_runs_table() {
             };
             assert!(holds.iter().all(|n| verdict(n) == stated), "{sentence}");
             for (noises, detail) in &named {
-                assert!(noises.iter().all(|n| verdict(n) == detail), "{sentence}");
+                match detail.is_empty() {
+                    true => assert!(noises.iter().all(|n| verdict(n) != stated), "{sentence}"),
+                    false => assert!(noises.iter().all(|n| verdict(n) == detail), "{sentence}"),
+                }
             }
         }
     }
+    printed.iter().map(|s| s.to_string()).collect()
 }

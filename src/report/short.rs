@@ -97,9 +97,8 @@ impl<'a> Group<'a> {
     /// not the baseline.
     ///
     /// Exceptions are said as fully as the sentence's length allows: while
-    /// it is longer than [`WORDS`], the longest clause with more than
-    /// [`NAMED`] exceptions says them more briefly (a few are always said
-    /// in full).
+    /// it is longer than [`WORDS`], the clause with the most exceptions
+    /// says them more briefly.
     fn sentence(&self, lead: &str, baseline: Option<(usize, &str)>, paired: &[Difference]) -> Option<String> {
         let mut brevity = [0; 4];
         loop {
@@ -123,10 +122,10 @@ impl<'a> Group<'a> {
                 return None;
             }
             let sentence = format!("{lead}: {}.", said.join("; "));
-            // A few exceptions are always said in full.
+            // The clause with the most exceptions first, then the longest.
             let longest = (0..brevity.len())
-                .filter(|&c| brevity[c] < BRIEFEST && excepted[c] > NAMED)
-                .max_by_key(|&c| clauses[c].as_deref().map_or(0, words));
+                .filter(|&c| brevity[c] < BRIEFEST && excepted[c] > 0)
+                .max_by_key(|&c| (excepted[c], clauses[c].as_deref().map_or(0, words)));
             match longest {
                 Some(clause) if words(&sentence) > WORDS => brevity[clause] += 1,
                 _ => return Some(sentence),
@@ -521,24 +520,23 @@ impl<'a> Group<'a> {
             let infinite = sizes.iter().any(|s| s.is_infinite());
             let least = sizes.iter().copied().filter(|s| s.is_finite()).fold(f64::INFINITY, f64::min);
             let unit = h.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
-            let range = match (span(&sizes), infinite) {
-                (Some(range), false) => Some(format!("{range}{unit}")),
-                (Some(_), true) => Some(format!("{} to inf{unit}", format_value(least, None))),
+            let by = |size: String| format!(", by a {} paired difference of {size}", centre.name());
+            let said = match (span(&sizes), infinite) {
+                (Some(range), false) => Some(by(format!("{range}{unit}"))),
+                (Some(_), true) => Some(by(format!("{} to inf{unit}", format_value(least, None)))),
                 // Every median difference infinite: in half the pairs or
                 // more one side ranked below every value, which for a
                 // column whose null means nothing achieved is that side
-                // achieving none.
+                // achieving none; said so, as it is no size.
                 (None, true) if h.nulls == NullMeaning::NothingAchieved => {
                     let side =
                         if signed.iter().all(|v| *v > 0.0) { format!("`{baseline}`") } else { "it".into() };
-                    Some(format!("inf ({side} achieved none in half the pairs or more)"))
+                    Some(format!(", where {side} achieved none in half the pairs or more"))
                 }
-                (None, true) => Some("inf".to_string()),
+                (None, true) => Some(by("inf".into())),
                 (None, false) => None,
             };
-            if let Some(range) = range {
-                text.push_str(&format!(", by a {} paired difference of {range}", centre.name()));
-            }
+            text.push_str(&said.unwrap_or_default());
         }
         let exceptions: Vec<Exception> = verdicts
             .iter()
