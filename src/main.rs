@@ -366,6 +366,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             println!("{}", summary.table);
             println!("\nReport: {}", summary.out.join("report.md").display());
             println!("        {} (the same page, for a browser)", summary.out.join("report.html").display());
+            if !summary.in_short.is_empty() {
+                // The answer without opening the file.
+                println!("\nIn short:");
+                for sentence in &summary.in_short {
+                    println!("- {sentence}");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

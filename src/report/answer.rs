@@ -121,7 +121,7 @@ fn along_first(mut at: Vec<String>, plan: &Plan) -> Vec<String> {
 
 /// The grid point equal to `point` except that the compared parameter takes
 /// the baseline.
-fn find_baseline(summary: &Summary, point: usize, axis: usize, baseline: &str) -> Option<usize> {
+pub(super) fn find_baseline(summary: &Summary, point: usize, axis: usize, baseline: &str) -> Option<usize> {
     let key = &summary.points[point].key;
     summary.points.iter().position(|other| {
         other
@@ -353,6 +353,22 @@ fn verdict(
     this: &super::stats::Estimate,
     base: &super::stats::Estimate,
 ) -> Option<&'static str> {
+    Some(match unpaired(better, support, this, base)? {
+        Verdict::Better => "better than",
+        Verdict::Worse => "worse than",
+        Verdict::Unclear => "no clear difference from",
+    })
+}
+
+/// The verdict of two unpaired 95% intervals in the column's direction:
+/// better or worse only where they part; `None` where the column declares
+/// no direction or an interval is missing.
+pub(super) fn unpaired(
+    better: Better,
+    support: Support,
+    this: &super::stats::Estimate,
+    base: &super::stats::Estimate,
+) -> Option<Verdict> {
     let (Some((lo, hi)), Some((base_lo, base_hi))) = (this.interval, base.interval) else { return None };
     if let Better::Toward(target) = better {
         // Disjoint intervals do not say which side is nearer the target (one
@@ -360,21 +376,21 @@ fn verdict(
         let (near, far) = distances(lo, hi, target, support);
         let (base_near, base_far) = distances(base_lo, base_hi, target, support);
         return Some(if far < base_near {
-            "better than"
+            Verdict::Better
         } else if near > base_far {
-            "worse than"
+            Verdict::Worse
         } else {
-            "no clear difference from"
+            Verdict::Unclear
         });
     }
     if better == Better::Unknown {
         return None;
     }
     if lo <= base_hi && base_lo <= hi {
-        return Some("no clear difference from");
+        return Some(Verdict::Unclear);
     }
     let higher = lo > base_hi;
-    Some(if higher == (better == Better::Higher) { "better than" } else { "worse than" })
+    Some(if higher == (better == Better::Higher) { Verdict::Better } else { Verdict::Worse })
 }
 
 /// The least and the greatest distance from `target` of a value in

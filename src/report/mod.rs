@@ -1,7 +1,9 @@
 //! `avalanche report`: reads a finished dataset and answers the question it
-//! was run for: how runs ended, a headline table with uncertainty, one
-//! sentence per grid point, and figures, written to `report.md` (and the
-//! same page as `report.html`, figures inline), `headline.csv`, `outcomes.csv` and PNG and SVG files; for a sweep that
+//! was run for: the answer in short (one sentence per compared choice), how
+//! runs ended, a headline table with uncertainty, one sentence per grid
+//! point, and figures, written to `report.md` (and the same page as
+//! `report.html`, figures inline),
+//! `headline.csv`, `outcomes.csv` and PNG and SVG files; for a sweep that
 //! paired its runs, also paired differences (`paired.csv`, `pairs.csv`).
 //!
 //! What to show comes from the scenario's declared report contract
@@ -18,6 +20,7 @@ mod html;
 mod page;
 pub mod paired;
 pub mod plan;
+mod short;
 pub mod stats;
 pub mod summary;
 mod table;
@@ -45,6 +48,9 @@ pub struct ReportSummary {
     pub out: PathBuf,
     /// The headline table with aligned columns, followed by the answer.
     pub table: String,
+    /// The `## In short` sentences, one per compared choice (see
+    /// [`in_short`]), for the terminal.
+    pub in_short: Vec<String>,
     /// Every file written.
     pub files: Vec<PathBuf>,
     pub runs: usize,
@@ -123,11 +129,22 @@ fn open_checked(dir: &std::path::Path) -> Result<dataset::Dataset, ReportError> 
     dataset::open(dir)
 }
 
-fn report_dataset(
-    config: &ReportConfig,
+/// A dataset read and summarised: what every part of the report is made of.
+struct Analysis {
+    dataset: dataset::Dataset,
+    plan: plan::Plan,
+    summary: summary::Summary,
+    differences: Vec<paired::Difference>,
+    incomplete: Option<Incomplete>,
+}
+
+/// Reads the dataset in `dir` (already opened) against the scenario's
+/// declared contract, or the schema alone, and summarises it.
+fn analyse(
+    dir: &std::path::Path,
     dataset: dataset::Dataset,
     scenario: Option<&Scenario>,
-) -> Result<ReportSummary, ReportError> {
+) -> Result<Analysis, ReportError> {
     let layout =
         columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
     let mut plan = plan::plan(scenario, &layout);
@@ -137,7 +154,7 @@ fn report_dataset(
         .collect();
     plan.axis_order = parsed_sweep(&dataset).map_or_else(Vec::new, |sweep| sweep.axes());
     let summary = summary::summarise(&dataset, &layout, &plan)?;
-    let incomplete = incompleteness(&config.dir, &summary);
+    let incomplete = incompleteness(dir, &summary);
     if plan.comparison.is_none() {
         // Nothing declared to compare: a paired axis is the comparison.
         if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
@@ -151,6 +168,32 @@ fn report_dataset(
     }
     stand_in_for_absent_baseline(&mut plan, &summary);
     let differences = paired::differences(&summary, &plan);
+    Ok(Analysis { dataset, plan, summary, differences, incomplete })
+}
+
+/// The answer in a few sentences, as `report.md` opens with it under
+/// `## In short`: one per choice of the compared parameter (one for the
+/// whole sweep without a comparison), each true of every grid point it
+/// covers or naming the points where it is not. Reads the dataset in `dir`
+/// as [`report`] does and writes nothing. Where the dataset lacks runs of
+/// its sweep the sentences describe only the runs present ([`report`]'s
+/// `incomplete` says so).
+pub fn in_short(dir: &std::path::Path) -> Result<Vec<String>, ReportError> {
+    let dataset = open_checked(dir)?;
+    let name = scenario_name(&dataset)?;
+    let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
+    let Analysis { plan, summary, differences, .. } = analyse(dir, dataset, scenario)?;
+    Ok(short::sentences(&summary, &plan, &differences))
+}
+
+fn report_dataset(
+    config: &ReportConfig,
+    dataset: dataset::Dataset,
+    scenario: Option<&Scenario>,
+) -> Result<ReportSummary, ReportError> {
+    let Analysis { dataset, plan, summary, differences, incomplete } =
+        analyse(&config.dir, dataset, scenario)?;
+    let in_short = short::sentences(&summary, &plan, &differences);
     let mut answer = answer::sentences(&summary, &plan, &differences);
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
     let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::names::REPORT_DIR));
@@ -183,6 +226,7 @@ fn report_dataset(
         dataset: &config.dir,
         summary: &summary,
         plan: &plan,
+        in_short: &in_short,
         answer: &answer,
         figures: &figures,
         sweep: dataset.sweep.as_deref(),
@@ -212,6 +256,7 @@ fn report_dataset(
     Ok(ReportSummary {
         out,
         table: text,
+        in_short,
         files,
         runs: summary.runs(),
         failures: summary.failures(),

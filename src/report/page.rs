@@ -21,6 +21,8 @@ pub struct Page<'a> {
     pub dataset: &'a Path,
     pub summary: &'a Summary,
     pub plan: &'a Plan,
+    /// The `## In short` paragraphs: one sentence per compared choice.
+    pub in_short: &'a [String],
     pub answer: &'a [String],
     /// The figures drawn, each placed beside the text it supports.
     pub figures: &'a [Figure],
@@ -85,6 +87,10 @@ pub fn blocks(page: &Page) -> Vec<Block> {
     if !summary.fixed.is_empty() {
         let fixed: Vec<String> = summary.fixed.iter().map(|(n, v)| format!("{n} = {v}")).collect();
         blocks.push(Paragraph(format!("Fixed parameters: {}.", fixed.join(", "))));
+    }
+    if !page.in_short.is_empty() {
+        blocks.push(Heading(2, "In short".into()));
+        blocks.extend(page.in_short.iter().map(|sentence| Paragraph(sentence.clone())));
     }
     blocks.push(Heading(2, "The answer".into()));
     if page.answer.is_empty() {

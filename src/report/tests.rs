@@ -78,6 +78,31 @@ fn sentences_say_how_runs_ended_and_compare_in_the_declared_direction() {
 }
 
 #[test]
+fn in_short_opens_the_page_with_one_sentence_per_choice() {
+    let (_dir, config) = made("1");
+    let summary = declared(&config);
+    let page = std::fs::read_to_string(summary.out.join("report.md")).unwrap();
+    // From the fixture's construction: `none` collapses in all seven runs
+    // at both noise rates (rounds 3..=9, median 6; reach 6..=12, median
+    // 9), one run failed; `majority` at 0.01 stalls in 4, collapses in 2
+    // and reaches the limit in 1 (reach median 11, interval [9, 30]
+    // overlapping `none`'s [6, 12]), and at 0.1 behaves as `none`.
+    let none = "`none`: every run collapsed at both points, after a median of 6 rounds; 1 of 15 runs failed and \
+                are left out; median reach 9 digits at every point; growth law exponential in every run at both \
+                points.";
+    // In full (4 of 7 stalled, 2 collapsed, 1 reached the round limit) the
+    // sentence would run past 60 words: the endings' exception says only
+    // what most runs did.
+    let majority = "`majority`: every run collapsed at 1 of 2 points, after a median of 6 rounds (at noise_rate = \
+                    0.01: mostly stalled); median reach 9-11 digits across \
+                    points; growth law polynomial in most runs at 1 of 2 points (at noise_rate = 0.1: exponential \
+                    in 7 of 7); reach no clear difference from `none` at both points.";
+    assert_eq!(summary.in_short, [none, majority]);
+    let section = format!("## In short\n\n{none}\n\n{majority}\n\n## The answer\n");
+    assert!(page.contains(&section), "{page}");
+}
+
+#[test]
 fn tables_list_the_baseline_first_whatever_the_declared_or_alphabetical_order() {
     let (_dir, config) = made("1");
     let summary = declared(&config);
