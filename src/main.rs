@@ -295,6 +295,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 println!("{integrity}");
                 return Ok(ExitCode::from(if integrity.is_damaged() { 3 } else { 2 }));
             }
+            if let Some(search) = status::searches(&dir)? {
+                println!("{}: {}", dir.display(), search.heading);
+                search.lines.iter().for_each(|line| println!("{line}"));
+                if !integrity.is_clean() {
+                    println!("{integrity}");
+                    return Ok(ExitCode::from(3));
+                }
+                return Ok(if search.unfinished == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) });
+            }
             let c = status::completion(&dir)?;
             println!(
                 "{}: {} of {} runs completed, {} failed, {} missing",

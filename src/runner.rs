@@ -135,6 +135,25 @@ pub enum RunnerError {
 fn check_options(sweep: &Sweep, options: &RunOptions) -> Result<(), RunnerError> {
     options.exec.check().map_err(RunnerError::Invalid)?;
     options.checkpoint.check().map_err(RunnerError::Invalid)?;
+    if sweep.search.is_some() {
+        // A failed run is part of its probe's record, which decided the
+        // probes after it; rerunning it, or growing the probes, would
+        // rewrite a history the later probes were chosen from.
+        if options.retry_failed || options.extend {
+            return Err(RunnerError::Invalid(format!(
+                "{} does not apply to a sweep with [search]: its probes were chosen from the runs as they are",
+                if options.retry_failed { "--retry-failed" } else { "--extend" }
+            )));
+        }
+        if let Some(shard) = options.exec.shard.filter(|s| s.count > sweep.points()) {
+            return Err(RunnerError::Invalid(format!(
+                "shard {shard}: a search's shards split the {} points of its other axes, so there cannot be {} shards",
+                sweep.points(),
+                shard.count
+            )));
+        }
+        return Ok(());
+    }
     if let Some(shard) = options.exec.shard {
         if shard.count > sweep.runs() {
             return Err(RunnerError::Invalid(format!(
@@ -184,6 +203,10 @@ pub fn run_sweep(
     if let Some(part) = committed.without_generations.first() {
         return Err(RunnerError::LostGenerations { dir: dir.clone(), part: part.clone() });
     }
+    if let Some(search) = &sweep.search {
+        let start = SearchStart { shard, dir: &dir, started, moved_aside };
+        return run_search(sweep, search, start, options, observer, &mut lock);
+    }
     if options.retry_failed {
         retry_failed(sweep, shard, &dir, &mut committed)?;
     }
@@ -232,6 +255,7 @@ pub fn run_sweep(
         started,
         lock: &mut lock,
         options,
+        offset: 0,
     };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
@@ -250,6 +274,105 @@ pub fn run_sweep(
     if lock.lost() {
         return Err(RunnerError::LockLost { dir });
     }
+    summary.wall = started.elapsed();
+    Ok(summary)
+}
+
+/// Where [`run_sweep`] hands a search over to [`run_search`].
+struct SearchStart<'a> {
+    shard: Shard,
+    dir: &'a Path,
+    started: Instant,
+    moved_aside: Option<PathBuf>,
+}
+
+/// Runs a sweep with `[search]` in rounds: each round replays every point
+/// of this shard from the committed runs, executes the runs their next
+/// probes lack, and commits them; the boundaries table is then written
+/// from the same replay, also after an interruption (`unfinished` rows).
+fn run_search(
+    sweep: &Sweep,
+    search: &crate::search::Search,
+    start: SearchStart,
+    options: &RunOptions,
+    observer: &mut dyn Observer,
+    lock: &mut WriterLock,
+) -> Result<Summary, RunnerError> {
+    use crate::search::{drive, observed};
+    let SearchStart { shard, dir, started, moved_aside } = start;
+    let live = lock::live_holders(dir);
+    for path in dataset::clean_leftovers(dir, &live)? {
+        tracing::info!("removed leftover {} from an interrupted run", path.display());
+    }
+    let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };
+    let workers = exec.thread_count();
+    let states = observed::read(dir, &search.event)
+        .map_err(|source| RunnerError::Damaged { dir: dir.to_path_buf(), source })?;
+    let (mut specs, mut progress) = drive::round(sweep, search, shard, &states);
+    let already_committed = drive::committed(sweep, &progress);
+    let points = drive::points(sweep, shard).count() as u64;
+    observer.start(
+        (points * search.worst_case_runs(sweep.replicates)).saturating_sub(already_committed),
+        already_committed,
+    );
+    let mut summary = Summary {
+        dir: dir.to_path_buf(),
+        shard,
+        already_committed,
+        executed: 0,
+        failed: 0,
+        stopped_early: false,
+        wall: Duration::ZERO,
+        moved_aside,
+        failures: Vec::new(),
+        interrupted: None,
+        abandoned: false,
+    };
+    let mut tally = Tally {
+        observer,
+        failed: 0,
+        by_message: HashMap::new(),
+        summary: &mut summary,
+        started,
+        lock,
+        options,
+        offset: 0,
+    };
+    while !specs.is_empty() {
+        let writers = (0..workers)
+            .map(|w| {
+                DatasetWriter::open(dir, sweep.scenario, &sweep.text, shard, (w, workers), options.checkpoint)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let work = crate::executor::Work::Specs(sweep.scenario, &specs);
+        let (outcome, writers) = crate::executor::execute_work(work, &exec, &|_| true, writers, &mut tally)?;
+        let committed_now = commit_all(writers);
+        tally.offset = tally.summary.executed;
+        let stop = match outcome {
+            Outcome::Completed => false,
+            Outcome::Stopped => {
+                tally.summary.stopped_early = true;
+                true
+            }
+            Outcome::Interrupted(signal) => {
+                tally.summary.interrupted = Some(signal);
+                true
+            }
+            Outcome::SinkFailed(e) => return Err(e.into()),
+        };
+        committed_now?;
+        if tally.lock.lost() {
+            return Err(RunnerError::LockLost { dir: dir.to_path_buf() });
+        }
+        let states = observed::read(dir, &search.event)?;
+        (specs, progress) = drive::round(sweep, search, shard, &states);
+        if stop {
+            break;
+        }
+    }
+    crate::sink::boundaries::write(dir, sweep, shard, &drive::rows(sweep, &progress))?;
+    tally.observer.finish();
+    tally.summary.failures = failures(&tally.by_message);
     summary.wall = started.elapsed();
     Ok(summary)
 }
@@ -431,6 +554,8 @@ struct Tally<'a> {
     started: Instant,
     lock: &'a mut WriterLock,
     options: &'a RunOptions,
+    /// Runs finished by earlier executions of this call (a search's rounds).
+    offset: u64,
 }
 
 /// Failures grouped by message shape, commonest first.
@@ -481,7 +606,7 @@ impl Coordinator for Tally<'_> {
     /// waited for, so the process ends here, its lock released.
     fn abandon(&mut self, finished: u64, committed: Result<(), String>) {
         let signal = interrupt::requested().unwrap_or(libc::SIGTERM);
-        self.summary.executed = finished;
+        self.summary.executed = self.offset + finished;
         self.summary.failed = self.failed;
         self.summary.wall = self.started.elapsed();
         self.summary.interrupted = Some(signal);
@@ -522,8 +647,8 @@ impl Coordinator for Tally<'_> {
     }
 
     fn progress(&mut self, finished: u64) {
-        self.summary.executed = finished;
-        self.observer.progress(finished, self.failed);
+        self.summary.executed = self.offset + finished;
+        self.observer.progress(self.offset + finished, self.failed);
     }
 }
 
