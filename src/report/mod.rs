@@ -8,6 +8,7 @@
 //! (`plan.rs`); nothing in this module names a scenario, column or parameter.
 
 mod answer;
+pub mod boundaries;
 pub mod columns;
 mod curves;
 pub mod dataset;
@@ -136,7 +137,10 @@ fn report_dataset(
         .collect();
     plan.axis_order = parsed_sweep(&dataset).map_or_else(Vec::new, |sweep| sweep.axes());
     let summary = summary::summarise(&dataset, &layout, &plan)?;
-    let incomplete = incompleteness(&config.dir, &summary);
+    let sweep = parsed_sweep(&dataset);
+    let searched = sweep.as_ref().and_then(|s| boundaries::find(&config.dir, s));
+    // A search has no fixed run count: its unfinished points say so instead.
+    let incomplete = if searched.is_some() { None } else { incompleteness(&config.dir, &summary) };
     if plan.comparison.is_none() {
         // Nothing declared to compare: a paired axis is the comparison.
         if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
@@ -159,7 +163,20 @@ fn report_dataset(
         _ => Vec::new(),
     };
     let mut files = figures::draw_all(&out, &summary, &plan, &curves)?;
-    let figures = files.clone();
+    if let Some((search, found)) = &searched {
+        // The boundaries lead: they are what a search was run for.
+        let mut said = boundaries::sentences(search, found);
+        said.append(&mut answer);
+        answer = said;
+        files.extend(figures::draw_boundaries(&out, search, found)?);
+        let csv = out.join("boundaries.csv");
+        write(&csv, &boundaries::csv(found))?;
+    }
+    let figures: Vec<PathBuf> =
+        files.iter().filter(|f| f.extension().is_some_and(|e| e != "csv")).cloned().collect();
+    if searched.is_some() {
+        files.push(out.join("boundaries.csv"));
+    }
     let csv = out.join("headline.csv");
     write(&csv, &export::headline_csv(&summary, &plan.headline))?;
     files.push(csv);
@@ -189,7 +206,11 @@ fn report_dataset(
         incomplete,
     };
     let markdown = out.join("report.md");
-    write(&markdown, &page::markdown(&page))?;
+    let mut text = page::markdown(&page);
+    if let Some((search, found)) = &searched {
+        text.push_str(&boundaries::markdown(search, found));
+    }
+    write(&markdown, &text)?;
     files.push(markdown);
     let mut text = String::new();
     if let Some(outcomes) = table::outcome_rows(&summary, &plan) {

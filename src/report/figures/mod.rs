@@ -7,6 +7,7 @@
 //! of colour blindness.
 
 mod bars;
+mod boundary;
 mod heatmap;
 mod lines;
 mod panels;
@@ -150,5 +151,19 @@ pub fn draw_all(
             }
         }
     }
+    Ok(written)
+}
+
+/// The figure of a search's boundaries (`boundaries.png` and `.svg`).
+pub fn draw_boundaries(
+    out: &Path,
+    search: &crate::search::Search,
+    found: &[super::boundaries::Found],
+) -> Result<Vec<PathBuf>, ReportError> {
+    register_font()?;
+    let mut written = Vec::new();
+    render!(out, "boundaries", boundary::size(found), written, |root, _raster| boundary::draw(
+        &root, search, found
+    ));
     Ok(written)
 }
