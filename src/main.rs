@@ -544,6 +544,14 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
         max_array_size: args.max_array_size,
         throttle: args.throttle,
     };
+    if sweep.search.is_some() && args.tasks > sweep.points() {
+        bail!(
+            "--tasks {}: a search's tasks split the {} points of its other axes; use --tasks {} or fewer",
+            args.tasks,
+            sweep.points(),
+            sweep.points()
+        );
+    }
     job.check(sweep.runs())?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let absolute =
