@@ -211,3 +211,28 @@ fn bad_search_tables_are_refused_with_their_line() {
         );
     }
 }
+
+#[test]
+fn a_command_sweep_is_searched_like_a_built_in_one() {
+    // score = x + N(0, 0.1), plus 0.5 in group b: P(score > 1) crosses 1/2
+    // at x = 1 in group a and x = 0.5 in group b.
+    let script = "import json, os, random, sys\nx = float(sys.argv[1])\n\
+                  rng = random.Random(int(os.environ['AVALANCHE_SEED']))\n\
+                  score = x + rng.gauss(0.0, 0.1) + (0.5 if sys.argv[2] == 'b' else 0.0)\n\
+                  print(json.dumps({'avalanche': 1, 'summary': {'score': score}}))\n";
+    let sweep = "name = \"cmd\"\nscenario = \"command\"\nseed = 3\nreplicates = 10\n[grid]\ngroup = [\"a\", \"b\"]\n\
+                 [search]\naxis = \"x\"\nrange = [0.0, 2.0]\nevent = { column = \"score\", above = 1.0 }\n\
+                 tolerance = 0.2\nmax_runs = 150\n[command]\nargv = [\"python3\", \"{here}/score.py\", \"{x}\", \"{group}\"]\n\
+                 [command.summary]\nscore = \"float\"\n";
+    let ws = workspace(&[("score.py", script), ("cmd.toml", sweep)]);
+    let dir = ws.path();
+    ok(run_in(dir, &["run", "cmd.toml", "--threads", "2"]));
+    let mut rows = read_table(&dir.join("results/cmd"), "boundaries");
+    rows.sort_by_key(|r| r["group"].clone());
+    for (row, truth) in rows.iter().zip([1.0, 0.5]) {
+        assert_ne!(row["ended"], "unfinished");
+        assert!(number(row, "lower") <= truth && truth <= number(row, "upper"), "{truth}: {row:?}");
+    }
+    let report = ok(run_in(dir, &["report", "results/cmd"]));
+    assert!(report.contains("P(score > 1) crosses 0.5 at x"), "{report}");
+}
