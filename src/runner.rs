@@ -483,7 +483,11 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
     for entry in entries {
         let name = entry.map_err(SinkError::io(dir))?.file_name();
         let name = name.to_string_lossy();
-        if !(name == dataset::RUNS || name == dataset::GENERATIONS || name.starts_with('.')) {
+        if !(name == dataset::RUNS
+            || name == dataset::GENERATIONS
+            || name == crate::names::BOUNDARIES_DIR
+            || name.starts_with('.'))
+        {
             return Ok(true);
         }
     }

@@ -1,9 +1,10 @@
 //! The boundaries of a search: one point per point of the other axes, at
 //! its estimate on the searched axis, with its 95% interval as a bar.
-//! Points without a boundary are left out, and the caption says how many.
+//! A point without a boundary says why where its bar would be.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{DrawError, PALETTE};
 use crate::report::boundaries::Found;
@@ -11,7 +12,7 @@ use crate::search::Search;
 
 /// The figure's size: wide enough for every point's label.
 pub fn size(found: &[Found]) -> (u32, u32) {
-    ((160 + 90 * found.len() as u32).max(700), 560)
+    ((160 + 150 * found.len() as u32).max(700), 560)
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -20,11 +21,7 @@ pub fn draw<DB: DrawingBackend>(
     found: &[Found],
 ) -> Result<(), DrawError> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let missing = found.iter().filter(|f| f.boundary.is_none()).count();
-    let mut caption = format!("where P({}) crosses {}", search.event.describe(), search.level);
-    if missing > 0 {
-        caption.push_str(&format!(" ({missing} points without a boundary not drawn)"));
-    }
+    let caption = format!("where P({}) crosses {}", search.event.describe(), search.level);
     let labels: Vec<String> = found.iter().map(|f| f.at.replace(", ", "\n")).collect();
     let mut chart = ChartBuilder::on(root)
         .caption(caption, ("sans-serif", 18))
@@ -50,8 +47,21 @@ pub fn draw<DB: DrawingBackend>(
         .map_err(e)?;
     let colour = PALETTE[4];
     for (i, f) in found.iter().enumerate() {
-        let Some(b) = f.boundary else { continue };
         let x = i as f64;
+        let Some(b) = f.boundary else {
+            // Say why there is no point here: no crossing, a hump, or unfinished.
+            let why = f.ended.map_or(crate::search::UNFINISHED, crate::search::Ended::as_str);
+            let style =
+                ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
+            let width = search.range.1 - search.range.0;
+            for (text, height) in [("no boundary:", 0.09), (why, 0.05)] {
+                let at = (x, search.range.0 + height * width);
+                chart
+                    .draw_series(std::iter::once(Text::new(text.to_string(), at, style.clone())))
+                    .map_err(e)?;
+            }
+            continue;
+        };
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(x, b.lower), (x, b.upper)],
