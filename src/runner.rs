@@ -204,8 +204,8 @@ pub fn run_sweep(
         return Err(RunnerError::LostGenerations { dir: dir.clone(), part: part.clone() });
     }
     if let Some(search) = &sweep.search {
-        let start = SearchStart { shard, dir: &dir, started, moved_aside };
-        return run_search(sweep, search, start, options, observer, &mut lock);
+        let start = crate::search::run::Start { shard, dir: &dir, started, moved_aside };
+        return crate::search::run::run(sweep, search, start, options, observer, &mut lock);
     }
     if options.retry_failed {
         retry_failed(sweep, shard, &dir, &mut committed)?;
@@ -278,111 +278,12 @@ pub fn run_sweep(
     Ok(summary)
 }
 
-/// Where [`run_sweep`] hands a search over to [`run_search`].
-struct SearchStart<'a> {
-    shard: Shard,
-    dir: &'a Path,
-    started: Instant,
-    moved_aside: Option<PathBuf>,
-}
-
-/// Runs a sweep with `[search]` in rounds: each round replays every point
-/// of this shard from the committed runs, executes the runs their next
-/// probes lack, and commits them; the boundaries table is then written
-/// from the same replay, also after an interruption (`unfinished` rows).
-fn run_search(
-    sweep: &Sweep,
-    search: &crate::search::Search,
-    start: SearchStart,
-    options: &RunOptions,
-    observer: &mut dyn Observer,
-    lock: &mut WriterLock,
-) -> Result<Summary, RunnerError> {
-    use crate::search::{drive, observed};
-    let SearchStart { shard, dir, started, moved_aside } = start;
-    let live = lock::live_holders(dir);
-    for path in dataset::clean_leftovers(dir, &live)? {
-        tracing::info!("removed leftover {} from an interrupted run", path.display());
-    }
-    let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };
-    let workers = exec.thread_count();
-    let states = observed::read(dir, &search.event)
-        .map_err(|source| RunnerError::Damaged { dir: dir.to_path_buf(), source })?;
-    let (mut specs, mut progress) = drive::round(sweep, search, shard, &states);
-    let already_committed = drive::committed(sweep, &progress);
-    let points = drive::points(sweep, shard).count() as u64;
-    observer.start(
-        (points * search.worst_case_runs(sweep.replicates)).saturating_sub(already_committed),
-        already_committed,
-    );
-    let mut summary = Summary {
-        dir: dir.to_path_buf(),
-        shard,
-        already_committed,
-        executed: 0,
-        failed: 0,
-        stopped_early: false,
-        wall: Duration::ZERO,
-        moved_aside,
-        failures: Vec::new(),
-        interrupted: None,
-        abandoned: false,
-    };
-    let mut tally = Tally {
-        observer,
-        failed: 0,
-        by_message: HashMap::new(),
-        summary: &mut summary,
-        started,
-        lock,
-        options,
-        offset: 0,
-    };
-    while !specs.is_empty() {
-        let writers = (0..workers)
-            .map(|w| {
-                DatasetWriter::open(dir, sweep.scenario, &sweep.text, shard, (w, workers), options.checkpoint)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let work = crate::executor::Work::Specs(sweep.scenario, &specs);
-        let (outcome, writers) = crate::executor::execute_work(work, &exec, &|_| true, writers, &mut tally)?;
-        let committed_now = commit_all(writers);
-        tally.offset = tally.summary.executed;
-        let stop = match outcome {
-            Outcome::Completed => false,
-            Outcome::Stopped => {
-                tally.summary.stopped_early = true;
-                true
-            }
-            Outcome::Interrupted(signal) => {
-                tally.summary.interrupted = Some(signal);
-                true
-            }
-            Outcome::SinkFailed(e) => return Err(e.into()),
-        };
-        committed_now?;
-        if tally.lock.lost() {
-            return Err(RunnerError::LockLost { dir: dir.to_path_buf() });
-        }
-        let states = observed::read(dir, &search.event)?;
-        (specs, progress) = drive::round(sweep, search, shard, &states);
-        if stop {
-            break;
-        }
-    }
-    crate::sink::boundaries::write(dir, sweep, shard, &drive::rows(sweep, &progress))?;
-    tally.observer.finish();
-    tally.summary.failures = failures(&tally.by_message);
-    summary.wall = started.elapsed();
-    Ok(summary)
-}
-
 /// Commits every writer, each on its own thread: a commit encodes and
 /// compresses the writer's last row group and flushes its files to disk,
 /// work that would otherwise run one writer after another while the other
 /// cores wait. Every writer is committed even if one fails; the first
 /// failure (in worker order) is returned.
-fn commit_all(writers: Vec<DatasetWriter>) -> Result<(), SinkError> {
+pub(crate) fn commit_all(writers: Vec<DatasetWriter>) -> Result<(), SinkError> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = writers.into_iter().map(|mut w| scope.spawn(move || w.commit())).collect();
         handles
@@ -549,21 +450,21 @@ fn count_pending(
 const LOGGED_FAILURES: u64 = 5;
 
 /// Counts finished runs and shows them to the observer.
-struct Tally<'a> {
-    observer: &'a mut dyn Observer,
-    failed: u64,
+pub(crate) struct Tally<'a> {
+    pub(crate) observer: &'a mut dyn Observer,
+    pub(crate) failed: u64,
     /// Failures by message shape: count and the first full message.
-    by_message: HashMap<String, (u64, String)>,
-    summary: &'a mut Summary,
-    started: Instant,
-    lock: &'a mut WriterLock,
-    options: &'a RunOptions,
+    pub(crate) by_message: HashMap<String, (u64, String)>,
+    pub(crate) summary: &'a mut Summary,
+    pub(crate) started: Instant,
+    pub(crate) lock: &'a mut WriterLock,
+    pub(crate) options: &'a RunOptions,
     /// Runs finished by earlier executions of this call (a search's rounds).
-    offset: u64,
+    pub(crate) offset: u64,
 }
 
 /// Failures grouped by message shape, commonest first.
-fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
+pub(crate) fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
     let mut groups: Vec<(u64, String, String)> =
         by_message.iter().map(|(shape, (count, example))| (*count, shape.clone(), example.clone())).collect();
     groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));

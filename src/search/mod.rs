@@ -13,6 +13,7 @@
 pub mod drive;
 pub mod fit;
 pub mod observed;
+pub mod run;
 
 use fit::{Count, Side};
 
