@@ -49,14 +49,19 @@ pub fn plan(sweep: &Sweep) -> String {
         })
         .collect();
     s += &wrap("fixed:", 7, &fixed.join(", "));
-    let _ = writeln!(
-        s,
-        "{} points x {} replicates = {} runs; master seed {}",
-        sweep.points(),
-        sweep.replicates,
-        sweep.runs(),
-        sweep.seed
-    );
+    match &sweep.search {
+        None => {
+            let _ = writeln!(
+                s,
+                "{} points x {} replicates = {} runs; master seed {}",
+                sweep.points(),
+                sweep.replicates,
+                sweep.runs(),
+                sweep.seed
+            );
+        }
+        Some(search) => s += &search_plan(sweep, search),
+    }
     if !sweep.paired.is_empty() {
         let names: Vec<&str> = sweep.paired.iter().map(|&p| params[p].name).collect();
         let _ =
@@ -71,7 +76,8 @@ pub fn plan(sweep: &Sweep) -> String {
     let runs = sweep.runs();
     let mut examples = vec![0, runs / 3, 2 * runs / 3, runs - 1];
     examples.dedup();
-    let _ = writeln!(s, "example runs:");
+    let _ =
+        writeln!(s, "example runs{}:", if sweep.search.is_some() { " (of the first probes)" } else { "" });
     for index in examples {
         let run = sweep.run(index);
         let varying: Vec<String> = sweep
@@ -90,6 +96,34 @@ pub fn plan(sweep: &Sweep) -> String {
         );
     }
     s
+}
+
+/// What a search will do, and its worst-case run count.
+fn search_plan(sweep: &Sweep, search: &crate::search::Search) -> String {
+    let kind = if search.integer { "integer " } else { "" };
+    let worst = search.worst_case_runs(sweep.replicates);
+    format!(
+        "search: at each of {points} points, the {kind}axis {name} in [{lo}, {hi}] is probed with {r} runs per probe \
+         for where P({event}) crosses {level}:\n  \
+         first its two ends (no boundary if both are on the same side of {level}), then the current estimate \
+         of a logistic fit,\n  until the 95% interval is at most {tol} wide or another probe would pass \
+         max_runs = {max} (docs/SEARCH.md)\n\
+         worst case {worst} runs per point ({probes} probes), {total} runs in all; at least {least} runs; \
+         master seed {seed}\n",
+        points = sweep.points(),
+        name = search.name,
+        lo = search.range.0,
+        hi = search.range.1,
+        r = sweep.replicates,
+        event = search.event.describe(),
+        level = search.level,
+        tol = search.tolerance,
+        max = search.max_runs,
+        probes = worst / sweep.replicates,
+        total = sweep.worst_case_runs(),
+        least = 2 * sweep.points() * sweep.replicates,
+        seed = sweep.seed,
+    )
 }
 
 /// The warning `plan` prints and `run` logs when axes are inert at some

@@ -43,6 +43,13 @@ pub struct Estimate {
 /// Runs pilots of `sweep` in a temporary folder and scales their time and
 /// size to all of its runs on `threads` threads.
 pub fn estimate(sweep: &Sweep, threads: usize) -> Result<Estimate, RunnerError> {
+    if sweep.search.is_some() {
+        // Pilots would have to run the searches themselves.
+        return Err(RunnerError::Invalid(format!(
+            "--estimate does not time a sweep with [search] yet; its worst case is {} runs (see above)",
+            sweep.worst_case_runs()
+        )));
+    }
     let runs = sweep.runs();
     let scratch = Scratch::new()?;
     // One run alone: mostly the fixed cost of starting workers and writing

@@ -168,6 +168,26 @@ pub fn execute<S: RunSink>(
     sinks: Vec<S>,
     coordinator: &mut dyn Coordinator,
 ) -> Result<(Outcome<S::Error>, Vec<S>), PoolError> {
+    execute_work(Work::Sweep(sweep), config, wanted, sinks, coordinator)
+}
+
+/// What [`execute_work`] runs: a sweep's runs in `config.shard`, by index,
+/// or a list of runs chosen by the caller (a search's next probes), which
+/// the shard does not filter again.
+#[derive(Clone, Copy)]
+pub enum Work<'a> {
+    Sweep(&'a Sweep),
+    Specs(&'a Scenario, &'a [RunSpec]),
+}
+
+/// [`execute`] for any [`Work`].
+pub fn execute_work<S: RunSink>(
+    work: Work,
+    config: &ExecConfig,
+    wanted: &(dyn Fn(&RunSpec) -> bool + Sync),
+    sinks: Vec<S>,
+    coordinator: &mut dyn Coordinator,
+) -> Result<(Outcome<S::Error>, Vec<S>), PoolError> {
     let threads = sinks.len();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -175,7 +195,10 @@ pub fn execute<S: RunSink>(
         .build()
         .map_err(|e| PoolError { threads, message: e.to_string() })?;
     let shard = config.shard.unwrap_or(Shard::WHOLE);
-    let in_shard = shard.runs_in(sweep.runs());
+    let (scenario, in_shard) = match work {
+        Work::Sweep(sweep) => (sweep.scenario, shard.runs_in(sweep.runs())),
+        Work::Specs(scenario, specs) => (scenario, specs.len() as u64),
+    };
     let stop = AtomicBool::new(false);
     // Set once the grace period is over: a run finishing later is dropped.
     let abandoned = AtomicBool::new(false);
@@ -193,11 +216,14 @@ pub fn execute<S: RunSink>(
                     if stop.load(Ordering::Relaxed) || halted || interrupt::requested().is_some() {
                         return;
                     }
-                    let spec = sweep.run(shard.index + k as u64 * shard.count);
+                    let spec = match work {
+                        Work::Sweep(sweep) => sweep.run(shard.index + k as u64 * shard.count),
+                        Work::Specs(_, specs) => specs[k].clone(),
+                    };
                     if !wanted(&spec) {
                         return;
                     }
-                    let record = run_one(sweep.scenario, spec, config.run_timeout);
+                    let record = run_one(scenario, spec, config.run_timeout);
                     let worker = rayon::current_thread_index().unwrap_or(0) % sinks.len();
                     let mut sink = sinks[worker].lock().unwrap_or_else(|e| e.into_inner());
                     if abandoned.load(Ordering::SeqCst) {

@@ -297,6 +297,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 println!("{integrity}");
                 return Ok(ExitCode::from(if integrity.is_damaged() { 3 } else { 2 }));
             }
+            if let Some(search) = status::searches(&dir)? {
+                println!("{}: {}", dir.display(), search.heading);
+                search.lines.iter().for_each(|line| println!("{line}"));
+                if !integrity.is_clean() {
+                    println!("{integrity}");
+                    return Ok(ExitCode::from(3));
+                }
+                return Ok(if search.unfinished == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) });
+            }
             let c = status::completion(&dir)?;
             println!(
                 "{}: {} of {} runs completed, {} failed, {} missing",
@@ -550,6 +559,14 @@ fn slurm(args: SlurmArgs) -> Result<ExitCode> {
         max_array_size: args.max_array_size,
         throttle: args.throttle,
     };
+    if sweep.search.is_some() && args.tasks > sweep.points() {
+        bail!(
+            "--tasks {}: a search's tasks split the {} points of its other axes; use --tasks {} or fewer",
+            args.tasks,
+            sweep.points(),
+            sweep.points()
+        );
+    }
     job.check(sweep.runs())?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let absolute =

@@ -7,6 +7,9 @@
 pub const RUNS_DIR: &str = "runs";
 /// The generations table's folder inside a dataset.
 pub const GENERATIONS_DIR: &str = "generations";
+/// The boundaries table's folder inside a dataset: one row per point of
+/// the other axes of a sweep with `[search]`.
+pub const BOUNDARIES_DIR: &str = "boundaries";
 /// The copy of the sweep file at a dataset's root.
 pub const SWEEP_FILE: &str = "sweep.toml";
 /// Writers' lock files inside a dataset (hidden: never data).

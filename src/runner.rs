@@ -136,6 +136,25 @@ pub enum RunnerError {
 fn check_options(sweep: &Sweep, options: &RunOptions) -> Result<(), RunnerError> {
     options.exec.check().map_err(RunnerError::Invalid)?;
     options.checkpoint.check().map_err(RunnerError::Invalid)?;
+    if sweep.search.is_some() {
+        // A failed run is part of its probe's record, which decided the
+        // probes after it; rerunning it, or growing the probes, would
+        // rewrite a history the later probes were chosen from.
+        if options.retry_failed || options.extend {
+            return Err(RunnerError::Invalid(format!(
+                "{} does not apply to a sweep with [search]: its probes were chosen from the runs as they are",
+                if options.retry_failed { "--retry-failed" } else { "--extend" }
+            )));
+        }
+        if let Some(shard) = options.exec.shard.filter(|s| s.count > sweep.points()) {
+            return Err(RunnerError::Invalid(format!(
+                "shard {shard}: a search's shards split the {} points of its other axes, so there cannot be {} shards",
+                sweep.points(),
+                shard.count
+            )));
+        }
+        return Ok(());
+    }
     if let Some(shard) = options.exec.shard {
         if shard.count > sweep.runs() {
             return Err(RunnerError::Invalid(format!(
@@ -185,6 +204,10 @@ pub fn run_sweep(
     if let Some(part) = committed.without_generations.first() {
         return Err(RunnerError::LostGenerations { dir: dir.clone(), part: part.clone() });
     }
+    if let Some(search) = &sweep.search {
+        let start = crate::search::run::Start { shard, dir: &dir, started, moved_aside };
+        return crate::search::run::run(sweep, search, start, options, observer, &mut lock);
+    }
     if options.retry_failed {
         retry_failed(sweep, shard, &dir, &mut committed)?;
     }
@@ -233,6 +256,7 @@ pub fn run_sweep(
         started,
         lock: &mut lock,
         options,
+        offset: 0,
     };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
@@ -260,7 +284,7 @@ pub fn run_sweep(
 /// work that would otherwise run one writer after another while the other
 /// cores wait. Every writer is committed even if one fails; the first
 /// failure (in worker order) is returned.
-fn commit_all(writers: Vec<DatasetWriter>) -> Result<(), SinkError> {
+pub(crate) fn commit_all(writers: Vec<DatasetWriter>) -> Result<(), SinkError> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = writers.into_iter().map(|mut w| scope.spawn(move || w.commit())).collect();
         handles
@@ -361,7 +385,11 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
     for entry in entries {
         let name = entry.map_err(SinkError::io(dir))?.file_name();
         let name = name.to_string_lossy();
-        if !(name == dataset::RUNS || name == dataset::GENERATIONS || name.starts_with('.')) {
+        if !(name == dataset::RUNS
+            || name == dataset::GENERATIONS
+            || name == crate::names::BOUNDARIES_DIR
+            || name.starts_with('.'))
+        {
             return Ok(true);
         }
     }
@@ -423,19 +451,21 @@ fn count_pending(
 const LOGGED_FAILURES: u64 = 5;
 
 /// Counts finished runs and shows them to the observer.
-struct Tally<'a> {
-    observer: &'a mut dyn Observer,
-    failed: u64,
+pub(crate) struct Tally<'a> {
+    pub(crate) observer: &'a mut dyn Observer,
+    pub(crate) failed: u64,
     /// Failures by message shape: count and the first full message.
-    by_message: HashMap<String, (u64, String)>,
-    summary: &'a mut Summary,
-    started: Instant,
-    lock: &'a mut WriterLock,
-    options: &'a RunOptions,
+    pub(crate) by_message: HashMap<String, (u64, String)>,
+    pub(crate) summary: &'a mut Summary,
+    pub(crate) started: Instant,
+    pub(crate) lock: &'a mut WriterLock,
+    pub(crate) options: &'a RunOptions,
+    /// Runs finished by earlier executions of this call (a search's rounds).
+    pub(crate) offset: u64,
 }
 
 /// Failures grouped by message shape, commonest first.
-fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
+pub(crate) fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
     let mut groups: Vec<(u64, String, String)> =
         by_message.iter().map(|(shape, (count, example))| (*count, shape.clone(), example.clone())).collect();
     groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -482,7 +512,7 @@ impl Coordinator for Tally<'_> {
     /// waited for, so the process ends here, its lock released.
     fn abandon(&mut self, finished: u64, committed: Result<(), String>) {
         let signal = interrupt::requested().unwrap_or(libc::SIGTERM);
-        self.summary.executed = finished;
+        self.summary.executed = self.offset + finished;
         self.summary.failed = self.failed;
         self.summary.wall = self.started.elapsed();
         self.summary.interrupted = Some(signal);
@@ -523,8 +553,8 @@ impl Coordinator for Tally<'_> {
     }
 
     fn progress(&mut self, finished: u64) {
-        self.summary.executed = finished;
-        self.observer.progress(finished, self.failed);
+        self.summary.executed = self.offset + finished;
+        self.observer.progress(self.offset + finished, self.failed);
     }
 }
 

@@ -122,3 +122,69 @@ fn shard_count(dir: &Path) -> Result<u64, SinkError> {
     }
     Ok(if counts.len() == 1 { *counts.first().expect("one") } else { 1 })
 }
+
+/// How far each search of a sweep with `[search]` got: one line per point
+/// of the other axes, replayed from the committed runs of every shard.
+#[derive(Debug)]
+pub struct SearchStatus {
+    /// The search and its event in words, the first line.
+    pub heading: String,
+    /// One line per point.
+    pub lines: Vec<String>,
+    /// Points whose search has not ended.
+    pub unfinished: u64,
+}
+
+/// The searches' status, or `None` for a sweep without `[search]`.
+pub fn searches(dir: &Path) -> Result<Option<SearchStatus>, StatusError> {
+    use crate::search::{drive, observed, Next};
+    let sweep = sweep::load(&dir.join(dataset::SWEEP_FILE), u64::MAX)?;
+    let Some(search) = &sweep.search else { return Ok(None) };
+    let states = observed::read(dir, &search.event)?;
+    let (_, progress) = drive::round(&sweep, search, crate::shard::Shard::WHOLE, &states);
+    let mut lines = Vec::new();
+    let mut unfinished = 0;
+    let mut used = 0;
+    for (point, p) in &progress {
+        let mut values = Vec::new();
+        sweep.point_values(*point, &mut values);
+        let at: Vec<String> = sweep
+            .factors
+            .iter()
+            .flat_map(|f| &f.params)
+            .map(|&i| format!("{} = {}", sweep.scenario.params[i].name, values[i]))
+            .collect();
+        let at = if at.is_empty() { "the sweep".to_string() } else { at.join(", ") };
+        let interval = p.boundary.map_or(String::new(), |b| {
+            let text = crate::search::axis_text;
+            format!(": {} [{}, {}]", text(b.estimate), text(b.lower), text(b.upper))
+        });
+        used += p.runs();
+        let state = match &p.next {
+            Next::Ended(e) => e.as_str().to_string(),
+            Next::Probe { value, .. } => {
+                unfinished += 1;
+                format!(
+                    "unfinished, next probe {} = {} ({} of {} runs committed)",
+                    search.name,
+                    crate::value::float_text(*value),
+                    sweep.replicates - p.missing.len() as u64,
+                    sweep.replicates
+                )
+            }
+        };
+        lines.push(format!("  {at}: {state} after {} probes, {} runs{interval}", p.probes.len(), p.runs()));
+    }
+    let heading = format!(
+        "search over {} in [{}, {}] for where P({}) crosses {}: {} of {} points ended, {used} runs used of at most {}",
+        search.name,
+        search.range.0,
+        search.range.1,
+        search.event.describe(),
+        search.level,
+        progress.len() as u64 - unfinished,
+        progress.len(),
+        sweep.worst_case_runs()
+    );
+    Ok(Some(SearchStatus { heading, lines, unfinished }))
+}

@@ -10,6 +10,7 @@
 //! (`plan.rs`); nothing in this module names a scenario, column or parameter.
 
 mod answer;
+pub mod boundaries;
 pub mod columns;
 mod curves;
 pub mod dataset;
@@ -136,6 +137,8 @@ struct Analysis {
     summary: summary::Summary,
     differences: Vec<paired::Difference>,
     incomplete: Option<Incomplete>,
+    /// A `[search]` sweep's boundaries, replayed from its runs.
+    searched: Option<(crate::search::Search, Vec<boundaries::Found>)>,
 }
 
 /// Reads the dataset in `dir` (already opened) against the scenario's
@@ -154,7 +157,9 @@ fn analyse(
         .collect();
     plan.axis_order = parsed_sweep(&dataset).map_or_else(Vec::new, |sweep| sweep.axes());
     let summary = summary::summarise(&dataset, &layout, &plan)?;
-    let incomplete = incompleteness(dir, &summary);
+    let searched = parsed_sweep(&dataset).and_then(|sweep| boundaries::find(dir, &sweep));
+    // A search has no fixed run count: its unfinished points say so instead.
+    let incomplete = if searched.is_some() { None } else { incompleteness(dir, &summary) };
     if plan.comparison.is_none() {
         // Nothing declared to compare: a paired axis is the comparison.
         if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
@@ -168,7 +173,7 @@ fn analyse(
     }
     stand_in_for_absent_baseline(&mut plan, &summary);
     let differences = paired::differences(&summary, &plan);
-    Ok(Analysis { dataset, plan, summary, differences, incomplete })
+    Ok(Analysis { dataset, plan, summary, differences, incomplete, searched })
 }
 
 /// The answer in a few sentences, as `report.md` opens with it under
@@ -191,7 +196,7 @@ fn report_dataset(
     dataset: dataset::Dataset,
     scenario: Option<&Scenario>,
 ) -> Result<ReportSummary, ReportError> {
-    let Analysis { dataset, plan, summary, differences, incomplete } =
+    let Analysis { dataset, plan, summary, differences, incomplete, searched } =
         analyse(&config.dir, dataset, scenario)?;
     let in_short = short::sentences(&summary, &plan, &differences);
     let mut answer = answer::sentences(&summary, &plan, &differences);
@@ -202,8 +207,23 @@ fn report_dataset(
         Some(table) if !plan.curves.is_empty() => curves::reduce(table, &summary, &plan.curves)?,
         _ => Vec::new(),
     };
-    let figures = figures::draw_all(&out, &summary, &plan, &curves)?;
+    let mut figures = figures::draw_all(&out, &summary, &plan, &curves)?;
+    let mut lead = Vec::new();
+    if let Some((search, found)) = &searched {
+        // The boundaries lead: they are what a search was run for.
+        let mut said = boundaries::sentences(search, found);
+        said.append(&mut answer);
+        answer = said;
+        let drawn = figures::draw_boundaries(&out, search, found)?;
+        lead = boundaries::blocks(search, found, &drawn);
+        figures.extend(drawn);
+    }
     let mut files: Vec<PathBuf> = figures.iter().flat_map(|f| [f.path("png"), f.path("svg")]).collect();
+    if let Some((_, found)) = &searched {
+        let csv = out.join("boundaries.csv");
+        write(&csv, &boundaries::csv(found))?;
+        files.push(csv);
+    }
     let csv = out.join("headline.csv");
     write(&csv, &export::headline_csv(&summary, &plan.headline))?;
     files.push(csv);
@@ -232,6 +252,7 @@ fn report_dataset(
         sweep: dataset.sweep.as_deref(),
         paired: &differences,
         incomplete,
+        boundaries: &lead,
     };
     let blocks = page::blocks(&page);
     let markdown = out.join("report.md");

@@ -29,6 +29,9 @@ pub struct Page<'a> {
     pub sweep: Option<&'a str>,
     /// Paired differences; empty unless the sweep paired its runs.
     pub paired: &'a [Difference],
+    /// A search's boundaries (heading, table, figure), after the answer;
+    /// empty unless the sweep has a `[search]`.
+    pub boundaries: &'a [Block],
     /// What the dataset lacks of its sweep, if anything.
     pub incomplete: Option<super::Incomplete>,
 }
@@ -99,6 +102,7 @@ pub fn blocks(page: &Page) -> Vec<Block> {
         blocks.push(List(page.answer.to_vec()));
     }
     blocks.extend(figures(Kind::Heatmap));
+    blocks.extend(page.boundaries.iter().cloned());
     if let Some(outcomes) = table::outcome_rows(summary, plan) {
         blocks.push(Heading(2, "How runs ended".into()));
         let method = outcome_method(plan);

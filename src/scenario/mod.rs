@@ -19,6 +19,7 @@ pub mod contract;
 pub mod empty;
 pub mod gaussian;
 pub mod linreg;
+pub mod prune;
 
 /// A row of metric values: one entry per declared column, `None` for null
 /// (a runway that never ended, say).
@@ -140,8 +141,8 @@ impl std::fmt::Debug for Scenario {
 /// Every scenario the tool knows, in the order `avalanche scenarios` lists
 /// them: the self-training loop first, the engine's test scenario last.
 pub fn registry() -> &'static [&'static Scenario] {
-    static REGISTRY: [&Scenario; 4] =
-        [&addition::SCENARIO, &gaussian::SCENARIO, &linreg::SCENARIO, &empty::SCENARIO];
+    static REGISTRY: [&Scenario; 5] =
+        [&addition::SCENARIO, &gaussian::SCENARIO, &linreg::SCENARIO, &prune::SCENARIO, &empty::SCENARIO];
     &REGISTRY
 }
 

@@ -4,6 +4,7 @@
 //! generations tables and commits them in parts at a bounded interval, each
 //! part appearing whole or not at all.
 
+pub mod boundaries;
 pub mod columns;
 pub mod dataset;
 pub mod error;

@@ -48,16 +48,19 @@ fn identity_fields(scenario: &Scenario) -> Vec<Field> {
         Field::new(column::SEED, DataType::UInt64, false),
         Field::new(column::SCENARIO, DataType::Utf8, false),
     ];
-    for p in scenario.params {
-        let ty = match p.kind {
-            crate::params::ParamKind::Int { .. } => ColumnType::Int,
-            crate::params::ParamKind::Float { .. } => ColumnType::Float,
-            crate::params::ParamKind::Choice(_) => ColumnType::Str,
-            crate::params::ParamKind::Bool => ColumnType::Bool,
-        };
-        fields.push(Field::new(p.name, data_type(ty), false));
-    }
+    fields.extend(scenario.params.iter().map(param_field));
     fields
+}
+
+/// A parameter's column, typed as its values are.
+pub fn param_field(p: &crate::params::ParamSpec) -> Field {
+    let ty = match p.kind {
+        crate::params::ParamKind::Int { .. } => ColumnType::Int,
+        crate::params::ParamKind::Float { .. } => ColumnType::Float,
+        crate::params::ParamKind::Choice(_) => ColumnType::Str,
+        crate::params::ParamKind::Bool => ColumnType::Bool,
+    };
+    Field::new(p.name, data_type(ty), false)
 }
 
 /// The runs table: identity, parameters, status, error, elapsed_ms, summary.

@@ -138,8 +138,8 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
     Ok((scenario, cpus_per_run.map_or(1, |c| c as u32)))
 }
 
-/// Each key the grid, `[params]`, `[[zip]]` or the top-level `generations`
-/// sets, typed from its values: integers, floats (integers among floats are
+/// Each key the grid, `[params]`, `[[zip]]`, the top-level `generations` or
+/// `[search]`'s `axis` sets, typed from its values: integers, floats (integers among floats are
 /// floats), booleans, or strings (a choice among the strings given).
 fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepError> {
     let mut found: Vec<(String, Range<usize>, Vec<Kind>)> = Vec::new();
@@ -168,6 +168,14 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         if let DeValue::Array(blocks) = top.get("zip").map(|z| z.get_ref()).expect("present") {
             for block in blocks {
                 axes(super::parse::table(src, block, "[[zip]]")?);
+            }
+        }
+    }
+    // A searched axis is set only by [search]: typed from its range.
+    if let Some(DeValue::Table(search)) = top.get("search").map(|s| s.get_ref()) {
+        if let (Some(axis), Some(range)) = (search.get("axis"), search.get("range")) {
+            if let DeValue::String(name) = axis.get_ref() {
+                add(name, axis.span(), axis_kinds(range.get_ref()));
             }
         }
     }

@@ -96,6 +96,12 @@ impl Sweep {
         let replicate = index % self.replicates;
         let mut values = Vec::with_capacity(self.base.len());
         self.point_values(point, &mut values);
+        self.spec_at(index, point, values, replicate)
+    }
+
+    /// The run with these parameter values and replicate (a search's
+    /// probes are made this way): identity and seed as for any run.
+    pub fn spec_at(&self, index: u64, point: u64, values: Vec<Value>, replicate: u64) -> RunSpec {
         let run_id = self.point_identity(&values).replicate(replicate);
         // Unpaired, the seed mixes the run's own identity, as it always has;
         // paired, the identity the run shares with its partners.

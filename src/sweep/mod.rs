@@ -12,10 +12,12 @@ mod grid;
 mod inert;
 mod paired;
 mod parse;
+mod search;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use axis::as_written;
 pub use error::SweepError;
 pub use grid::{Factor, RunSpec};
 pub use inert::{or_list, Redundancy};
@@ -65,6 +67,9 @@ pub struct Sweep {
     by_name: Vec<usize>,
     /// Cores one run uses: 1, or a `command` sweep's `cpus_per_run`.
     pub cores_per_run: u32,
+    /// The `[search]` table: one more axis, probed adaptively at each point
+    /// of the others (whose values `factors` hold) instead of expanded.
+    pub search: Option<crate::search::Search>,
 }
 
 /// Reads and parses a sweep file.
@@ -89,9 +94,20 @@ impl Sweep {
         self.factors.iter().map(|f| f.len() as u64).product()
     }
 
-    /// Total runs: points times replicates.
+    /// Total runs: points times replicates. With `[search]`, the runs of
+    /// each point's first probe (the searched axis at its range's start);
+    /// [`Sweep::worst_case_runs`] bounds what the search may run.
     pub fn runs(&self) -> u64 {
         self.points() * self.replicates
+    }
+
+    /// The most runs the sweep can make: [`Sweep::runs`], or with
+    /// `[search]`, every point's whole budget of probes.
+    pub fn worst_case_runs(&self) -> u64 {
+        match &self.search {
+            None => self.runs(),
+            Some(search) => self.points() * search.worst_case_runs(self.replicates),
+        }
     }
 
     /// The swept parameters' names in the file's order, slowest-varying

@@ -23,6 +23,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "params",
     "zip",
     "command",
+    "search",
     crate::names::PAIRED,
 ];
 
@@ -127,8 +128,19 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         }
     }
 
+    let search = super::search::search(&src, top, scenario, &builder.spans, replicates)?;
+    if let Some((search, span)) = &search {
+        let p = search.param;
+        builder.base[p] = match search.integer {
+            true => crate::value::Value::Int(search.range.0 as i64),
+            false => crate::value::Value::Float(search.range.0),
+        };
+        builder.origins[p] = Origin::Axis { line: line_column(text, span.start).0 };
+        builder.spans[p] = Some(span.clone());
+    }
+    let per_point = search.as_ref().map_or(replicates, |(s, _)| s.worst_case_runs(replicates));
     let points = builder.factors.iter().try_fold(1u64, |acc, f| acc.checked_mul(f.len() as u64));
-    let runs = points.and_then(|p| p.checked_mul(replicates));
+    let runs = points.and_then(|p| p.checked_mul(per_point));
     match runs {
         Some(runs) if runs <= max_runs => {}
         _ => {
@@ -154,6 +166,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         factors: builder.factors,
         by_name: Vec::new(),
         cores_per_run: declared.map_or(1, |(_, cores)| cores),
+        search: search.map(|(s, _)| s),
     };
     sweep.set_canonical_order();
     check_points(&src, &sweep, &builder.spans)?;
@@ -300,14 +313,31 @@ fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> 
         }
     }
     let mut values = Vec::with_capacity(specs.len());
-    for point in 0..sweep.points() {
+    // A search's probes lie anywhere in its range: check both ends.
+    let ends: Vec<Option<crate::value::Value>> = match &sweep.search {
+        None => vec![None],
+        Some(s) => [s.range.0, s.range.1]
+            .map(|x| {
+                Some(if s.integer {
+                    crate::value::Value::Int(x as i64)
+                } else {
+                    crate::value::Value::Float(x)
+                })
+            })
+            .to_vec(),
+    };
+    for (point, end) in (0..sweep.points()).flat_map(|p| ends.iter().map(move |e| (p, e))) {
         sweep.point_values(point, &mut values);
+        if let (Some(end), Some(s)) = (end, &sweep.search) {
+            values[s.param] = *end;
+        }
         if let Err(e) = (sweep.scenario.check)(&Params { specs, values: &values }) {
             let index = specs.iter().position(|p| p.name == e.param);
             let varying: Vec<String> = sweep
                 .factors
                 .iter()
                 .flat_map(|f| f.params.iter())
+                .chain(sweep.search.as_ref().map(|s| &s.param))
                 .map(|&i| format!("{} = {}", specs[i].name, values[i]))
                 .collect();
             let at = if varying.is_empty() { String::new() } else { format!(" at {}", varying.join(", ")) };

@@ -9,6 +9,7 @@
 //! lightness, pattern and marker too.
 
 mod bars;
+mod boundary;
 mod heatmap;
 mod lines;
 mod panels;
@@ -59,6 +60,8 @@ pub enum Kind {
     Curve,
     /// A headline column over two parameters, beside the answer.
     Heatmap,
+    /// A search's boundaries over its other axes, beside the boundaries table.
+    Boundary,
 }
 
 /// One figure drawn: `<stem>.png` and `<stem>.svg` in the report folder.
@@ -182,5 +185,19 @@ pub fn draw_all(
             }
         }
     }
+    Ok(written)
+}
+
+/// The figure of a search's boundaries (`boundaries.png` and `.svg`).
+pub fn draw_boundaries(
+    out: &Path,
+    search: &crate::search::Search,
+    found: &[super::boundaries::Found],
+) -> Result<Vec<Figure>, ReportError> {
+    register_font()?;
+    let mut written = Vec::new();
+    render!(out, Kind::Boundary, "boundaries", boundary::size(found), written, |root, _raster| boundary::draw(
+        &root, search, found
+    ));
     Ok(written)
 }
