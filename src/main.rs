@@ -442,11 +442,33 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
     println!("{}", summary_paragraph(&sweep.name, &summary, threads));
+    if summary.interrupted.is_none() && !summary.stopped_early && summary.shard == Shard::WHOLE {
+        print_in_short(&summary.dir);
+    }
+    println!("{}", next_step(&summary));
     if let Some(signal) = summary.interrupted {
         print_interrupted(&summary);
         return Ok(ExitCode::from(avalanche::interrupt::exit_code(signal)));
     }
     Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The report's `## In short` sentences after a whole sweep has run, so that
+/// the first command a user runs ends with the answer (the `Next:` line above
+/// says how to get the full report). A sweep the report cannot read (say, a
+/// command scenario whose columns give it nothing to say) just says nothing
+/// here: the run itself succeeded.
+fn print_in_short(dir: &std::path::Path) {
+    match avalanche::report::in_short(dir) {
+        Ok(sentences) if !sentences.is_empty() => {
+            println!("\nIn short:");
+            for sentence in sentences {
+                println!("- {sentence}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!("no In short for {}: {e}", dir.display()),
+    }
 }
 
 /// What a stop signal left: what was saved, and the command that resumes.
@@ -513,9 +535,14 @@ fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
         }
         text += "\n(the `error` column of the runs table has every message; --retry-failed reruns them)";
     }
-    let dir = invocation::quoted(&s.dir.to_string_lossy());
-    text += &format!("\nNext: {} report {dir}", invocation::command());
     text
+}
+
+/// The command that writes the full report (report.md and report.html), as
+/// the binary was invoked.
+fn next_step(s: &Summary) -> String {
+    let dir = invocation::quoted(&s.dir.to_string_lossy());
+    format!("Next: {} report {dir}", invocation::command())
 }
 
 /// Kinds of failure listed in the summary; the rest are counted.
