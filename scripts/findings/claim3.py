@@ -74,12 +74,13 @@ def section(ds, figure_dir):
             out.append("")
             check_effects = [_effect(cell[(cap, checks[0])], cell[(cap, checks[-1])]) for cap in caps]
             cap_effects = [_effect(cell[(caps[0], c)], cell[(caps[-1], c)]) for c in checks]
-            name = f"{learner}, {family}"
+            name = f"the {learner} learner with `{family}`"
+            short = f"{learner}, {family}"
             levels = ["strong", "middle", "weak"] if len(caps) == 3 else [f"level {i + 1}" for i in range(len(caps))]
             for level, ((m, lo, hi), _) in zip(levels, check_effects):
-                dots.append((f"{name}: check, at {level} capability", m, lo, hi, 0))
+                dots.append((f"{short}: check, at {level} capability", m, lo, hi, 0))
             for c, ((m, lo, hi), _) in zip(checks, cap_effects):
-                dots.append((f"{name}: capability, at {knob} {c:g}", m, lo, hi, 1))
+                dots.append((f"{short}: capability, at {knob} {c:g}", m, lo, hi, 1))
             findings.append((name, knob, checks, caps, check_effects, cap_effects))
     with open(f"{figure_dir}/claim3.svg", "w") as f:
         f.write(dot_chart(dots, "Claim 3: how far the floor moves across each range (paired by seed)",
@@ -105,18 +106,26 @@ def section(ds, figure_dir):
             f"{check_span[0]:+.3f} to {check_span[1]:+.3f} (across capability levels); weakening capability "
             f"moves it by {cap_span[0]:+.3f} to {cap_span[1]:+.3f} (across check levels); intervals in the "
             "figure.")
+    check_moves_all = [f for f in findings if all(lo > 0 for (_, lo, _), _ in f[4])]
     if by_check and not by_both and not by_cap:
         verdict = "holds: the floor moves with the check and not measurably with capability, for " + \
             ", ".join(by_check)
     else:
-        parts = []
+        lows = [m for f in findings for (m, _, _), _ in f[4]]
+        parts = [f"loosening the check raises the floor at every capability level in {len(check_moves_all)} of "
+                 f"{len(findings)} cases (by {min(lows):+.3f} to {max(lows):+.3f})"]
+        ways = {"raises": [], "lowers": []}
+        for name, knob, checks, caps, check_effects, cap_effects in findings:
+            moved = [m for (m, lo, hi), _ in cap_effects if lo > 0 or hi < 0]
+            if moved:
+                largest = max(moved, key=abs)
+                ways["raises" if largest > 0 else "lowers"].append(f"{name} (up to {largest:+.3f})")
+        said = [f"{way} it for " + ", ".join(who) for way, who in ways.items() if who]
+        if said:
+            parts.append("but capability moves it as well: a weaker model " + "; and ".join(said))
         if by_check:
             parts.append("set by the check alone for " + ", ".join(by_check))
-        if by_both:
-            parts.append("set by both the check and capability for " + ", ".join(by_both))
-        if by_cap:
-            parts.append("not set mainly by the check for " + ", ".join(by_cap))
-        verdict = "holds only in part: the floor is " + "; ".join(parts)
+        verdict = "holds only in part: " + "; ".join(parts)
     return [
         f"Verdict: {verdict}.",
         "",

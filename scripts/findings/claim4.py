@@ -92,9 +92,15 @@ def section(ds, figure_dir):
     if harmless:
         parts.append("for the " + " and ".join(harmless) + " learner they cost no measurable reach (the gap's "
                      "interval contains 0 at every reliance)")
-    equal_at_one = [g for g in gaps_at_one if g[4] <= 0 <= g[5]]
-    parts.append(f"at full reliance (`cot_reliance = 1`) `outcome` and `step` do not differ measurably in reach for "
-                 f"{len(equal_at_one)} of {len(gaps_at_one)} learners")
+    differ_at_one = [g for g in gaps_at_one if not g[4] <= 0 <= g[5]]
+    if differ_at_one:
+        parts.append("at full reliance (`cot_reliance = 1`, where only cancelling errors give a wrong step a right "
+                     "answer) `step` still reaches further for the " + ", ".join(
+                         f"{g[0]} learner ({g[3]:+.1f} digits [{g[4]:+.1f}, {g[5]:+.1f}])" for g in differ_at_one)
+                     + f", and not measurably for {len(gaps_at_one) - len(differ_at_one)} of {len(gaps_at_one)}")
+    else:
+        parts.append(f"at full reliance (`cot_reliance = 1`) `outcome` and `step` do not differ measurably in reach "
+                     f"for any of the {len(gaps_at_one)} learners")
     if mechanism and compounding and not harmless:
         verdict = "holds when the chain of thought is not fully used: " + "; ".join(parts)
     elif mechanism and compounding:

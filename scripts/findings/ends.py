@@ -39,8 +39,10 @@ def paired_end_gain(rows, baseline, choice, key):
 def cell(s):
     lo, hi = s["ended_ci"]
     m, mlo, mhi = s["end_round"]
+    # A run still going at the horizon ends there: a median at the horizon is a lower bound.
+    at_least = ">= " if m >= s["horizon"] else ""
     return (f"{s['ended']} of {s['n']} [{lo:.2f}, {hi:.2f}] | {s['collapsed']} / {s['stalled']} "
-            f"| {s['with_error']} / {s['stopped_right']} | {m:g} [{mlo}, {mhi}]")
+            f"| {s['with_error']} / {s['stopped_right']} | {at_least}{m:g} [{mlo}, {mhi}]")
 
 
 HEADER = ("| ended within the horizon [95% CI] | collapsed / stalled | ended with error / stopped while right "
