@@ -60,7 +60,7 @@ def section(ds, figure_dir):
         if len(p["llr"]) >= 2:
             mean, lo, hi = bootstrap_mean(p["llr"])
             verdict = "polynomial" if lo > 0 else "exponential" if hi < 0 else "undecided"
-            rows.append((label(point), mean, lo, hi, 0 if verdict == "polynomial" else 1))
+            rows.append((label(point), mean, lo, hi, ["polynomial", "exponential", "undecided"].index(verdict)))
             cell = f"{mean:+.2f} [{lo:+.2f}, {hi:+.2f}]"
         else:
             verdict, cell = "no growth", "-"
@@ -108,5 +108,8 @@ def section(ds, figure_dir):
         *table,
         "",
         "![Claim 1](findings/claim1.svg)",
+        "",
+        "Blue circles: the power law decided; vermillion squares: the exponential decided; green circles: "
+        "undecided (the interval contains 0).",
     ]
     return lines
