@@ -29,7 +29,10 @@ def section(ds, figure_dir):
                 checked += s["n"]
                 checked_ended += s["ended"]
                 if s["ended"] < s["n"]:
-                    still.append(f"`{v}` at noise {noise:g} ({s['n'] - s['ended']} of {s['n']} runs)")
+                    going = [r for r in group if r["end_reason"] == "round_limit"]
+                    eroding = sum(r["final_accuracy"] < 0.99 for r in going)
+                    still.append(f"`{v}` at noise {noise:g} ({len(going)} of {s['n']} runs, {eroding} of them with "
+                                 f"frontier accuracy already below 0.99 at the horizon)")
                 if s["stopped_right"]:
                     stopped_right.append((v, noise, s["stopped_right"], s["ended"]))
             table.append(f"| `{v}` | {noise:g} | {cell(s)} | {gain} |")
@@ -37,7 +40,8 @@ def section(ds, figure_dir):
             dots.append((f"{v}, noise {noise:g}", m, lo, hi, order.index(v)))
     with open(f"{figure_dir}/claim2.svg", "w") as f:
         f.write(dot_chart(dots, "Claim 2: rounds until the run ended (median, 95% CI)",
-                          f"end round (the horizon is {horizon}: a run still going there ends at it)"))
+                          f"end round (dashed: the horizon, {horizon}; a run still going there ends at it)",
+                          reference=float(horizon)))
     slower = [g for g in gains if g[3] > 0]
     parts = []
     if len(slower) == len(gains):

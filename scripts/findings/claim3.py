@@ -23,16 +23,30 @@ def _runs(ds):
         floors[run_id] = wrong / accepted
     first_error = dict(ds.rows("select run_id, step_error_rate from {generations} where generation = 0"))
     rows = ds.dicts("select run_id, seed, learner, noise_rate, blind_spot_rate, hidden_width, verifier, quorum, "
-                    "false_accept, final_accuracy from {runs}")
+                    "false_accept, final_accuracy, final_digits, start_digits from {runs}")
     for r in rows:
         r["floor"] = floors.get(r["run_id"], 0.0)
         r["end_error"] = 1 - r["final_accuracy"]
+        # A run whose check never let it past its first frontier did not self-train: it has no floor.
+        r["trained"] = r["final_digits"] > r["start_digits"] + 1
         r["first_error"] = first_error.get(r["run_id"])
         r["capability"] = (r["noise_rate"], r["blind_spot_rate"] if r["learner"] == "table" else r["hidden_width"])
         knob, stricter_high = FAMILIES[r["verifier"]]
         r["check"] = r[knob]
         r["strictness"] = r[knob] if stricter_high else -r[knob]
     return rows
+
+
+def _has_floor(runs):
+    """A cell has a floor when most of its runs self-trained (advanced past their first frontier); where
+    the check let most runs through nothing, its contamination describes a loop that never ran."""
+    return sum(r["trained"] for r in runs) * 2 > len(runs)
+
+
+def _span(levels, cell_of):
+    """The first and last of `levels` whose cells have a floor, or None if fewer than two do."""
+    usable = [x for x in levels if _has_floor(cell_of(x))]
+    return (usable[0], usable[-1]) if len(usable) >= 2 else None
 
 
 def _effect(seeds_from, seeds_to):
@@ -67,65 +81,75 @@ def section(ds, figure_dir):
                                          if r["first_error"] is not None])[0]
                 cells = []
                 for c in checks:
-                    m, lo, hi = bootstrap_mean([r["floor"] for r in cell[(cap, c)]])
-                    end = median_interval([r["end_error"] for r in cell[(cap, c)]])[0]
+                    runs = cell[(cap, c)]
+                    if not _has_floor(runs):
+                        idle = sum(not r["trained"] for r in runs)
+                        cells.append(f"none: {idle} of {len(runs)} runs never advanced")
+                        continue
+                    m, lo, hi = bootstrap_mean([r["floor"] for r in runs])
+                    end = median_interval([r["end_error"] for r in runs])[0]
                     cells.append(f"{m:.3f} [{lo:.3f}, {hi:.3f}]; end {end:.3f}")
                 out.append(f"| {cap[0]:g}, {cap[1]:g} ({first:.3f}) | " + " | ".join(cells) + " |")
             out.append("")
-            check_effects = [_effect(cell[(cap, checks[0])], cell[(cap, checks[-1])]) for cap in caps]
-            cap_effects = [_effect(cell[(caps[0], c)], cell[(caps[-1], c)]) for c in checks]
+            # Each effect spans the widest range of the factor whose cells have a floor.
+            check_effects, cap_effects = [], []
+            for cap in caps:
+                span = _span(checks, lambda c: cell[(cap, c)])
+                if span:
+                    check_effects.append((cap, span, _effect(cell[(cap, span[0])], cell[(cap, span[1])])))
+            for c in checks:
+                span = _span(caps, lambda cap: cell[(cap, c)])
+                if span:
+                    cap_effects.append((c, span, _effect(cell[(span[0], c)], cell[(span[1], c)])))
             name = f"the {learner} learner with `{family}`"
             short = f"{learner}, {family}"
-            levels = ["strong", "middle", "weak"] if len(caps) == 3 else [f"level {i + 1}" for i in range(len(caps))]
-            for level, ((m, lo, hi), _) in zip(levels, check_effects):
-                dots.append((f"{short}: check, at {level} capability", m, lo, hi, 0))
-            for c, ((m, lo, hi), _) in zip(checks, cap_effects):
+            levels = dict(zip(caps, ["strong", "middle", "weak"] if len(caps) == 3 else
+                              [f"level {i + 1}" for i in range(len(caps))]))
+            for cap, span, ((m, lo, hi), _) in check_effects:
+                dots.append((f"{short}: check, at {levels[cap]} capability", m, lo, hi, 0))
+            for c, span, ((m, lo, hi), _) in cap_effects:
                 dots.append((f"{short}: capability, at {knob} {c:g}", m, lo, hi, 1))
-            findings.append((name, knob, checks, caps, check_effects, cap_effects))
+            idle = sum(not _has_floor(cell[(cap, c)]) for cap in caps for c in checks)
+            findings.append((name, knob, levels, check_effects, cap_effects, idle, len(caps) * len(checks)))
     with open(f"{figure_dir}/claim3.svg", "w") as f:
         f.write(dot_chart(dots, "Claim 3: how far the floor moves across each range (paired by seed)",
                           "change in floor: loosest minus strictest check (circles), "
                           "weakest minus strongest capability (squares)", reference=0.0))
-    sentences, by_check, by_both, by_cap = [], [], [], []
-    for name, knob, checks, caps, check_effects, cap_effects in findings:
-        ce = [e[0] for e in check_effects]
-        ca = [e[0] for e in cap_effects]
-        check_span = (min(e[0] for e in ce), max(e[0] for e in ce))
-        cap_span = (min(e[0] for e in ca), max(e[0] for e in ca))
-        # Set by the check alone: the check moves the floor at every capability, and the
-        # capability's effect is within its noise (interval contains 0) at every check.
-        check_moves = all(lo > 0 for _, lo, _ in ce)
-        cap_still = all(lo <= 0 <= hi for _, lo, hi in ca)
-        cap_moves = any(lo > 0 or hi < 0 for _, lo, hi in ca)
-        verdict = ("by the check alone" if check_moves and cap_still else
-                   "by both" if check_moves and cap_moves else
-                   "by capability more than by the check" if cap_moves else "by neither, measurably")
-        {"by the check alone": by_check, "by both": by_both}.get(verdict, by_cap).append(name)
+
+    def spans(effects, fmt):
+        return "; ".join(f"{fmt(x, span)} by {m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for x, span, ((m, lo, hi), _) in effects)
+
+    sentences, raises, lowers, still, check_everywhere = [], [], [], [], 0
+    for name, knob, levels, check_effects, cap_effects, idle, cells in findings:
+        check_moves = bool(check_effects) and all(lo > 0 for _, _, ((_, lo, _), _) in check_effects)
+        check_everywhere += check_moves
+        moved = [m for _, _, ((m, lo, hi), _) in cap_effects if lo > 0 or hi < 0]
+        if moved:
+            largest = max(moved, key=abs)
+            (raises if largest > 0 else lowers).append(f"{name} (up to {largest:+.3f})")
+        else:
+            still.append(name)
+        idle_note = (f" At {idle} of {cells} cells most runs never advanced past their first frontier (the check "
+                     "let nothing through), so they have no floor and the effects span the levels that do."
+                     if idle else "")
         sentences.append(
-            f"- **{name}**: {verdict}. Loosening `{knob}` from {checks[0]:g} to {checks[-1]:g} moves the floor by "
-            f"{check_span[0]:+.3f} to {check_span[1]:+.3f} (across capability levels); weakening capability "
-            f"moves it by {cap_span[0]:+.3f} to {cap_span[1]:+.3f} (across check levels); intervals in the "
-            "figure.")
-    check_moves_all = [f for f in findings if all(lo > 0 for (_, lo, _), _ in f[4])]
-    if by_check and not by_both and not by_cap:
-        verdict = "holds: the floor moves with the check and not measurably with capability, for " + \
-            ", ".join(by_check)
-    else:
-        lows = [m for f in findings for (m, _, _), _ in f[4]]
-        parts = [f"loosening the check raises the floor at every capability level in {len(check_moves_all)} of "
-                 f"{len(findings)} cases (by {min(lows):+.3f} to {max(lows):+.3f})"]
-        ways = {"raises": [], "lowers": []}
-        for name, knob, checks, caps, check_effects, cap_effects in findings:
-            moved = [m for (m, lo, hi), _ in cap_effects if lo > 0 or hi < 0]
-            if moved:
-                largest = max(moved, key=abs)
-                ways["raises" if largest > 0 else "lowers"].append(f"{name} (up to {largest:+.3f})")
-        said = [f"{way} it for " + ", ".join(who) for way, who in ways.items() if who]
-        if said:
-            parts.append("but capability moves it as well: a weaker model " + "; and ".join(said))
-        if by_check:
-            parts.append("set by the check alone for " + ", ".join(by_check))
-        verdict = "holds only in part: " + "; ".join(parts)
+            f"- **{name}**: loosening `{knob}` changes the floor "
+            + (spans(check_effects, lambda cap, sp: f"at {levels[cap]} capability ({knob} {sp[0]:g} to {sp[1]:g})")
+               or "nothing measurable (too few cells with a floor)")
+            + "; weakening capability changes it "
+            + (spans(cap_effects, lambda c, sp: f"at {knob} {c:g} ({levels[sp[0]]} to {levels[sp[1]]})")
+               or "nothing measurable (too few cells with a floor)")
+            + "." + idle_note)
+    parts = [f"loosening the check raises the floor at every capability level with a floor in {check_everywhere} "
+             f"of {len(findings)} cases"]
+    if raises or lowers:
+        said = ([("raises it for " + ", ".join(raises))] if raises else []) + \
+            ([("lowers it for " + ", ".join(lowers))] if lowers else [])
+        parts.append("but capability moves it as well: a weaker model " + "; and ".join(said))
+    if still:
+        parts.append("capability moves it not measurably for " + ", ".join(still))
+    holds = check_everywhere == len(findings) and not raises and not lowers
+    verdict = ("holds: " if holds else "holds only in part: ") + "; ".join(parts)
     return [
         f"Verdict: {verdict}.",
         "",
@@ -135,7 +159,10 @@ def section(ds, figure_dir):
         "`hidden_width`) rise; the bracketed share is what the model actually got wrong in its first round. "
         "Check quality runs from strict to loose: majority vote's `quorum`, the outcome checker's "
         "`false_accept`. An effect is the mean over seeds of the paired change in floor across the whole range "
-        "of one factor at a fixed level of the other, with a 95% bootstrap interval.",
+        "of one factor at a fixed level of the other, with a 95% bootstrap interval. The bracketed first-round "
+        "share is the median over the row's runs of `step_error_rate` in round 0. The floor is averaged over the "
+        "rounds a run lasted (a run that stalls early has a short one), and the end error of runs still going at "
+        "the horizon is where they stood then.",
         "",
         *sentences,
         "",

@@ -24,18 +24,20 @@ def section(ds, figure_dir):
         k["ended"] += s["ended"]
         k["last"] = max(k["last"], s["last_end"] or 0)
         k["right_at_end"] += sum(r["end_reason"] == "round_limit" and r["final_accuracy"] >= 0.99 for r in group)
+        k["stalled_right"] = k.get("stalled_right", 0) + s["stopped_right"]
         reach = sorted(r["final_digits"] for r in group)[len(group) // 2]
         table.append(f"| `{v}` | {KINDS[v]} | {cell(s)} | {reach} |")
         series.append((f"{v} ({KINDS[v]})", survival(group, horizon)))
     with open(f"{figure_dir}/claim5.svg", "w") as f:
         f.write(line_chart(series, "Claim 5: share of runs still self-training after each round", "round",
-                           "share of runs still going", y_range=(0, 1)))
+                           "share of runs still going", y_range=(0, 1.05)))
     own = by_kind.get("self-only", {"n": 0, "ended": 0, "last": 0})
     ext = by_kind.get("external", {"n": 0, "ended": 0, "right_at_end": 0})
     cross = by_kind.get("cross-model")
     if own["n"] and own["ended"] == own["n"] and ext["n"] and ext["ended"] == 0:
         verdict = (f"holds: every self-only run ended ({own['ended']} of {own['n']}, the last at round "
-                   f"{own['last']} of {horizon}), while {ext['n'] - ext['ended']} of {ext['n']} runs with an "
+                   f"{own['last']} of {horizon}; {own['stalled_right']} of them by a stall with frontier accuracy "
+                   f"still >= 0.99, the check no longer accepting enough to advance), while {ext['n'] - ext['ended']} of {ext['n']} runs with an "
                    f"external checker were still advancing at the horizon ({ext['right_at_end']} of them with "
                    f"frontier accuracy >= 0.99)")
     else:
@@ -51,7 +53,8 @@ def section(ds, figure_dir):
         "Self-only: the model checks itself (`none`, `majority`, `commutative`). Cross-model: a `committee` of "
         "independently drawn learners trained on the same accepted data. External: a checker that knows the "
         "truth (`outcome`: the final answer; `step`: every step). Same columns as Claim 2; *final digits* is "
-        "the median frontier length of the last round.",
+        "the median frontier length of the last round. In the figure `outcome` and `step` coincide at 1 (every run "
+        "still going).",
         "",
         "| verifier | kind " + HEADER + " final digits, median |",
         "|---|---|---|---|---|---|---|",

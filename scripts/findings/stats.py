@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-BOOTSTRAP = 4000
+BOOTSTRAP = 20000
 SEED = 20231
 Z95 = 1.959964
 
