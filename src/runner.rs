@@ -82,6 +82,30 @@ pub struct Summary {
     pub abandoned: bool,
 }
 
+impl Summary {
+    /// A call's summary before it has run anything.
+    pub(crate) fn starting(
+        dir: PathBuf,
+        shard: Shard,
+        already_committed: u64,
+        moved_aside: Option<PathBuf>,
+    ) -> Summary {
+        Summary {
+            dir,
+            shard,
+            already_committed,
+            executed: 0,
+            failed: 0,
+            stopped_early: false,
+            wall: Duration::ZERO,
+            moved_aside,
+            failures: Vec::new(),
+            interrupted: None,
+            abandoned: false,
+        }
+    }
+}
+
 /// Why a sweep could not be run.
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
@@ -235,19 +259,7 @@ pub fn run_sweep(
         })
         .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);
-    let mut summary = Summary {
-        dir: dir.clone(),
-        shard,
-        already_committed,
-        executed: 0,
-        failed: 0,
-        stopped_early: false,
-        wall: Duration::ZERO,
-        moved_aside,
-        failures: Vec::new(),
-        interrupted: None,
-        abandoned: false,
-    };
+    let mut summary = Summary::starting(dir.clone(), shard, already_committed, moved_aside);
     let mut tally = Tally {
         observer,
         failed: 0,

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::{drive, observed};
 use crate::executor::{execute_work, ExecConfig, Outcome, Work};
@@ -58,19 +58,7 @@ pub fn run(
         (points * search.worst_case_runs(sweep.replicates)).saturating_sub(already_committed),
         already_committed,
     );
-    let mut summary = Summary {
-        dir: dir.to_path_buf(),
-        shard,
-        already_committed,
-        executed: 0,
-        failed: 0,
-        stopped_early: false,
-        wall: Duration::ZERO,
-        moved_aside,
-        failures: Vec::new(),
-        interrupted: None,
-        abandoned: false,
-    };
+    let mut summary = Summary::starting(dir.to_path_buf(), shard, already_committed, moved_aside);
     let mut tally = Tally {
         observer,
         failed: 0,
