@@ -93,7 +93,8 @@ pub fn sentences(search: &Search, found: &[Found]) -> Vec<String> {
 
 /// The markdown section: the sentences' numbers as a table.
 pub fn blocks(search: &Search, found: &[Found], figures: &[Figure]) -> Vec<Block> {
-    let header = ["point", "estimate", "lower", "upper", "runs", "probes", "ended"].map(String::from).to_vec();
+    let header =
+        ["point", "estimate", "lower", "upper", "runs", "probes", "ended"].map(String::from).to_vec();
     let rows = found
         .iter()
         .map(|f| {

@@ -196,8 +196,8 @@ pub fn draw_boundaries(
 ) -> Result<Vec<Figure>, ReportError> {
     register_font()?;
     let mut written = Vec::new();
-    render!(out, Kind::Boundary, "boundaries", boundary::size(found), written, |root, _raster| boundary::draw(
-        &root, search, found
-    ));
+    render!(out, Kind::Boundary, "boundaries", boundary::size(found), written, |root, _raster| {
+        boundary::draw(&root, search, found)
+    });
     Ok(written)
 }
