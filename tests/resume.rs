@@ -5,7 +5,7 @@
 mod common;
 
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::Instant;
 
 use common::*;
 
@@ -47,10 +47,15 @@ fn killed_and_resumed_sweeps_give_the_uninterrupted_dataset() {
     let text = sweep("kill", 400, spin);
     let ws = workspace(&[("kill.toml", &text)]);
     let dir = ws.path();
+    let started = Instant::now();
     ok(run_in(dir, &["run", "kill.toml", "--out", "clean", "--threads", "2"]));
+    // Kills at shares of the uninterrupted sweep's own time (about 2 s when
+    // the machine is idle), so that on a loaded machine they still land after
+    // commits, not all before the first one.
+    let whole = started.elapsed();
 
     let mut kills = 0;
-    for delay_ms in [100u64, 200, 300, 400, 500] {
+    for share in [0.05, 0.1, 0.15, 0.2, 0.25] {
         let mut child = avalanche()
             .current_dir(dir)
             .args(["run", "kill.toml", "--out", "killed", "--threads", "2", "--checkpoint-every", "37"])
@@ -58,7 +63,7 @@ fn killed_and_resumed_sweeps_give_the_uninterrupted_dataset() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        std::thread::sleep(whole.mul_f64(share));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL: no chance to clean up
             kills += 1;

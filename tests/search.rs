@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::Instant;
 
 use common::*;
 
@@ -103,9 +103,14 @@ fn a_killed_and_resumed_search_gives_the_uninterrupted_boundaries() {
     let text = sweep("k", samples, "[grid]\nkeep_wrong = [0.3, 0.7]\n", "[0.0, 1.0]");
     let ws = workspace(&[("k.toml", &text)]);
     let dir = ws.path();
+    let started = Instant::now();
     ok(run_in(dir, &["run", "k.toml", "--out", "clean", "--threads", "2"]));
+    // Kills at fixed shares of the uninterrupted search's own time, so that on a
+    // loaded machine they still land after commits rather than all before the first.
+    let whole = started.elapsed();
     let mut kills = 0;
-    for delay_ms in [150u64, 300, 450, 600, 750] {
+    for share in [0.15, 0.3, 0.45, 0.6, 0.75] {
+        let delay = whole.mul_f64(share);
         let mut child = avalanche()
             .current_dir(dir)
             .args(["run", "k.toml", "--out", "killed", "--threads", "2", "--checkpoint-every", "3"])
@@ -113,7 +118,7 @@ fn a_killed_and_resumed_search_gives_the_uninterrupted_boundaries() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        std::thread::sleep(delay);
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;

@@ -187,8 +187,19 @@ pub fn in_short(dir: &std::path::Path) -> Result<Vec<String>, ReportError> {
     let dataset = open_checked(dir)?;
     let name = scenario_name(&dataset)?;
     let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
-    let Analysis { plan, summary, differences, .. } = analyse(dir, dataset, scenario)?;
-    Ok(short::sentences(&summary, &plan, &differences))
+    let analysis = analyse(dir, dataset, scenario)?;
+    Ok(short_answer(&analysis))
+}
+
+/// The In short sentences; a search's boundaries come first, since they are
+/// what it was run for.
+fn short_answer(analysis: &Analysis) -> Vec<String> {
+    let mut said = analysis
+        .searched
+        .as_ref()
+        .map_or_else(Vec::new, |(search, found)| boundaries::sentences(search, found));
+    said.extend(short::sentences(&analysis.summary, &analysis.plan, &analysis.differences));
+    said
 }
 
 fn report_dataset(
@@ -196,9 +207,9 @@ fn report_dataset(
     dataset: dataset::Dataset,
     scenario: Option<&Scenario>,
 ) -> Result<ReportSummary, ReportError> {
-    let Analysis { dataset, plan, summary, differences, incomplete, searched } =
-        analyse(&config.dir, dataset, scenario)?;
-    let in_short = short::sentences(&summary, &plan, &differences);
+    let analysis = analyse(&config.dir, dataset, scenario)?;
+    let in_short = short_answer(&analysis);
+    let Analysis { dataset, plan, summary, differences, incomplete, searched } = analysis;
     let mut answer = answer::sentences(&summary, &plan, &differences);
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
     let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::names::REPORT_DIR));
