@@ -4,8 +4,8 @@
 # real binary, then Chromium (no network, no GPU, a throwaway profile)
 #   - renders the page's DOM: every figure report.md lists is an inline <svg>,
 #     and there is no <script> or <img>;
-#   - takes a screenshot of the top of the page (1366x2000, which holds the
-#     answer and the first figure): it must be far from blank (many distinct
+#   - takes a screenshot of the top of the page (1366x4000, which holds the
+#     In short, the answer and the first figure): it must be far from blank (many distinct
 #     colours, a share of non-white pixels, and the saturated colours only a
 #     figure brings; read with python3's standard library alone);
 #   - logs the page's console: any CONSOLE message, uncaught error or failed
@@ -65,7 +65,7 @@ browse() {
         --user-data-dir="$(mktemp -d -p "$work")" --enable-logging=stderr --v=0 "$@"
 }
 browse --dump-dom "file://$page" > "$work/dom.html" 2> "$work/dom.log"
-browse --screenshot="$out/top.png" --window-size=1366,2000 "file://$page" > /dev/null 2> "$work/top.log"
+browse --screenshot="$out/top.png" --window-size=1366,4000 "file://$page" > /dev/null 2> "$work/top.log"
 
 python3 - "$work" "$out" "$figures" <<'PY'
 import re, struct, sys, zlib

@@ -146,14 +146,7 @@ pub fn searches(dir: &Path) -> Result<Option<SearchStatus>, StatusError> {
     let mut unfinished = 0;
     let mut used = 0;
     for (point, p) in &progress {
-        let mut values = Vec::new();
-        sweep.point_values(*point, &mut values);
-        let at: Vec<String> = sweep
-            .factors
-            .iter()
-            .flat_map(|f| &f.params)
-            .map(|&i| format!("{} = {}", sweep.scenario.params[i].name, values[i]))
-            .collect();
+        let at = crate::search::point_words(&sweep, *point);
         let at = if at.is_empty() { "the sweep".to_string() } else { at.join(", ") };
         let interval = p.boundary.map_or(String::new(), |b| {
             let text = crate::search::axis_text;

@@ -31,14 +31,7 @@ pub fn find(dir: &std::path::Path, sweep: &Sweep) -> Option<(Search, Vec<Found>)
     let found = progress
         .iter()
         .map(|(point, p)| {
-            let mut values = Vec::new();
-            sweep.point_values(*point, &mut values);
-            let at: Vec<String> = sweep
-                .factors
-                .iter()
-                .flat_map(|f| &f.params)
-                .map(|&i| format!("{} = {}", sweep.scenario.params[i].name, values[i]))
-                .collect();
+            let at = crate::search::point_words(sweep, *point);
             let ended = match p.next {
                 Next::Ended(e) => Some(e),
                 Next::Probe { .. } => None,
