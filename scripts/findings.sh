@@ -9,19 +9,10 @@
 #        AVALANCHE_BIN=path/to/avalanche scripts/findings.sh ...
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
-venv=${AVALANCHE_INTEROP_VENV:-$target/interop-venv}
-bin=${AVALANCHE_BIN:-}
-if [ -z "$bin" ]; then
-    (cd "$root" && cargo build --release --quiet)
-    bin=$target/release/avalanche
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
+# shellcheck source=scripts/setup.sh
+source "$(dirname "$0")/setup.sh"
 # Pinned as in scripts/interop.sh and scripts/selftrain-example.sh.
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check duckdb==1.4.4 numpy==2.2.6
+venv_install duckdb==1.4.4 numpy==2.2.6
 
 sweeps=$root/sweeps/claims
 results=$root/results

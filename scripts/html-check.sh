@@ -20,14 +20,9 @@
 #        AVALANCHE_BIN=path/to/avalanche CHROMIUM=path/to/chromium scripts/html-check.sh
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
+# shellcheck source=scripts/setup.sh
+source "$(dirname "$0")/setup.sh"
 out=${HTML_CHECK_OUT:-$target/html-check}
-bin=${AVALANCHE_BIN:-}
-if [ -z "$bin" ]; then
-    (cd "$root" && cargo build --release --quiet)
-    bin=$target/release/avalanche
-fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")   # the sweep runs elsewhere
 chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 if [ -z "$chromium" ]; then

@@ -13,21 +13,11 @@
 # so reruns do not download again.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
-venv=${AVALANCHE_INTEROP_VENV:-$target/interop-venv}
-bin=${AVALANCHE_BIN:-}
-if [ -z "$bin" ]; then
-    (cd "$root" && cargo build --release --quiet)
-    bin=$target/release/avalanche
-fi
+# shellcheck source=scripts/setup.sh
+source "$(dirname "$0")/setup.sh"
 
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
 # Pinned: versions known to install on Python 3.11+ and to read these files.
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    duckdb==1.4.4 polars==1.44.2 pyarrow==22.0.0
+venv_install duckdb==1.4.4 polars==1.44.2 pyarrow==22.0.0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -9,16 +9,9 @@
 # it reuses; AVALANCHE_BIN and AVALANCHE_INTEROP_VENV as there)
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$root/target}
-venv=${AVALANCHE_INTEROP_VENV:-$target/interop-venv}
-bin=${AVALANCHE_BIN:-}
-if [ -z "$bin" ]; then
-    (cd "$root" && cargo build --release --quiet)
-    bin=$target/release/avalanche
-fi
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check numpy==2.2.6 pyarrow==22.0.0
+# shellcheck source=scripts/setup.sh
+source "$(dirname "$0")/setup.sh"
+venv_install numpy==2.2.6 pyarrow==22.0.0
 export PATH="$venv/bin:$PATH"   # the sweep runs `python3` with NumPy
 
 work=$(mktemp -d)
