@@ -9,7 +9,7 @@ shares). Beside it, the frontier error the run ended at (1 - final accuracy)."""
 
 from collections import defaultdict
 
-from stats import bootstrap_mean, median_interval
+from stats import bootstrap_mean, median_interval, paired_difference
 from svg import dot_chart
 
 FAMILIES = {"majority": ("quorum", True), "outcome": ("false_accept", False)}  # knob, higher is stricter
@@ -51,9 +51,7 @@ def _span(levels, cell_of):
 
 def _effect(seeds_from, seeds_to):
     """Mean over seeds of floor(to) - floor(from), with its bootstrap interval."""
-    a = {r["seed"]: r["floor"] for r in seeds_from}
-    diffs = [r["floor"] - a[r["seed"]] for r in seeds_to if r["seed"] in a]
-    return bootstrap_mean(diffs), len(diffs)
+    return paired_difference(seeds_from, seeds_to, lambda r: r["floor"])
 
 
 def section(ds, figure_dir):

@@ -5,7 +5,7 @@ only in whether they look at the steps) across `cot_reliance`, the chance that a
 step computes from the carry its own trace wrote, paired by seed, for both learners.
 The mechanism is counted: accepted traces whose answer is right but a step is wrong."""
 
-from stats import bootstrap_mean, median_interval
+from stats import bootstrap_mean, median_interval, paired_difference
 from svg import line_chart
 
 
@@ -26,10 +26,8 @@ def _runs(ds):
 
 def _paired(rows, key, a, b, value):
     """Mean over seeds of value(b) - value(a) at the same key, with its interval."""
-    base = {(r["seed"],) + key(r): value(r) for r in rows if r["verifier"] == a}
-    diffs = [value(r) - base[(r["seed"],) + key(r)] for r in rows
-             if r["verifier"] == b and (r["seed"],) + key(r) in base]
-    return bootstrap_mean(diffs), len(diffs)
+    return paired_difference([r for r in rows if r["verifier"] == a], [r for r in rows if r["verifier"] == b],
+                             value, key=lambda r: (r["seed"],) + key(r))
 
 
 def section(ds, figure_dir):

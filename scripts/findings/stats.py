@@ -70,6 +70,14 @@ def bootstrap_mean(values, seed=SEED):
     return (float(xs.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975)))
 
 
+def paired_difference(base, other, value, key=lambda r: r["seed"]):
+    """Mean over pairs of value(other) - value(base), partners matched by key (the
+    seed they share), with its bootstrap interval; and the number of pairs."""
+    partner = {key(r): value(r) for r in base}
+    diffs = [value(r) - partner[key(r)] for r in other if key(r) in partner]
+    return bootstrap_mean(diffs), len(diffs)
+
+
 if __name__ == "__main__":
     # Textbook values, not this module's output: Clopper-Pearson for 0/20 is
     # [0, 1 - 0.025^(1/20)] = [0, 0.1684]; for 5/10, [0.1871, 0.8129] (Clopper and
