@@ -6,7 +6,6 @@
 
 use std::fmt::Write as _;
 
-use super::figures::Figure;
 use super::page::Block;
 use crate::search::{axis_text, drive, observed, Ended, Next, Search};
 use crate::sweep::Sweep;
@@ -84,8 +83,9 @@ pub fn sentences(search: &Search, found: &[Found]) -> Vec<String> {
         .collect()
 }
 
-/// The markdown section: the sentences' numbers as a table.
-pub fn blocks(search: &Search, found: &[Found], figures: &[Figure]) -> Vec<Block> {
+/// The markdown section: the sentences' numbers as a table (the caller
+/// places the figure after it).
+pub fn blocks(search: &Search, found: &[Found]) -> Vec<Block> {
     let header =
         ["point", "estimate", "lower", "upper", "runs", "probes", "ended"].map(String::from).to_vec();
     let rows = found
@@ -98,7 +98,7 @@ pub fn blocks(search: &Search, found: &[Found], figures: &[Figure]) -> Vec<Block
             vec![f.at.clone(), e, l, u, f.runs.to_string(), f.probes.to_string(), ended.to_string()]
         })
         .collect();
-    let mut blocks = vec![
+    vec![
         Block::Heading(2, "Boundaries".into()),
         Block::Paragraph(format!(
             "Where {} crosses {} along `{}` (95% profile-likelihood interval; method: docs/SEARCH.md).",
@@ -107,9 +107,7 @@ pub fn blocks(search: &Search, found: &[Found], figures: &[Figure]) -> Vec<Block
             search.name
         )),
         Block::Table((header, rows)),
-    ];
-    blocks.extend(figures.iter().cloned().map(Block::Figure));
-    blocks
+    ]
 }
 
 /// `boundaries.csv`, at full precision.

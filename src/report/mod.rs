@@ -226,7 +226,8 @@ fn report_dataset(
         said.append(&mut answer);
         answer = said;
         let drawn = figures::draw_boundaries(&out, search, found)?;
-        lead = boundaries::blocks(search, found, &drawn);
+        lead = boundaries::blocks(search, found);
+        lead.extend(drawn.iter().cloned().map(page::Block::Figure));
         figures.extend(drawn);
     }
     let mut files: Vec<PathBuf> = figures.iter().flat_map(|f| [f.path("png"), f.path("svg")]).collect();

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::panels::{Panels, HEADER};
-use super::{DrawError, PALETTE};
+use super::style::{DrawError, PALETTE};
 use crate::report::plan::{OutcomePlan, Plan};
 use crate::report::summary::Summary;
 use crate::scenario::contract::OutcomeKind;

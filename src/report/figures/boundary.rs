@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{DrawError, PALETTE};
+use super::style::{DrawError, PALETTE};
 use crate::report::boundaries::Found;
 use crate::search::Search;
 

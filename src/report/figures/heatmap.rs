@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::panels::HEADER;
-use super::DrawError;
+use super::style::DrawError;
 use crate::report::columns::Cell;
 use crate::report::plan::{Heatmap, Plan, Statistic};
 use crate::report::summary::Summary;

@@ -20,8 +20,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::panels::{Panels, HEADER};
-use super::style::{dashed, isolated, mark, style, Marker, Style};
-use super::DrawError;
+use super::style::{dashed, isolated, mark, style, DrawError, Marker, Style};
 use crate::report::curves::{Band, Series};
 use crate::report::plan::Curve;
 use crate::report::summary::Summary;

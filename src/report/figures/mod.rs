@@ -3,7 +3,7 @@
 //! Text needs a font, and a fresh machine may have none installed, so the
 //! DejaVu Sans font (Bitstream Vera licence, see assets/fonts/) is compiled
 //! into the binary and registered as plotters' `sans-serif` family.
-//! The outcome bars take the Okabe-Ito palette below, distinguishable with
+//! The outcome bars take the Okabe-Ito palette (`style.rs`), distinguishable with
 //! the common forms of colour blindness (and every segment is labelled);
 //! the compared choices' lines take `style.rs`'s styles, which differ in
 //! lightness, pattern and marker too.
@@ -24,19 +24,6 @@ use super::curves::Curves;
 use super::error::ReportError;
 use super::plan::Plan;
 use super::summary::Summary;
-
-/// Okabe & Ito (2008), "Color Universal Design", in their order, black last:
-/// the outcome bars' colours.
-pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(0xE6, 0x9F, 0x00), // orange
-    RGBColor(0x56, 0xB4, 0xE9), // sky blue
-    RGBColor(0x00, 0x9E, 0x73), // bluish green
-    RGBColor(0xD5, 0x5E, 0x00), // vermillion
-    RGBColor(0x00, 0x72, 0xB2), // blue
-    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
-    RGBColor(0xF0, 0xE4, 0x42), // yellow
-    RGBColor(0x00, 0x00, 0x00), // black
-];
 
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
@@ -84,9 +71,6 @@ impl Figure {
         self.dir.join(self.file(extension))
     }
 }
-
-/// Why a figure could not be drawn, as plotters' message.
-pub(super) type DrawError = String;
 
 /// Draws one figure twice, into `<stem>.png` and `<stem>.svg` in `$out`,
 /// with `$draw` a function of the root drawing area and of `$raster`

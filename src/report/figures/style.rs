@@ -17,6 +17,22 @@
 use plotters::coord::CoordTranslate;
 use plotters::prelude::*;
 
+/// Okabe & Ito (2008), "Color Universal Design", in their order, black last:
+/// the outcome bars' colours.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+    RGBColor(0x00, 0x00, 0x00), // black
+];
+
+/// Why a figure could not be drawn, as plotters' message.
+pub(super) type DrawError = String;
+
 /// A choice's marker shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Marker {

@@ -25,7 +25,7 @@ use crate::params::{ParamSpec, Params};
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Moments, Normal, Recipe, Verifier};
 use regime::Data;
-use theory::{Contamination, Expected, Point};
+use theory::{Contamination, Estimator, Expected, Point};
 
 static PARAMS: &[ParamSpec] = &[
     ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),
@@ -159,15 +159,6 @@ pub static SCENARIO: Scenario = Scenario {
         ..ReportSpec::EMPTY
     },
 };
-
-/// How the variance is fitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Estimator {
-    /// Sum of squares over count - 1.
-    Unbiased,
-    /// Sum of squares over count (maximum likelihood).
-    Mle,
-}
 
 /// One run's parameters, read once.
 #[derive(Clone, Copy, Debug)]

@@ -12,7 +12,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::special::{digamma, ln_gamma_half_ratio};
-use super::Estimator;
 use crate::scenario::gaussian::regime::Data;
 
 /// Expected values at one generation; `None` where no closed form is known.
@@ -36,6 +35,15 @@ impl Expected {
         log_variance_ratio: Some(0.0),
         wasserstein2_sq: Some(0.0),
     };
+}
+
+/// How the variance is fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Estimator {
+    /// Sum of squares over count - 1.
+    Unbiased,
+    /// Sum of squares over count (maximum likelihood).
+    Mle,
 }
 
 /// The divisor of the sum of squares: M - 1 for unbiased, M for MLE.
