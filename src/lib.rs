@@ -4,10 +4,10 @@
 //! The binary is thin glue over these modules; see ARCHITECTURE.md for the
 //! map and the invariants.
 
+pub mod dataset;
 pub mod describe;
 pub mod estimate;
 pub mod executor;
-pub mod integrity;
 pub mod interrupt;
 pub mod invocation;
 pub mod lock;
