@@ -316,17 +316,18 @@ fn incompleteness(opened: &Opened, summary: &summary::Summary) -> Option<Incompl
 }
 
 /// Where the sweep varied the compared parameter but left its declared
-/// baseline out, the first choice it ran stands in (the order paired axes
-/// without a declared baseline use), and `absent` keeps the declared one so
-/// the page says so rather than claiming a comparison with it.
+/// baseline out, another choice stands in (by
+/// [`crate::scenario::contract::stand_in`], the rule `plan` warns by), and
+/// `absent` keeps the declared one so the page says so rather than claiming
+/// a comparison with it.
 fn stand_in_for_absent_baseline(plan: &mut plan::Plan, summary: &summary::Summary) {
     let Some(c) = &plan.comparison else { return };
     let Some(axis) = summary.axis(&c.parameter) else { return };
-    let values = summary.values_of(axis, plan);
-    if values.iter().any(|v| v.to_string() == c.baseline) {
+    let values: Vec<String> = summary.values_of(axis, plan).iter().map(ToString::to_string).collect();
+    let run: Vec<&str> = values.iter().map(String::as_str).collect();
+    let Some(first) = crate::scenario::contract::stand_in(&c.baseline, &run).map(String::from) else {
         return;
-    }
-    let Some(first) = values.first().map(ToString::to_string) else { return };
+    };
     if let Some(c) = plan.comparison.as_mut() {
         c.absent = Some(std::mem::replace(&mut c.baseline, first));
     }
@@ -345,10 +346,11 @@ fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
 /// plan (which columns to read) is known before the full pass.
 fn scenario_name(dataset: &dataset::Dataset) -> Result<String, ReportError> {
     let mut name = None;
-    dataset::for_each_batch(&dataset.runs, &["scenario"], |batch| {
+    let column = crate::names::column::SCENARIO;
+    dataset::for_each_batch(&dataset.runs, &[column], |batch| {
         if name.is_none() {
             if let Some(columns::Cell::Text(text)) =
-                batch.column_by_name("scenario").and_then(|c| columns::cells(c).into_iter().next())
+                batch.column_by_name(column).and_then(|c| columns::cells(c).into_iter().next())
             {
                 name = Some(text);
             }
