@@ -150,3 +150,39 @@ pub fn searches(dir: &Path, sweep: &Sweep) -> Result<Option<SearchStatus>, Statu
     );
     Ok(Some(SearchStatus { heading, lines, unfinished }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::opened::written;
+
+    #[test]
+    fn each_state_of_a_dataset_has_its_standing() {
+        let (_out, dir) = written::dataset(4, "[1.0]", 1);
+        let report = status(&dir).unwrap();
+        assert_eq!(report.standing, Standing::Complete, "{}", report.text);
+        assert!(report.text.ends_with(": 4 of 4 runs completed, 0 failed, 0 missing\n"), "{}", report.text);
+
+        let (_out, failing) = written::dataset(20, "[0.5]", 1);
+        assert_eq!(status(&failing).unwrap().standing, Standing::Unfinished);
+
+        // A runs part copied under a second name repeats its runs.
+        let runs = dir.join(crate::names::RUNS_DIR);
+        let part = crate::dataset::part_files(&runs).unwrap().remove(0);
+        let name = crate::dataset::PartName {
+            number: 999,
+            ..crate::dataset::PartName::parse(part.file_name().unwrap().to_str().unwrap()).unwrap()
+        };
+        std::fs::copy(&part, runs.join(name.to_string())).unwrap();
+        let report = status(&dir).unwrap();
+        assert_eq!(report.standing, Standing::Damaged, "{}", report.text);
+
+        // A part that cannot be read leaves the runs uncounted.
+        std::fs::write(runs.join(name.to_string()), b"not parquet").unwrap();
+        let report = status(&dir).unwrap();
+        assert_eq!(report.standing, Standing::Damaged);
+        assert!(!report.text.contains("runs completed"), "{}", report.text);
+
+        assert!(matches!(status(&dir.join("absent")), Err(StatusError::NoSuchPath(_))));
+    }
+}

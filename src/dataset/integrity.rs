@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use super::scan::{self, part_files, Committed};
 use crate::lock::{self, LockError};
-use crate::names::{column, Status, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
+use crate::names::{column, Status, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR};
 use crate::sink::error::{codec_advice, SinkError};
 
 /// What is wrong with a dataset; empty when nothing is.
@@ -122,18 +122,11 @@ impl Integrity {
     }
 }
 
-/// Reads every part of `dir` to the end and checks that each run is
-/// recorded once. Reads every byte of the dataset, in parallel over parts.
-pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
-    if !dir.join(SWEEP_FILE).exists() {
-        return Err(IntegrityError::NotADataset(dir.to_path_buf()));
-    }
-    Ok(check(dir)?.0)
-}
-
-/// [`check_integrity`]'s reading, which also yields every committed run's
-/// status (from the runs parts that could be read), so that one pass over
-/// the parts serves both integrity and completion.
+/// Reads every part of `dir` to the end, in parallel over parts, and checks
+/// that each run is recorded once; returns what is wrong and, from the same
+/// reading, every committed run's status (from the runs parts that could be
+/// read), so that one pass over the parts serves integrity and completion.
+/// The caller has checked that `dir` holds a sweep file.
 pub(super) fn check(dir: &Path) -> Result<(Integrity, Committed), IntegrityError> {
     let runs = part_files(&dir.join(RUNS_DIR))?;
     let generations = part_files(&dir.join(GENERATIONS_DIR))?;

@@ -3,8 +3,8 @@
 //! committed and what a killed writer left ([`scan`]), what damage it can
 //! carry ([`integrity`]) and its mending ([`repair`]), how complete it is
 //! against its sweep ([`completion`]), and the dataset opened once for
-//! `report`, `status` and `repair` ([`Opened`]). The names of its folders,
-//! reserved columns and statuses are [`crate::names`]'s.
+//! `report`, `status` and `repair` ([`Opened`]); the names of its folders,
+//! files, reserved columns and statuses are spelled once in [`names`].
 //!
 //! The sink writes parts through these definitions; nothing else formats
 //! or parses a part name.
@@ -12,13 +12,14 @@
 pub mod completion;
 pub mod files;
 pub mod integrity;
+pub mod names;
 pub mod opened;
 pub mod part_name;
 pub mod repair;
 pub mod scan;
 
 pub use completion::Completion;
-pub use integrity::{check_integrity, Integrity, IntegrityError};
+pub use integrity::{Integrity, IntegrityError};
 pub use opened::Opened;
 pub use part_name::PartName;
 pub use repair::{repair, Repaired};

@@ -90,9 +90,86 @@ pub fn paired_axes(sweep: Option<&str>) -> Vec<String> {
     }
 }
 
+/// A dataset written by the real runner, for the tests of what reads it.
+#[cfg(test)]
+pub(crate) mod written {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use crate::executor::ExecConfig;
+    use crate::runner::{run_sweep, RunOptions, Silent};
+    use crate::shard::Shard;
+    use crate::sink::Checkpoint;
+
+    /// `replicates` runs of `empty` at two values of `fail_above` (1.0
+    /// fails nothing, 0.5 about half), by `shards` shards in parts of at
+    /// most 7 runs; the folder and its temporary root.
+    pub fn dataset(replicates: u64, fail_above: &str, shards: u64) -> (tempfile::TempDir, PathBuf) {
+        let out = tempfile::tempdir().unwrap();
+        let text = format!(
+            "name = \"d\"\nscenario = \"empty\"\nseed = 3\nreplicates = {replicates}\n\
+             generations = 2\n[grid]\nfail_above = {fail_above}\n"
+        );
+        let sweep = crate::sweep::parse(std::path::Path::new("d.toml"), &text, u64::MAX).unwrap();
+        for index in 0..shards {
+            let options = RunOptions {
+                out: out.path().to_path_buf(),
+                exec: ExecConfig {
+                    threads: Some(2),
+                    shard: Some(Shard { index, count: shards }),
+                    ..ExecConfig::default()
+                },
+                checkpoint: Checkpoint { runs: 7, interval: Duration::from_secs(60) },
+                ..RunOptions::default()
+            };
+            run_sweep(&sweep, &options, &mut Silent).unwrap();
+        }
+        let dir = out.path().join("d");
+        (out, dir)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::names::Status;
+
+    #[test]
+    fn one_reading_counts_the_runs_as_a_scan_of_their_statuses_does() {
+        let (_out, dir) = written::dataset(30, "[0.5, 1.0]", 2);
+        let opened = Opened::open(&dir).unwrap();
+        let scanned = scan::scan(&dir).unwrap();
+        assert!(opened.integrity.is_clean(), "{}", opened.integrity);
+        assert_eq!(opened.committed.runs, scanned.runs);
+        assert_eq!(opened.committed.files, scanned.files);
+        assert!(opened.committed.files > 2, "several parts per shard");
+        assert_eq!(opened.committed.failed_files, scanned.failed_files);
+        assert_eq!(opened.committed.duplicates, 0);
+        assert_eq!(opened.shard_count, 2);
+        let failed = scanned.runs.values().filter(|&&s| s == Status::Failed).count() as u64;
+        // fail_above = 0.5 fails about half of its 30 runs, 1.0 none.
+        assert!((5..=25).contains(&failed), "{failed}");
+        let completion = opened.completion().unwrap();
+        assert_eq!((completion.expected, completion.points), (60, 2));
+        assert_eq!((completion.completed, completion.failed, completion.missing), (60 - failed, failed, 0));
+        assert_eq!(opened.scenario().map(|s| s.name), Some("empty"));
+        assert_eq!(opened.axis_order(), ["fail_above"]);
+    }
+
+    #[test]
+    fn a_sweep_file_this_build_cannot_parse_still_opens() {
+        let (_out, dir) = written::dataset(3, "[1.0]", 1);
+        let text = std::fs::read_to_string(dir.join(SWEEP_FILE)).unwrap();
+        // A top-level key, so before the `[grid]` table.
+        let foreign = "paired = [\"fail_above\"]\n".to_string() + &text.replace("\"empty\"", "\"elsewhere\"");
+        std::fs::write(dir.join(SWEEP_FILE), foreign).unwrap();
+        let opened = Opened::open(&dir).unwrap();
+        assert!(opened.sweep.is_err());
+        assert!(opened.scenario().is_none() && opened.axis_order().is_empty());
+        assert_eq!(opened.paired, ["fail_above"]);
+        assert!(opened.completion().is_err());
+        assert_eq!(opened.committed.runs.len(), 3);
+    }
 
     #[test]
     fn the_paired_axes_come_from_the_sweep_text() {
