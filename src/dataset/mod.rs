@@ -1,7 +1,7 @@
 //! The dataset on disk, owned here: how its parts are named
 //! ([`part_name`]), how files appear in it whole ([`files`]), what it has
 //! committed and what a killed writer left ([`scan`]), what damage it can
-//! carry ([`integrity`]) and its mending ([`repair`]), how complete it is
+//! carry ([`integrity`]) and its mending ([`mod@repair`]), how complete it is
 //! against its sweep ([`completion`]), and the dataset opened once for
 //! `report`, `status` and `repair` ([`Opened`]); the names of its folders,
 //! files, reserved columns and statuses are spelled once in [`names`].
