@@ -55,11 +55,11 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 
 use avalanche::executor::run_one;
+use avalanche::names::{GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use avalanche::params::Params;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::seed::rng_for;
 use avalanche::shard::Shard;
-use avalanche::sink::dataset::{GENERATIONS, RUNS};
 use avalanche::sink::{Checkpoint, DatasetWriter};
 
 /// The sweep used when none is given (plain `cargo bench` runs this bench

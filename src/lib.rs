@@ -4,14 +4,17 @@
 //! The binary is thin glue over these modules; see ARCHITECTURE.md for the
 //! map and the invariants.
 
+pub mod dataset;
 pub mod describe;
 pub mod estimate;
 pub mod executor;
-pub mod integrity;
 pub mod interrupt;
 pub mod invocation;
 pub mod lock;
-pub mod names;
+/// The names a dataset is made of, owned by [`dataset`] and reachable here
+/// as well, where the sink, the sweep parser and the report have always
+/// found them.
+pub use dataset::names;
 pub mod normal;
 pub mod params;
 pub mod progress;

@@ -531,11 +531,6 @@ pub fn acquire_waiting(
     }
 }
 
-/// The writer token a temporary file name carries: `.<name>.<token>.tmp`.
-pub fn token_of_temporary(name: &str) -> Option<&str> {
-    name.strip_prefix('.')?.strip_suffix(".tmp")?.rsplit_once('.').map(|(_, token)| token)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,11 +586,5 @@ mod tests {
         drop(first);
         assert!(live_holders(dir.path()).is_empty());
         drop(acquire(dir.path(), other, false).unwrap());
-    }
-
-    #[test]
-    fn temporary_names_carry_the_writer() {
-        assert_eq!(token_of_temporary(".part-s0of1-w00-000001.parquet.123-abcd.tmp"), Some("123-abcd"));
-        assert_eq!(token_of_temporary("part.parquet"), None);
     }
 }

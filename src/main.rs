@@ -288,52 +288,20 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir } => {
-            if !dir.exists() {
-                bail!("{}: no such file or folder", dir.display());
-            }
-            let integrity = status::check_integrity(&dir)?;
-            // Runs in a part that cannot be read cannot be counted.
-            if !integrity.unreadable.is_empty() || !integrity.foreign_codec.is_empty() {
-                println!("{integrity}");
-                return Ok(ExitCode::from(if integrity.is_damaged() { 3 } else { 2 }));
-            }
-            if let Some(search) = status::searches(&dir)? {
-                println!("{}: {}", dir.display(), search.heading);
-                search.lines.iter().for_each(|line| println!("{line}"));
-                if !integrity.is_clean() {
-                    println!("{integrity}");
-                    return Ok(ExitCode::from(3));
-                }
-                return Ok(if search.unfinished == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) });
-            }
-            let c = status::completion(&dir)?;
-            println!(
-                "{}: {} of {} runs completed, {} failed, {} missing",
-                dir.display(),
-                c.completed,
-                c.expected,
-                c.failed,
-                c.missing
-            );
-            for (shard, (count, missing)) in &c.missing_by_shard {
-                if *missing > 0 {
-                    println!("  shard {shard}/{count}: {missing} missing (rerun it to resume)");
-                }
-            }
-            if c.stray > 0 {
-                println!("  warning: {} rows not in the sweep", c.stray);
-            }
-            if !integrity.is_clean() {
-                println!("{integrity}");
-                return Ok(ExitCode::from(3));
-            }
-            Ok(if c.failed == 0 && c.missing == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            let report = status::status(&dir)?;
+            print!("{}", report.text);
+            Ok(match report.standing {
+                status::Standing::Complete => ExitCode::SUCCESS,
+                status::Standing::Unfinished => ExitCode::from(1),
+                status::Standing::Unreadable => ExitCode::from(2),
+                status::Standing::Damaged => ExitCode::from(3),
+            })
         }
         Command::Repair { dir, break_lock } => {
             if !dir.exists() {
                 bail!("{}: no such file or folder", dir.display());
             }
-            let repaired = avalanche::integrity::repair(&dir, break_lock)?;
+            let repaired = avalanche::dataset::repair(&dir, break_lock)?;
             for (from, to) in &repaired.moved {
                 println!("moved {} to {}", from.display(), to.display());
             }

@@ -9,14 +9,17 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::dataset::completion::reconcile;
+use crate::dataset::files::write_atomically;
+use crate::dataset::scan::{self, Committed};
 use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
 use crate::interrupt;
 use crate::lock::{self, LockError, Role, WriterLock};
+use crate::names::{Status, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::record::RunEvent;
 use crate::shard::Shard;
-use crate::sink::dataset::{self, Status};
+use crate::sink::rewrite::drop_rows;
 use crate::sink::{Checkpoint, DatasetWriter, SinkError};
-use crate::status::reconcile;
 use crate::sweep::diff::differing_keys;
 use crate::sweep::Sweep;
 
@@ -220,7 +223,7 @@ pub fn run_sweep(
         refuse_if_busy(&dir, "--extend")?;
     }
 
-    let mut committed = dataset::scan(&dir).map_err(|source| match source {
+    let mut committed = scan::scan(&dir).map_err(|source| match source {
         // Not damage: the error says how to make the part readable.
         SinkError::Codec { .. } => RunnerError::Sink(source),
         source => RunnerError::Damaged { dir: dir.clone(), source },
@@ -237,11 +240,11 @@ pub fn run_sweep(
     }
     let (already_committed, pending) = count_pending(sweep, shard, &committed.runs, &dir, options.extend)?;
     if options.extend {
-        dataset::write_atomically(&dir.join(dataset::SWEEP_FILE), sweep.text.as_bytes())?;
+        write_atomically(&dir.join(SWEEP_FILE), sweep.text.as_bytes())?;
     }
 
     let live = lock::live_holders(&dir);
-    for path in dataset::clean_leftovers(&dir, &live)? {
+    for path in scan::clean_leftovers(&dir, &live)? {
         tracing::info!("removed leftover {} from an interrupted run", path.display());
     }
     let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };
@@ -315,7 +318,7 @@ fn retry_failed(
     sweep: &Sweep,
     shard: Shard,
     dir: &Path,
-    committed: &mut dataset::Committed,
+    committed: &mut Committed,
 ) -> Result<(), RunnerError> {
     if committed.failed_files.is_empty() {
         return Ok(());
@@ -331,7 +334,7 @@ fn retry_failed(
     // concurrently would bring back each other's dropped rows.
     let _rewriting = lock::acquire_waiting(dir, "rewrite", Duration::from_secs(120))?;
     for (path, _) in &committed.failed_files {
-        dataset::drop_rows(path, &sweep.text, &own)?;
+        drop_rows(path, &sweep.text, &own)?;
     }
     committed.runs.retain(|id, _| !own.contains(id));
     Ok(())
@@ -340,7 +343,7 @@ fn retry_failed(
 /// Creates the folder and its `sweep.toml`, or checks that an existing one
 /// was made by the same sweep. Returns where `--fresh` moved an old folder.
 fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Option<PathBuf>, RunnerError> {
-    let sweep_file = dir.join(dataset::SWEEP_FILE);
+    let sweep_file = dir.join(SWEEP_FILE);
     let mut moved_aside = None;
     if dir.exists() && options.fresh {
         refuse_if_busy(dir, "--fresh")?;
@@ -359,7 +362,7 @@ fn prepare_folder(dir: &Path, sweep: &Sweep, options: &RunOptions) -> Result<Opt
         return Err(RunnerError::NotADataset { dir: dir.to_path_buf() });
     }
     std::fs::create_dir_all(dir).map_err(SinkError::io(dir))?;
-    dataset::write_atomically(&sweep_file, sweep.text.as_bytes())?;
+    write_atomically(&sweep_file, sweep.text.as_bytes())?;
     Ok(moved_aside)
 }
 
@@ -397,8 +400,8 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
     for entry in entries {
         let name = entry.map_err(SinkError::io(dir))?.file_name();
         let name = name.to_string_lossy();
-        if !(name == dataset::RUNS
-            || name == dataset::GENERATIONS
+        if !(name == RUNS_DIR
+            || name == GENERATIONS_DIR
             || name == crate::names::BOUNDARIES_DIR
             || name.starts_with('.'))
         {

@@ -1,126 +1,96 @@
 //! `avalanche status`: how complete a dataset is, across all shards that
-//! wrote into it.
+//! wrote into it, and which exit status that state means, decided here so
+//! the binary only maps it to a code.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use rayon::prelude::*;
-
-pub use crate::integrity::{check_integrity, Integrity, IntegrityError};
-use crate::sink::dataset::{self, Status};
+use crate::dataset::{IntegrityError, Opened};
 use crate::sink::SinkError;
-use crate::sweep::{self, Sweep, SweepError};
-
-/// Run counts of a dataset against its sweep.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Completion {
-    /// Runs the sweep expands to, and its grid points.
-    pub expected: u64,
-    pub points: u64,
-    pub completed: u64,
-    pub failed: u64,
-    pub missing: u64,
-    /// Committed runs that the sweep does not contain.
-    pub stray: u64,
-    /// Rows that repeat a run_id (should be zero).
-    pub duplicates: u64,
-    /// Per shard count N seen in part names: (shard index, missing runs).
-    pub missing_by_shard: BTreeMap<u64, (u64, u64)>,
-}
+use crate::sweep::{Sweep, SweepError};
 
 /// Why a status could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
     #[error("{}: no such file or folder", .0.display())]
     NoSuchPath(PathBuf),
-    #[error("{}: not an avalanche dataset (no sweep.toml)", .0.display())]
-    NotADataset(PathBuf),
+    #[error(transparent)]
+    Integrity(#[from] IntegrityError),
     #[error(transparent)]
     Sweep(#[from] SweepError),
     #[error(transparent)]
     Sink(#[from] SinkError),
 }
 
-/// Committed and missing runs of one shard (of some shard count).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ShardCounts {
-    pub ok: u64,
-    pub failed: u64,
-    pub missing: u64,
+/// What a dataset's state means for whoever waits on it (a script, a
+/// Slurm dependency): the binary's exit status follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Every run is committed and succeeded, or every search ended.
+    Complete,
+    /// Runs are missing or failed, or a search has not ended: rerun.
+    Unfinished,
+    /// Parts this build cannot read, in a codec it lacks; not damage.
+    Unreadable,
+    /// Damage that `avalanche repair` mends.
+    Damaged,
 }
 
-/// Expands `sweep` and looks every run up in `committed`, counting per
-/// shard of `shards`. Runs in `committed` that no index reaches are the
-/// difference between `committed.len()` and the counted ok + failed.
-pub fn reconcile(sweep: &Sweep, committed: &HashMap<u64, Status>, shards: u64) -> Vec<ShardCounts> {
-    let counters: Vec<[AtomicU64; 3]> = (0..shards).map(|_| Default::default()).collect();
-    (0..sweep.runs() as usize).into_par_iter().with_min_len(1024).for_each(|index| {
-        let slot = match committed.get(&sweep.run(index as u64).run_id) {
-            Some(Status::Ok) => 0,
-            Some(Status::Failed) => 1,
-            None => 2,
-        };
-        counters[index % shards as usize][slot].fetch_add(1, Ordering::Relaxed);
-    });
-    counters
-        .iter()
-        .map(|[ok, failed, missing]| ShardCounts {
-            ok: ok.load(Ordering::Relaxed),
-            failed: failed.load(Ordering::Relaxed),
-            missing: missing.load(Ordering::Relaxed),
-        })
-        .collect()
+/// `avalanche status`'s answer: the text to print and what it means.
+#[derive(Debug)]
+pub struct StatusReport {
+    /// The lines to print, each ending in a newline.
+    pub text: String,
+    pub standing: Standing,
 }
 
-/// Compares what `dir` holds with what its `sweep.toml` expands to.
-pub fn completion(dir: &Path) -> Result<Completion, StatusError> {
+/// The status of the dataset in `dir`: its integrity and, where its parts
+/// can all be read, its searches' progress or its runs against its sweep.
+pub fn status(dir: &Path) -> Result<StatusReport, StatusError> {
     if !dir.exists() {
         return Err(StatusError::NoSuchPath(dir.to_path_buf()));
     }
-    let sweep_file = dir.join(dataset::SWEEP_FILE);
-    if !sweep_file.exists() {
-        return Err(StatusError::NotADataset(dir.to_path_buf()));
+    let opened = Opened::open(dir)?;
+    let integrity = &opened.integrity;
+    // Runs in a part that cannot be read cannot be counted.
+    if !opened.is_readable() {
+        let standing = if integrity.is_damaged() { Standing::Damaged } else { Standing::Unreadable };
+        return Ok(StatusReport { text: format!("{integrity}\n"), standing });
     }
-    let sweep = sweep::load(&sweep_file, u64::MAX)?;
-    let committed = dataset::scan(dir)?;
-    let shard_count = shard_count(dir)?;
-    let shards = reconcile(&sweep, &committed.runs, shard_count);
-    let completed = shards.iter().map(|s| s.ok).sum();
-    let failed = shards.iter().map(|s| s.failed).sum();
-    let mut by_shard = BTreeMap::new();
-    if shard_count > 1 {
-        for (i, s) in shards.iter().enumerate() {
-            by_shard.insert(i as u64, (shard_count, s.missing));
+    let sweep = opened.sweep.as_ref().map_err(Clone::clone)?;
+    let mut text = String::new();
+    let finished = if let Some(search) = searches(dir, sweep)? {
+        text += &format!("{}: {}\n", dir.display(), search.heading);
+        search.lines.iter().for_each(|line| text += &format!("{line}\n"));
+        search.unfinished == 0
+    } else {
+        let c = opened.completion()?;
+        text += &format!(
+            "{}: {} of {} runs completed, {} failed, {} missing\n",
+            dir.display(),
+            c.completed,
+            c.expected,
+            c.failed,
+            c.missing
+        );
+        for (shard, (count, missing)) in &c.missing_by_shard {
+            if *missing > 0 {
+                text += &format!("  shard {shard}/{count}: {missing} missing (rerun it to resume)\n");
+            }
         }
-    }
-    Ok(Completion {
-        expected: sweep.runs(),
-        points: sweep.points(),
-        completed,
-        failed,
-        missing: shards.iter().map(|s| s.missing).sum(),
-        stray: (committed.runs.len() as u64).saturating_sub(completed + failed),
-        duplicates: committed.duplicates,
-        missing_by_shard: by_shard,
-    })
-}
-
-/// The shard count N in part names `part-sIofN-*`, when all agree; else 1.
-fn shard_count(dir: &Path) -> Result<u64, SinkError> {
-    let mut counts = std::collections::BTreeSet::new();
-    for path in dataset::part_files(&dir.join(dataset::RUNS))? {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if let Some(n) = name
-            .strip_prefix("part-s")
-            .and_then(|r| r.split_once("of"))
-            .and_then(|(_, r)| r.split_once('-'))
-            .and_then(|(n, _)| n.parse::<u64>().ok())
-        {
-            counts.insert(n);
+        if c.stray > 0 {
+            text += &format!("  warning: {} rows not in the sweep\n", c.stray);
         }
-    }
-    Ok(if counts.len() == 1 { *counts.first().expect("one") } else { 1 })
+        c.failed == 0 && c.missing == 0
+    };
+    let standing = if !integrity.is_clean() {
+        text += &format!("{integrity}\n");
+        Standing::Damaged
+    } else if finished {
+        Standing::Complete
+    } else {
+        Standing::Unfinished
+    };
+    Ok(StatusReport { text, standing })
 }
 
 /// How far each search of a sweep with `[search]` got: one line per point
@@ -136,17 +106,16 @@ pub struct SearchStatus {
 }
 
 /// The searches' status, or `None` for a sweep without `[search]`.
-pub fn searches(dir: &Path) -> Result<Option<SearchStatus>, StatusError> {
+pub fn searches(dir: &Path, sweep: &Sweep) -> Result<Option<SearchStatus>, StatusError> {
     use crate::search::{drive, observed, Next};
-    let sweep = sweep::load(&dir.join(dataset::SWEEP_FILE), u64::MAX)?;
     let Some(search) = &sweep.search else { return Ok(None) };
     let states = observed::read(dir, &search.event)?;
-    let (_, progress) = drive::round(&sweep, search, crate::shard::Shard::WHOLE, &states);
+    let (_, progress) = drive::round(sweep, search, crate::shard::Shard::WHOLE, &states);
     let mut lines = Vec::new();
     let mut unfinished = 0;
     let mut used = 0;
     for (point, p) in &progress {
-        let at = crate::search::point_words(&sweep, *point);
+        let at = crate::search::point_words(sweep, *point);
         let at = if at.is_empty() { "the sweep".to_string() } else { at.join(", ") };
         let interval = p.boundary.map_or(String::new(), |b| {
             let text = crate::search::axis_text;
@@ -180,4 +149,40 @@ pub fn searches(dir: &Path) -> Result<Option<SearchStatus>, StatusError> {
         sweep.worst_case_runs()
     );
     Ok(Some(SearchStatus { heading, lines, unfinished }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::opened::written;
+
+    #[test]
+    fn each_state_of_a_dataset_has_its_standing() {
+        let (_out, dir) = written::dataset(4, "[1.0]", 1);
+        let report = status(&dir).unwrap();
+        assert_eq!(report.standing, Standing::Complete, "{}", report.text);
+        assert!(report.text.ends_with(": 4 of 4 runs completed, 0 failed, 0 missing\n"), "{}", report.text);
+
+        let (_out, failing) = written::dataset(20, "[0.5]", 1);
+        assert_eq!(status(&failing).unwrap().standing, Standing::Unfinished);
+
+        // A runs part copied under a second name repeats its runs.
+        let runs = dir.join(crate::names::RUNS_DIR);
+        let part = crate::dataset::part_files(&runs).unwrap().remove(0);
+        let name = crate::dataset::PartName {
+            number: 999,
+            ..crate::dataset::PartName::parse(part.file_name().unwrap().to_str().unwrap()).unwrap()
+        };
+        std::fs::copy(&part, runs.join(name.to_string())).unwrap();
+        let report = status(&dir).unwrap();
+        assert_eq!(report.standing, Standing::Damaged, "{}", report.text);
+
+        // A part that cannot be read leaves the runs uncounted.
+        std::fs::write(runs.join(name.to_string()), b"not parquet").unwrap();
+        let report = status(&dir).unwrap();
+        assert_eq!(report.standing, Standing::Damaged);
+        assert!(!report.text.contains("runs completed"), "{}", report.text);
+
+        assert!(matches!(status(&dir.join("absent")), Err(StatusError::NoSuchPath(_))));
+    }
 }

@@ -80,7 +80,7 @@ pub fn open(dir: &Path) -> Result<Dataset, ReportError> {
 /// The visible `*.parquet` files of a table folder, sorted by name: the
 /// writer's own definition, so that a half-written hidden part is never data.
 fn list_parts(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    crate::sink::dataset::part_files(dir)
+    crate::dataset::part_files(dir)
         .map_err(|e| ReportError::Unreadable { path: dir.to_path_buf(), message: e.to_string() })
 }
 

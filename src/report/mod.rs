@@ -29,6 +29,7 @@ pub mod tail;
 
 use std::path::PathBuf;
 
+use crate::dataset::Opened;
 use crate::scenario::Scenario;
 
 pub use error::ReportError;
@@ -90,44 +91,36 @@ impl std::fmt::Display for Incomplete {
 /// scenario's declared report contract when this binary knows the scenario
 /// and the schema alone when it does not.
 pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
-    let dataset = open_checked(&config.dir)?;
+    let (opened, dataset) = open_checked(&config.dir)?;
     let name = scenario_name(&dataset)?;
-    let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
-    report_dataset(config, dataset, scenario)
-}
-
-/// A scenario the sweep file itself declares (`command`), read from the
-/// copy of the sweep file in the dataset; `None` when it does not parse.
-fn declared_by_sweep(dataset: &dataset::Dataset) -> Option<&'static Scenario> {
-    parsed_sweep(dataset).map(|sweep| sweep.scenario)
-}
-
-/// The dataset's copy of its sweep file, parsed; `None` when there is none
-/// or it does not parse (a scenario this binary does not know).
-fn parsed_sweep(dataset: &dataset::Dataset) -> Option<crate::sweep::Sweep> {
-    let text = dataset.sweep.as_deref()?;
-    let path = dataset.dir.join(crate::names::SWEEP_FILE);
-    crate::sweep::parse(&path, text, u64::MAX).ok()
+    let scenario = crate::scenario::find(&name).or_else(|| opened.as_ref().and_then(Opened::scenario));
+    report_dataset(config, opened, dataset, scenario)
 }
 
 /// [`report`] for a scenario given directly, such as one defined only in a
 /// test or a program embedding the library.
 pub fn report_with(config: &ReportConfig, scenario: &Scenario) -> Result<ReportSummary, ReportError> {
-    report_dataset(config, open_checked(&config.dir)?, Some(scenario))
+    let (opened, dataset) = open_checked(&config.dir)?;
+    report_dataset(config, opened, dataset, Some(scenario))
 }
 
-/// Opens the dataset and refuses one with unreadable parts, duplicated runs
-/// or orphaned generations parts: counting a run twice would narrow every
-/// interval, and `avalanche repair` mends all three.
-fn open_checked(dir: &std::path::Path) -> Result<dataset::Dataset, ReportError> {
-    if dir.join(crate::names::RUNS_DIR).is_dir() && dir.join(crate::names::SWEEP_FILE).exists() {
-        let integrity =
-            crate::integrity::check_integrity(dir).map_err(|e| ReportError::unreadable(dir, e))?;
-        if !integrity.is_clean() {
-            return Err(ReportError::Damaged { path: dir.to_path_buf(), details: integrity.to_string() });
+/// Opens the dataset (its sweep file and parts read once, [`Opened`]) and
+/// refuses one with unreadable parts, duplicated runs or orphaned
+/// generations parts: counting a run twice would narrow every interval, and
+/// `avalanche repair` mends all three. A folder of parts without a sweep
+/// file is read as it is, with no [`Opened`].
+fn open_checked(dir: &std::path::Path) -> Result<(Option<Opened>, dataset::Dataset), ReportError> {
+    let opened = if dir.join(crate::names::RUNS_DIR).is_dir() && dir.join(crate::names::SWEEP_FILE).exists() {
+        let opened = Opened::open(dir).map_err(|e| ReportError::unreadable(dir, e))?;
+        if !opened.integrity.is_clean() {
+            let details = opened.integrity.to_string();
+            return Err(ReportError::Damaged { path: dir.to_path_buf(), details });
         }
-    }
-    dataset::open(dir)
+        Some(opened)
+    } else {
+        None
+    };
+    Ok((opened, dataset::open(dir)?))
 }
 
 /// A dataset read and summarised: what every part of the report is made of.
@@ -145,21 +138,34 @@ struct Analysis {
 /// declared contract, or the schema alone, and summarises it.
 fn analyse(
     dir: &std::path::Path,
+    opened: Option<Opened>,
     dataset: dataset::Dataset,
     scenario: Option<&Scenario>,
 ) -> Result<Analysis, ReportError> {
     let layout =
         columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
     let mut plan = plan::plan(scenario, &layout);
-    plan.paired = paired::axes(dataset.sweep.as_deref())
-        .into_iter()
-        .filter(|axis| layout.parameters.contains(axis))
-        .collect();
-    plan.axis_order = parsed_sweep(&dataset).map_or_else(Vec::new, |sweep| sweep.axes());
+    // A folder of parts alone: the sweep its parts record stands in.
+    let recorded = match &opened {
+        Some(_) => None,
+        None => dataset.sweep.as_deref().and_then(|text| {
+            crate::sweep::parse(&dataset.dir.join(crate::names::SWEEP_FILE), text, u64::MAX).ok()
+        }),
+    };
+    let sweep = opened.as_ref().map_or(recorded.as_ref(), |o| o.sweep.as_ref().ok());
+    let paired = match &opened {
+        Some(opened) => opened.paired.clone(),
+        None => crate::dataset::opened::paired_axes(dataset.sweep.as_deref()),
+    };
+    plan.paired = paired.into_iter().filter(|axis| layout.parameters.contains(axis)).collect();
+    plan.axis_order = sweep.map_or_else(Vec::new, |sweep| sweep.axes());
     let summary = summary::summarise(&dataset, &layout, &plan)?;
-    let searched = parsed_sweep(&dataset).and_then(|sweep| boundaries::find(dir, &sweep));
+    let searched = sweep.and_then(|sweep| boundaries::find(dir, sweep));
     // A search has no fixed run count: its unfinished points say so instead.
-    let incomplete = if searched.is_some() { None } else { incompleteness(dir, &summary) };
+    let incomplete = match &opened {
+        Some(opened) if searched.is_none() => incompleteness(opened, &summary),
+        _ => None,
+    };
     if plan.comparison.is_none() {
         // Nothing declared to compare: a paired axis is the comparison.
         if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
@@ -184,10 +190,10 @@ fn analyse(
 /// its sweep the sentences describe only the runs present ([`report`]'s
 /// `incomplete` says so).
 pub fn in_short(dir: &std::path::Path) -> Result<Vec<String>, ReportError> {
-    let dataset = open_checked(dir)?;
+    let (opened, dataset) = open_checked(dir)?;
     let name = scenario_name(&dataset)?;
-    let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
-    let analysis = analyse(dir, dataset, scenario)?;
+    let scenario = crate::scenario::find(&name).or_else(|| opened.as_ref().and_then(Opened::scenario));
+    let analysis = analyse(dir, opened, dataset, scenario)?;
     Ok(short_answer(&analysis))
 }
 
@@ -204,10 +210,11 @@ fn short_answer(analysis: &Analysis) -> Vec<String> {
 
 fn report_dataset(
     config: &ReportConfig,
+    opened: Option<Opened>,
     dataset: dataset::Dataset,
     scenario: Option<&Scenario>,
 ) -> Result<ReportSummary, ReportError> {
-    let analysis = analyse(&config.dir, dataset, scenario)?;
+    let analysis = analyse(&config.dir, opened, dataset, scenario)?;
     let in_short = short_answer(&analysis);
     let Analysis { dataset, plan, summary, differences, incomplete, searched } = analysis;
     let mut answer = answer::sentences(&summary, &plan, &differences);
@@ -298,10 +305,9 @@ fn report_dataset(
 }
 
 /// The runs and grid points of the dataset's sweep that it lacks; `None`
-/// when it has them all, or when there is no sweep file to compare with (a
-/// folder of parts alone).
-fn incompleteness(dir: &std::path::Path, summary: &summary::Summary) -> Option<Incomplete> {
-    let completion = crate::status::completion(dir).ok()?;
+/// when it has them all, or when its sweep file does not parse.
+fn incompleteness(opened: &Opened, summary: &summary::Summary) -> Option<Incomplete> {
+    let completion = opened.completion().ok()?;
     (completion.missing > 0).then(|| Incomplete {
         expected: completion.expected,
         missing: completion.missing,
@@ -311,17 +317,18 @@ fn incompleteness(dir: &std::path::Path, summary: &summary::Summary) -> Option<I
 }
 
 /// Where the sweep varied the compared parameter but left its declared
-/// baseline out, the first choice it ran stands in (the order paired axes
-/// without a declared baseline use), and `absent` keeps the declared one so
-/// the page says so rather than claiming a comparison with it.
+/// baseline out, another choice stands in (by
+/// [`crate::scenario::contract::stand_in`], the rule `plan` warns by), and
+/// `absent` keeps the declared one so the page says so rather than claiming
+/// a comparison with it.
 fn stand_in_for_absent_baseline(plan: &mut plan::Plan, summary: &summary::Summary) {
     let Some(c) = &plan.comparison else { return };
     let Some(axis) = summary.axis(&c.parameter) else { return };
-    let values = summary.values_of(axis, plan);
-    if values.iter().any(|v| v.to_string() == c.baseline) {
+    let values: Vec<String> = summary.values_of(axis, plan).iter().map(ToString::to_string).collect();
+    let run: Vec<&str> = values.iter().map(String::as_str).collect();
+    let Some(first) = crate::scenario::contract::stand_in(&c.baseline, &run).map(String::from) else {
         return;
-    }
-    let Some(first) = values.first().map(ToString::to_string) else { return };
+    };
     if let Some(c) = plan.comparison.as_mut() {
         c.absent = Some(std::mem::replace(&mut c.baseline, first));
     }
@@ -340,10 +347,11 @@ fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
 /// plan (which columns to read) is known before the full pass.
 fn scenario_name(dataset: &dataset::Dataset) -> Result<String, ReportError> {
     let mut name = None;
-    dataset::for_each_batch(&dataset.runs, &["scenario"], |batch| {
+    let column = crate::names::column::SCENARIO;
+    dataset::for_each_batch(&dataset.runs, &[column], |batch| {
         if name.is_none() {
             if let Some(columns::Cell::Text(text)) =
-                batch.column_by_name("scenario").and_then(|c| columns::cells(c).into_iter().next())
+                batch.column_by_name(column).and_then(|c| columns::cells(c).into_iter().next())
             {
                 name = Some(text);
             }

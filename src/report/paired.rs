@@ -355,18 +355,6 @@ pub fn distance(value: f64, target: f64, support: Support) -> f64 {
     }
 }
 
-/// The paired axes named by a sweep file's text (`paired = [...]`); empty
-/// when it names none or does not parse.
-pub fn axes(sweep: Option<&str>) -> Vec<String> {
-    let Some(table) = sweep.and_then(|text| text.parse::<toml::Table>().ok()) else { return Vec::new() };
-    match table.get(crate::names::PAIRED) {
-        Some(toml::Value::Array(items)) => {
-            items.iter().filter_map(|v| v.as_str().map(String::from)).collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,16 +512,5 @@ mod tests {
         let choice = vec![(1, vec![Some(1.0)]), (1, vec![Some(2.0)]), (2, vec![Some(3.0)])];
         let baseline = vec![(1, vec![Some(0.0)]), (2, vec![Some(0.0)]), (2, vec![Some(1.0)])];
         assert!(partners(&choice, &baseline).is_empty());
-    }
-
-    #[test]
-    fn the_paired_axes_come_from_the_sweep_text() {
-        assert_eq!(
-            axes(Some("name = \"x\"\npaired = [\"verifier\", \"encoding\"]\n")),
-            ["verifier", "encoding"]
-        );
-        assert!(axes(Some("name = \"x\"\n")).is_empty());
-        assert!(axes(Some("not toml [")).is_empty());
-        assert!(axes(None).is_empty());
     }
 }

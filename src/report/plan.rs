@@ -358,6 +358,8 @@ fn mode(column: &ColumnSpec) -> Headline {
 /// summaries (with their `_theory` twins by name) and metrics, no
 /// comparison, no outcome.
 fn generic(layout: &Layout) -> Plan {
+    // A generation is called what a report that declares nothing calls it.
+    let (one, many) = crate::scenario::contract::ReportSpec::EMPTY.step;
     let is_theory = |c: &String| c.ends_with("_theory");
     let mut headline = Vec::new();
     // Nothing is known of these columns: nulls are left out, no direction.
@@ -377,7 +379,7 @@ fn generic(layout: &Layout) -> Plan {
             Curve {
                 column: m.clone(),
                 x: None,
-                x_label: "generation".into(),
+                x_label: one.into(),
                 theory: layout.metrics.contains(&theory).then_some(theory),
                 complement: false,
                 log: false,
@@ -387,15 +389,16 @@ fn generic(layout: &Layout) -> Plan {
             }
         })
         .collect();
-    let horizon = layout.parameters.iter().find(|p| *p == "generations").cloned();
+    // Nothing is declared, so no parameter is known to bound a run: the
+    // horizon only words censored outcomes, which a generic plan has none of.
     Plan {
         headline,
         curves,
         comparison: None,
         outcome: None,
         heatmap: None,
-        horizon,
-        step: ("generation".into(), "generations".into()),
+        horizon: None,
+        step: (one.into(), many.into()),
         choice_order: HashMap::new(),
         declared: false,
         paired: Vec::new(),

@@ -54,6 +54,19 @@ pub struct Comparison {
     pub along: Option<&'static str>,
 }
 
+/// The choice that stands in for a comparison's `baseline` where a sweep
+/// varies the compared parameter but leaves the baseline out: the first of
+/// the choices `run`, which are in declared order. `None` where the
+/// baseline is run or fewer than two choices are (nothing is compared).
+/// `plan` warns by this rule before a sweep runs and the report compares by
+/// it after, so the two cannot disagree.
+pub fn stand_in<'a>(baseline: &str, run: &[&'a str]) -> Option<&'a str> {
+    if run.len() < 2 || run.contains(&baseline) {
+        return None;
+    }
+    run.first().copied()
+}
+
 /// How a run ended, as one string summary column, with the round it ended
 /// and where it got to.
 #[derive(Clone, Copy, Debug)]
@@ -122,4 +135,18 @@ pub struct HeatmapSpec {
     pub column: &'static str,
     pub x: &'static str,
     pub y: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stand_in;
+
+    #[test]
+    fn the_first_choice_run_stands_in_only_for_an_absent_baseline() {
+        assert_eq!(stand_in("none", &["self", "oracle"]), Some("self"));
+        assert_eq!(stand_in("none", &["none", "self"]), None);
+        // One choice run compares nothing, so nothing stands in.
+        assert_eq!(stand_in("none", &["self"]), None);
+        assert_eq!(stand_in("none", &[]), None);
+    }
 }

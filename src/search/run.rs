@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{drive, observed};
+use crate::dataset::scan;
 use crate::executor::{execute_work, ExecConfig, Outcome, Work};
 use crate::lock::{self, WriterLock};
 use crate::runner::{commit_all, failures, Observer, RunOptions, RunnerError, Summary, Tally};
 use crate::shard::Shard;
-use crate::sink::dataset;
 use crate::sink::DatasetWriter;
 use crate::sweep::Sweep;
 
@@ -44,7 +44,7 @@ pub fn run(
 ) -> Result<Summary, RunnerError> {
     let Start { shard, dir, started, moved_aside } = start;
     let live = lock::live_holders(dir);
-    for path in dataset::clean_leftovers(dir, &live)? {
+    for path in scan::clean_leftovers(dir, &live)? {
         tracing::info!("removed leftover {} from an interrupted run", path.display());
     }
     let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };

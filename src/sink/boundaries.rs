@@ -12,9 +12,10 @@ use std::sync::Arc;
 use arrow::datatypes::{DataType, Field, Schema};
 
 use super::columns::TableBuilder;
-use super::dataset::{sync_dir, temporary_name};
 use super::error::SinkError;
 use super::schema::param_field;
+use crate::dataset::files::{sync_dir, temporary_name};
+use crate::dataset::part_name::boundaries_part;
 use crate::names::BOUNDARIES_DIR;
 use crate::shard::Shard;
 use crate::sweep::Sweep;
@@ -75,7 +76,7 @@ pub fn write(dir: &Path, sweep: &Sweep, shard: Shard, rows: &[Row]) -> Result<()
         builder.end_rows(1);
     }
     let batch = builder.finish().map_err(SinkError::arrow(&table))?;
-    let path = table.join(format!("part-{}.parquet", shard.tag()));
+    let path = table.join(boundaries_part(shard));
     let temporary = temporary_name(&path);
     let file = File::create(&temporary).map_err(SinkError::io(&temporary))?;
     let properties = super::part::properties(BOUNDARIES_DIR, &schema, &sweep.text, rows.len().max(1));

@@ -2,13 +2,14 @@
 //!
 //! [`DatasetWriter`] turns [`RunRecord`]s into rows of the runs and
 //! generations tables and commits them in parts at a bounded interval, each
-//! part appearing whole or not at all.
+//! part appearing whole or not at all. The parts' names and the folders
+//! they go in are [`crate::dataset`]'s: this module writes through them.
 
 pub mod boundaries;
 pub mod columns;
-pub mod dataset;
 pub mod error;
 mod part;
+pub mod rewrite;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use std::time::{Duration, Instant};
 pub use error::SinkError;
 pub use part::{properties, row_group_rows};
 
-use crate::names::Status;
+use crate::dataset::PartName;
+use crate::names::{Status, GENERATIONS_DIR, RUNS_DIR};
 use crate::record::RunRecord;
 use crate::scenario::Scenario;
 use crate::shard::Shard;
@@ -74,8 +76,9 @@ pub struct DatasetWriter {
     dir: PathBuf,
     scenario: &'static Scenario,
     sweep_text: String,
-    /// The start of this writer's part names.
-    prefix: String,
+    /// The shard and worker this writer names its parts by.
+    shard: Shard,
+    worker: usize,
     row_group_rows: usize,
     checkpoint: Checkpoint,
     runs: TableBuilder,
@@ -101,16 +104,16 @@ impl DatasetWriter {
         (worker, workers): (usize, usize),
         checkpoint: Checkpoint,
     ) -> Result<DatasetWriter, SinkError> {
-        for table in [dataset::RUNS, dataset::GENERATIONS] {
+        for table in [RUNS_DIR, GENERATIONS_DIR] {
             let table_dir = dir.join(table);
             std::fs::create_dir_all(&table_dir).map_err(SinkError::io(&table_dir))?;
         }
-        let prefix = format!("part-{}-w{worker:02}-", shard.tag());
         Ok(DatasetWriter {
             dir: dir.to_path_buf(),
             scenario,
             sweep_text: sweep_text.to_string(),
-            prefix: prefix.clone(),
+            shard,
+            worker,
             row_group_rows: part::row_group_rows(workers),
             checkpoint,
             runs: TableBuilder::new(schema::runs_schema(scenario), BATCH_ROWS),
@@ -118,7 +121,7 @@ impl DatasetWriter {
             part: None,
             part_runs: 0,
             part_started: Instant::now(),
-            next_part: dataset::next_part_number(dir, &prefix)?,
+            next_part: crate::dataset::scan::next_part_number(dir, shard, worker)?,
             parts_committed: 0,
         })
     }
@@ -199,11 +202,11 @@ impl DatasetWriter {
     }
 
     fn part_path(&self) -> PathBuf {
-        self.dir.join(dataset::RUNS).join(self.part_name())
+        self.dir.join(RUNS_DIR).join(self.part_name())
     }
 
     fn part_name(&self) -> String {
-        format!("{}{:06}.parquet", self.prefix, self.next_part)
+        PartName { shard: self.shard, worker: Some(self.worker), number: self.next_part }.to_string()
     }
 
     fn flush_batch(&mut self, generations: bool) -> Result<(), SinkError> {

@@ -12,10 +12,10 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
-use super::dataset::{sync_dir, GENERATIONS, RUNS};
 use super::error::SinkError;
 use super::schema::{metadata_keys, SCHEMA_VERSION};
-use crate::names::column;
+use crate::dataset::files::{sync_dir, temporary_name};
+use crate::names::{column, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 
 /// Rows per row group, summed over all workers. Every worker holds one
 /// in-progress row group per table, unencoded pages included, so memory
@@ -105,7 +105,7 @@ pub fn generations_record(has_generations: bool) -> KeyValue {
 }
 
 impl Part {
-    /// A part called `name` (e.g. `part-s0of1-000003.parquet`) in `dir`.
+    /// A part called `name` (a [`crate::dataset::PartName`]) in `dir`.
     pub fn new(dir: &Path, name: String, row_group_rows: usize) -> Part {
         Part { dir: dir.to_path_buf(), name, row_group_rows, runs: None, generations: None }
     }
@@ -166,7 +166,7 @@ fn open(
     properties: WriterProperties,
 ) -> Result<OpenFile, SinkError> {
     std::fs::create_dir_all(table_dir).map_err(SinkError::io(table_dir))?;
-    let temporary = super::dataset::temporary_name(&table_dir.join(name));
+    let temporary = temporary_name(&table_dir.join(name));
     let file = File::create(&temporary).map_err(SinkError::io(&temporary))?;
     let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
         .map_err(SinkError::parquet(&temporary))?;

@@ -27,7 +27,7 @@ pub mod metadata_keys {
     /// Runs files only: `true` when the part's generations file was written
     /// beside it, `false` when none of its runs wrote a generation row. A
     /// runs part whose record says `true` and whose twin is gone has lost
-    /// its runs' curves ([`crate::sink::dataset::generations_expected`]).
+    /// its runs' curves ([`crate::dataset::scan::generations_expected`]).
     pub const GENERATIONS: &str = "avalanche.generations";
 }
 

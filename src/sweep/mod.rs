@@ -135,10 +135,11 @@ impl Sweep {
         let crate::params::ParamKind::Choice(choices) = self.scenario.params[index].kind else { return None };
         let factor = self.factors.iter().find(|f| f.params.contains(&index))?;
         let swept = &factor.values[factor.params.iter().position(|&p| p == index)?];
-        let runs = |choice: &&'static str| swept.contains(&crate::value::Value::Str(choice));
-        if runs(&comparison.baseline) || swept.len() < 2 {
-            return None;
-        }
-        Some((comparison, choices.iter().copied().find(runs)?))
+        let run: Vec<&'static str> = choices
+            .iter()
+            .copied()
+            .filter(|&choice| swept.contains(&crate::value::Value::Str(choice)))
+            .collect();
+        Some((comparison, crate::scenario::contract::stand_in(comparison.baseline, &run)?))
     }
 }

@@ -20,11 +20,10 @@ use arrow::array::{Array, StringArray, UInt64Array};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
 
-use crate::lock::{self, LockError, Role};
-use crate::names::{column, Status, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
-use crate::sink::dataset::{self, part_files};
-use crate::sink::error::codec_advice;
-use crate::sink::SinkError;
+use super::scan::{self, part_files, Committed};
+use crate::lock::{self, LockError};
+use crate::names::{column, Status, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR};
+use crate::sink::error::{codec_advice, SinkError};
 
 /// What is wrong with a dataset; empty when nothing is.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -38,7 +37,7 @@ pub struct Integrity {
     /// Generations parts without their runs twin (not from a live writer).
     pub orphans: Vec<PathBuf>,
     /// Runs parts whose generations twin should exist but does not
-    /// ([`dataset::generations_expected`]): their runs' curves are lost.
+    /// ([`scan::generations_expected`]): their runs' curves are lost.
     pub without_generations: Vec<PathBuf>,
     /// Parts compressed with a codec this build cannot decompress, and its
     /// name: not damage, but not readable here either.
@@ -123,12 +122,12 @@ impl Integrity {
     }
 }
 
-/// Reads every part of `dir` to the end and checks that each run is
-/// recorded once. Reads every byte of the dataset, in parallel over parts.
-pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
-    if !dir.join(SWEEP_FILE).exists() {
-        return Err(IntegrityError::NotADataset(dir.to_path_buf()));
-    }
+/// Reads every part of `dir` to the end, in parallel over parts, and checks
+/// that each run is recorded once; returns what is wrong and, from the same
+/// reading, every committed run's status (from the runs parts that could be
+/// read), so that one pass over the parts serves integrity and completion.
+/// The caller has checked that `dir` holds a sweep file.
+pub(super) fn check(dir: &Path) -> Result<(Integrity, Committed), IntegrityError> {
     let runs = part_files(&dir.join(RUNS_DIR))?;
     let generations = part_files(&dir.join(GENERATIONS_DIR))?;
     let read = |files: &[PathBuf]| -> Vec<Result<PartRead, String>> {
@@ -136,10 +135,11 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
     };
     let (runs_read, generations_read) = (read(&runs), read(&generations));
     let mut integrity = Integrity { dir: dir.to_path_buf(), ..Integrity::default() };
+    let committed = committed(&runs, &runs_read);
     for (files, read) in [(&runs, &runs_read), (&generations, &generations_read)] {
         for (path, result) in files.iter().zip(read) {
             if let Err(why) = result {
-                match dataset::foreign_codec(path) {
+                match scan::foreign_codec(path) {
                     Some(codec) => integrity.foreign_codec.push((path.clone(), codec)),
                     None => integrity.unreadable.push((path.clone(), why.clone())),
                 }
@@ -149,8 +149,8 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
     // Generations land before runs, so a runs part without its twin lost it.
     for (path, read) in runs.iter().zip(&runs_read) {
         let Ok(read) = read else { continue };
-        let expected = dataset::generations_expected(read.recorded, read.ok, !generations.is_empty());
-        if dataset::lost_generations(dir, path, expected) {
+        let expected = scan::generations_expected(read.recorded, read.ok > 0, !generations.is_empty());
+        if scan::lost_generations(dir, path, expected) {
             integrity.without_generations.push(path.clone());
         }
     }
@@ -189,28 +189,46 @@ pub fn check_integrity(dir: &Path) -> Result<Integrity, IntegrityError> {
         duplicated.into_iter().map(|id| (id, holders.remove(&id).unwrap_or_default())).collect();
     duplicates.sort();
     integrity.duplicates = duplicates;
-    let live_tags: Vec<String> = lock::live_holders(dir)
-        .into_iter()
-        .filter_map(|(_, h)| match h.role {
-            Role::Shard(shard) => Some(format!("part-{}-", shard.tag())),
-            _ => None,
-        })
-        .collect();
+    let live = lock::live_holders(dir);
+    let live_shards = scan::live_shards(live.iter().map(|(_, h)| h));
     for path in &generations {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !dir.join(RUNS_DIR).join(name).exists() && !live_tags.iter().any(|t| name.starts_with(t)) {
+        if !dir.join(RUNS_DIR).join(name).exists() && !scan::written_by(name, &live_shards) {
             integrity.orphans.push(path.clone());
         }
     }
-    Ok(integrity)
+    Ok((integrity, committed))
+}
+
+/// The committed runs of the runs parts read, as [`scan::scan`] counts
+/// them: parts in name order, a later row of a run_id replacing an earlier.
+fn committed(runs: &[PathBuf], read: &[Result<PartRead, String>]) -> Committed {
+    let mut committed = Committed::default();
+    for (path, read) in runs.iter().zip(read) {
+        let Ok(read) = read else { continue };
+        for (&id, &status) in read.ids.iter().zip(&read.statuses) {
+            if committed.runs.insert(id, status).is_some() {
+                committed.duplicates += 1;
+            }
+        }
+        let failed = read.statuses.iter().filter(|&&s| s == Status::Failed).count();
+        if failed > 0 {
+            committed.failed_files.push((path.clone(), failed));
+        }
+        committed.files += 1;
+    }
+    committed
 }
 
 /// What [`read_part`] found in one part.
 struct PartRead {
     /// Every run_id, one per row.
     ids: Vec<u64>,
-    /// Whether a row has status `ok` (runs parts only).
-    ok: bool,
+    /// Every row's status, beside `ids` (runs parts only; empty in
+    /// generations parts, which have no status column).
+    statuses: Vec<Status>,
+    /// Rows with status `ok`.
+    ok: usize,
     /// The runs part's record of its generations twin.
     recorded: Option<bool>,
 }
@@ -220,9 +238,9 @@ struct PartRead {
 fn read_part(path: &Path) -> Result<PartRead, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| e.to_string())?;
-    let recorded = dataset::generations_recorded(builder.metadata().file_metadata());
+    let recorded = scan::generations_recorded(builder.metadata().file_metadata());
     let reader = builder.build().map_err(|e| e.to_string())?;
-    let mut part = PartRead { ids: Vec::new(), ok: false, recorded };
+    let mut part = PartRead { ids: Vec::new(), statuses: Vec::new(), ok: 0, recorded };
     for batch in reader {
         let batch = batch.map_err(|e| e.to_string())?;
         let column = batch
@@ -235,87 +253,13 @@ fn read_part(path: &Path) -> Result<PartRead, String> {
         part.ids.extend(column.values().iter().copied());
         let statuses =
             batch.column_by_name(column::STATUS).and_then(|c| c.as_any().downcast_ref::<StringArray>());
-        part.ok |= statuses.is_some_and(|s| s.iter().any(|s| s == Some(Status::Ok.as_str())));
+        if let Some(statuses) = statuses {
+            for status in statuses {
+                let status = Status::parse(status);
+                part.ok += usize::from(status == Status::Ok);
+                part.statuses.push(status);
+            }
+        }
     }
     Ok(part)
-}
-
-/// What [`repair`] did.
-#[derive(Debug, Default)]
-pub struct Repaired {
-    /// Files moved out of the dataset, and where to.
-    pub moved: Vec<(PathBuf, PathBuf)>,
-    /// Rows dropped from each rewritten part.
-    pub dropped: Vec<(PathBuf, usize)>,
-    /// Parts left in place because this build cannot decompress their codec
-    /// (and its name): not damage, but the dataset is not whole to it.
-    pub foreign_codec: Vec<(PathBuf, &'static str)>,
-}
-
-/// Mends `dir`: moves unreadable parts, orphaned generations parts and runs
-/// parts that lost their generations twin (and each unreadable part's twin,
-/// whose rows would otherwise be duplicated or orphaned when the lost runs
-/// are redone) to `<dir>.damaged/`, and drops
-/// duplicate rows, keeping each run in the first runs part (by name) that
-/// holds it and its generation rows in that part's twin. Every rewrite is
-/// atomic, so an interrupted repair can be rerun. Takes the whole dataset's
-/// lock: refused while any writer is live.
-pub fn repair(dir: &Path, break_lock: bool) -> Result<Repaired, IntegrityError> {
-    if !dir.join(SWEEP_FILE).exists() {
-        return Err(IntegrityError::NotADataset(dir.to_path_buf()));
-    }
-    let _lock = lock::acquire(dir, Role::Exclusive, break_lock)?;
-    let integrity = check_integrity(dir)?;
-    let mut repaired = Repaired::default();
-    let aside = PathBuf::from(format!("{}{DAMAGED_SUFFIX}", dir.display()));
-    let mut to_move: Vec<PathBuf> = integrity.orphans.clone();
-    to_move.extend(integrity.without_generations.iter().cloned());
-    for (path, _) in &integrity.unreadable {
-        let name = path.file_name().unwrap_or_default();
-        for table in [RUNS_DIR, GENERATIONS_DIR] {
-            let twin = dir.join(table).join(name);
-            if twin.exists() && !to_move.contains(&twin) {
-                to_move.push(twin);
-            }
-        }
-    }
-    for path in &to_move {
-        let table = path.parent().and_then(|p| p.file_name()).unwrap_or_default();
-        let target_dir = aside.join(table);
-        std::fs::create_dir_all(&target_dir).map_err(SinkError::io(&target_dir))?;
-        let target = target_dir.join(path.file_name().unwrap_or_default());
-        std::fs::rename(path, &target).map_err(SinkError::io(path))?;
-        dataset::sync_dir(path.parent().unwrap_or(dir));
-        repaired.moved.push((path.clone(), target));
-    }
-    // Parts in a foreign codec stay, unless they went as a damaged part's twin.
-    repaired.foreign_codec =
-        integrity.foreign_codec.iter().filter(|(path, _)| !to_move.contains(path)).cloned().collect();
-
-    // Duplicates among what is left: the keeper is the first runs part.
-    let sweep_text =
-        std::fs::read_to_string(dir.join(SWEEP_FILE)).map_err(SinkError::io(dir.join(SWEEP_FILE)))?;
-    let mut drop: HashMap<PathBuf, HashSet<u64>> = HashMap::new();
-    for (run_id, files) in &integrity.duplicates {
-        let files: Vec<&PathBuf> = files.iter().filter(|p| !to_move.contains(p)).collect();
-        let keeper = files
-            .iter()
-            .filter(|p| p.parent().and_then(|d| d.file_name()).is_some_and(|n| n == RUNS_DIR))
-            .min()
-            .or_else(|| files.iter().min())
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_owned());
-        for path in files {
-            if Some(path.file_name().unwrap_or_default().to_owned()) != keeper {
-                drop.entry(path.clone()).or_default().insert(*run_id);
-            }
-        }
-    }
-    let mut rewrites: Vec<_> = drop.into_iter().collect();
-    rewrites.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, ids) in rewrites {
-        let dropped = dataset::drop_rows(&path, &sweep_text, &ids)?;
-        repaired.dropped.push((path, dropped));
-    }
-    Ok(repaired)
 }

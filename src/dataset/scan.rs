@@ -1,5 +1,5 @@
-//! The dataset folder on disk: its layout, what has been committed, and the
-//! clean-up of what a killed writer left behind.
+//! What a dataset folder has committed, and the clean-up of what a killed
+//! writer left behind.
 //!
 //! A run is committed when its row is in a `runs/part-*.parquet` file. A
 //! part's generations file is renamed into place before its runs file, so a
@@ -12,23 +12,23 @@
 //! ([`generations_expected`]), and a part in a codec this build cannot
 //! decompress is not damage at all ([`foreign_codec`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow::array::{Array, StringArray, UInt64Array};
-use arrow::record_batch::RecordBatchReader;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use parquet::basic::Compression;
 use parquet::file::metadata::{FileMetaData, ParquetMetaDataReader};
 
-use super::error::SinkError;
-use super::schema::metadata_keys;
+use super::files::token_of_temporary;
+use super::part_name::{self, PartName};
 use crate::lock::{Holder, Role};
-
-use crate::names::column;
-pub use crate::names::{Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS, SWEEP_FILE};
+use crate::names::{column, Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
+use crate::shard::Shard;
+use crate::sink::error::SinkError;
+use crate::sink::schema::metadata_keys;
 
 /// What a dataset folder holds.
 #[derive(Debug, Default)]
@@ -58,7 +58,7 @@ pub fn part_files(table_dir: &Path) -> Result<Vec<PathBuf>, SinkError> {
     for entry in entries {
         let path = entry.map_err(SinkError::io(table_dir))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !name.starts_with('.') && name.ends_with(".parquet") {
+        if !name.starts_with('.') && name.ends_with(part_name::EXTENSION) {
             files.push(path);
         }
     }
@@ -201,15 +201,9 @@ pub fn explain_unreadable(path: &Path, error: SinkError) -> SinkError {
 /// renames. The caller holds its own shard's lock. Returns what it removed.
 pub fn clean_leftovers(dir: &Path, live: &[(PathBuf, Holder)]) -> Result<Vec<PathBuf>, SinkError> {
     let own = crate::lock::process_token();
-    let live_tokens: Vec<&str> = live.iter().map(|(_, h)| h.token.as_str()).filter(|t| *t != own).collect();
-    let live_tags: Vec<String> = live
-        .iter()
-        .filter(|(_, h)| h.token != own)
-        .filter_map(|(_, h)| match h.role {
-            Role::Shard(shard) => Some(format!("part-{}-", shard.tag())),
-            _ => None,
-        })
-        .collect();
+    let others = || live.iter().map(|(_, h)| h).filter(|h| h.token != own);
+    let live_tokens: Vec<&str> = others().map(|h| h.token.as_str()).collect();
+    let live_shards = live_shards(others());
     let mut removed = Vec::new();
     for table in [RUNS, GENERATIONS] {
         let table_dir = dir.join(table);
@@ -219,11 +213,10 @@ pub fn clean_leftovers(dir: &Path, live: &[(PathBuf, Holder)]) -> Result<Vec<Pat
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
             let temporary = name.starts_with('.')
                 && name.ends_with(".tmp")
-                && !crate::lock::token_of_temporary(&name).is_some_and(|t| live_tokens.contains(&t));
+                && !token_of_temporary(&name).is_some_and(|t| live_tokens.contains(&t));
             let orphan = table == GENERATIONS
-                && name.starts_with("part-")
-                && name.ends_with(".parquet")
-                && !live_tags.iter().any(|tag| name.starts_with(tag))
+                && part_name::is_part(&name)
+                && !written_by(&name, &live_shards)
                 && !dir.join(RUNS).join(&name).exists();
             if temporary || orphan {
                 std::fs::remove_file(&path).map_err(SinkError::io(&path))?;
@@ -234,15 +227,32 @@ pub fn clean_leftovers(dir: &Path, live: &[(PathBuf, Holder)]) -> Result<Vec<Pat
     Ok(removed)
 }
 
-/// The next free part number among files named `<prefix><number>.parquet`.
-pub fn next_part_number(dir: &Path, prefix: &str) -> Result<u64, SinkError> {
+/// The shards whose writers are among `holders`.
+pub fn live_shards<'a>(holders: impl Iterator<Item = &'a Holder>) -> Vec<Shard> {
+    holders
+        .filter_map(|h| match h.role {
+            Role::Shard(shard) => Some(shard),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the part called `name` was written by a writer of one of
+/// `shards`: such a part may be a live writer's, between its two renames.
+pub fn written_by(name: &str, shards: &[Shard]) -> bool {
+    PartName::parse(name).is_some_and(|part| shards.contains(&part.shard))
+}
+
+/// The next free part number of worker `worker` of `shard`: one past the
+/// highest either table holds.
+pub fn next_part_number(dir: &Path, shard: Shard, worker: usize) -> Result<u64, SinkError> {
     let mut next = 0;
     for table in [RUNS, GENERATIONS] {
         for path in part_files(&dir.join(table))? {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if let Some(n) = name.strip_prefix(prefix).and_then(|r| r.strip_suffix(".parquet")) {
-                if let Ok(n) = n.parse::<u64>() {
-                    next = next.max(n + 1);
+            if let Some(part) = PartName::parse(name) {
+                if part.shard == shard && part.worker == Some(worker) {
+                    next = next.max(part.number.saturating_add(1));
                 }
             }
         }
@@ -250,76 +260,15 @@ pub fn next_part_number(dir: &Path, prefix: &str) -> Result<u64, SinkError> {
     Ok(next)
 }
 
-/// Writes `contents` to `path` whole or not at all: a hidden temporary file,
-/// flushed, then renamed. The temporary name carries the writer's token, so
-/// shards writing the same file at once never share one.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), SinkError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let temporary = temporary_name(path);
-    std::fs::write(&temporary, contents).map_err(SinkError::io(&temporary))?;
-    File::open(&temporary).and_then(|f| f.sync_all()).map_err(SinkError::io(&temporary))?;
-    std::fs::rename(&temporary, path).map_err(SinkError::io(path))?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Makes a rename durable. Some filesystems cannot sync a directory; the
-/// rename itself is still atomic there, so failure is not an error.
-pub fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
+/// The shard count N in runs part names `part-sIofN-*`, when all agree;
+/// else 1 (`status` then reports the sweep as one).
+pub fn shard_count(dir: &Path) -> Result<u64, SinkError> {
+    let mut counts = std::collections::BTreeSet::new();
+    for path in part_files(&dir.join(RUNS))? {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(part) = PartName::parse(name) {
+            counts.insert(part.shard.count);
+        }
     }
-}
-
-/// `.<name>.<writer token>.tmp` beside `path`: hidden, and naming its
-/// writer, so a start removes it only when that writer is dead.
-pub fn temporary_name(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    path.with_file_name(format!(".{name}.{}.tmp", crate::lock::process_token()))
-}
-
-/// Rewrites a part without the rows of the runs in `drop` (whole or not at
-/// all), so that `--retry-failed` can run them again without writing a run
-/// twice, and `repair` can drop duplicates. Returns how many rows went.
-pub fn drop_rows(path: &Path, sweep_text: &str, drop: &HashSet<u64>) -> Result<usize, SinkError> {
-    let file = File::open(path).map_err(SinkError::io(path))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(SinkError::parquet(path))?;
-    let recorded = generations_recorded(builder.metadata().file_metadata());
-    let reader = builder.build().map_err(SinkError::parquet(path))?;
-    let schema = reader.schema();
-    let temporary = temporary_name(path);
-    let out = File::create(&temporary).map_err(SinkError::io(&temporary))?;
-    let table = if path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == GENERATIONS) {
-        GENERATIONS
-    } else {
-        RUNS
-    };
-    let properties = super::part::properties(table, &schema, sweep_text, super::part::row_group_rows(1));
-    let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))
-        .map_err(SinkError::parquet(&temporary))?;
-    // Dropping rows never removes the twin, so the record stays true.
-    if let Some(has_generations) = recorded {
-        writer.append_key_value_metadata(super::part::generations_record(has_generations));
-    }
-    let mut dropped = 0;
-    for batch in reader {
-        let batch = batch.map_err(SinkError::arrow(path))?;
-        let ids = batch
-            .column_by_name(column::RUN_ID)
-            .and_then(|c| c.as_any().downcast_ref::<UInt64Array>())
-            .ok_or_else(|| SinkError::Invalid {
-                path: path.to_path_buf(),
-                message: "no run_id column".into(),
-            })?;
-        let keep: arrow::array::BooleanArray =
-            (0..ids.len()).map(|i| Some(!drop.contains(&ids.value(i)))).collect();
-        dropped += keep.false_count();
-        let kept = arrow::compute::filter_record_batch(&batch, &keep).map_err(SinkError::arrow(path))?;
-        writer.write(&kept).map_err(SinkError::parquet(&temporary))?;
-    }
-    let out = writer.into_inner().map_err(SinkError::parquet(&temporary))?;
-    out.sync_all().map_err(SinkError::io(&temporary))?;
-    std::fs::rename(&temporary, path).map_err(SinkError::io(path))?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")));
-    Ok(dropped)
+    Ok(if counts.len() == 1 { *counts.first().expect("one") } else { 1 })
 }
