@@ -4,7 +4,7 @@ Why it exists: issue 14 sets a speed goal for `learner = "network"` (a
 default run at least 4 times faster than NumPy on one core) and asks for a
 NumPy version "checked to give the same statistics". This file is that
 version, written from the algorithm the Rust code implements
-(src/scenario/addition/network.rs, rounds.rs; the lead's design note): the
+(src/scenario/addition/learners/network/model.rs, rounds.rs; the lead's design note): the
 same step model, Adam, supervised phase with its stopping targets, rounds,
 verifiers, data modes and position encodings. It is written the way a
 competent NumPy user would write it, so that the speed comparison is fair:

@@ -1,9 +1,9 @@
 //! The scenario's parameters: their declarations, and the typed
 //! configuration one run reads them into.
 
-use super::learner::Generalisation;
-use super::network::{Encoding, Shape};
-use super::verifiers::{CheckerErrors, Verifier, VERIFIER_NAMES};
+use super::checks::{CheckerErrors, Verifier, VERIFIER_NAMES};
+use super::learners::network::model::{Encoding, Shape};
+use super::learners::table::Generalisation;
 use crate::params::{ParamSpec, Params};
 use crate::scenario::PointError;
 

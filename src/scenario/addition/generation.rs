@@ -3,12 +3,14 @@
 
 use rand_pcg::Pcg64;
 
+use super::checks::{self, modal_answer, Verifier};
 use super::config::Config;
-use super::diagnostics::distinct_answers;
 use super::digits::{answer_is_correct, wrong_steps, CorrectSteps, Problems};
-use super::metrics::RoundRecord;
-use super::sampler::{sample_traces, sample_traces_unfaithful, Reliance, Rows, SlipThreshold, Tables};
-use super::verifiers::{self, modal_answer, Verifier};
+use super::learners::sampler::{
+    sample_traces, sample_traces_unfaithful, Reliance, Rows, SlipThreshold, Tables,
+};
+use super::measures::diagnostics::distinct_answers;
+use super::measures::metrics::RoundRecord;
 
 /// The traces a round accepted, flat like [`Problems`]: accepted trace `i`
 /// solves `problems.operands(i)`.
@@ -134,17 +136,17 @@ pub fn generate_round(
         let mut agreement = mode.1 as f64 / drawn as f64;
         let chosen = match config.verifier {
             Verifier::None => Some(0),
-            Verifier::Majority | Verifier::Committee => verifiers::quorate(mode, drawn, config.quorum),
+            Verifier::Majority | Verifier::Committee => checks::quorate(mode, drawn, config.quorum),
             Verifier::Commutative => {
                 writing.sample_many(&tables[0], (b, a), rng, &mut rows, &mut backward);
                 truth.solve(b, a);
                 count_steps(record, &truth, &backward, digits);
                 let backward_mode = modal_answer(&backward, digits);
                 agreement = (agreement + backward_mode.1 as f64 / samples as f64) / 2.0;
-                verifiers::commutative_modes(forward, &backward, (mode, backward_mode), digits, config.quorum)
+                checks::commutative_modes(forward, &backward, (mode, backward_mode), digits, config.quorum)
             }
-            Verifier::Outcome => verifiers::outcome(a, b, forward, config.checker, rng),
-            Verifier::Step => verifiers::step(a, b, forward, config.checker, rng),
+            Verifier::Outcome => checks::outcome(a, b, forward, config.checker, rng),
+            Verifier::Step => checks::step(a, b, forward, config.checker, rng),
         };
         record.agreement_sum += agreement;
         if let Some(i) = chosen {
@@ -194,7 +196,7 @@ mod tests {
     use crate::params::Params;
     use crate::scenario::addition::config::PARAMS;
     use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
-    use crate::scenario::addition::learner::{Generalisation, Learner};
+    use crate::scenario::addition::learners::table::{Generalisation, Learner};
     use crate::value::Value;
     use rand::SeedableRng;
 
@@ -233,7 +235,7 @@ mod tests {
             let problem = Problems::draw(1, 1, &mut rng);
             let (a, b) = problem.operands(0);
             sample_many(&tables, (a, b), slip, &mut rng, &mut Rows::default(), &mut traces);
-            accepted += usize::from(verifiers::majority(&traces, 1, 0.5).is_some());
+            accepted += usize::from(checks::majority(&traces, 1, 0.5).is_some());
         }
         let expected = binomial_tail(5, 0.525, 3) + 19.0 * binomial_tail(5, 0.025, 3);
         assert!((expected - 0.549655).abs() < 1e-6, "{expected}");
@@ -392,8 +394,8 @@ mod tests {
             let wrong = |chosen: Option<usize>| {
                 chosen.is_some_and(|t| !answer_is_correct(a, b, &forward[t * digits..(t + 1) * digits]))
             };
-            let through_mirror = wrong(verifiers::commutative(&forward, &mirror, digits, 0.5));
-            let through_resampling = wrong(verifiers::commutative(&forward, &again, digits, 0.5));
+            let through_mirror = wrong(checks::commutative(&forward, &mirror, digits, 0.5));
+            let through_resampling = wrong(checks::commutative(&forward, &again, digits, 0.5));
             by_mirror += usize::from(through_mirror);
             by_resampling += usize::from(through_resampling);
             discordant += usize::from(through_mirror != through_resampling);

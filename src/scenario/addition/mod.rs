@@ -18,24 +18,16 @@ use rand_pcg::Pcg64;
 use super::contract::{Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
 use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::Params;
+use measures::metrics;
 
-pub mod chain;
+pub mod checks;
 pub mod config;
-pub mod diagnostics;
 pub mod digits;
-pub mod fixed_math;
 pub mod generation;
-pub mod growth;
-pub mod kernel;
-pub mod learner;
-pub mod metrics;
-pub mod network;
-pub mod neural;
-pub mod reach;
+pub mod learners;
+pub mod measures;
 pub mod rounds;
-pub mod sampler;
 pub mod theory;
-pub mod verifiers;
 
 /// The scenario.
 pub static SCENARIO: Scenario = Scenario {
@@ -129,7 +121,7 @@ fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutpu
     // network has none, and neither has an unfaithful chain (docs/MODEL.md,
     // "Unfaithful chains of thought": the reduction cannot follow it).
     let theory = (config.learner == config::LearnerKind::Table && config.cot_reliance == 1.0)
-        .then(|| theory::predict(&config));
+        .then(|| theory::race::predict(&config));
     let theory = theory.as_deref();
     Ok(RunOutput {
         summary: metrics::summary(

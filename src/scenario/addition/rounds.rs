@@ -5,15 +5,15 @@
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
+use super::checks::Verifier;
 use super::config::{Config, DataMode, LearnerKind};
-use super::diagnostics;
 use super::digits::{solve, Problems};
 use super::generation::{count_contamination, generate_round, inject_label_noise, Accepted};
-use super::learner::{systematic_errors, Learner};
-use super::metrics::{EndReason, RoundRecord};
-use super::neural::NeuralLearner;
-use super::sampler::{greedy_is_right, Reliance, Tables};
-use super::verifiers::Verifier;
+use super::learners::network::training::NeuralLearner;
+use super::learners::sampler::{greedy_is_right, Reliance, Tables};
+use super::learners::table::{systematic_errors, Learner};
+use super::measures::diagnostics;
+use super::measures::metrics::{EndReason, RoundRecord};
 use crate::scenario::{Deadline, RunError};
 use crate::seed::substream;
 

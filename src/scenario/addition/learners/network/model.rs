@@ -36,9 +36,10 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
-use super::digits::{correct_output, CONTEXTS, OUTPUTS};
-use super::fixed_math;
 use super::kernel::{self, product as gemm, Operand, Path};
+use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
+use crate::scenario::addition::learners::fixed_math;
+use crate::scenario::addition::learners::sampler::argmax;
 
 /// How a position vector is made the first time a position is met.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -546,7 +547,7 @@ impl Network {
         let right = distribution
             .chunks_exact(OUTPUTS)
             .enumerate()
-            .filter(|(c, p)| super::sampler::argmax(p) == correct_output(*c))
+            .filter(|(c, p)| argmax(p) == correct_output(*c))
             .count();
         right as f64 / CONTEXTS as f64
     }

@@ -20,7 +20,8 @@
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::digits::{carry, context, correct_output, digit, CONTEXTS, OUTPUTS};
+use super::fixed_math;
+use crate::scenario::addition::digits::{carry, context, correct_output, digit, CONTEXTS, OUTPUTS};
 
 /// One column of an alias table packed in 32 bits: the top 27 bits are the
 /// threshold below which the column is kept (in units of 2^-27), the low 5
@@ -169,7 +170,7 @@ fn build_alias_pair(rows: &[f32], temperature: f64, out: &mut [[AliasEntry; OUTP
             // on every platform; zero stays zero.
             *s = match temperature == 1.0 || *p == 0.0 {
                 true => f64::from(*p),
-                false => super::fixed_math::powf(f64::from(*p), 1.0 / temperature),
+                false => fixed_math::powf(f64::from(*p), 1.0 / temperature),
             };
         }
     }
@@ -468,7 +469,7 @@ mod tests {
         // problem's greedy trace is built step by step from the greedy table
         // and checked with `answer_is_correct`.
         use crate::scenario::addition::digits::{answer_is_correct, solve, Problems};
-        use crate::scenario::addition::learner::{Generalisation, Learner};
+        use crate::scenario::addition::learners::table::{Generalisation, Learner};
         let mut rng = Pcg64::seed_from_u64(14);
         let mut learner = Learner::new(Generalisation {
             gap: 0.3,

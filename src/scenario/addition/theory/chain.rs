@@ -34,11 +34,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
-use super::config::{Config, DataMode};
-use super::growth::accumulation;
-use super::reach::{reach, REACH_ACCURACY};
-use super::theory::{majority_wins, Theory};
-use super::verifiers::Verifier;
+use super::race::{majority_wins, Theory};
+use crate::scenario::addition::checks::Verifier;
+use crate::scenario::addition::config::{Config, DataMode};
+use crate::scenario::addition::measures::growth::accumulation;
+use crate::scenario::addition::measures::reach::{reach, REACH_ACCURACY};
 
 /// Replicate runs of the reduced model per parameter point.
 pub const CHAINS: usize = 40;

@@ -24,8 +24,8 @@
 //!    `S = sum_i (k - i + 1) beta_i`), and a greedy trace meets each
 //!    systematic error with probability 1/200, so `accuracy = exp(-S / 200)`.
 
-use super::config::Config;
-use super::verifiers::Verifier;
+use crate::scenario::addition::checks::Verifier;
+use crate::scenario::addition::config::Config;
 
 /// Contexts per position, and those that are their own mirror (`a = b`).
 const CONTEXTS: f64 = 200.0;
