@@ -23,7 +23,7 @@ use super::contract::{Comparison, CurveSpec, ReportSpec};
 use super::{Deadline, PointError, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
-use batch::{Counts, Moments, Normal, Recipe, Verifier};
+use batch::{Counts, Estimator, Moments, Normal, Recipe, Verifier};
 use regime::Data;
 use theory::{Contamination, Expected, Point};
 
@@ -159,15 +159,6 @@ pub static SCENARIO: Scenario = Scenario {
         ..ReportSpec::EMPTY
     },
 };
-
-/// How the variance is fitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Estimator {
-    /// Sum of squares over count - 1.
-    Unbiased,
-    /// Sum of squares over count (maximum likelihood).
-    Mle,
-}
 
 /// One run's parameters, read once.
 #[derive(Clone, Copy, Debug)]

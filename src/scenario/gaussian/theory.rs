@@ -11,8 +11,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::batch::Estimator;
 use super::special::{digamma, ln_gamma_half_ratio};
-use super::Estimator;
 use crate::scenario::gaussian::regime::Data;
 
 /// Expected values at one generation; `None` where no closed form is known.
