@@ -10,7 +10,7 @@ use super::config::{Config, DataMode, LearnerKind};
 use super::digits::{solve, Problems};
 use super::generation::{count_contamination, generate_round, inject_label_noise, Accepted};
 use super::learners::network::training::NeuralLearner;
-use super::learners::sampler::{greedy_is_right, Reliance, Tables};
+use super::learners::sampler::{greedy_accuracy, Reliance, Tables};
 use super::learners::table::{systematic_errors, Learner};
 use super::measures::diagnostics;
 use super::measures::metrics::{EndReason, RoundRecord};
@@ -67,18 +67,6 @@ fn supervised_phase(config: &Config, learners: &mut [Learner], rng: &mut Pcg64) 
         }
     }
     snapshot
-}
-
-/// Greedy accuracy of `tables` on `count` fresh problems of `digits` digits.
-pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut Pcg64) -> f64 {
-    let problems = Problems::draw(count, digits, rng);
-    let correct = (0..count)
-        .filter(|i| {
-            let (a, b) = problems.operands(*i);
-            greedy_is_right(tables, a, b)
-        })
-        .count();
-    correct as f64 / count as f64
 }
 
 /// The learners of a run: counted tables (one per committee member, with

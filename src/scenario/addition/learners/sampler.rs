@@ -21,7 +21,7 @@ use rand::RngCore;
 use rand_pcg::Pcg64;
 
 use super::fixed_math;
-use crate::scenario::addition::digits::{carry, context, correct_output, digit, CONTEXTS, OUTPUTS};
+use crate::scenario::addition::digits::{carry, context, correct_output, digit, Problems, CONTEXTS, OUTPUTS};
 
 /// One column of an alias table packed in 32 bits: the top 27 bits are the
 /// threshold below which the column is kept (in units of 2^-27), the low 5
@@ -426,6 +426,18 @@ pub fn greedy_is_right(tables: &Tables, a: &[u8], b: &[u8]) -> bool {
         last = (step, truth);
     }
     right && carry(last.0) == carry(last.1)
+}
+
+/// Greedy accuracy of `tables` on `count` fresh problems of `digits` digits.
+pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut Pcg64) -> f64 {
+    let problems = Problems::draw(count, digits, rng);
+    let correct = (0..count)
+        .filter(|i| {
+            let (a, b) = problems.operands(*i);
+            greedy_is_right(tables, a, b)
+        })
+        .count();
+    correct as f64 / count as f64
 }
 
 #[cfg(test)]

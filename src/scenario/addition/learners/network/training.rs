@@ -1,5 +1,5 @@
 //! The network learner in the rounds (`learner = "network"`, issue 14):
-//! what to train the step model of `network.rs` on, for how long, and how
+//! what to train the step model of `model.rs` on, for how long, and how
 //! it is handed to the table learner's sampler and verifiers.
 //!
 //! Training examples are single steps `(position, context, output)` read off
@@ -25,8 +25,7 @@ use super::model::{Network, Step};
 use crate::scenario::addition::config::{Config, DataMode, NetworkConfig};
 use crate::scenario::addition::digits::{answer_is_correct, solve, step_contexts, Problems};
 use crate::scenario::addition::generation::Accepted;
-use crate::scenario::addition::learners::sampler::{sample_trace, SlipThreshold, Tables};
-use crate::scenario::addition::rounds::greedy_accuracy;
+use crate::scenario::addition::learners::sampler::{greedy_accuracy, sample_trace, SlipThreshold, Tables};
 use crate::scenario::{Deadline, RunError};
 use crate::seed::substream;
 
