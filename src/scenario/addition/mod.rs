@@ -5,13 +5,21 @@
 //! reports is counted from traces actually generated, verified and trained
 //! on. docs/MODEL.md states the model and every metric.
 //!
-//! Layout: `digits` (problems and traces), `learner` (counting and
-//! extrapolation), `sampler` (the compiled tables and the hot loop),
-//! `verifiers`, `generation` (one round's sampling and filtering), `rounds`
-//! (the run), `diagnostics` (entropy, forgetting, blind spots and mirror
-//! symmetry of the model), `metrics` (rows), `reach` and `growth` (what the runs table
-//! says about them), `theory` (the parameter-only prediction beside them),
-//! `config` (parameters).
+//! Layout. The loop, at the top: `config` (parameters), `digits` (problems
+//! and traces), `rounds` (the run), `generation` (one round's sampling and
+//! filtering), `verifier` (what each verifier means: who writes the traces,
+//! which it accepts, and its chances in the theory) and `checks` (the checks
+//! verifiers run on sampled traces). Then three folders:
+//!
+//! * `learners/`: `table` (counting and extrapolation), `network/` (the
+//!   neural learner: `model`, `training` and the fixed-order `kernel`),
+//!   `sampler` (the compiled tables either learner becomes, and the hot
+//!   loop) and `fixed_math` (the crate's own `exp`/`ln`/`powf`/`sin`/`cos`).
+//! * `measures/`: `diagnostics` (entropy, forgetting, blind spots and mirror
+//!   symmetry of the model), `metrics` (the columns and rows), `reach` and
+//!   `growth` (what the runs table says about them).
+//! * `theory/`: the parameter-only prediction beside them (`chain`, the
+//!   reduced per-context model; `race`, the blind-spot race).
 
 use rand_pcg::Pcg64;
 
@@ -28,6 +36,7 @@ pub mod learners;
 pub mod measures;
 pub mod rounds;
 pub mod theory;
+pub mod verifier;
 
 /// The scenario.
 pub static SCENARIO: Scenario = Scenario {
@@ -121,7 +130,7 @@ fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutpu
     // network has none, and neither has an unfaithful chain (docs/MODEL.md,
     // "Unfaithful chains of thought": the reduction cannot follow it).
     let theory = (config.learner == config::LearnerKind::Table && config.cot_reliance == 1.0)
-        .then(|| theory::race::predict(&config));
+        .then(|| theory::predict(&config));
     let theory = theory.as_deref();
     Ok(RunOutput {
         summary: metrics::summary(

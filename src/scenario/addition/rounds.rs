@@ -5,7 +5,6 @@
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::checks::Verifier;
 use super::config::{Config, DataMode, LearnerKind};
 use super::digits::{solve, Problems};
 use super::generation::{count_contamination, generate_round, inject_label_noise, Accepted};
@@ -174,7 +173,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         let base = rng.clone().next_u64();
         Reliance::new(config.cot_reliance, config.noise_rate, substream(base, "cot_reliance", 0))
     });
-    let members = if config.verifier == Verifier::Committee { config.committee_size } else { 1 };
+    let members = config.verifier.writers(&config.verifying()).learners();
     let mut model = Model::supervised(config, members, rng, deadline)?;
     let mut tables = vec![Tables::default(); members];
     model.compile(config.start_digits, config.temperature, rng, &mut tables)?;

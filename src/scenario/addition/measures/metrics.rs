@@ -5,7 +5,7 @@
 use super::diagnostics::{After, Before};
 use super::growth::{accumulation, growth, RoundPoint};
 use super::reach::{clears_bar_surely, reach, REACH_ACCURACY, REACH_CONFIDENCE};
-use crate::scenario::addition::theory::race::Theory;
+use crate::scenario::addition::theory::prediction::Theory;
 use crate::scenario::Row;
 use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support, Value};
 

@@ -1,7 +1,7 @@
 //! The theory's reduced model: every context of every self-trained position
 //! a chain of its own, with no traces, carries or answers.
 //!
-//! The blind-spot race in `theory.rs` is exact for one blind spot's first
+//! The blind-spot race in `race.rs` is exact for one blind spot's first
 //! round but misses what drives `none` and weak checkers: a context that is
 //! *not* a blind spot, trained on a handful of its own samples per round,
 //! drifts, and its mode flips by chance; the copy into the next position
@@ -34,11 +34,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
-use super::race::{majority_wins, Theory};
-use crate::scenario::addition::checks::Verifier;
+use super::prediction::Theory;
 use crate::scenario::addition::config::{Config, DataMode};
 use crate::scenario::addition::measures::growth::accumulation;
 use crate::scenario::addition::measures::reach::{reach, REACH_ACCURACY};
+use crate::scenario::addition::verifier::Settings;
 
 /// Replicate runs of the reduced model per parameter point.
 pub const CHAINS: usize = 40;
@@ -174,6 +174,8 @@ struct Point<'a> {
     config: &'a Config,
     /// Pseudo-count weight of the prior.
     s: f64,
+    /// The parameters the verifier reads.
+    verifying: Settings,
     /// Below this chance per sample a vote passes an output with a chance
     /// `C(n, k) p^k` under 1e-6 per meeting; it is taken as 0. (A whole
     /// 40-round run has about 10^6 context-meetings, and one stray count
@@ -187,7 +189,7 @@ impl<'a> Point<'a> {
         let k = (config.quorum * n as f64).floor() as usize + 1;
         let choose = (0..k.min(n)).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
         let vote_floor = if k > n { f64::INFINITY } else { (1e-6 / choose).powf(1.0 / k as f64) };
-        Point { config, s: config.generalisation.prior_strength, vote_floor }
+        Point { config, s: config.generalisation.prior_strength, verifying: config.verifying(), vote_floor }
     }
 
     /// What one sampled step writes: the distribution at temperature, then slips.
@@ -207,42 +209,7 @@ impl<'a> Point<'a> {
     /// The chance per meeting that the verifier trains each output, from the
     /// context's sampled law `q` and its mirror's `q_mirror`.
     fn trained_law(&self, q: &[f64; OUTPUTS], q_mirror: &[f64; OUTPUTS], rest: f64) -> [f64; OUTPUTS] {
-        let config = self.config;
-        let vote =
-            |p: f64| if p < self.vote_floor { 0.0 } else { majority_wins(config.samples, p, config.quorum) };
-        match config.verifier {
-            Verifier::None => *q,
-            Verifier::Majority => std::array::from_fn(|o| vote(q[o] * rest)),
-            Verifier::Commutative => std::array::from_fn(|o| {
-                let first = vote(q[o] * rest);
-                if first == 0.0 {
-                    0.0
-                } else {
-                    first * vote(q_mirror[o] * rest)
-                }
-            }),
-            Verifier::Outcome | Verifier::Step => {
-                let e = config.checker;
-                let pass =
-                    q[TRUTH] * rest * (1.0 - e.false_reject) + (1.0 - q[TRUTH] * rest) * e.false_accept;
-                // The first of the samples to pass is trained on. A wrong
-                // step makes its trace wrong whatever the rest did; the truth
-                // makes it right only when nothing else slipped.
-                let n = config.samples as i32;
-                let first = if pass > 0.0 { (1.0 - (1.0 - pass).powi(n)) / pass } else { 0.0 };
-                std::array::from_fn(|o| {
-                    let passes = if o == TRUTH {
-                        rest * (1.0 - e.false_reject) + (1.0 - rest) * e.false_accept
-                    } else {
-                        e.false_accept
-                    };
-                    q[o] * passes * first
-                })
-            }
-            // Committee members are separate learners; the race in
-            // theory.rs covers them.
-            Verifier::Committee => std::array::from_fn(|o| if o == TRUTH { 1.0 } else { 0.0 }),
-        }
+        self.config.verifier.trained_law(&self.verifying, self.vote_floor, (q, q_mirror), TRUTH, rest)
     }
 }
 
@@ -291,18 +258,7 @@ impl Point<'_> {
     /// agree (`agree`); a checker passes the truth and, wrongly, a share
     /// `false_accept` of the rest.
     fn acceptance(&self, truth: f64, mode: f64, agree: f64) -> f64 {
-        let config = self.config;
-        let vote = |p: f64| majority_wins(config.samples, p, config.quorum);
-        match config.verifier {
-            Verifier::None | Verifier::Committee => 1.0,
-            Verifier::Majority => vote(mode),
-            Verifier::Commutative => vote(mode).powi(2) * agree,
-            Verifier::Outcome | Verifier::Step => {
-                let e = config.checker;
-                let pass = truth * (1.0 - e.false_reject) + (1.0 - truth) * e.false_accept;
-                1.0 - (1.0 - pass).powi(config.samples as i32)
-            }
-        }
+        self.config.verifier.acceptance(&self.verifying, truth, mode, agree)
     }
 }
 

@@ -11,7 +11,7 @@
 //!
 //! The network is compiled into per-(position, context) distributions so the
 //! table learner's sampler, verifiers and measurements are reused unchanged
-//! ([`Network::distribution`]). This module is the model alone; `neural.rs`
+//! ([`Network::distribution`]). This module is the model alone; `training.rs`
 //! trains it in the rounds as `learner = "network"`.
 //!
 //! Speed: a training step runs over the whole batch as matrix products
