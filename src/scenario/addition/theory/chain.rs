@@ -25,11 +25,11 @@
 //! contexts each, from a fixed seed, so it is a function of the parameters
 //! alone; nothing in it reads a simulated number. Each replicate stops at its
 //! own collapse, so a round's prediction averages the replicates still going,
-//! as the simulated per-round means do. Results are cached per parameter
-//! point: every replicate of a point shares one prediction.
+//! as the simulated per-round means do. Every replicate of a point gets the
+//! same prediction; each worker thread keeps the last point's (`predict`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
@@ -42,8 +42,6 @@ use crate::scenario::addition::verifier::Settings;
 
 /// Replicate runs of the reduced model per parameter point.
 pub const CHAINS: usize = 40;
-/// Parameter points whose prediction is kept at once.
-const CACHED_POINTS: usize = 1024;
 const CONTEXTS: usize = 200;
 /// Contexts that are their own mirror (`a = b`): the first 20 here; the
 /// other 180 are 90 pairs `(20 + 2j, 21 + 2j)`.
@@ -55,7 +53,8 @@ const TRUTH: usize = 0;
 /// points differ only by their parameters (common random numbers).
 const SEED: u64 = 0x05ee_d7e0_c4a1;
 
-/// The prediction for `config`, computed once per parameter point.
+/// The prediction for `config`, computed once per parameter point and
+/// thread rather than once per run.
 ///
 /// Per round, `systematic_errors` and `accuracy_frontier` are means over the
 /// replicates still going (ending at the last round any replicate
@@ -63,24 +62,29 @@ const SEED: u64 = 0x05ee_d7e0_c4a1;
 /// ranks lowest, never collapsing highest); `beta` is the mean of the
 /// replicates' `beta`, estimated as the runs table estimates it (0 where no
 /// replicate has enough rounds).
-pub fn predict(config: &Config) -> Arc<Theory> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Theory>>>> = OnceLock::new();
+///
+/// Runs are numbered point-major and each worker takes consecutive runs, so
+/// a one-entry memo per thread recomputes only when the point changes. It
+/// is a cache of a pure function of the parameters (from its own fixed
+/// seed): it cannot change a value, only when it is computed.
+pub fn predict(config: &Config) -> Rc<Theory> {
+    thread_local! {
+        static LAST: RefCell<Option<(String, Rc<Theory>)>> = const { RefCell::new(None) };
+    }
+    // Every field of the configuration, so two points share a prediction
+    // only when every parameter is the same.
     let key = format!("{config:?}");
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Arc::clone(found);
-    }
-    // Computed outside the lock: two threads may both compute a point, and
-    // get the same numbers.
-    let prediction = Arc::new(compute(config));
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    // Bounded, so a sweep of a million points keeps its memory flat; a
-    // point computed again gets the same numbers.
-    if cache.len() >= CACHED_POINTS {
-        cache.clear();
-    }
-    cache.insert(key, Arc::clone(&prediction));
-    prediction
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((cached, theory)) if *cached == key => Rc::clone(theory),
+            _ => {
+                let theory = Rc::new(compute(config));
+                *last = Some((key, Rc::clone(&theory)));
+                theory
+            }
+        }
+    })
 }
 
 fn compute(config: &Config) -> Theory {
@@ -536,6 +540,24 @@ mod tests {
             assert_eq!(prediction.systematic_errors, vec![0.0; 8], "{verifier}");
             assert_eq!(prediction.accuracy_frontier, vec![1.0; 8], "{verifier}");
             assert_eq!((prediction.reach99, prediction.runway), (Some(6 + 8), None), "{verifier}");
+        }
+    }
+
+    #[test]
+    fn the_memo_gives_every_point_its_own_prediction() {
+        // Points alternating on one thread: each gets what computing it
+        // afresh gives, whatever was asked before it.
+        let short = config(&[("generations", Value::Int(3))]);
+        let long = config(&[("generations", Value::Int(5))]);
+        let (expected_short, expected_long) = (compute(&short), compute(&long));
+        assert_ne!(expected_short, expected_long);
+        for (point, expected) in [
+            (&short, &expected_short),
+            (&long, &expected_long),
+            (&long, &expected_long),
+            (&short, &expected_short),
+        ] {
+            assert_eq!(*predict(point), *expected);
         }
     }
 

@@ -3,7 +3,7 @@
 //! from), `race` (the blind-spot race, which `committee` keeps) and
 //! `prediction` (what either predicts).
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::config::Config;
 use super::verifier::Reduction;
@@ -16,9 +16,9 @@ pub use prediction::Theory;
 
 /// Predicts a run of `config` by the reduction its verifier's theory
 /// follows (`Verifier::reduction`).
-pub fn predict(config: &Config) -> Arc<Theory> {
+pub fn predict(config: &Config) -> Rc<Theory> {
     match config.verifier.reduction() {
         Reduction::Chain => chain::predict(config),
-        Reduction::Race => Arc::new(race::predict_by_race(config)),
+        Reduction::Race => Rc::new(race::predict_by_race(config)),
     }
 }
