@@ -629,7 +629,7 @@ def run(p, seed):
 
 def gradient_check(seed=1):
     """Largest error of the analytic gradient against central differences of the loss (in units of
-    the tolerance 2e-3 + 2e-2 |numeric|, as network.rs's test), over every parameter of a small network.
+    the tolerance 2e-3 + 2e-2 |numeric|, as model.rs's test), over every parameter of a small network.
     """
     p = dict(DEFAULTS, embed_width=4, hidden_width=8, encoding="learned")
     net = Network(p, np.random.default_rng(seed), 3)
