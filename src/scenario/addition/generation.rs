@@ -189,6 +189,7 @@ mod tests {
     use crate::scenario::addition::config::PARAMS;
     use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
     use crate::scenario::addition::learners::table::{Generalisation, Learner};
+    use crate::scenario::addition::verifier::VERIFIER_NAMES;
     use crate::value::Value;
     use rand::SeedableRng;
 
@@ -338,7 +339,7 @@ mod tests {
 
     #[test]
     fn a_perfect_learner_without_slips_generates_clean_rounds() {
-        for verifier in ["none", "majority", "commutative", "outcome", "step", "committee"] {
+        for &verifier in VERIFIER_NAMES {
             let values = Params::with(
                 PARAMS,
                 &[

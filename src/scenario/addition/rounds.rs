@@ -230,6 +230,7 @@ mod tests {
     use super::*;
     use crate::params::Params;
     use crate::scenario::addition::config::PARAMS;
+    use crate::scenario::addition::verifier::VERIFIER_NAMES;
     use crate::value::Value;
     use rand::SeedableRng;
 
@@ -251,8 +252,7 @@ mod tests {
         // is uniform (an untrained model's guess), and `none` would train on
         // what it samples from it. Prior strength 0 removes it; every
         // context is covered by the supervised data, so nothing is undefined.
-        let verifiers = ["none", "majority", "commutative", "outcome", "step", "committee"];
-        let modes = verifiers.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
+        let modes = VERIFIER_NAMES.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
         for (verifier, data) in modes {
             let config = config(&[
                 ("verifier", Value::Str(verifier)),
