@@ -6,8 +6,10 @@ use std::hint::black_box;
 
 use avalanche::params::Params;
 use avalanche::scenario::addition::digits::{solve, Problems};
-use avalanche::scenario::addition::learner::{Generalisation, Learner};
-use avalanche::scenario::addition::sampler::{sample_trace, sample_traces, Rows, SlipThreshold, Tables};
+use avalanche::scenario::addition::learners::sampler::{
+    sample_trace, sample_traces, Rows, SlipThreshold, Tables,
+};
+use avalanche::scenario::addition::learners::table::{Generalisation, Learner};
 use avalanche::scenario::{addition, Deadline};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{RngCore, SeedableRng};

@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use avalanche::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
-use avalanche::scenario::addition::network::{Encoding, Network, Shape, Step};
+use avalanche::scenario::addition::learners::network::model::{Encoding, Network, Shape, Step};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;

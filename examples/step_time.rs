@@ -10,7 +10,7 @@
 //! ```
 
 use avalanche::scenario::addition::digits::{correct_output, CONTEXTS};
-use avalanche::scenario::addition::network::{Encoding, Network, Shape, Step};
+use avalanche::scenario::addition::learners::network::model::{Encoding, Network, Shape, Step};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 

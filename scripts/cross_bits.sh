@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The network learner's bits on every build (issues 14 and 26): compiles
-# network.rs, kernel.rs and fixed_math.rs (included by path into a scratch
+# learners/network/model.rs, kernel.rs and learners/fixed_math.rs (included by path into a scratch
 # crate, so each build takes seconds, not the whole dependency tree) five
 # ways and runs their pinned-bits and kernel tests in each:
 #
@@ -33,33 +33,42 @@ edition = "2021"
 rand = "0.9"
 rand_pcg = "0.9"
 EOF
-# The two items of digits.rs and sampler.rs that network.rs uses, copied.
+# The two items of digits.rs and sampler.rs that the network uses, copied,
+# in the crate's module layout so the files' `crate::` paths resolve.
 cat > "$work/src/lib.rs" <<EOF
-pub mod digits {
-    pub const CONTEXTS: usize = 200;
-    pub const OUTPUTS: usize = 20;
-    pub fn correct_output(c: usize) -> u8 {
-        let sum = c / 20 + (c / 2) % 10 + c % 2;
-        ((sum % 10) * 2 + sum / 10) as u8
-    }
-}
-pub mod sampler {
-    pub fn argmax(row: &[f32]) -> u8 {
-        let (mut best, mut value) = (0, row[0]);
-        for (i, p) in row.iter().enumerate() {
-            if *p > value {
-                (best, value) = (i, *p);
+pub mod scenario {
+    pub mod addition {
+        pub mod digits {
+            pub const CONTEXTS: usize = 200;
+            pub const OUTPUTS: usize = 20;
+            pub fn correct_output(c: usize) -> u8 {
+                let sum = c / 20 + (c / 2) % 10 + c % 2;
+                ((sum % 10) * 2 + sum / 10) as u8
             }
         }
-        best as u8
+        pub mod learners {
+            pub mod sampler {
+                pub fn argmax(row: &[f32]) -> u8 {
+                    let (mut best, mut value) = (0, row[0]);
+                    for (i, p) in row.iter().enumerate() {
+                        if *p > value {
+                            (best, value) = (i, *p);
+                        }
+                    }
+                    best as u8
+                }
+            }
+            #[path = "$src/learners/fixed_math.rs"]
+            pub mod fixed_math;
+            pub mod network {
+                #[path = "$src/learners/network/kernel.rs"]
+                pub mod kernel;
+                #[path = "$src/learners/network/model.rs"]
+                pub mod model;
+            }
+        }
     }
 }
-#[path = "$src/fixed_math.rs"]
-pub mod fixed_math;
-#[path = "$src/kernel.rs"]
-pub mod kernel;
-#[path = "$src/network.rs"]
-pub mod network;
 EOF
 
 tests=(the_bits_are_those_every_build_gives gemm_is_the_naive_fold_bit_for_bit_on_every_path)

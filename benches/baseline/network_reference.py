@@ -4,7 +4,7 @@ Why it exists: issue 14 sets a speed goal for `learner = "network"` (a
 default run at least 4 times faster than NumPy on one core) and asks for a
 NumPy version "checked to give the same statistics". This file is that
 version, written from the algorithm the Rust code implements
-(src/scenario/addition/network.rs, rounds.rs; the lead's design note): the
+(src/scenario/addition/learners/network/model.rs, rounds.rs; the lead's design note): the
 same step model, Adam, supervised phase with its stopping targets, rounds,
 verifiers, data modes and position encodings. It is written the way a
 competent NumPy user would write it, so that the speed comparison is fair:
@@ -629,7 +629,7 @@ def run(p, seed):
 
 def gradient_check(seed=1):
     """Largest error of the analytic gradient against central differences of the loss (in units of
-    the tolerance 2e-3 + 2e-2 |numeric|, as network.rs's test), over every parameter of a small network.
+    the tolerance 2e-3 + 2e-2 |numeric|, as model.rs's test), over every parameter of a small network.
     """
     p = dict(DEFAULTS, embed_width=4, hidden_width=8, encoding="learned")
     net = Network(p, np.random.default_rng(seed), 3)

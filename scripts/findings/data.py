@@ -33,7 +33,7 @@ class Dataset:
 
 def weighted_line(points):
     """Weighted least squares (x, y, w) -> (slope, slope_se, rss), None if fewer than
-    4 points or no spread in x. The same fit as src/scenario/addition/growth.rs."""
+    4 points or no spread in x. The same fit as src/scenario/addition/measures/growth.rs."""
     if len(points) < 4:
         return None
     total = sum(w for _, _, w in points)

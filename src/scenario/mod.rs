@@ -227,6 +227,51 @@ mod tests {
         row_by_name(&columns, &[("a", None)]);
     }
 
+    /// What is wrong with the `only_when` lists of `specs`: each must name a
+    /// choice parameter declared among them, and only values it can take.
+    fn only_when_mistakes(specs: &[ParamSpec]) -> Vec<String> {
+        use crate::params::ParamKind;
+        let mut mistakes = Vec::new();
+        for spec in specs {
+            let Some(when) = spec.matters_when else { continue };
+            let Some(on) = specs.iter().find(|s| s.name == when.param) else {
+                mistakes
+                    .push(format!("`{}` is only_when `{}`, which is not declared", spec.name, when.param));
+                continue;
+            };
+            let ParamKind::Choice(choices) = on.kind else {
+                mistakes
+                    .push(format!("`{}` is only_when `{}`, which is not a choice", spec.name, when.param));
+                continue;
+            };
+            for value in when.one_of.iter().filter(|v| !choices.contains(v)) {
+                mistakes.push(format!(
+                    "`{}` is only_when {} = `{value}`, not one of {choices:?}",
+                    spec.name, on.name
+                ));
+            }
+        }
+        mistakes
+    }
+
+    #[test]
+    fn every_only_when_list_names_real_choices() {
+        for scenario in registry() {
+            assert_eq!(only_when_mistakes(scenario.params), Vec::<String>::new(), "{}", scenario.name);
+        }
+        // A typo, a parameter that is not a choice, and one not declared are
+        // each found.
+        let typo = [
+            ParamSpec::choice("verifier", &["none", "majority"], "none", ""),
+            ParamSpec::int("samples", 1, 9, 5, "").only_when("verifier", &["majority", "majorty"]),
+            ParamSpec::int("quorum", 1, 9, 5, "").only_when("samples", &["5"]),
+            ParamSpec::int("size", 1, 9, 5, "").only_when("learner", &["table"]),
+        ];
+        let mistakes = only_when_mistakes(&typo);
+        assert_eq!(mistakes.len(), 3, "{mistakes:?}");
+        assert!(mistakes[0].contains("`majorty`"), "{mistakes:?}");
+    }
+
     #[test]
     fn defaults_satisfy_their_own_ranges() {
         for scenario in registry() {

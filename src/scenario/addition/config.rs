@@ -1,9 +1,10 @@
 //! The scenario's parameters: their declarations, and the typed
 //! configuration one run reads them into.
 
-use super::learner::Generalisation;
-use super::network::{Encoding, Shape};
-use super::verifiers::{CheckerErrors, Verifier, VERIFIER_NAMES};
+use super::checks::CheckerErrors;
+use super::learners::network::model::{Encoding, Shape};
+use super::learners::table::Generalisation;
+use super::verifier::{Settings, Verifier, VERIFIER_NAMES};
 use crate::params::{ParamSpec, Params};
 use crate::scenario::PointError;
 
@@ -161,9 +162,9 @@ pub enum DataMode {
 /// Which learner a run trains.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LearnerKind {
-    /// Counted step tables with written-in extrapolation (`learner.rs`).
+    /// Counted step tables with written-in extrapolation (`learners/table.rs`).
     Table,
-    /// A small neural network trained by Adam (`network.rs`, `neural.rs`).
+    /// A small neural network trained by Adam (`learners/network/`).
     Network(NetworkConfig),
 }
 
@@ -231,6 +232,16 @@ pub fn check(params: &Params) -> Result<(), PointError> {
 }
 
 impl Config {
+    /// The parameters the verifier reads.
+    pub fn verifying(&self) -> Settings {
+        Settings {
+            samples: self.samples,
+            quorum: self.quorum,
+            committee_size: self.committee_size,
+            checker: self.checker,
+        }
+    }
+
     /// Reads a checked parameter point.
     pub fn from_params(params: &Params) -> Config {
         let count = |name: &str| params.int(name).max(0) as usize;

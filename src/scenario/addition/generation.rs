@@ -3,12 +3,15 @@
 
 use rand_pcg::Pcg64;
 
+use super::checks::modal_answer;
 use super::config::Config;
-use super::diagnostics::distinct_answers;
 use super::digits::{answer_is_correct, wrong_steps, CorrectSteps, Problems};
-use super::metrics::RoundRecord;
-use super::sampler::{sample_traces, sample_traces_unfaithful, Reliance, Rows, SlipThreshold, Tables};
-use super::verifiers::{self, modal_answer, Verifier};
+use super::learners::sampler::{
+    sample_traces, sample_traces_unfaithful, Reliance, Rows, SlipThreshold, Tables,
+};
+use super::measures::diagnostics::distinct_answers;
+use super::measures::metrics::RoundRecord;
+use super::verifier::{Sampled, Verdict, Writers};
 
 /// The traces a round accepted, flat like [`Problems`]: accepted trace `i`
 /// solves `problems.operands(i)`.
@@ -97,9 +100,12 @@ pub fn generate_round(
     record: &mut RoundRecord,
 ) -> Accepted {
     let mut writing = Writing { slip: SlipThreshold::new(config.noise_rate), reliance };
-    let samples = if config.verifier == Verifier::None { 1 } else { config.samples };
-    let mut forward = vec![0u8; samples.max(tables.len()) * digits];
-    let mut backward = vec![0u8; samples * digits];
+    let settings = config.verifying();
+    let writers = config.verifier.writers(&settings);
+    debug_assert!(tables.len() >= writers.learners());
+    let drawn = writers.traces();
+    let mut forward = vec![0u8; drawn * digits];
+    let mut backward = vec![0u8; drawn * digits];
     let (mut rows, mut truth) = (Rows::default(), CorrectSteps::default());
     let mut accepted = Accepted { problems: Problems { digits, ..Problems::default() }, traces: Vec::new() };
     record.frontier_digits = digits;
@@ -108,44 +114,31 @@ pub fn generate_round(
     let problems = Problems::draw(config.problems, digits, rng);
     for problem in 0..config.problems {
         let (a, b) = problems.operands(problem);
-        // Traces drawn for this problem: one per committee member, else `samples`.
-        let drawn = match config.verifier {
-            Verifier::Committee => tables.len(),
-            _ => samples,
-        };
-        let forward = &mut forward[..drawn * digits];
-        match config.verifier {
-            Verifier::Committee => {
+        match writers {
+            Writers::Members { .. } => {
                 // Rows depend on the operands only, so the members share them.
                 tables[0].rows(a, b, &mut rows);
                 for (member, trace) in tables.iter().zip(forward.chunks_mut(digits)) {
                     writing.sample(member, &rows, rng, trace);
                 }
             }
-            _ => writing.sample_many(&tables[0], (a, b), rng, &mut rows, forward),
+            Writers::Learner { .. } => writing.sample_many(&tables[0], (a, b), rng, &mut rows, &mut forward),
         }
         truth.solve(a, b);
-        count_steps(record, &truth, forward, digits);
-        let mode = modal_answer(forward, digits);
+        count_steps(record, &truth, &forward, digits);
+        let mode = modal_answer(&forward, digits);
         if drawn > 1 {
-            record.distinct_answers_sum += distinct_answers(forward, digits, mode.1);
+            record.distinct_answers_sum += distinct_answers(&forward, digits, mode.1);
             record.distinct_answer_problems += 1;
         }
-        let mut agreement = mode.1 as f64 / drawn as f64;
-        let chosen = match config.verifier {
-            Verifier::None => Some(0),
-            Verifier::Majority | Verifier::Committee => verifiers::quorate(mode, drawn, config.quorum),
-            Verifier::Commutative => {
-                writing.sample_many(&tables[0], (b, a), rng, &mut rows, &mut backward);
-                truth.solve(b, a);
-                count_steps(record, &truth, &backward, digits);
-                let backward_mode = modal_answer(&backward, digits);
-                agreement = (agreement + backward_mode.1 as f64 / samples as f64) / 2.0;
-                verifiers::commutative_modes(forward, &backward, (mode, backward_mode), digits, config.quorum)
-            }
-            Verifier::Outcome => verifiers::outcome(a, b, forward, config.checker, rng),
-            Verifier::Step => verifiers::step(a, b, forward, config.checker, rng),
+        let sample_mirror = |out: &mut [u8], rng: &mut Pcg64| {
+            writing.sample_many(&tables[0], (b, a), rng, &mut rows, out);
+            truth.solve(b, a);
+            count_steps(record, &truth, out, digits);
         };
+        let sampled = Sampled { a, b, traces: &forward, mode };
+        let Verdict { chosen, agreement } =
+            config.verifier.choose(&settings, sampled, &mut backward, sample_mirror, rng);
         record.agreement_sum += agreement;
         if let Some(i) = chosen {
             accepted.problems.a.extend_from_slice(a);
@@ -192,9 +185,11 @@ pub fn count_contamination(accepted: &Accepted, record: &mut RoundRecord) {
 mod tests {
     use super::*;
     use crate::params::Params;
+    use crate::scenario::addition::checks;
     use crate::scenario::addition::config::PARAMS;
     use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
-    use crate::scenario::addition::learner::{Generalisation, Learner};
+    use crate::scenario::addition::learners::table::{Generalisation, Learner};
+    use crate::scenario::addition::verifier::VERIFIER_NAMES;
     use crate::value::Value;
     use rand::SeedableRng;
 
@@ -233,7 +228,7 @@ mod tests {
             let problem = Problems::draw(1, 1, &mut rng);
             let (a, b) = problem.operands(0);
             sample_many(&tables, (a, b), slip, &mut rng, &mut Rows::default(), &mut traces);
-            accepted += usize::from(verifiers::majority(&traces, 1, 0.5).is_some());
+            accepted += usize::from(checks::majority(&traces, 1, 0.5).is_some());
         }
         let expected = binomial_tail(5, 0.525, 3) + 19.0 * binomial_tail(5, 0.025, 3);
         assert!((expected - 0.549655).abs() < 1e-6, "{expected}");
@@ -344,7 +339,7 @@ mod tests {
 
     #[test]
     fn a_perfect_learner_without_slips_generates_clean_rounds() {
-        for verifier in ["none", "majority", "commutative", "outcome", "step", "committee"] {
+        for &verifier in VERIFIER_NAMES {
             let values = Params::with(
                 PARAMS,
                 &[
@@ -392,8 +387,8 @@ mod tests {
             let wrong = |chosen: Option<usize>| {
                 chosen.is_some_and(|t| !answer_is_correct(a, b, &forward[t * digits..(t + 1) * digits]))
             };
-            let through_mirror = wrong(verifiers::commutative(&forward, &mirror, digits, 0.5));
-            let through_resampling = wrong(verifiers::commutative(&forward, &again, digits, 0.5));
+            let through_mirror = wrong(checks::commutative(&forward, &mirror, digits, 0.5));
+            let through_resampling = wrong(checks::commutative(&forward, &again, digits, 0.5));
             by_mirror += usize::from(through_mirror);
             by_resampling += usize::from(through_resampling);
             discordant += usize::from(through_mirror != through_resampling);

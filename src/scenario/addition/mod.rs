@@ -5,37 +5,38 @@
 //! reports is counted from traces actually generated, verified and trained
 //! on. docs/MODEL.md states the model and every metric.
 //!
-//! Layout: `digits` (problems and traces), `learner` (counting and
-//! extrapolation), `sampler` (the compiled tables and the hot loop),
-//! `verifiers`, `generation` (one round's sampling and filtering), `rounds`
-//! (the run), `diagnostics` (entropy, forgetting, blind spots and mirror
-//! symmetry of the model), `metrics` (rows), `reach` and `growth` (what the runs table
-//! says about them), `theory` (the parameter-only prediction beside them),
-//! `config` (parameters).
+//! Layout. The loop, at the top: `config` (parameters), `digits` (problems
+//! and traces), `rounds` (the run), `generation` (one round's sampling and
+//! filtering), `verifier` (what each verifier means: who writes the traces,
+//! which it accepts, and its chances in the theory) and `checks` (the checks
+//! verifiers run on sampled traces). Then three folders:
+//!
+//! * `learners/`: `table` (counting and extrapolation), `network/` (the
+//!   neural learner: `model`, `training` and the fixed-order `kernel`),
+//!   `sampler` (the compiled tables either learner becomes, and the hot
+//!   loop) and `fixed_math` (the crate's own `exp`/`ln`/`powf`/`sin`/`cos`).
+//! * `measures/`: `diagnostics` (entropy, forgetting, blind spots and mirror
+//!   symmetry of the model), `metrics` (the columns and rows), `reach` and
+//!   `growth` (what the runs table says about them).
+//! * `theory/`: the parameter-only prediction beside them (`chain`, the
+//!   reduced per-context model; `race`, the blind-spot race).
 
 use rand_pcg::Pcg64;
 
 use super::contract::{Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
 use super::{Deadline, RunError, RunOutput, Scenario};
 use crate::params::Params;
+use measures::metrics;
 
-pub mod chain;
+pub mod checks;
 pub mod config;
-pub mod diagnostics;
 pub mod digits;
-pub mod fixed_math;
 pub mod generation;
-pub mod growth;
-pub mod kernel;
-pub mod learner;
-pub mod metrics;
-pub mod network;
-pub mod neural;
-pub mod reach;
+pub mod learners;
+pub mod measures;
 pub mod rounds;
-pub mod sampler;
 pub mod theory;
-pub mod verifiers;
+pub mod verifier;
 
 /// The scenario.
 pub static SCENARIO: Scenario = Scenario {

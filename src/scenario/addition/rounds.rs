@@ -6,14 +6,13 @@ use rand::RngCore;
 use rand_pcg::Pcg64;
 
 use super::config::{Config, DataMode, LearnerKind};
-use super::diagnostics;
 use super::digits::{solve, Problems};
 use super::generation::{count_contamination, generate_round, inject_label_noise, Accepted};
-use super::learner::{systematic_errors, Learner};
-use super::metrics::{EndReason, RoundRecord};
-use super::neural::NeuralLearner;
-use super::sampler::{greedy_is_right, Reliance, Tables};
-use super::verifiers::Verifier;
+use super::learners::network::training::NeuralLearner;
+use super::learners::sampler::{greedy_accuracy, Reliance, Tables};
+use super::learners::table::{systematic_errors, Learner};
+use super::measures::diagnostics;
+use super::measures::metrics::{EndReason, RoundRecord};
 use crate::scenario::{Deadline, RunError};
 use crate::seed::substream;
 
@@ -67,18 +66,6 @@ fn supervised_phase(config: &Config, learners: &mut [Learner], rng: &mut Pcg64) 
         }
     }
     snapshot
-}
-
-/// Greedy accuracy of `tables` on `count` fresh problems of `digits` digits.
-pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut Pcg64) -> f64 {
-    let problems = Problems::draw(count, digits, rng);
-    let correct = (0..count)
-        .filter(|i| {
-            let (a, b) = problems.operands(*i);
-            greedy_is_right(tables, a, b)
-        })
-        .count();
-    correct as f64 / count as f64
 }
 
 /// The learners of a run: counted tables (one per committee member, with
@@ -186,7 +173,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         let base = rng.clone().next_u64();
         Reliance::new(config.cot_reliance, config.noise_rate, substream(base, "cot_reliance", 0))
     });
-    let members = if config.verifier == Verifier::Committee { config.committee_size } else { 1 };
+    let members = config.verifier.writers(&config.verifying()).learners();
     let mut model = Model::supervised(config, members, rng, deadline)?;
     let mut tables = vec![Tables::default(); members];
     model.compile(config.start_digits, config.temperature, rng, &mut tables)?;
@@ -243,6 +230,7 @@ mod tests {
     use super::*;
     use crate::params::Params;
     use crate::scenario::addition::config::PARAMS;
+    use crate::scenario::addition::verifier::VERIFIER_NAMES;
     use crate::value::Value;
     use rand::SeedableRng;
 
@@ -264,8 +252,7 @@ mod tests {
         // is uniform (an untrained model's guess), and `none` would train on
         // what it samples from it. Prior strength 0 removes it; every
         // context is covered by the supervised data, so nothing is undefined.
-        let verifiers = ["none", "majority", "commutative", "outcome", "step", "committee"];
-        let modes = verifiers.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
+        let modes = VERIFIER_NAMES.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
         for (verifier, data) in modes {
             let config = config(&[
                 ("verifier", Value::Str(verifier)),

@@ -129,6 +129,15 @@ impl Moments {
     }
 }
 
+/// How the variance is fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Estimator {
+    /// Sum of squares over count - 1.
+    Unbiased,
+    /// Sum of squares over count (maximum likelihood).
+    Mle,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

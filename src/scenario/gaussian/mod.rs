@@ -23,7 +23,7 @@ use super::contract::{Comparison, CurveSpec, ReportSpec};
 use super::{Deadline, PointError, RunError, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
-use batch::{Counts, Moments, Normal, Recipe, Verifier};
+use batch::{Counts, Estimator, Moments, Normal, Recipe, Verifier};
 use regime::Data;
 use theory::{Contamination, Estimator, Expected, Point};
 

@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::batch::Estimator;
 use super::special::{digamma, ln_gamma_half_ratio};
 use crate::scenario::gaussian::regime::Data;
 

@@ -5,7 +5,7 @@
 use super::diagnostics::{After, Before};
 use super::growth::{accumulation, growth, RoundPoint};
 use super::reach::{clears_bar_surely, reach, REACH_ACCURACY, REACH_CONFIDENCE};
-use super::theory::Theory;
+use crate::scenario::addition::theory::prediction::Theory;
 use crate::scenario::Row;
 use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support, Value};
 
@@ -584,7 +584,7 @@ mod tests {
 
     #[test]
     fn model_measurements_summarise_over_the_rounds_that_have_them() {
-        use super::super::diagnostics::MirrorSymmetry;
+        use crate::scenario::addition::measures::diagnostics::MirrorSymmetry;
         let round = |first_visit, forgetting, distinct: (usize, usize), entropy, wrong| RoundRecord {
             distinct_answers_sum: distinct.0,
             distinct_answer_problems: distinct.1,

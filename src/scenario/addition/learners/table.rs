@@ -28,8 +28,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::digits::{correct_output, CONTEXTS, OUTPUTS};
 use super::sampler::Tables;
+use crate::scenario::addition::digits::{correct_output, reachable, step_contexts, CONTEXTS, OUTPUTS};
 
 /// How the learner generalises and smooths.
 #[derive(Clone, Copy, Debug)]
@@ -95,7 +95,7 @@ pub fn plausible_wrong_outputs(context: usize) -> [u8; 3] {
 pub fn systematic_errors(tables: &Tables, digits: usize) -> usize {
     (0..digits.min(tables.positions()))
         .flat_map(|p| (0..CONTEXTS).map(move |c| (p, c)))
-        .filter(|(p, c)| super::digits::reachable(*p, *c))
+        .filter(|(p, c)| reachable(*p, *c))
         .filter(|(p, c)| tables.greedy_output(*p, *c) != correct_output(*c))
         .count()
 }
@@ -210,7 +210,7 @@ impl Learner {
     ) {
         self.extend_to(digits, rng);
         for (a, b, trace) in traces {
-            for (p, (c, output)) in super::digits::step_contexts(a, b, trace).zip(trace).enumerate() {
+            for (p, (c, output)) in step_contexts(a, b, trace).zip(trace).enumerate() {
                 self.counts[p][c * OUTPUTS + *output as usize] += 1;
                 self.stale[p][c] = true;
             }
@@ -464,7 +464,7 @@ mod tests {
         }
         assert_eq!(
             mirror(crate::scenario::addition::digits::context(3, 7, 1)),
-            super::super::digits::context(7, 3, 1)
+            crate::scenario::addition::digits::context(7, 3, 1)
         );
     }
 }

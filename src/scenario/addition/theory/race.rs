@@ -1,6 +1,7 @@
-//! What the parameters alone predict, to set beside what the simulation
-//! counted: new systematic errors per digit (`beta`), then systematic
-//! errors and frontier accuracy per round, runway and reach.
+//! The blind-spot race: what the parameters alone predict of new systematic
+//! errors per digit (`beta`), then systematic errors and frontier accuracy
+//! per round, runway and reach, from the fate of blind spots alone. It is
+//! `committee`'s prediction; `chain.rs` refines it for the other verifiers.
 //!
 //! Nothing here reads a simulated number. The chain (docs/MODEL.md, "The
 //! theory", states it with its approximations):
@@ -24,43 +25,14 @@
 //!    `S = sum_i (k - i + 1) beta_i`), and a greedy trace meets each
 //!    systematic error with probability 1/200, so `accuracy = exp(-S / 200)`.
 
-use super::config::Config;
-use super::verifiers::Verifier;
+use super::prediction::Theory;
+use crate::scenario::addition::config::Config;
 
 /// Contexts per position, and those that are their own mirror (`a = b`).
 const CONTEXTS: f64 = 200.0;
 const SYMMETRIC: f64 = 20.0;
 /// Outputs a step can write.
 const OUTPUTS: f64 = 20.0;
-
-/// The parameter-only prediction for one run's configuration (how each
-/// field is summarised: `chain::predict`, or [`predict_by_race`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Theory {
-    /// New systematic errors per self-trained digit.
-    pub beta: f64,
-    /// Systematic errors after round `r` (0-based); no entry past the
-    /// rounds the prediction reaches.
-    pub systematic_errors: Vec<f64>,
-    /// Frontier accuracy after round `r`, `exp(-S / 200)`.
-    pub accuracy_frontier: Vec<f64>,
-    /// The longest frontier before the first round below 0.99; `None` when
-    /// the first round is.
-    pub reach99: Option<usize>,
-    /// The 1-based round that falls below `collapse_accuracy`; `None` when
-    /// none within `generations` does.
-    pub runway: Option<usize>,
-}
-
-/// Predicts a run of `config`: by the reduced model of `chain.rs` for every
-/// verifier but `committee`, whose members are separate learners and which
-/// keeps the blind-spot race below.
-pub fn predict(config: &Config) -> std::sync::Arc<Theory> {
-    if config.verifier == Verifier::Committee {
-        return std::sync::Arc::new(predict_by_race(config));
-    }
-    super::chain::predict(config)
-}
 
 /// The blind-spot race alone: persistent and transient blind spots, their
 /// expected copies, and the mean count's accuracy, assuming every round
@@ -119,7 +91,7 @@ pub fn blind_spot_kinds(config: &Config, digits: usize) -> Vec<Kind> {
         let (survival, persistent) = race_at_blind_spot(config, digits, mirrored);
         Kind { count: count * rate, survival, persistent }
     };
-    if config.verifier != Verifier::Commutative {
+    if !config.verifier.reads_the_mirror() {
         return vec![kind(CONTEXTS, true)];
     }
     // A blind spot whose mirror shares it fools both votes; one whose mirror
@@ -163,67 +135,13 @@ pub fn race_at_blind_spot(config: &Config, digits: usize, mirrored: bool) -> (f6
     // same output, 1 in 20, changes nothing) for its answer to be this
     // step's truth or `w`.
     let rest = (1.0 - config.noise_rate * (OUTPUTS - 1.0) / OUTPUTS).powi(digits as i32 - 1);
-    let samples = config.samples;
-    let vote = |p: f64| majority_wins(samples, p * rest, config.quorum);
-    let (a_wrong, a_truth) = match config.verifier {
-        Verifier::None => (wrong, truth),
-        Verifier::Majority => (vote(wrong), vote(truth)),
-        Verifier::Commutative if mirrored => (vote(wrong).powi(2), vote(truth).powi(2)),
-        Verifier::Commutative => (0.0, vote(truth) * vote(clean)),
-        Verifier::Outcome | Verifier::Step => {
-            let errors = config.checker;
-            let (w, t) = (wrong * rest * errors.false_accept, truth * rest * (1.0 - errors.false_reject));
-            let pass = t + (1.0 - truth * rest) * errors.false_accept;
-            // The first of `samples` traces to pass is trained on.
-            let first = if pass > 0.0 { (1.0 - (1.0 - pass).powi(samples as i32)) / pass } else { 0.0 };
-            (w * first, t * first)
-        }
-        Verifier::Committee => {
-            // One member is blind there, the others are not: `w` gets one
-            // vote at most.
-            let members = config.committee_size;
-            let w = if (1.0 / members as f64) > config.quorum { wrong * rest } else { 0.0 };
-            (w, committee_truth(members, truth * rest, clean * rest, config.quorum))
-        }
-    };
+    let (a_wrong, a_truth) =
+        config.verifier.race_chances(&config.verifying(), (wrong, truth, clean), rest, mirrored);
     let g = config.generalisation;
     let visits = config.problems as f64 / CONTEXTS;
     let prior_wrong = g.prior_strength * (g.blind_spot_mass + (1.0 - g.blind_spot_mass) * g.gap / OUTPUTS);
     let prior_truth = g.prior_strength * (1.0 - g.blind_spot_mass) * (1.0 - g.gap + g.gap / OUTPUTS);
     (race(visits * a_wrong, visits * a_truth, prior_wrong - prior_truth), a_wrong > a_truth)
-}
-
-/// `P(X > quorum * n)` for `X ~ Binomial(n, p)`: a strict majority at the quorum.
-pub fn majority_wins(n: usize, p: f64, quorum: f64) -> f64 {
-    let mut total = 0.0;
-    let mut choose = 1.0;
-    for k in 0..=n {
-        if k > 0 {
-            choose *= (n - k + 1) as f64 / k as f64;
-        }
-        if k as f64 > quorum * n as f64 {
-            total += choose * p.powi(k as i32) * (1.0 - p).powi((n - k) as i32);
-        }
-    }
-    total
-}
-
-/// The chance a committee's vote is the truth when the blind member
-/// samples it with `blind` and each of the others with `clean`.
-fn committee_truth(members: usize, blind: f64, clean: f64, quorum: f64) -> f64 {
-    let others = members - 1;
-    let need = |votes: usize| votes as f64 > quorum * members as f64;
-    (0..=others)
-        .map(|k| {
-            let p = majority_exact(others, k, clean);
-            p * (blind * f64::from(u8::from(need(k + 1))) + (1.0 - blind) * f64::from(u8::from(need(k))))
-        })
-        .sum()
-}
-
-fn majority_exact(n: usize, k: usize, p: f64) -> f64 {
-    let choose = (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
-    choose * p.powi(k as i32) * (1.0 - p).powi((n - k) as i32)
 }
 
 /// `P(N_w + lead > N_t)` for independent `N_w ~ Poisson(wrong)` and
@@ -280,14 +198,6 @@ mod tests {
         // take long: far apart, the larger wins surely; equal, about half.
         assert!((race(5000.0, 4000.0, 0.0) - 1.0).abs() < 1e-9);
         assert!((race(5000.0, 5000.0, 0.0) - 0.5).abs() < 0.01);
-    }
-
-    #[test]
-    fn majority_wins_is_the_binomial_tail() {
-        // 3 or more of 5 at p = 0.6: 0.3456 + 0.2592 + 0.07776 = 0.68256.
-        assert!((majority_wins(5, 0.6, 0.5) - 0.68256).abs() < 1e-12);
-        // Quorum 0.6 of 5 needs 4: 0.2592 + 0.07776.
-        assert!((majority_wins(5, 0.6, 0.6) - 0.33696).abs() < 1e-12);
     }
 
     #[test]

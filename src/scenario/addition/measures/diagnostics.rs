@@ -10,9 +10,11 @@
 //! number, so measuring never moves a run's random stream. docs/MODEL.md
 //! defines each measurement.
 
-use super::digits::{carry, correct_output, digit, reachable, same_answer, CONTEXTS, OUTPUTS};
-use super::learner::mirror;
-use super::sampler::Tables;
+use crate::scenario::addition::digits::{
+    carry, correct_output, digit, reachable, same_answer, CONTEXTS, OUTPUTS,
+};
+use crate::scenario::addition::learners::sampler::Tables;
+use crate::scenario::addition::learners::table::mirror;
 
 /// Entropy in nats of one output distribution (renormalised, `0 ln 0 = 0`).
 pub fn entropy(row: &[f32]) -> f64 {
@@ -209,7 +211,7 @@ pub fn after(frontier: Option<&[f32]>, tables: &Tables, digits: usize, start_dig
 mod tests {
     use super::*;
     use crate::scenario::addition::digits::{context, solve, Problems};
-    use crate::scenario::addition::learner::{Generalisation, Learner};
+    use crate::scenario::addition::learners::table::{Generalisation, Learner};
     use rand::{Rng, SeedableRng};
     use rand_pcg::Pcg64;
 

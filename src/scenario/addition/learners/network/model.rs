@@ -11,7 +11,7 @@
 //!
 //! The network is compiled into per-(position, context) distributions so the
 //! table learner's sampler, verifiers and measurements are reused unchanged
-//! ([`Network::distribution`]). This module is the model alone; `neural.rs`
+//! ([`Network::distribution`]). This module is the model alone; `training.rs`
 //! trains it in the rounds as `learner = "network"`.
 //!
 //! Speed: a training step runs over the whole batch as matrix products
@@ -36,9 +36,10 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
-use super::digits::{correct_output, CONTEXTS, OUTPUTS};
-use super::fixed_math;
 use super::kernel::{self, product as gemm, Operand, Path};
+use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
+use crate::scenario::addition::learners::fixed_math;
+use crate::scenario::addition::learners::sampler::argmax;
 
 /// How a position vector is made the first time a position is met.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -546,7 +547,7 @@ impl Network {
         let right = distribution
             .chunks_exact(OUTPUTS)
             .enumerate()
-            .filter(|(c, p)| super::sampler::argmax(p) == correct_output(*c))
+            .filter(|(c, p)| argmax(p) == correct_output(*c))
             .count();
         right as f64 / CONTEXTS as f64
     }

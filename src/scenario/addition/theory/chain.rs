@@ -1,7 +1,7 @@
 //! The theory's reduced model: every context of every self-trained position
 //! a chain of its own, with no traces, carries or answers.
 //!
-//! The blind-spot race in `theory.rs` is exact for one blind spot's first
+//! The blind-spot race in `race.rs` is exact for one blind spot's first
 //! round but misses what drives `none` and weak checkers: a context that is
 //! *not* a blind spot, trained on a handful of its own samples per round,
 //! drifts, and its mode flips by chance; the copy into the next position
@@ -25,25 +25,23 @@
 //! contexts each, from a fixed seed, so it is a function of the parameters
 //! alone; nothing in it reads a simulated number. Each replicate stops at its
 //! own collapse, so a round's prediction averages the replicates still going,
-//! as the simulated per-round means do. Results are cached per parameter
-//! point: every replicate of a point shares one prediction.
+//! as the simulated per-round means do. Every replicate of a point gets the
+//! same prediction; each worker thread keeps the last point's (`predict`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
-use super::config::{Config, DataMode};
-use super::growth::accumulation;
-use super::reach::{reach, REACH_ACCURACY};
-use super::theory::{majority_wins, Theory};
-use super::verifiers::Verifier;
+use super::prediction::Theory;
+use crate::scenario::addition::config::{Config, DataMode};
+use crate::scenario::addition::measures::growth::accumulation;
+use crate::scenario::addition::measures::reach::{reach, REACH_ACCURACY};
+use crate::scenario::addition::verifier::Settings;
 
 /// Replicate runs of the reduced model per parameter point.
 pub const CHAINS: usize = 40;
-/// Parameter points whose prediction is kept at once.
-const CACHED_POINTS: usize = 1024;
 const CONTEXTS: usize = 200;
 /// Contexts that are their own mirror (`a = b`): the first 20 here; the
 /// other 180 are 90 pairs `(20 + 2j, 21 + 2j)`.
@@ -55,7 +53,8 @@ const TRUTH: usize = 0;
 /// points differ only by their parameters (common random numbers).
 const SEED: u64 = 0x05ee_d7e0_c4a1;
 
-/// The prediction for `config`, computed once per parameter point.
+/// The prediction for `config`, computed once per parameter point and
+/// thread rather than once per run.
 ///
 /// Per round, `systematic_errors` and `accuracy_frontier` are means over the
 /// replicates still going (ending at the last round any replicate
@@ -63,24 +62,29 @@ const SEED: u64 = 0x05ee_d7e0_c4a1;
 /// ranks lowest, never collapsing highest); `beta` is the mean of the
 /// replicates' `beta`, estimated as the runs table estimates it (0 where no
 /// replicate has enough rounds).
-pub fn predict(config: &Config) -> Arc<Theory> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Theory>>>> = OnceLock::new();
+///
+/// Runs are numbered point-major and each worker takes consecutive runs, so
+/// a one-entry memo per thread recomputes only when the point changes. It
+/// is a cache of a pure function of the parameters (from its own fixed
+/// seed): it cannot change a value, only when it is computed.
+pub fn predict(config: &Config) -> Rc<Theory> {
+    thread_local! {
+        static LAST: RefCell<Option<(String, Rc<Theory>)>> = const { RefCell::new(None) };
+    }
+    // Every field of the configuration, so two points share a prediction
+    // only when every parameter is the same.
     let key = format!("{config:?}");
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Arc::clone(found);
-    }
-    // Computed outside the lock: two threads may both compute a point, and
-    // get the same numbers.
-    let prediction = Arc::new(compute(config));
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    // Bounded, so a sweep of a million points keeps its memory flat; a
-    // point computed again gets the same numbers.
-    if cache.len() >= CACHED_POINTS {
-        cache.clear();
-    }
-    cache.insert(key, Arc::clone(&prediction));
-    prediction
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((cached, theory)) if *cached == key => Rc::clone(theory),
+            _ => {
+                let theory = Rc::new(compute(config));
+                *last = Some((key, Rc::clone(&theory)));
+                theory
+            }
+        }
+    })
 }
 
 fn compute(config: &Config) -> Theory {
@@ -174,6 +178,8 @@ struct Point<'a> {
     config: &'a Config,
     /// Pseudo-count weight of the prior.
     s: f64,
+    /// The parameters the verifier reads.
+    verifying: Settings,
     /// Below this chance per sample a vote passes an output with a chance
     /// `C(n, k) p^k` under 1e-6 per meeting; it is taken as 0. (A whole
     /// 40-round run has about 10^6 context-meetings, and one stray count
@@ -187,7 +193,7 @@ impl<'a> Point<'a> {
         let k = (config.quorum * n as f64).floor() as usize + 1;
         let choose = (0..k.min(n)).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
         let vote_floor = if k > n { f64::INFINITY } else { (1e-6 / choose).powf(1.0 / k as f64) };
-        Point { config, s: config.generalisation.prior_strength, vote_floor }
+        Point { config, s: config.generalisation.prior_strength, verifying: config.verifying(), vote_floor }
     }
 
     /// What one sampled step writes: the distribution at temperature, then slips.
@@ -207,42 +213,7 @@ impl<'a> Point<'a> {
     /// The chance per meeting that the verifier trains each output, from the
     /// context's sampled law `q` and its mirror's `q_mirror`.
     fn trained_law(&self, q: &[f64; OUTPUTS], q_mirror: &[f64; OUTPUTS], rest: f64) -> [f64; OUTPUTS] {
-        let config = self.config;
-        let vote =
-            |p: f64| if p < self.vote_floor { 0.0 } else { majority_wins(config.samples, p, config.quorum) };
-        match config.verifier {
-            Verifier::None => *q,
-            Verifier::Majority => std::array::from_fn(|o| vote(q[o] * rest)),
-            Verifier::Commutative => std::array::from_fn(|o| {
-                let first = vote(q[o] * rest);
-                if first == 0.0 {
-                    0.0
-                } else {
-                    first * vote(q_mirror[o] * rest)
-                }
-            }),
-            Verifier::Outcome | Verifier::Step => {
-                let e = config.checker;
-                let pass =
-                    q[TRUTH] * rest * (1.0 - e.false_reject) + (1.0 - q[TRUTH] * rest) * e.false_accept;
-                // The first of the samples to pass is trained on. A wrong
-                // step makes its trace wrong whatever the rest did; the truth
-                // makes it right only when nothing else slipped.
-                let n = config.samples as i32;
-                let first = if pass > 0.0 { (1.0 - (1.0 - pass).powi(n)) / pass } else { 0.0 };
-                std::array::from_fn(|o| {
-                    let passes = if o == TRUTH {
-                        rest * (1.0 - e.false_reject) + (1.0 - rest) * e.false_accept
-                    } else {
-                        e.false_accept
-                    };
-                    q[o] * passes * first
-                })
-            }
-            // Committee members are separate learners; the race in
-            // theory.rs covers them.
-            Verifier::Committee => std::array::from_fn(|o| if o == TRUTH { 1.0 } else { 0.0 }),
-        }
+        self.config.verifier.trained_law(&self.verifying, self.vote_floor, (q, q_mirror), TRUTH, rest)
     }
 }
 
@@ -291,18 +262,7 @@ impl Point<'_> {
     /// agree (`agree`); a checker passes the truth and, wrongly, a share
     /// `false_accept` of the rest.
     fn acceptance(&self, truth: f64, mode: f64, agree: f64) -> f64 {
-        let config = self.config;
-        let vote = |p: f64| majority_wins(config.samples, p, config.quorum);
-        match config.verifier {
-            Verifier::None | Verifier::Committee => 1.0,
-            Verifier::Majority => vote(mode),
-            Verifier::Commutative => vote(mode).powi(2) * agree,
-            Verifier::Outcome | Verifier::Step => {
-                let e = config.checker;
-                let pass = truth * (1.0 - e.false_reject) + (1.0 - truth) * e.false_accept;
-                1.0 - (1.0 - pass).powi(config.samples as i32)
-            }
-        }
+        self.config.verifier.acceptance(&self.verifying, truth, mode, agree)
     }
 }
 
@@ -580,6 +540,24 @@ mod tests {
             assert_eq!(prediction.systematic_errors, vec![0.0; 8], "{verifier}");
             assert_eq!(prediction.accuracy_frontier, vec![1.0; 8], "{verifier}");
             assert_eq!((prediction.reach99, prediction.runway), (Some(6 + 8), None), "{verifier}");
+        }
+    }
+
+    #[test]
+    fn the_memo_gives_every_point_its_own_prediction() {
+        // Points alternating on one thread: each gets what computing it
+        // afresh gives, whatever was asked before it.
+        let short = config(&[("generations", Value::Int(3))]);
+        let long = config(&[("generations", Value::Int(5))]);
+        let (expected_short, expected_long) = (compute(&short), compute(&long));
+        assert_ne!(expected_short, expected_long);
+        for (point, expected) in [
+            (&short, &expected_short),
+            (&long, &expected_long),
+            (&long, &expected_long),
+            (&short, &expected_short),
+        ] {
+            assert_eq!(*predict(point), *expected);
         }
     }
 

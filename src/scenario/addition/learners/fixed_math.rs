@@ -7,7 +7,7 @@
 //! written out here instead: range reduction by a split constant
 //! (Cody-Waite) and a fixed polynomial, only `+ - * /` and bit operations,
 //! which IEEE 754 rounds identically everywhere (Rust never fuses `a * b + c`).
-//! The training step's matrix products are in `kernel.rs`.
+//! The training step's matrix products are in `network/kernel.rs`.
 
 /// `1.5 * 2^23`: adding and subtracting it rounds an `f32` below `2^22` in
 /// magnitude to the nearest integer (ties to even).

@@ -1,4 +1,6 @@
-//! Verifiers: what decides which sampled traces the learner trains on.
+//! The checks verifiers run on sampled traces: modal answers and their
+//! quorum, the mirror problem's agreement, and an imperfect checker's
+//! verdicts. Which verifier runs which check is `verifier.rs`.
 //!
 //! Each function here works on traces that were actually sampled (or, in
 //! tests, constructed by hand), so every acceptance and every contamination
@@ -8,41 +10,6 @@ use rand::RngCore;
 use rand_pcg::Pcg64;
 
 use super::digits::{answer_is_correct, carry, same_answer, wrong_steps};
-
-/// The verifier a run uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verifier {
-    /// One sample, always accepted.
-    None,
-    /// The most frequent answer among the samples, when its share exceeds the quorum.
-    Majority,
-    /// Majority on `a + b` and on `b + a`, accepted when both pass and agree.
-    Commutative,
-    /// An external checker of the final answer (outcome reward).
-    Outcome,
-    /// A process checker of every step.
-    Step,
-    /// Independently extrapolating learners vote; accepted at the quorum.
-    Committee,
-}
-
-/// The names of [`Verifier`]s, as the `verifier` parameter spells them.
-pub const VERIFIER_NAMES: &[&str] = &["none", "majority", "commutative", "outcome", "step", "committee"];
-
-impl Verifier {
-    /// The verifier called `name` (one of [`VERIFIER_NAMES`]).
-    pub fn from_name(name: &str) -> Option<Verifier> {
-        Some(match name {
-            "none" => Verifier::None,
-            "majority" => Verifier::Majority,
-            "commutative" => Verifier::Commutative,
-            "outcome" => Verifier::Outcome,
-            "step" => Verifier::Step,
-            "committee" => Verifier::Committee,
-            _ => return None,
-        })
-    }
-}
 
 /// The error rates of an external (outcome or step) checker.
 #[derive(Clone, Copy, Debug)]

@@ -20,7 +20,8 @@
 use rand::RngCore;
 use rand_pcg::Pcg64;
 
-use super::digits::{carry, context, correct_output, digit, CONTEXTS, OUTPUTS};
+use super::fixed_math;
+use crate::scenario::addition::digits::{carry, context, correct_output, digit, Problems, CONTEXTS, OUTPUTS};
 
 /// One column of an alias table packed in 32 bits: the top 27 bits are the
 /// threshold below which the column is kept (in units of 2^-27), the low 5
@@ -169,7 +170,7 @@ fn build_alias_pair(rows: &[f32], temperature: f64, out: &mut [[AliasEntry; OUTP
             // on every platform; zero stays zero.
             *s = match temperature == 1.0 || *p == 0.0 {
                 true => f64::from(*p),
-                false => super::fixed_math::powf(f64::from(*p), 1.0 / temperature),
+                false => fixed_math::powf(f64::from(*p), 1.0 / temperature),
             };
         }
     }
@@ -427,6 +428,18 @@ pub fn greedy_is_right(tables: &Tables, a: &[u8], b: &[u8]) -> bool {
     right && carry(last.0) == carry(last.1)
 }
 
+/// Greedy accuracy of `tables` on `count` fresh problems of `digits` digits.
+pub fn greedy_accuracy(tables: &Tables, digits: usize, count: usize, rng: &mut Pcg64) -> f64 {
+    let problems = Problems::draw(count, digits, rng);
+    let correct = (0..count)
+        .filter(|i| {
+            let (a, b) = problems.operands(*i);
+            greedy_is_right(tables, a, b)
+        })
+        .count();
+    correct as f64 / count as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,7 +481,7 @@ mod tests {
         // problem's greedy trace is built step by step from the greedy table
         // and checked with `answer_is_correct`.
         use crate::scenario::addition::digits::{answer_is_correct, solve, Problems};
-        use crate::scenario::addition::learner::{Generalisation, Learner};
+        use crate::scenario::addition::learners::table::{Generalisation, Learner};
         let mut rng = Pcg64::seed_from_u64(14);
         let mut learner = Learner::new(Generalisation {
             gap: 0.3,

@@ -1,5 +1,5 @@
 //! The network learner in the rounds (`learner = "network"`, issue 14):
-//! what to train the step model of `network.rs` on, for how long, and how
+//! what to train the step model of `model.rs` on, for how long, and how
 //! it is handed to the table learner's sampler and verifiers.
 //!
 //! Training examples are single steps `(position, context, output)` read off
@@ -21,12 +21,11 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
-use super::config::{Config, DataMode, NetworkConfig};
-use super::digits::{answer_is_correct, solve, step_contexts, Problems};
-use super::generation::Accepted;
-use super::network::{Network, Step};
-use super::rounds::greedy_accuracy;
-use super::sampler::{sample_trace, SlipThreshold, Tables};
+use super::model::{Network, Step};
+use crate::scenario::addition::config::{Config, DataMode, NetworkConfig};
+use crate::scenario::addition::digits::{answer_is_correct, solve, step_contexts, Problems};
+use crate::scenario::addition::generation::Accepted;
+use crate::scenario::addition::learners::sampler::{greedy_accuracy, sample_trace, SlipThreshold, Tables};
 use crate::scenario::{Deadline, RunError};
 use crate::seed::substream;
 
@@ -338,8 +337,8 @@ mod tests {
         // compiled tables would be garbage, so the run fails, naming why.
         let mut positions = Pcg64::new(5, 5);
         let network = Network::new(
-            crate::scenario::addition::network::Shape { embed: 4, hidden: 8 },
-            crate::scenario::addition::network::Encoding::Learned { sigma: f32::INFINITY },
+            crate::scenario::addition::learners::network::model::Shape { embed: 4, hidden: 8 },
+            crate::scenario::addition::learners::network::model::Encoding::Learned { sigma: f32::INFINITY },
             &mut positions,
         );
         let mut member = Member { network, positions, batches: Pcg64::new(6, 6) };

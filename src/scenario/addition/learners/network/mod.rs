@@ -1,0 +1,9 @@
+//! The network learner: `model` (the network, its forward and backward
+//! passes and its position encodings), `training` (supervised training and
+//! the rounds' Adam steps, compiled into the sampler's tables) and `kernel`
+//! (the fixed-order matrix products they run on, so a network's bits are the
+//! same on every CPU).
+
+pub mod kernel;
+pub mod model;
+pub mod training;
