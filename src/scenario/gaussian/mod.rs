@@ -25,7 +25,7 @@ use crate::params::{ParamSpec, Params};
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Estimator, Moments, Normal, Recipe, Verifier};
 use regime::Data;
-use theory::{Contamination, Estimator, Expected, Point};
+use theory::{Contamination, Expected, Point};
 
 static PARAMS: &[ParamSpec] = &[
     ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),

@@ -38,15 +38,6 @@ impl Expected {
     };
 }
 
-/// How the variance is fitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Estimator {
-    /// Sum of squares over count - 1.
-    Unbiased,
-    /// Sum of squares over count (maximum likelihood).
-    Mle,
-}
-
 /// The divisor of the sum of squares: M - 1 for unbiased, M for MLE.
 fn divisor(estimator: Estimator, count: f64) -> f64 {
     match estimator {
