@@ -1,0 +1,180 @@
+//! What a scenario is: its declaration and its run function, as plain data.
+//!
+//! A scenario is a function of its parameter point and a seeded generator.
+//! It does no I/O, touches no globals and spawns no threads; it knows nothing
+//! of Parquet, of sweeps or of the executor. It declares its parameters and
+//! its output columns statically so the sweep validator, `avalanche
+//! scenarios` and the sinks all read one description.
+
+use std::time::Instant;
+
+use rand_pcg::Pcg64;
+
+use super::contract;
+use crate::params::{ParamSpec, Params};
+use crate::value::{ColumnSpec, Value};
+
+/// A row of metric values: one entry per declared column, `None` for null
+/// (a runway that never ended, say).
+pub type Row = Vec<Option<Value>>;
+
+/// What one run reports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOutput {
+    /// One value per [`Scenario::summary_columns`] entry.
+    pub summary: Row,
+    /// One row per generation (round), each with one value per
+    /// [`Scenario::generation_columns`] entry.
+    pub generations: Vec<Row>,
+}
+
+/// Why a run did not produce output.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum RunError {
+    /// The run passed its time budget (`--run-timeout`).
+    #[error("run exceeded its time limit of {0} s")]
+    TimedOut(f64),
+    /// The scenario found its parameters unusable at run time.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A cancellation point a long scenario checks between generations, and the
+/// identity of the run it belongs to.
+///
+/// This is the one concession built-in scenarios make to the outside world:
+/// it can only abort a run, never change the numbers of a run that
+/// completes. The identity is for scenarios that hand it on (the `command`
+/// scenario gives an external program its seed); built-in ones draw from
+/// the generator they are handed instead.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Deadline {
+    at: Option<(Instant, f64)>,
+    identity: Option<RunIdentity>,
+}
+
+/// Who a run is: the values of its `run_id`, `seed` and `replicate` columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunIdentity {
+    pub run_id: u64,
+    pub seed: u64,
+    pub replicate: u64,
+}
+
+impl Deadline {
+    /// No limit.
+    pub fn none() -> Self {
+        Deadline { at: None, identity: None }
+    }
+
+    /// A limit `seconds` from now.
+    pub fn after_secs(seconds: f64) -> Self {
+        let at = Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        Deadline { at: Some((at, seconds)), identity: None }
+    }
+
+    /// The same limit, for the run `identity`.
+    pub fn for_run(self, identity: RunIdentity) -> Self {
+        Deadline { identity: Some(identity), ..self }
+    }
+
+    /// The run's identity, where the executor gave one.
+    pub fn identity(&self) -> Option<RunIdentity> {
+        self.identity
+    }
+
+    /// The time left before the limit, `None` without one.
+    pub fn remaining(&self) -> Option<std::time::Duration> {
+        self.at.map(|(at, _)| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// `Err(TimedOut)` once the limit has passed.
+    pub fn check(&self) -> Result<(), RunError> {
+        match self.at {
+            Some((at, seconds)) if Instant::now() >= at => Err(RunError::TimedOut(seconds)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A parameter point the scenario cannot run, found before anything runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointError {
+    /// The parameter to blame (its line is shown to the user).
+    pub param: &'static str,
+    pub message: String,
+}
+
+/// What every scenario's run function is: a plain function for the built-in
+/// scenarios, a closure over its sweep file's declaration for `command`.
+pub type RunFn = &'static (dyn Fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError> + Sync);
+
+/// A scenario: its name, documentation, declarations and functions.
+pub struct Scenario {
+    pub name: &'static str,
+    /// One line saying what it simulates.
+    pub about: &'static str,
+    pub params: &'static [ParamSpec],
+    pub summary_columns: &'static [ColumnSpec],
+    pub generation_columns: &'static [ColumnSpec],
+    /// What its report shows (docs in [`contract`]).
+    pub report: contract::ReportSpec,
+    /// Cross-parameter checks on one point (samples larger than the
+    /// dimension, say); single-parameter ranges live in `params`.
+    pub check: fn(&Params) -> Result<(), PointError>,
+    pub run: RunFn,
+}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scenario").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// A summary row built by column name, so that a declaration and the values
+/// it describes cannot drift apart when columns are added or reordered.
+/// Every declared column must be named exactly once; anything else is a bug
+/// in the scenario and panics (each scenario's tests run it).
+pub fn row_by_name(columns: &[ColumnSpec], values: &[(&str, Option<Value>)]) -> Row {
+    let mut row: Row = vec![None; columns.len()];
+    let mut filled = vec![false; columns.len()];
+    for (name, value) in values {
+        let index = columns
+            .iter()
+            .position(|c| c.name == *name)
+            .unwrap_or_else(|| panic!("the scenario fills undeclared column `{name}`"));
+        assert!(!filled[index], "the scenario fills column `{name}` twice");
+        filled[index] = true;
+        row[index] = *value;
+    }
+    if let Some(missing) = filled.iter().position(|f| !f) {
+        panic!("the scenario leaves column `{}` unfilled", columns[missing].name);
+    }
+    row
+}
+
+/// A check that accepts every point, for scenarios without cross-parameter rules.
+pub fn no_check(_: &Params) -> Result<(), PointError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_by_name_land_in_declaration_order_whatever_the_order_given() {
+        use crate::value::ColumnType;
+        let columns = [ColumnSpec::new("a", ColumnType::Int, ""), ColumnSpec::new("b", ColumnType::Int, "")];
+        let row = row_by_name(&columns, &[("b", Some(Value::Int(2))), ("a", None)]);
+        assert_eq!(row, [None, Some(Value::Int(2))]);
+    }
+
+    #[test]
+    #[should_panic(expected = "leaves column `b` unfilled")]
+    fn a_row_missing_a_declared_column_is_a_bug() {
+        use crate::value::ColumnType;
+        let columns = [ColumnSpec::new("a", ColumnType::Int, ""), ColumnSpec::new("b", ColumnType::Int, "")];
+        row_by_name(&columns, &[("a", None)]);
+    }
+}
