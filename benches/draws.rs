@@ -85,7 +85,7 @@ fn main() {
     let runs: Vec<(u64, usize, u64)> = (0..sweep.runs())
         .map(|i| {
             let spec = sweep.run(i);
-            let params = Params { specs: sweep.scenario.params, values: &spec.values };
+            let params = Params { specs: &sweep.scenario.params, values: &spec.values };
             assert_eq!(
                 params.float("noise_rate"),
                 0.0,
@@ -133,7 +133,7 @@ fn main() {
         let cpu_start = thread_cpu_seconds();
         let mut rows = 0;
         for i in 0..sweep.runs() {
-            let record = run_one(sweep.scenario, sweep.run(i), None);
+            let record = run_one(&sweep.scenario, sweep.run(i), None);
             rows += record.outcome.map_or(0, |o| o.generations.len());
         }
         let (seconds, cpu) = (start.elapsed().as_secs_f64(), thread_cpu_seconds() - cpu_start);
@@ -167,13 +167,13 @@ fn main() {
         let mut writer = None;
         timed(&mut || {
             writer = Some(
-                DatasetWriter::open(&dir, sweep.scenario, &text, Shard::WHOLE, (0, 1), checkpoint)
+                DatasetWriter::open(&dir, sweep.scenario.clone(), &text, Shard::WHOLE, (0, 1), checkpoint)
                     .expect("a writer"),
             )
         });
         let mut writer = writer.expect("opened");
         for i in 0..sweep.runs() {
-            let record = run_one(sweep.scenario, sweep.run(i), None);
+            let record = run_one(&sweep.scenario, sweep.run(i), None);
             timed(&mut || writer.write(&record).expect("written"));
         }
         timed(&mut || writer.commit().expect("committed"));

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
@@ -250,7 +251,7 @@ pub fn run_sweep(
         .map(|worker| {
             DatasetWriter::open(
                 &dir,
-                sweep.scenario,
+                Arc::clone(&sweep.scenario),
                 &sweep.text,
                 shard,
                 (worker, workers),

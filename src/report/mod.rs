@@ -93,12 +93,12 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     let dataset = open_checked(&config.dir)?;
     let name = scenario_name(&dataset)?;
     let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
-    report_dataset(config, dataset, scenario)
+    report_dataset(config, dataset, scenario.as_deref())
 }
 
 /// A scenario the sweep file itself declares (`command`), read from the
 /// copy of the sweep file in the dataset; `None` when it does not parse.
-fn declared_by_sweep(dataset: &dataset::Dataset) -> Option<&'static Scenario> {
+fn declared_by_sweep(dataset: &dataset::Dataset) -> Option<std::sync::Arc<Scenario>> {
     parsed_sweep(dataset).map(|sweep| sweep.scenario)
 }
 
@@ -187,7 +187,7 @@ pub fn in_short(dir: &std::path::Path) -> Result<Vec<String>, ReportError> {
     let dataset = open_checked(dir)?;
     let name = scenario_name(&dataset)?;
     let scenario = crate::scenario::find(&name).or_else(|| declared_by_sweep(&dataset));
-    let analysis = analyse(dir, dataset, scenario)?;
+    let analysis = analyse(dir, dataset, scenario.as_deref())?;
     Ok(short_answer(&analysis))
 }
 

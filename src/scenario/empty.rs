@@ -2,12 +2,15 @@
 //! measure the engine's own cost per run (seeding, scheduling, writing), and
 //! so that tests can make runs slow, fail or panic on purpose.
 
+use std::borrow::Cow;
+
 use rand::Rng;
 use rand_pcg::Pcg64;
 
 use super::contract::{CurveSpec, ReportSpec};
-use super::{Deadline, RunError, RunOutput, Scenario};
+use super::{Deadline, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{ColumnSpec, ColumnType, Value};
 
 static PARAMS: &[ParamSpec] = &[
@@ -40,12 +43,18 @@ static GENERATION: &[ColumnSpec] =
 pub static SCENARIO: Scenario = Scenario {
     name: "empty",
     about: "draws random numbers and nothing else; measures the engine's overhead per run",
-    params: PARAMS,
-    summary_columns: SUMMARY,
-    generation_columns: GENERATION,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY),
+    generation_columns: Cow::Borrowed(GENERATION),
     check: super::no_check,
-    run: &run,
-    report: ReportSpec { headline: &["draw"], curves: &[CurveSpec::of("value")], ..ReportSpec::EMPTY },
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    abandon: None,
+    report: ReportSpec {
+        headline: Names::Literal(&["draw"]),
+        curves: Cow::Borrowed(&[CurveSpec::of("value")]),
+        ..ReportSpec::EMPTY
+    },
 };
 
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {

@@ -1,13 +1,75 @@
-//! The scenarios this binary knows, by name.
+//! The scenarios this binary knows, by name: those declared in code, and
+//! those whose declaration a sweep file holds (`command`), with how to build
+//! one from its table. The sweep parser, `avalanche scenarios` and the
+//! report find every scenario here, and name none.
+
+use std::sync::{Arc, LazyLock};
+
+use toml::de::DeTable;
 
 use super::spec::Scenario;
-use super::{addition, empty, gaussian, linreg, prune};
+use super::{addition, command, empty, gaussian, linreg, prune};
+use crate::sweep::error::{Source, SweepError};
+
+/// A scenario the tool knows.
+pub struct Known {
+    pub name: &'static str,
+    /// One line saying what it simulates.
+    pub about: &'static str,
+    pub declared: Declared,
+}
+
+/// Where a scenario's declaration lives.
+pub enum Declared {
+    /// In code: the same scenario for every sweep.
+    InCode(Arc<Scenario>),
+    /// In the sweep file that runs it.
+    BySweep(BySweep),
+}
+
+/// A scenario a sweep file declares in a table of its own.
+pub struct BySweep {
+    /// The sweep file's table holding the declaration (`command`).
+    pub table: &'static str,
+    /// What the table declares, for the error refusing it in a sweep of
+    /// another scenario ("a program").
+    pub declares: &'static str,
+    /// Builds the scenario from the sweep file's top-level table (with its
+    /// spans, for errors) and the sweep's name.
+    pub build: fn(&Source, &DeTable, &str) -> Result<Scenario, SweepError>,
+    /// What `avalanche scenarios` says of it, as (heading, text) pairs: its
+    /// parameters and columns are whatever a sweep file declares, so this
+    /// says where they come from.
+    pub listing: fn() -> Vec<(&'static str, String)>,
+}
 
 /// Every scenario the tool knows, in the order `avalanche scenarios` lists
 /// them: the self-training loop first, the engine's test scenario last.
-pub fn registry() -> &'static [&'static Scenario] {
-    static REGISTRY: [&Scenario; 5] =
-        [&addition::SCENARIO, &gaussian::SCENARIO, &linreg::SCENARIO, &prune::SCENARIO, &empty::SCENARIO];
+pub fn registry() -> &'static [Known] {
+    static REGISTRY: LazyLock<Vec<Known>> = LazyLock::new(|| {
+        let in_code = |scenario: &Scenario| Known {
+            name: scenario.name,
+            about: scenario.about,
+            declared: Declared::InCode(Arc::new(scenario.clone())),
+        };
+        vec![
+            in_code(&addition::SCENARIO),
+            in_code(&gaussian::SCENARIO),
+            in_code(&linreg::SCENARIO),
+            in_code(&prune::SCENARIO),
+            Known {
+                name: command::NAME,
+                about: command::ABOUT,
+                declared: Declared::BySweep(BySweep {
+                    table: command::TABLE,
+                    declares: "a program",
+                    build: crate::sweep::command::scenario,
+                    listing: command::listing,
+                }),
+            },
+            in_code(&empty::SCENARIO),
+        ]
+    });
     &REGISTRY
 }
 
@@ -15,9 +77,33 @@ pub fn registry() -> &'static [&'static Scenario] {
 /// listed by `avalanche scenarios` only with `--all`.
 pub const INTERNAL: &[&str] = &["empty"];
 
-/// The scenario called `name`.
-pub fn find(name: &str) -> Option<&'static Scenario> {
-    registry().iter().copied().find(|s| s.name == name)
+/// The scenario called `name`, however it is declared.
+pub fn known(name: &str) -> Option<&'static Known> {
+    registry().iter().find(|s| s.name == name)
+}
+
+/// The scenario called `name`, where code declares it.
+pub fn find(name: &str) -> Option<Arc<Scenario>> {
+    match &known(name)?.declared {
+        Declared::InCode(scenario) => Some(Arc::clone(scenario)),
+        Declared::BySweep(_) => None,
+    }
+}
+
+/// The scenarios declared in code, in the registry's order.
+pub fn in_code() -> impl Iterator<Item = &'static Arc<Scenario>> {
+    registry().iter().filter_map(|known| match &known.declared {
+        Declared::InCode(scenario) => Some(scenario),
+        Declared::BySweep(_) => None,
+    })
+}
+
+/// Every name, for messages that list them: those declared in code, then
+/// those a sweep file declares.
+pub fn names() -> impl Iterator<Item = &'static str> + Clone {
+    let by_sweep = |known: &&Known| matches!(known.declared, Declared::BySweep(_));
+    let all = registry().iter();
+    all.clone().filter(move |k| !by_sweep(k)).chain(all.filter(by_sweep)).map(|k| k.name)
 }
 
 #[cfg(test)]
@@ -31,19 +117,24 @@ mod tests {
 
     #[test]
     fn column_and_parameter_names_never_collide() {
-        for scenario in registry() {
+        for scenario in in_code() {
             let mut seen: HashSet<&str> = RESERVED_COLUMNS.iter().copied().collect();
-            for name in scenario.params.iter().map(|p| p.name) {
+            for name in scenario.params.iter().map(|p| p.name.as_ref()) {
                 assert!(seen.insert(name), "{}: parameter `{name}` collides", scenario.name);
             }
             let mut runs = seen.clone();
-            for column in scenario.summary_columns {
-                assert!(runs.insert(column.name), "{}: run column `{}` collides", scenario.name, column.name);
+            for column in scenario.summary_columns.iter() {
+                assert!(
+                    runs.insert(&column.name),
+                    "{}: run column `{}` collides",
+                    scenario.name,
+                    column.name
+                );
             }
             let mut generations = seen;
-            for column in scenario.generation_columns {
+            for column in scenario.generation_columns.iter() {
                 assert!(
-                    generations.insert(column.name),
+                    generations.insert(&column.name),
                     "{}: generation column `{}` collides",
                     scenario.name,
                     column.name
@@ -54,9 +145,9 @@ mod tests {
 
     #[test]
     fn defaults_satisfy_their_own_ranges() {
-        for scenario in registry() {
-            for spec in scenario.params {
-                if let Some(default) = spec.default {
+        for scenario in in_code() {
+            for spec in scenario.params.iter() {
+                if let Some(default) = &spec.default {
                     crate::sweep::validate::check_value(spec, default)
                         .unwrap_or_else(|e| panic!("{}: default of `{}`: {e}", scenario.name, spec.name));
                 }
@@ -67,21 +158,21 @@ mod tests {
     #[test]
     fn every_scenario_runs_at_its_defaults_and_fills_its_columns() {
         use rand::SeedableRng;
-        for scenario in registry() {
-            let values = Params::defaults(scenario.params);
-            let params = Params { specs: scenario.params, values: &values };
+        for scenario in in_code() {
+            let values = Params::defaults(&scenario.params);
+            let params = Params { specs: &scenario.params, values: &values };
             (scenario.check)(&params).unwrap();
             let mut rng = Pcg64::seed_from_u64(1);
-            let out = (scenario.run)(&params, &mut rng, &Deadline::none()).unwrap();
+            let out = scenario.run(&params, &mut rng, &Deadline::none()).unwrap();
             assert_eq!(out.summary.len(), scenario.summary_columns.len(), "{}", scenario.name);
-            for (value, column) in out.summary.iter().zip(scenario.summary_columns) {
+            for (value, column) in out.summary.iter().zip(scenario.summary_columns.iter()) {
                 if let Some(v) = value {
                     assert_eq!(v.column_type(), column.ty, "{}.{}", scenario.name, column.name);
                 }
             }
             for row in &out.generations {
                 assert_eq!(row.len(), scenario.generation_columns.len(), "{}", scenario.name);
-                for (value, column) in row.iter().zip(scenario.generation_columns) {
+                for (value, column) in row.iter().zip(scenario.generation_columns.iter()) {
                     if let Some(v) = value {
                         assert_eq!(v.column_type(), column.ty, "{}.{}", scenario.name, column.name);
                     }

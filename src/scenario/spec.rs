@@ -6,6 +6,8 @@
 //! its output columns statically so the sweep validator, `avalanche
 //! scenarios` and the sinks all read one description.
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rand_pcg::Pcg64;
@@ -105,24 +107,75 @@ pub struct PointError {
     pub message: String,
 }
 
+/// The signature of a scenario's run function.
+type Run = dyn Fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError> + Send + Sync;
+
 /// What every scenario's run function is: a plain function for the built-in
-/// scenarios, a closure over its sweep file's declaration for `command`.
-pub type RunFn = &'static (dyn Fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError> + Sync);
+/// scenarios, a closure over its sweep file's declaration for one declared
+/// there (`command`).
+#[derive(Clone)]
+pub struct RunFn(RunKind);
+
+#[derive(Clone)]
+enum RunKind {
+    Plain(fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError>),
+    Closure(Arc<Run>),
+}
+
+impl RunFn {
+    /// A plain function, for a scenario declared in code.
+    pub const fn plain(run: fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError>) -> Self {
+        RunFn(RunKind::Plain(run))
+    }
+
+    /// A closure, for a scenario built from a declaration it owns.
+    pub fn closure(
+        run: impl Fn(&Params, &mut Pcg64, &Deadline) -> Result<RunOutput, RunError> + Send + Sync + 'static,
+    ) -> Self {
+        RunFn(RunKind::Closure(Arc::new(run)))
+    }
+
+    /// Runs the scenario once.
+    pub fn call(&self, params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+        match &self.0 {
+            RunKind::Plain(run) => run(params, rng, deadline),
+            RunKind::Closure(run) => run(params, rng, deadline),
+        }
+    }
+}
 
 /// A scenario: its name, documentation, declarations and functions.
+///
+/// An owned value: a built-in scenario is a `static` of borrowed literals
+/// (cloning it copies no string), one a sweep file declares owns what it
+/// read. Sweeps hold theirs in an [`Arc`].
+#[derive(Clone)]
 pub struct Scenario {
     pub name: &'static str,
     /// One line saying what it simulates.
     pub about: &'static str,
-    pub params: &'static [ParamSpec],
-    pub summary_columns: &'static [ColumnSpec],
-    pub generation_columns: &'static [ColumnSpec],
+    pub params: Cow<'static, [ParamSpec]>,
+    pub summary_columns: Cow<'static, [ColumnSpec]>,
+    pub generation_columns: Cow<'static, [ColumnSpec]>,
     /// What its report shows (docs in [`contract`]).
     pub report: contract::ReportSpec,
     /// Cross-parameter checks on one point (samples larger than the
     /// dimension, say); single-parameter ranges live in `params`.
     pub check: fn(&Params) -> Result<(), PointError>,
     pub run: RunFn,
+    /// Cores one run uses: 1 for a built-in scenario.
+    pub cores_per_run: u32,
+    /// Called when a stopped sweep abandons its runs, just before the
+    /// process exits: ends whatever the scenario's runs started outside
+    /// the process (a program's process group); `None` for pure scenarios.
+    pub abandon: Option<fn()>,
+}
+
+impl Scenario {
+    /// Runs the scenario once at `params`.
+    pub fn run(&self, params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
+        self.run.call(params, rng, deadline)
+    }
 }
 
 impl std::fmt::Debug for Scenario {
@@ -145,7 +198,7 @@ pub fn row_by_name(columns: &[ColumnSpec], values: &[(&str, Option<Value>)]) -> 
             .unwrap_or_else(|| panic!("the scenario fills undeclared column `{name}`"));
         assert!(!filled[index], "the scenario fills column `{name}` twice");
         filled[index] = true;
-        row[index] = *value;
+        row[index] = value.clone();
     }
     if let Some(missing) = filled.iter().position(|f| !f) {
         panic!("the scenario leaves column `{}` unfilled", columns[missing].name);

@@ -8,6 +8,8 @@
 //! is computed from the points actually drawn; the `*_theory` columns hold
 //! closed-form expectations where they are known (docs/COLLAPSE.md).
 
+use std::borrow::Cow;
+
 mod batch;
 pub mod normal;
 pub mod regime;
@@ -20,8 +22,9 @@ mod tests;
 use rand_pcg::Pcg64;
 
 use super::contract::{Comparison, CurveSpec, ReportSpec};
-use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use super::{Deadline, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Moments, Normal, Recipe, Verifier};
 use regime::Data;
@@ -136,26 +139,28 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
 pub static SCENARIO: Scenario = Scenario {
     name: "gaussian",
     about: "recursive Gaussian fit on its own samples (Shumailov et al. 2024)",
-    params: PARAMS,
-    summary_columns: SUMMARY_COLUMNS,
-    generation_columns: GENERATION_COLUMNS,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(GENERATION_COLUMNS),
     check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    abandon: None,
     report: ReportSpec {
-        headline: &[
+        headline: Names::Literal(&[
             "final_variance_ratio",
             "final_log_variance_ratio",
             "final_mean_sq_error",
             "kept_fraction",
             "outliers_kept_fraction",
-        ],
-        curves: &[
+        ]),
+        curves: Cow::Borrowed(&[
             CurveSpec::of("variance_ratio"),
             CurveSpec::of("log_variance_ratio"),
             CurveSpec::of("mean_sq_error"),
-        ],
-        comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
-        horizon: Some("generations"),
+        ]),
+        comparison: Some(Comparison::of("verifier", "none", Some("noise_rate"))),
+        horizon: Some(Cow::Borrowed("generations")),
         ..ReportSpec::EMPTY
     },
 };

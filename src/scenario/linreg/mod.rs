@@ -8,6 +8,8 @@
 //! (`mix`: a share of rows labelled by w* instead), and refits by OLS on the
 //! newest batch (`replace`, `mix`) or on every batch so far (`accumulate`).
 
+use std::borrow::Cow;
+
 mod ols;
 mod theory;
 
@@ -19,8 +21,9 @@ use rand_pcg::Pcg64;
 use super::contract::{CurveSpec, ReportSpec};
 use super::gaussian::normal::fill_standard_normal;
 use super::gaussian::regime::{self, Data};
-use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use super::{Deadline, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use theory::{Design, Schedule, Setting};
 
@@ -90,15 +93,17 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
 pub static SCENARIO: Scenario = Scenario {
     name: "linreg",
     about: "OLS refitted on its own noisy predictions (Dohmatob et al. 2024, Gerstgrasser et al. 2024)",
-    params: PARAMS,
-    summary_columns: SUMMARY_COLUMNS,
-    generation_columns: GENERATION_COLUMNS,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(GENERATION_COLUMNS),
     check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    abandon: None,
     report: ReportSpec {
-        headline: &["final_test_error", "error_growth"],
-        curves: &[CurveSpec::of("test_error")],
-        horizon: Some("generations"),
+        headline: Names::Literal(&["final_test_error", "error_growth"]),
+        curves: Cow::Borrowed(&[CurveSpec::of("test_error")]),
+        horizon: Some(Cow::Borrowed("generations")),
         ..ReportSpec::EMPTY
     },
 };

@@ -13,14 +13,17 @@
 //! classifier w = mean(label * x) over the kept examples is fitted, and its
 //! accuracy on fresh data is computed exactly from w: Phi(w.mu / |w|).
 
+use std::borrow::Cow;
+
 mod theory;
 
 use rand_pcg::Pcg64;
 
 use super::contract::{CurveSpec, ReportSpec};
 use super::gaussian::normal::{fill_standard_normal, unit};
-use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use super::{Deadline, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 
 static PARAMS: &[ParamSpec] = &[
@@ -100,15 +103,17 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
 pub static SCENARIO: Scenario = Scenario {
     name: "prune",
     about: "a linear classifier trained on verified synthetic labels, with a known breakdown point (Feng et al. 2024)",
-    params: PARAMS,
-    summary_columns: SUMMARY_COLUMNS,
-    generation_columns: GENERATION_COLUMNS,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(GENERATION_COLUMNS),
     check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    abandon: None,
     report: ReportSpec {
-        headline: &["accuracy"],
-        curves: &[CurveSpec::of("accuracy")],
-        horizon: Some("generations"),
+        headline: Names::Literal(&["accuracy"]),
+        curves: Cow::Borrowed(&[CurveSpec::of("accuracy")]),
+        horizon: Some(Cow::Borrowed("generations")),
         ..ReportSpec::EMPTY
     },
 };
