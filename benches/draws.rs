@@ -56,6 +56,7 @@ use parquet::file::writer::SerializedFileWriter;
 
 use avalanche::executor::run_one;
 use avalanche::params::Params;
+use avalanche::scenario::gaussian::key;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::seed::rng_for;
 use avalanche::shard::Shard;
@@ -87,11 +88,11 @@ fn main() {
             let spec = sweep.run(i);
             let params = Params { specs: &sweep.scenario.params, values: &spec.values };
             assert_eq!(
-                params.float("noise_rate"),
+                params.get(key::NOISE_RATE),
                 0.0,
                 "with outliers a run also draws uniforms, which this bench does not reproduce"
             );
-            (spec.seed, params.int("samples") as usize, params.int("generations") as u64)
+            (spec.seed, params.get(key::SAMPLES) as usize, params.get(key::GENERATIONS) as u64)
         })
         .collect();
     let draws: u64 = runs.iter().map(|&(_, m, g)| m as u64 * g).sum();

@@ -7,6 +7,7 @@
 //! makes own their strings.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use crate::value::{Names, Text, Value};
 
@@ -104,8 +105,8 @@ impl ParamSpec {
 
     /// Declares that the parameter only has an effect where the choice
     /// parameter `param` is one of `one_of`.
-    pub const fn only_when(mut self, param: &'static str, one_of: &'static [&'static str]) -> Self {
-        self.matters_when = Some(MattersWhen { param, one_of });
+    pub const fn only_when(mut self, param: Key<Choice>, one_of: &'static [&'static str]) -> Self {
+        self.matters_when = Some(MattersWhen { param: param.name, one_of });
         self
     }
 
@@ -125,7 +126,7 @@ impl ParamSpec {
 
     /// Whether the parameter has an effect at the point `params`.
     pub fn matters_at(&self, params: &Params) -> bool {
-        self.matters_when.is_none_or(|when| when.one_of.contains(&params.choice(when.param)))
+        self.matters_when.is_none_or(|when| when.one_of.contains(&params.get(Key::<Choice>::new(when.param))))
     }
 
     /// A short description of the type and range, for listings and errors.
@@ -154,6 +155,126 @@ fn short(v: f64) -> String {
     }
 }
 
+/// A parameter's name together with the type of its value. A scenario
+/// declares each parameter through its key and reads it through the same
+/// key, so the name is spelled once and a misspelt or mistyped read does
+/// not compile.
+pub struct Key<T> {
+    name: &'static str,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Key<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Key<T> {}
+
+impl<T> std::fmt::Debug for Key<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key({})", self.name)
+    }
+}
+
+impl<T> Key<T> {
+    /// The key of the parameter called `name`.
+    pub const fn new(name: &'static str) -> Self {
+        Key { name, kind: PhantomData }
+    }
+
+    /// The parameter's name.
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+}
+
+/// The value type of a choice parameter's key: reads give the choice's name.
+#[derive(Clone, Copy, Debug)]
+pub enum Choice {}
+
+/// The types a parameter's value is read as.
+pub trait Read {
+    /// What a read gives.
+    type Out<'a>;
+    /// The value, when it has this type.
+    fn read(value: &Value) -> Option<Self::Out<'_>>;
+}
+
+impl Read for i64 {
+    type Out<'a> = i64;
+    fn read(value: &Value) -> Option<i64> {
+        match *value {
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Read for f64 {
+    type Out<'a> = f64;
+    fn read(value: &Value) -> Option<f64> {
+        match *value {
+            Value::Float(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Read for bool {
+    type Out<'a> = bool;
+    fn read(value: &Value) -> Option<bool> {
+        match *value {
+            Value::Bool(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Read for Choice {
+    type Out<'a> = &'a str;
+    fn read(value: &Value) -> Option<&str> {
+        match value {
+            Value::Str(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Key<i64> {
+    /// An integer parameter in `min..=max`.
+    pub const fn declare(self, min: i64, max: i64, default: i64, doc: &'static str) -> ParamSpec {
+        ParamSpec::int(self.name, min, max, default, doc)
+    }
+}
+
+impl Key<f64> {
+    /// A finite float parameter in `min..=max`.
+    pub const fn declare(self, min: f64, max: f64, default: f64, doc: &'static str) -> ParamSpec {
+        ParamSpec::float(self.name, min, max, default, doc)
+    }
+}
+
+impl Key<bool> {
+    /// A boolean parameter.
+    pub const fn declare(self, default: bool, doc: &'static str) -> ParamSpec {
+        ParamSpec::boolean(self.name, default, doc)
+    }
+}
+
+impl Key<Choice> {
+    /// A parameter that is one of `choices`.
+    pub const fn declare(
+        self,
+        choices: &'static [&'static str],
+        default: &'static str,
+        doc: &'static str,
+    ) -> ParamSpec {
+        ParamSpec::choice(self.name, choices, default, doc)
+    }
+}
+
 /// A resolved parameter point: one value for every parameter the scenario
 /// declares, in declaration order.
 #[derive(Clone, Copy, Debug)]
@@ -163,7 +284,7 @@ pub struct Params<'a> {
 }
 
 impl<'a> Params<'a> {
-    fn get(&self, name: &str) -> &'a Value {
+    fn value(&self, name: &str) -> &'a Value {
         let index = self
             .specs
             .iter()
@@ -172,37 +293,13 @@ impl<'a> Params<'a> {
         &self.values[index]
     }
 
-    /// An integer parameter. Panics if the scenario did not declare `name`
-    /// as an integer: that is a bug in the scenario, caught by its tests.
-    pub fn int(&self, name: &str) -> i64 {
-        match self.get(name) {
-            Value::Int(v) => *v,
-            other => panic!("parameter `{name}` is {other:?}, not an int"),
-        }
-    }
-
-    /// A float parameter (see [`Params::int`] on panics).
-    pub fn float(&self, name: &str) -> f64 {
-        match self.get(name) {
-            Value::Float(v) => *v,
-            other => panic!("parameter `{name}` is {other:?}, not a float"),
-        }
-    }
-
-    /// A choice parameter (see [`Params::int`] on panics).
-    pub fn choice(&self, name: &str) -> &'a str {
-        match self.get(name) {
-            Value::Str(v) => v,
-            other => panic!("parameter `{name}` is {other:?}, not a choice"),
-        }
-    }
-
-    /// A boolean parameter (see [`Params::int`] on panics).
-    pub fn bool(&self, name: &str) -> bool {
-        match self.get(name) {
-            Value::Bool(v) => *v,
-            other => panic!("parameter `{name}` is {other:?}, not a bool"),
-        }
+    /// The value of the parameter `key` names. Panics if the scenario did
+    /// not declare it (with its key, so with its type): a bug in the
+    /// scenario, caught by its tests, which run every scenario.
+    pub fn get<T: Read>(&self, key: Key<T>) -> T::Out<'a> {
+        let value = self.value(key.name);
+        T::read(value)
+            .unwrap_or_else(|| panic!("parameter `{}` is {value:?}, not of its key's type", key.name))
     }
 
     /// The defaults of every parameter, for tests and benches that run a
@@ -225,5 +322,43 @@ impl<'a> Params<'a> {
             values[index] = value.clone();
         }
         values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOISE: Key<f64> = Key::new("noise");
+    const SAMPLES: Key<i64> = Key::new("samples");
+    const VERIFIER: Key<Choice> = Key::new("verifier");
+    const SORTED: Key<bool> = Key::new("sorted");
+
+    static SPECS: &[ParamSpec] = &[
+        NOISE.declare(0.0, 1.0, 0.25, "").only_when(VERIFIER, &["oracle"]),
+        SAMPLES.declare(1, 10, 3, ""),
+        VERIFIER.declare(&["none", "oracle"], "none", ""),
+        SORTED.declare(true, ""),
+    ];
+
+    #[test]
+    fn a_key_declares_its_type_and_reads_its_value() {
+        assert!(matches!(SPECS[0].kind, ParamKind::Float { min: 0.0, max: 1.0 }));
+        assert!(matches!(SPECS[1].kind, ParamKind::Int { min: 1, max: 10 }));
+        assert!(matches!(&SPECS[2].kind, ParamKind::Choice(c) if c.iter().eq(["none", "oracle"])));
+        assert!(matches!(SPECS[3].kind, ParamKind::Bool));
+        assert_eq!(SPECS[0].matters_when.map(|w| w.param), Some("verifier"));
+        let values =
+            Params::with(SPECS, &[("verifier", Value::Str("oracle".into())), ("samples", Value::Int(7))]);
+        let params = Params { specs: SPECS, values: &values };
+        assert_eq!((params.get(NOISE), params.get(SAMPLES)), (0.25, 7));
+        assert_eq!((params.get(VERIFIER), params.get(SORTED)), ("oracle", true));
+    }
+
+    #[test]
+    #[should_panic(expected = "undeclared parameter `other`")]
+    fn a_key_the_scenario_did_not_declare_is_a_bug() {
+        let values = Params::defaults(SPECS);
+        Params { specs: SPECS, values: &values }.get(Key::<f64>::new("other"));
     }
 }

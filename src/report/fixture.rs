@@ -27,7 +27,7 @@ use crate::params::{ParamSpec, Params};
 use crate::scenario::contract::{
     Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec,
 };
-use crate::scenario::{Deadline, RunError, RunFn, RunOutput, Scenario};
+use crate::scenario::{Deadline, Hooks, RunError, RunFn, RunOutput, Scenario};
 use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support};
 
@@ -68,7 +68,7 @@ pub static SCENARIO: Scenario = Scenario {
     check: crate::scenario::no_check,
     run: RunFn::plain(never_run),
     cores_per_run: 1,
-    abandon: None,
+    hooks: Hooks::NONE,
     report: ReportSpec {
         headline: Names::Literal(&["reach", "growth"]),
         curves: Cow::Borrowed(&[

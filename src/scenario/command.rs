@@ -549,6 +549,17 @@ mod tests {
     }
 
     #[test]
+    fn failures_differing_only_in_their_working_folder_are_one_kind() {
+        // A run's working folder is its own: a placeholder, then numbers blanked.
+        let at =
+            |folder: &str| format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
+        let shape = "`python3` exited with exit status: # (working folder kept: <working folder>)";
+        let general = |message: &str| crate::runner::message_shape(&without_folder(message));
+        assert_eq!(general(&at("/tmp/avalanche-work/b1/7f2b1768c01b21c9")), shape);
+        assert_eq!(general(&at("/tmp/avalanche-work/b1/039e6b26e781fe87")), shape);
+    }
+
+    #[test]
     fn placeholders_render_parameters_and_identity() {
         use crate::params::ParamSpec;
         static SPECS: &[ParamSpec] = &[ParamSpec::float("noise", 0.0, 1.0, 0.1, "")];

@@ -19,5 +19,6 @@ pub mod spec;
 
 pub use registry::{find, registry, INTERNAL};
 pub use spec::{
-    no_check, row_by_name, Deadline, PointError, Row, RunError, RunFn, RunIdentity, RunOutput, Scenario,
+    no_check, row_by_name, Deadline, Hooks, PointError, Row, RunError, RunFn, RunIdentity, RunOutput,
+    Scenario,
 };

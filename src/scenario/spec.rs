@@ -165,10 +165,29 @@ pub struct Scenario {
     pub run: RunFn,
     /// Cores one run uses: 1 for a built-in scenario.
     pub cores_per_run: u32,
+    /// What the engine calls besides `run`, for a scenario whose runs
+    /// reach outside the process.
+    pub hooks: Hooks,
+}
+
+/// What the engine calls on a scenario besides its run function. Pure
+/// scenarios need none ([`Hooks::NONE`]); the runner calls these rather
+/// than name the scenario that needs them.
+#[derive(Clone, Copy, Debug)]
+pub struct Hooks {
     /// Called when a stopped sweep abandons its runs, just before the
-    /// process exits: ends whatever the scenario's runs started outside
-    /// the process (a program's process group); `None` for pure scenarios.
+    /// process exits: ends whatever the runs started outside the process
+    /// (a program's process group).
     pub abandon: Option<fn()>,
+    /// A failure message with its per-run details (a working folder's
+    /// path) replaced by placeholders, so that failures differing only
+    /// there are counted as one kind.
+    pub general_failure: Option<for<'m> fn(&'m str) -> Cow<'m, str>>,
+}
+
+impl Hooks {
+    /// No hooks: a pure scenario.
+    pub const NONE: Hooks = Hooks { abandon: None, general_failure: None };
 }
 
 impl Scenario {

@@ -69,6 +69,7 @@ pub fn run(
         lock,
         options,
         offset: 0,
+        hooks: sweep.scenario.hooks,
     };
     while !specs.is_empty() {
         let writers = (0..workers)

@@ -20,7 +20,7 @@ use crate::names::RESERVED_COLUMNS;
 use crate::params::{ParamKind, ParamSpec};
 use crate::scenario::command::{self, CommandSpec, Keep, Piece, Template, ABOUT, NAME};
 use crate::scenario::contract::{Comparison, CurveSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
-use crate::scenario::spec::{no_check, RunFn, Scenario};
+use crate::scenario::spec::{no_check, Hooks, RunFn, Scenario};
 use crate::value::{Better, ColumnSpec, ColumnType, Names, Text};
 
 const KEYS: &[&str] = &[
@@ -123,7 +123,10 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<Scenario, Sw
         check: no_check,
         run,
         cores_per_run: cpus_per_run.map_or(1, |c| c as u32),
-        abandon: Some(command::end_all_programs),
+        hooks: Hooks {
+            abandon: Some(command::end_all_programs),
+            general_failure: Some(command::without_folder),
+        },
     })
 }
 

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use rand_pcg::Pcg64;
 
 use super::contract::{Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
-use super::{Deadline, RunError, RunFn, RunOutput, Scenario};
+use super::{Deadline, Hooks, RunError, RunFn, RunOutput, Scenario};
 use crate::params::Params;
 use crate::value::Names;
 
@@ -50,7 +50,7 @@ pub static SCENARIO: Scenario = Scenario {
     check: config::check,
     run: RunFn::plain(run),
     cores_per_run: 1,
-    abandon: None,
+    hooks: Hooks::NONE,
     report: REPORT,
 };
 
