@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use super::{Deadline, Row, RunError, RunOutput};
+use super::spec::{Deadline, Row, RunError, RunIdentity, RunOutput};
 use crate::params::Params;
 use crate::value::{ColumnSpec, ColumnType, Value};
 
@@ -140,7 +140,7 @@ fn text_of(value: &Value) -> String {
     }
 }
 
-fn render(template: &Template, params: &Params, identity: super::RunIdentity) -> String {
+fn render(template: &Template, params: &Params, identity: RunIdentity) -> String {
     template
         .iter()
         .map(|piece| match piece {
@@ -205,7 +205,7 @@ fn execute(
     spec: &CommandSpec,
     params: &Params,
     deadline: &Deadline,
-    identity: super::RunIdentity,
+    identity: RunIdentity,
     folder: &Path,
 ) -> Result<RunOutput, String> {
     let argv: Vec<String> = spec.argv.iter().map(|t| render(t, params, identity)).collect();
@@ -565,7 +565,7 @@ mod tests {
         static SPECS: &[ParamSpec] = &[ParamSpec::float("noise", 0.0, 1.0, 0.1, "")];
         let values = [Value::Float(0.01)];
         let params = Params { specs: SPECS, values: &values };
-        let identity = super::super::RunIdentity { run_id: 7, seed: 42, replicate: 3 };
+        let identity = RunIdentity { run_id: 7, seed: 42, replicate: 3 };
         let template =
             vec![Piece::Text("--noise=".into()), Piece::Param(0), Piece::Text("/".into()), Piece::Seed];
         assert_eq!(render(&template, &params, identity), "--noise=0.01/42");

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::error::{suggestion, Source, SweepError};
+use super::error::{self, suggestion, Source, SweepError};
 use crate::names::RESERVED_COLUMNS;
 use crate::params::{ParamKind, ParamSpec};
 use crate::scenario::command::{self, CommandSpec, Keep, Piece, Template, ABOUT, NAME};
@@ -47,7 +47,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<Scenario, Sw
             "scenario `command` needs a [command] table with at least `argv` and [command.summary] columns",
         ));
     };
-    let table = super::parse::table(src, table_value, "[command]")?;
+    let table = error::table(src, table_value, "[command]")?;
     known_keys(src, table, KEYS, "[command]")?;
     let params = infer_params(src, top)?;
     let params = params.as_slice();
@@ -70,7 +70,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<Scenario, Sw
     let generations = columns(src, table, "generations", params)?;
     let mut env = Vec::new();
     if let Some(value) = table.get("env") {
-        for (key, item) in super::parse::table(src, value, "[command.env]")?.iter() {
+        for (key, item) in error::table(src, value, "[command.env]")?.iter() {
             env.push((key.get_ref().to_string(), template(src, item, params)?));
         }
     }
@@ -144,7 +144,7 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         add("generations", value.span(), vec![kind_of(value.get_ref())]);
     }
     if let Some(params) = top.get("params") {
-        for (key, value) in super::parse::table(src, params, "params")?.iter() {
+        for (key, value) in error::table(src, params, "params")?.iter() {
             add(key.get_ref(), key.span(), vec![kind_of(value.get_ref())]);
         }
     }
@@ -154,12 +154,12 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         }
     };
     if let Some(grid) = top.get("grid") {
-        axes(super::parse::table(src, grid, "grid")?);
+        axes(error::table(src, grid, "grid")?);
     }
     if let Some(Spanned { .. }) = top.get("zip") {
         if let DeValue::Array(blocks) = top.get("zip").map(|z| z.get_ref()).expect("present") {
             for block in blocks {
-                axes(super::parse::table(src, block, "[[zip]]")?);
+                axes(error::table(src, block, "[[zip]]")?);
             }
         }
     }
@@ -266,7 +266,7 @@ fn columns(
 ) -> Result<Vec<ColumnSpec>, SweepError> {
     let Some(value) = table.get(key) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    for (name, declared) in super::parse::table(src, value, &format!("[command.{key}]"))?.iter() {
+    for (name, declared) in error::table(src, value, &format!("[command.{key}]"))?.iter() {
         let column = name.get_ref().as_ref();
         if RESERVED_COLUMNS.contains(&column)
             || params.iter().any(|p| p.name == column)
@@ -351,7 +351,7 @@ fn report(
         ..ReportSpec::EMPTY
     };
     let Some(value) = table.get("report") else { return Ok(spec) };
-    let report = super::parse::table(src, value, "[command.report]")?;
+    let report = error::table(src, value, "[command.report]")?;
     let param = |key: &str| -> Result<Option<Text>, SweepError> {
         let Some(value) = report.get(key) else { return Ok(None) };
         let name = string(src, value, key)?;
@@ -406,8 +406,7 @@ fn report(
         spec.comparison = Some(Comparison { parameter, baseline, along: param("along")? });
     }
     if let Some(value) = report.get("outcome") {
-        spec.outcome =
-            Some(outcome(src, super::parse::table(src, value, "[command.report.outcome]")?, summary)?);
+        spec.outcome = Some(outcome(src, error::table(src, value, "[command.report.outcome]")?, summary)?);
     }
     Ok(spec)
 }

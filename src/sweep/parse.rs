@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::axis::{axis, axis_values, scalar};
-use super::error::{line_column, suggestion, Source, SweepError};
+use super::error::{line_column, suggestion, table, Source, SweepError};
 use super::{Factor, Origin, Sweep};
 use crate::params::{ParamSpec, Params};
 use crate::scenario::registry::{self, Declared};
@@ -375,18 +375,6 @@ fn named_scenario(top: &DeTable) -> Option<Arc<Scenario>> {
     match top.get("scenario")?.get_ref() {
         DeValue::String(name) => registry::find(name),
         _ => None,
-    }
-}
-
-/// `value` as a table, or an error naming `what` must be one.
-pub(super) fn table<'a, 'i>(
-    src: &Source,
-    value: &'a Spanned<DeValue<'i>>,
-    what: &str,
-) -> Result<&'a DeTable<'i>, SweepError> {
-    match value.get_ref() {
-        DeValue::Table(t) => Ok(t),
-        _ => Err(src.error_at(Some(value.span()), format!("`{what}` must be a table"))),
     }
 }
 
