@@ -126,14 +126,14 @@ fn compile(c: &mut Criterion) {
 
 fn default_run(c: &mut Criterion) {
     let scenario = &addition::SCENARIO;
-    let values = Params::defaults(scenario.params);
-    let params = Params { specs: scenario.params, values: &values };
+    let values = Params::defaults(&scenario.params);
+    let params = Params { specs: &scenario.params, values: &values };
     let mut group = c.benchmark_group("addition");
     group.sample_size(10);
     group.bench_function("default_run", |bench| {
         bench.iter(|| {
             let mut rng = Pcg64::seed_from_u64(7);
-            black_box((scenario.run)(&params, &mut rng, &Deadline::none()).unwrap())
+            black_box(scenario.run(&params, &mut rng, &Deadline::none()).unwrap())
         })
     });
     group.finish();

@@ -57,6 +57,7 @@ use parquet::file::writer::SerializedFileWriter;
 use avalanche::executor::run_one;
 use avalanche::names::{GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use avalanche::params::Params;
+use avalanche::scenario::gaussian::key;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::seed::rng_for;
 use avalanche::shard::Shard;
@@ -85,13 +86,13 @@ fn main() {
     let runs: Vec<(u64, usize, u64)> = (0..sweep.runs())
         .map(|i| {
             let spec = sweep.run(i);
-            let params = Params { specs: sweep.scenario.params, values: &spec.values };
+            let params = Params { specs: &sweep.scenario.params, values: &spec.values };
             assert_eq!(
-                params.float("noise_rate"),
+                params.get(key::NOISE_RATE),
                 0.0,
                 "with outliers a run also draws uniforms, which this bench does not reproduce"
             );
-            (spec.seed, params.int("samples") as usize, params.int("generations") as u64)
+            (spec.seed, params.get(key::SAMPLES) as usize, params.get(key::GENERATIONS) as u64)
         })
         .collect();
     let draws: u64 = runs.iter().map(|&(_, m, g)| m as u64 * g).sum();
@@ -133,7 +134,7 @@ fn main() {
         let cpu_start = thread_cpu_seconds();
         let mut rows = 0;
         for i in 0..sweep.runs() {
-            let record = run_one(sweep.scenario, sweep.run(i), None);
+            let record = run_one(&sweep.scenario, sweep.run(i), None);
             rows += record.outcome.map_or(0, |o| o.generations.len());
         }
         let (seconds, cpu) = (start.elapsed().as_secs_f64(), thread_cpu_seconds() - cpu_start);
@@ -167,13 +168,13 @@ fn main() {
         let mut writer = None;
         timed(&mut || {
             writer = Some(
-                DatasetWriter::open(&dir, sweep.scenario, &text, Shard::WHOLE, (0, 1), checkpoint)
+                DatasetWriter::open(&dir, sweep.scenario.clone(), &text, Shard::WHOLE, (0, 1), checkpoint)
                     .expect("a writer"),
             )
         });
         let mut writer = writer.expect("opened");
         for i in 0..sweep.runs() {
-            let record = run_one(sweep.scenario, sweep.run(i), None);
+            let record = run_one(&sweep.scenario, sweep.run(i), None);
             timed(&mut || writer.write(&record).expect("written"));
         }
         timed(&mut || writer.commit().expect("committed"));

@@ -87,7 +87,7 @@ fn gaussian_runs(c: &mut Criterion) {
         group.bench_function(label, |b| {
             b.iter(|| {
                 index = (index + 1) % sweep.runs();
-                let record = run_one(sweep.scenario, sweep.run(index), None);
+                let record = run_one(&sweep.scenario, sweep.run(index), None);
                 assert!(record.outcome.is_ok());
                 record
             })

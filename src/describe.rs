@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::params::ParamSpec;
+use crate::scenario::registry::{Declared, Known};
 use crate::scenario::Scenario;
 use crate::sweep::{or_list, Origin, Redundancy, Sweep};
 use crate::value::Value;
@@ -22,7 +23,7 @@ fn list(values: &[Value]) -> String {
 
 /// The axes, counts and a few example points of a sweep.
 pub fn plan(sweep: &Sweep) -> String {
-    let params = sweep.scenario.params;
+    let params = &sweep.scenario.params;
     let mut s = String::new();
     let _ =
         writeln!(s, "sweep `{}` ({}), scenario `{}`", sweep.name, sweep.file.display(), sweep.scenario.name);
@@ -63,7 +64,7 @@ pub fn plan(sweep: &Sweep) -> String {
         Some(search) => s += &search_plan(sweep, search),
     }
     if !sweep.paired.is_empty() {
-        let names: Vec<&str> = sweep.paired.iter().map(|&p| params[p].name).collect();
+        let names: Vec<&str> = sweep.paired.iter().map(|&p| params[p].name.as_ref()).collect();
         let _ =
             writeln!(s, "paired across: {} (runs that differ only there share their seed)", names.join(", "));
     }
@@ -156,42 +157,8 @@ pub fn baseline_warning(sweep: &Sweep) -> Option<String> {
     ))
 }
 
-/// `command` in the `scenarios` listing: its parameters and columns are
-/// whatever a sweep file declares, so this says where they come from.
-pub fn command_scenario() -> String {
-    use crate::scenario::command::FORMAT_VERSION;
-    use crate::sweep::command::{ABOUT, NAME};
-    let mut s = wrap(&format!("{NAME}:"), 2, ABOUT);
-    for (title, text) in [
-        (
-            "parameters:",
-            "the keys of the sweep file's [grid] and [params], typed from their values".to_string(),
-        ),
-        (
-            "per-run columns:",
-            "declared in [command.summary] (int, float, string, bool); per-generation ones in \
-             [command.generations]"
-                .to_string(),
-        ),
-        (
-            "the program:",
-            format!(
-                "started once per run from `argv` (no shell), with AVALANCHE_SEED, AVALANCHE_RUN_ID, \
-                 AVALANCHE_REPLICATE and AVALANCHE_OUTPUT; it prints {{\"avalanche\": {FORMAT_VERSION}, \
-                 \"generation\": {{...}}}} per generation and one {{\"avalanche\": {FORMAT_VERSION}, \
-                 \"summary\": {{...}}}}"
-            ),
-        ),
-        ("see:", "README.md, \"Bring your own model\"; sweeps/selftrain.toml".to_string()),
-    ] {
-        s += &wrap(&format!("  {title:<17} "), 20, &text);
-    }
-    s.push('\n');
-    s
-}
-
 fn default_text(spec: &ParamSpec) -> String {
-    spec.default.map_or("(required)".to_string(), |v| v.to_string())
+    spec.default.as_ref().map_or("(required)".to_string(), |v| v.to_string())
 }
 
 /// Listings stay within this many columns, so they read in an ordinary
@@ -227,36 +194,51 @@ fn wrap(first: &str, indent: usize, text: &str) -> String {
 
 /// Every scenario with its parameters and output columns, or one if named.
 /// Each parameter takes two lines: name, type and default, then what it
-/// means (and where it has an effect, if not everywhere).
-pub fn scenarios(scenarios: &[&Scenario]) -> String {
+/// means (and where it has an effect, if not everywhere). A scenario a
+/// sweep file declares says where its declaration comes from instead.
+pub fn scenarios(scenarios: &[&Known]) -> String {
     let mut s = String::new();
-    for scenario in scenarios {
-        s += &wrap(&format!("{}:", scenario.name), 2, scenario.about);
-        let _ = writeln!(s, "  parameters:");
-        let name = scenario.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
-        for p in scenario.params {
-            let kind = format!("{}; default {}", p.type_description(), default_text(p));
-            s += &wrap(&format!("    {:<name$}  ", p.name), 6 + name, &kind);
-            let mut doc = p.doc.to_string();
-            if let Some(when) = p.matters_when {
-                doc += &format!(" (no effect unless {} is {})", when.param, or_list(when.one_of));
-            }
-            s += &wrap(&" ".repeat(6 + name), 6 + name, &doc);
-        }
-        for (title, columns) in [
-            ("per-run columns", scenario.summary_columns),
-            ("per-generation columns", scenario.generation_columns),
-        ] {
-            if !columns.is_empty() {
-                let _ = writeln!(s, "  {title}:");
-                let name = columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
-                for c in columns {
-                    let head = format!("    {:<name$}  {:<6}", c.name, c.ty.name());
-                    s += &wrap(&format!("{head} "), head.chars().count() + 1, c.doc);
+    for known in scenarios {
+        s += &wrap(&format!("{}:", known.name), 2, known.about);
+        match &known.declared {
+            Declared::InCode(scenario) => s += &declaration(scenario),
+            Declared::BySweep(by_sweep) => {
+                for (title, text) in (by_sweep.listing)() {
+                    s += &wrap(&format!("  {title:<17} "), 20, &text);
                 }
             }
         }
         s.push('\n');
+    }
+    s
+}
+
+/// A scenario's parameters and columns, for [`scenarios`].
+fn declaration(scenario: &Scenario) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "  parameters:");
+    let name = scenario.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    for p in scenario.params.iter() {
+        let kind = format!("{}; default {}", p.type_description(), default_text(p));
+        s += &wrap(&format!("    {:<name$}  ", p.name), 6 + name, &kind);
+        let mut doc = p.doc.to_string();
+        if let Some(when) = p.matters_when {
+            doc += &format!(" (no effect unless {} is {})", when.param, or_list(when.one_of));
+        }
+        s += &wrap(&" ".repeat(6 + name), 6 + name, &doc);
+    }
+    for (title, columns) in [
+        ("per-run columns", &scenario.summary_columns),
+        ("per-generation columns", &scenario.generation_columns),
+    ] {
+        if !columns.is_empty() {
+            let _ = writeln!(s, "  {title}:");
+            let name = columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
+            for c in columns.iter() {
+                let head = format!("    {:<name$}  {:<6}", c.name, c.ty.name());
+                s += &wrap(&format!("{head} "), head.chars().count() + 1, &c.doc);
+            }
+        }
     }
     s
 }

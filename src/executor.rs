@@ -196,7 +196,7 @@ pub fn execute_work<S: RunSink>(
         .map_err(|e| PoolError { threads, message: e.to_string() })?;
     let shard = config.shard.unwrap_or(Shard::WHOLE);
     let (scenario, in_shard) = match work {
-        Work::Sweep(sweep) => (sweep.scenario, shard.runs_in(sweep.runs())),
+        Work::Sweep(sweep) => (&*sweep.scenario, shard.runs_in(sweep.runs())),
         Work::Specs(scenario, specs) => (scenario, specs.len() as u64),
     };
     let stop = AtomicBool::new(false);
@@ -321,7 +321,7 @@ pub fn run_one(scenario: &Scenario, spec: RunSpec, run_timeout: Option<f64>) -> 
     let deadline = run_timeout.map_or(Deadline::none(), Deadline::after_secs).for_run(identity);
     let started = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        (scenario.run)(&Params { specs: scenario.params, values: &spec.values }, &mut rng, &deadline)
+        scenario.run(&Params { specs: &scenario.params, values: &spec.values }, &mut rng, &deadline)
     }));
     let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
     let outcome = match result {
@@ -347,15 +347,15 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 fn check_shape(scenario: &Scenario, output: RunOutput) -> Result<RunOutput, String> {
     let row_ok = |row: &[Option<crate::value::Value>], columns: &[crate::value::ColumnSpec]| {
         row.len() == columns.len()
-            && row.iter().zip(columns).all(|(v, c)| v.is_none_or(|v| v.column_type() == c.ty))
+            && row.iter().zip(columns).all(|(v, c)| v.as_ref().is_none_or(|v| v.column_type() == c.ty))
     };
-    if !row_ok(&output.summary, scenario.summary_columns) {
+    if !row_ok(&output.summary, &scenario.summary_columns) {
         return Err(format!(
             "scenario `{}` returned a run summary that does not match its columns",
             scenario.name
         ));
     }
-    if !output.generations.iter().all(|row| row_ok(row, scenario.generation_columns)) {
+    if !output.generations.iter().all(|row| row_ok(row, &scenario.generation_columns)) {
         return Err(format!(
             "scenario `{}` returned a generation row that does not match its columns",
             scenario.name

@@ -263,20 +263,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Scenarios { name, all } => {
             let known = scenario::registry();
-            let internal = |s: &scenario::Scenario| scenario::INTERNAL.contains(&s.name);
+            let internal = |s: &scenario::registry::Known| scenario::INTERNAL.contains(&s.name);
             match &name {
                 None => {
-                    // `command` after the built-in simulations, the engine's test scenario last.
-                    let public: Vec<_> = known.iter().copied().filter(|s| !internal(s)).collect();
-                    let tests: Vec<_> = known.iter().copied().filter(|s| all && internal(s)).collect();
-                    let command = describe::command_scenario();
-                    print!("{}{command}{}", describe::scenarios(&public), describe::scenarios(&tests));
+                    // The simulations and `command` first, the engine's test scenario last.
+                    let public: Vec<_> = known.iter().filter(|s| !internal(s)).collect();
+                    let tests: Vec<_> = known.iter().filter(|s| all && internal(s)).collect();
+                    print!("{}{}", describe::scenarios(&public), describe::scenarios(&tests));
                 }
-                Some(n) if n == sweep::command::NAME => print!("{}", describe::command_scenario()),
-                Some(n) => match scenario::find(n) {
+                Some(n) => match scenario::registry::known(n) {
                     Some(s) => print!("{}", describe::scenarios(&[s])),
                     None => {
-                        let names = known.iter().map(|s| s.name).chain([sweep::command::NAME]);
+                        let names = scenario::registry::names();
                         bail!(
                             "no scenario `{n}`; {}known: {}",
                             sweep::error::suggestion(n, names.clone()),

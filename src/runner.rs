@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::dataset::completion::reconcile;
@@ -253,7 +254,7 @@ pub fn run_sweep(
         .map(|worker| {
             DatasetWriter::open(
                 &dir,
-                sweep.scenario,
+                Arc::clone(&sweep.scenario),
                 &sweep.text,
                 shard,
                 (worker, workers),
@@ -272,6 +273,7 @@ pub fn run_sweep(
         lock: &mut lock,
         options,
         offset: 0,
+        hooks: sweep.scenario.hooks,
     };
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
@@ -477,6 +479,9 @@ pub(crate) struct Tally<'a> {
     pub(crate) options: &'a RunOptions,
     /// Runs finished by earlier executions of this call (a search's rounds).
     pub(crate) offset: u64,
+    /// The sweep's scenario's hooks: what ends its runs' programs on an
+    /// abandon, and how its failure messages are grouped.
+    pub(crate) hooks: crate::scenario::Hooks,
 }
 
 /// Failures grouped by message shape, commonest first.
@@ -487,13 +492,12 @@ pub(crate) fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64,
     groups
 }
 
-/// A message with its standalone numbers blanked and its per-run details
-/// replaced by placeholders, so that failures which differ only in a value
-/// ("draw 0.93 is above ...") or in the run they happened to ("working
-/// folder kept: /tmp/...") count as one kind. Digits inside a word
-/// (`python3`, `b1`, a hexadecimal id) are part of that word, not numbers.
+/// A message with its standalone numbers blanked, so that failures which
+/// differ only in a value ("draw 0.93 is above ...") count as one kind (the
+/// scenario's [`crate::scenario::Hooks::general_failure`] first replaces
+/// details of the run they happened to). Digits inside a word (`python3`,
+/// `b1`, a hexadecimal id) are part of that word, not numbers.
 pub fn message_shape(message: &str) -> String {
-    let message = crate::scenario::command::without_folder(message);
     let chars: Vec<char> = message.chars().collect();
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let mut shape = String::with_capacity(message.len());
@@ -540,9 +544,11 @@ impl Coordinator for Tally<'_> {
             tracing::error!("committing finished runs failed: {e}");
             std::process::exit(2);
         }
-        // Programs of `command` runs live in process groups of their own,
-        // which the signal did not reach: end them with the runs.
-        crate::scenario::command::end_all_programs();
+        // What the runs started outside the process (a program's process
+        // group, which the signal did not reach) ends with them.
+        if let Some(abandon) = self.hooks.abandon {
+            abandon();
+        }
         self.lock.release();
         if let Some(report) = self.options.on_abandon {
             report(self.summary);
@@ -562,7 +568,12 @@ impl Coordinator for Tally<'_> {
                 );
             }
         }
-        let entry = self.by_message.entry(message_shape(message)).or_insert_with(|| (0, message.to_string()));
+        let general = match self.hooks.general_failure {
+            Some(general) => general(message),
+            None => message.into(),
+        };
+        let entry =
+            self.by_message.entry(message_shape(&general)).or_insert_with(|| (0, message.to_string()));
         entry.0 += 1;
         Flow::Continue
     }
@@ -612,11 +623,5 @@ mod tests {
             message_shape("x86_64 id 7f2b17 or 2916ad, -0.5, 3."),
             "x86_64 id 7f2b17 or 2916ad, -#, #"
         );
-        // A command run's working folder is its own: a placeholder.
-        let at =
-            |folder: &str| format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
-        let shape = "`python3` exited with exit status: # (working folder kept: <working folder>)";
-        assert_eq!(message_shape(&at("/tmp/avalanche-work/b1/7f2b1768c01b21c9")), shape);
-        assert_eq!(message_shape(&at("/tmp/avalanche-work/b1/039e6b26e781fe87")), shape);
     }
 }

@@ -57,9 +57,9 @@ impl IdentityHasher {
     }
 
     /// A named parameter value, tagged with its type.
-    pub fn param(&mut self, name: &str, value: Value) {
+    pub fn param(&mut self, name: &str, value: &Value) {
         self.text(name);
-        match value {
+        match *value {
             Value::Int(v) => {
                 self.bytes(b"i");
                 self.bytes(&v.to_le_bytes());
@@ -70,7 +70,7 @@ impl IdentityHasher {
                 self.bytes(b"f");
                 self.bytes(&v.to_bits().to_le_bytes());
             }
-            Value::Str(v) => {
+            Value::Str(ref v) => {
                 self.bytes(b"s");
                 self.text(v);
             }
@@ -103,7 +103,7 @@ pub fn run_id(scenario: &str, params: &[(&str, Value)], replicate: u64) -> u64 {
     let mut hasher = IdentityHasher::default();
     hasher.text(scenario);
     for (name, value) in params {
-        hasher.param(name, *value);
+        hasher.param(name, value);
     }
     hasher.replicate(replicate)
 }

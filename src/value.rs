@@ -1,23 +1,89 @@
 //! Plain values shared by sweep files, scenarios and sinks.
 //!
 //! Parameters and per-run metrics are small typed scalars. Keeping them in
-//! one `Copy` enum lets the executor pass a run's parameter point around
+//! one enum whose strings are borrowed literals wherever a scenario declares
+//! them in code lets the executor pass a run's parameter point around
 //! without allocation and lets a sink map each variant onto one column type.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// A string of a declaration or a value: a literal borrowed for free where a
+/// built-in scenario declares it, owned where a sweep file or a program's
+/// output supplies it.
+pub type Text = Cow<'static, str>;
 
 /// A scalar parameter or metric value.
 ///
-/// Strings are always `&'static str`: string parameters are choices from a
-/// fixed list declared by the scenario, so the sweep parser canonicalises
-/// them to the scenario's own literal, and metrics that are strings (such as
-/// why a run ended) are literals too.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// String parameters are choices from a list the scenario declares, so the
+/// sweep parser canonicalises them to the declaration's own text (a
+/// borrowed literal for a built-in scenario, so cloning a point copies no
+/// string); string metrics are literals, or owned where an external
+/// program wrote them.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Int(i64),
     Float(f64),
-    Str(&'static str),
+    Str(Text),
     Bool(bool),
+}
+
+/// A list of names (a choice parameter's values, a report's headline
+/// columns): a literal list for built-in declarations, owned for those a
+/// sweep file makes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Names {
+    Literal(&'static [&'static str]),
+    Owned(Vec<Text>),
+}
+
+impl Names {
+    /// The names, in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
+        (0..self.len()).map(move |index| self.get(index).expect("within the list"))
+    }
+
+    /// The `index`th name.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        match self {
+            Names::Literal(names) => names.get(index).copied(),
+            Names::Owned(names) => names.get(index).map(|n| n.as_ref()),
+        }
+    }
+
+    /// The name as the list holds it, as a value: borrowed for a literal
+    /// list, so a built-in choice costs no allocation.
+    pub fn text(&self, index: usize) -> Option<Text> {
+        match self {
+            Names::Literal(names) => names.get(index).map(|n| Cow::Borrowed(*n)),
+            Names::Owned(names) => names.get(index).cloned(),
+        }
+    }
+
+    /// Where `name` stands in the list.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.iter().position(|n| n == name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Names::Literal(names) => names.len(),
+            Names::Owned(names) => names.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The names joined by `separator`.
+    pub fn join(&self, separator: &str) -> String {
+        self.iter().collect::<Vec<_>>().join(separator)
+    }
 }
 
 impl Value {
@@ -52,6 +118,14 @@ pub fn float_text(v: f64) -> String {
         format!("{v}")
     } else {
         format!("{v:e}")
+    }
+}
+
+impl<'a> IntoIterator for &'a Names {
+    type Item = &'a str;
+    type IntoIter = Box<dyn Iterator<Item = &'a str> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
     }
 }
 
@@ -121,16 +195,16 @@ pub enum Support {
 /// A metric column a scenario reports, per run or per generation, with what
 /// the report needs to read it: its label and unit, what a null means, which
 /// way is better and which column holds its closed-form theory.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ColumnSpec {
-    pub name: &'static str,
+    pub name: Text,
     pub ty: ColumnType,
     /// One line saying what the number is, shown by `avalanche scenarios`.
-    pub doc: &'static str,
+    pub doc: Text,
     /// A short heading for tables and axes; the name with spaces when `None`.
-    pub label: Option<&'static str>,
+    pub label: Option<Text>,
     /// The unit, shown after the label in parentheses.
-    pub unit: Option<&'static str>,
+    pub unit: Option<Text>,
     pub nulls: NullMeaning,
     pub better: Better,
     pub support: Support,
@@ -144,9 +218,9 @@ impl ColumnSpec {
     /// A column with no report metadata beyond its name and doc.
     pub const fn new(name: &'static str, ty: ColumnType, doc: &'static str) -> Self {
         ColumnSpec {
-            name,
+            name: Cow::Borrowed(name),
             ty,
-            doc,
+            doc: Cow::Borrowed(doc),
             label: None,
             unit: None,
             nulls: NullMeaning::Undefined,
@@ -157,10 +231,16 @@ impl ColumnSpec {
         }
     }
 
-    /// Sets the heading and unit.
+    /// Sets the heading and unit, on a literal declaration (a `const`
+    /// context cannot drop what it replaces: the replaced values, `None` on
+    /// a fresh column and borrowed literals otherwise, own nothing).
     pub const fn label(mut self, label: &'static str, unit: Option<&'static str>) -> Self {
-        self.label = Some(label);
-        self.unit = unit;
+        let unit = match unit {
+            Some(unit) => Some(Cow::Borrowed(unit)),
+            None => None,
+        };
+        std::mem::forget(self.label.replace(Cow::Borrowed(label)));
+        std::mem::forget(std::mem::replace(&mut self.unit, unit));
         self
     }
 
@@ -198,11 +278,11 @@ impl ColumnSpec {
 
     /// The heading with its unit: `runway (rounds)`.
     pub fn heading(&self) -> String {
-        let label = match self.label {
+        let label = match &self.label {
             Some(label) => label.to_string(),
             None => self.name.replace('_', " "),
         };
-        match self.unit {
+        match &self.unit {
             Some(unit) => format!("{label} ({unit})"),
             None => label,
         }

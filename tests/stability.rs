@@ -18,7 +18,7 @@ fn run(scenario: &str, params: &str, index: u64) -> (u64, u64, Vec<Option<Value>
     let sweep = avalanche::sweep::parse(Path::new("pin.toml"), &text, 100).expect("valid");
     let spec = sweep.run(index);
     let (run_id, seed) = (spec.run_id, spec.seed);
-    let output = run_one(sweep.scenario, spec, None).outcome.expect("the run succeeds");
+    let output = run_one(&sweep.scenario, spec, None).outcome.expect("the run succeeds");
     (run_id, seed, output.summary)
 }
 
@@ -77,7 +77,7 @@ fn addition_runs_are_pinned() {
             None,
             Some(Int(8)),
             Some(Int(5)),
-            Some(Str("collapsed")),
+            Some(Str("collapsed".into())),
             Some(Int(5))
         ]
     );
@@ -88,7 +88,7 @@ fn addition_runs_are_pinned() {
             Some(Float(0.07551350527228932)),
             Some(Float(2.077121714855355)),
             Some(Float(0.19715040990822796)),
-            Some(Str("polynomial")),
+            Some(Str("polynomial".into())),
             Some(Int(5)),
             Some(Float(8.933333333333334)),
             Some(Float(0.7156970184527961)),
@@ -131,7 +131,7 @@ fn network_runs_are_pinned() {
     assert_eq!((run_id, seed), (6668404227762445301, 6877212221158878026));
     // Supervised training met its targets after 1,800 Adam steps; no theory.
     assert_eq!(summary[..2], [Some(Float(1.0)), Some(Int(1800))]);
-    assert_eq!(summary[5..8], [Some(Int(7)), Some(Int(6)), Some(Str("round_limit"))]);
+    assert_eq!(summary[5..8], [Some(Int(7)), Some(Int(6)), Some(Str("round_limit".into()))]);
     assert_eq!(summary[15..17], [Some(Float(8.0)), Some(Float(2.6368120482464765))]);
     assert_eq!(summary[21..24], [None, None, None]);
     assert_eq!(

@@ -9,6 +9,8 @@ use super::completion::{self, Completion};
 use super::integrity::{self, Integrity, IntegrityError};
 use super::scan::{self, Committed};
 use crate::names::{PAIRED, SWEEP_FILE};
+use std::sync::Arc;
+
 use crate::scenario::Scenario;
 use crate::sink::error::SinkError;
 use crate::sweep::{Sweep, SweepError};
@@ -53,8 +55,8 @@ impl Opened {
 
     /// The scenario the sweep file names or declares; `None` when it does
     /// not parse.
-    pub fn scenario(&self) -> Option<&'static Scenario> {
-        self.sweep.as_ref().ok().map(|sweep| sweep.scenario)
+    pub fn scenario(&self) -> Option<Arc<Scenario>> {
+        self.sweep.as_ref().ok().map(|sweep| Arc::clone(&sweep.scenario))
     }
 
     /// The swept parameters in the sweep file's order (empty when it does

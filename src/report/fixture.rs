@@ -11,6 +11,8 @@
 //! reaches the round limit at r = 6 (reach 30); `majority` at 0.1 behaves
 //! as `none`.
 
+use std::borrow::Cow;
+
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -25,22 +27,30 @@ use crate::params::{ParamSpec, Params};
 use crate::scenario::contract::{
     Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec,
 };
-use crate::scenario::{Deadline, RunError, RunOutput, Scenario};
+use crate::scenario::{Deadline, Hooks, RunError, RunFn, RunOutput, Scenario};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, NullMeaning, Support};
 
 pub const HORIZON: i64 = 20;
 pub const REPLICATES: i64 = 7;
 
+/// How the fixture's runs end.
+const OUTCOMES: &[Outcome] = &[
+    Outcome::of("collapsed", "collapsed", OutcomeKind::Event),
+    Outcome::of("stalled", "stalled", OutcomeKind::Competing),
+    Outcome::of("limit", "reached the round limit", OutcomeKind::Censored),
+];
+
 /// The scenario the fixture's dataset belongs to, declared here only.
 pub static SCENARIO: Scenario = Scenario {
     name: "fixture",
     about: "a synthetic self-training dataset for the report's tests",
-    params: &[
+    params: Cow::Borrowed(&[
         ParamSpec::float("noise_rate", 0.0, 1.0, 0.01, "slips"),
         ParamSpec::choice("verifier", &["majority", "none"], "none", "filter"),
         ParamSpec::int("generations", 0, 100, HORIZON, "rounds at most"),
-    ],
-    summary_columns: &[
+    ]),
+    summary_columns: Cow::Borrowed(&[
         ColumnSpec::new("end", ColumnType::Str, "how the run ended"),
         ColumnSpec::new("rounds", ColumnType::Int, "rounds run"),
         ColumnSpec::new("reach", ColumnType::Int, "longest length solved")
@@ -50,33 +60,26 @@ pub static SCENARIO: Scenario = Scenario {
         ColumnSpec::new("growth", ColumnType::Str, "growth law").label("growth law", None),
         ColumnSpec::new("length", ColumnType::Int, "frontier length at the end (reach + 2)")
             .label("length", Some("digits")),
-    ],
-    generation_columns: &[
+    ]),
+    generation_columns: Cow::Borrowed(&[
         ColumnSpec::new("accuracy", ColumnType::Float, "frontier accuracy").support(Support::Unit),
         ColumnSpec::new("contamination", ColumnType::Float, "share of trained answers wrong"),
-    ],
+    ]),
     check: crate::scenario::no_check,
-    run: &never_run,
+    run: RunFn::plain(never_run),
+    cores_per_run: 1,
+    hooks: Hooks::NONE,
     report: ReportSpec {
-        headline: &["reach", "growth"],
-        curves: &[
-            CurveSpec { complement: true, log: true, label: Some("error"), ..CurveSpec::of("accuracy") },
+        headline: Names::Literal(&["reach", "growth"]),
+        curves: Cow::Borrowed(&[
+            CurveSpec::of("accuracy").complement_log().label("error"),
             CurveSpec::of("contamination"),
-        ],
-        comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
-        horizon: Some("generations"),
-        outcome: Some(OutcomeSpec {
-            column: "end",
-            outcomes: &[
-                Outcome { value: "collapsed", phrase: "collapsed", kind: OutcomeKind::Event },
-                Outcome { value: "stalled", phrase: "stalled", kind: OutcomeKind::Competing },
-                Outcome { value: "limit", phrase: "reached the round limit", kind: OutcomeKind::Censored },
-            ],
-            time: "rounds",
-            place: Some("length"),
-        }),
+        ]),
+        comparison: Some(Comparison::of("verifier", "none", Some("noise_rate"))),
+        horizon: Some(Cow::Borrowed("generations")),
+        outcome: Some(OutcomeSpec::of("end", OUTCOMES, "rounds", Some("length"))),
         heatmap: Some(HeatmapSpec { column: "reach", x: "noise_rate", y: "verifier" }),
-        step: ("round", "rounds"),
+        step: (Cow::Borrowed("round"), Cow::Borrowed("rounds")),
     },
 };
 

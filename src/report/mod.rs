@@ -94,7 +94,7 @@ pub fn report(config: &ReportConfig) -> Result<ReportSummary, ReportError> {
     let (opened, dataset) = open_checked(&config.dir)?;
     let name = scenario_name(&dataset)?;
     let scenario = crate::scenario::find(&name).or_else(|| opened.as_ref().and_then(Opened::scenario));
-    report_dataset(config, opened, dataset, scenario)
+    report_dataset(config, opened, dataset, scenario.as_deref())
 }
 
 /// [`report`] for a scenario given directly, such as one defined only in a
@@ -193,7 +193,7 @@ pub fn in_short(dir: &std::path::Path) -> Result<Vec<String>, ReportError> {
     let (opened, dataset) = open_checked(dir)?;
     let name = scenario_name(&dataset)?;
     let scenario = crate::scenario::find(&name).or_else(|| opened.as_ref().and_then(Opened::scenario));
-    let analysis = analyse(dir, opened, dataset, scenario)?;
+    let analysis = analyse(dir, opened, dataset, scenario.as_deref())?;
     Ok(short_answer(&analysis))
 }
 

@@ -184,7 +184,7 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
     let summary_spec = |name: &str| scenario.summary_columns.iter().find(|c| c.name == name);
     let metric_spec = |name: &str| scenario.generation_columns.iter().find(|c| c.name == name);
     let mut headline = Vec::new();
-    for name in spec.headline {
+    for name in spec.headline.iter() {
         let Some(column) = summary_spec(name) else { continue };
         if column.ty == ColumnType::Str {
             if has_text(name) {
@@ -198,9 +198,9 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
     let curves = spec
         .curves
         .iter()
-        .filter(|c| has_metric(c.column) && c.x.is_none_or(has_metric))
+        .filter(|c| has_metric(&c.column) && c.x.is_none_or(has_metric))
         .map(|c| {
-            let column = metric_spec(c.column);
+            let column = metric_spec(&c.column);
             let label = c
                 .label
                 .map(String::from)
@@ -224,19 +224,19 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
             }
         })
         .collect();
-    let outcome = spec.outcome.filter(|o| has_text(o.column) && has_summary(o.time)).map(|o| OutcomePlan {
-        column: o.column.to_string(),
-        outcomes: o
-            .outcomes
-            .iter()
-            .map(|Outcome { value, phrase, kind }| (value.to_string(), phrase.to_string(), *kind))
-            .collect(),
-        time: o.time.to_string(),
-        place: o
-            .place
-            .filter(|p| has_summary(p))
-            .map(|p| (p.to_string(), summary_spec(p).and_then(|s| s.unit).map(String::from))),
-    });
+    let outcome =
+        spec.outcome.as_ref().filter(|o| has_text(&o.column) && has_summary(&o.time)).map(|o| OutcomePlan {
+            column: o.column.to_string(),
+            outcomes: o
+                .outcomes
+                .iter()
+                .map(|Outcome { value, phrase, kind }| (value.to_string(), phrase.to_string(), *kind))
+                .collect(),
+            time: o.time.to_string(),
+            place: o.place.as_ref().filter(|p| has_summary(p)).map(|p| {
+                (p.to_string(), summary_spec(p).and_then(|s| s.unit.as_ref()).map(|u| u.to_string()))
+            }),
+        });
     let heatmap = spec.heatmap.filter(|h| has_summary(h.column)).map(|h| Heatmap {
         column: h.column.to_string(),
         label: summary_spec(h.column).map(ColumnSpec::heading).unwrap_or_else(|| h.column.to_string()),
@@ -246,7 +246,7 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
     let choice_order = scenario
         .params
         .iter()
-        .filter_map(|p| match p.kind {
+        .filter_map(|p| match &p.kind {
             ParamKind::Choice(choices) => {
                 Some((p.name.to_string(), choices.iter().map(|c| c.to_string()).collect()))
             }
@@ -256,15 +256,19 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
     Plan {
         headline,
         curves,
-        comparison: spec.comparison.map(|c| Comparison {
+        comparison: spec.comparison.as_ref().map(|c| Comparison {
             parameter: c.parameter.to_string(),
             baseline: c.baseline.to_string(),
-            along: c.along.map(String::from),
+            along: c.along.as_ref().map(|a| a.to_string()),
             absent: None,
         }),
         outcome,
         heatmap,
-        horizon: spec.horizon.filter(|h| layout.parameters.iter().any(|p| p == h)).map(String::from),
+        horizon: spec
+            .horizon
+            .as_ref()
+            .filter(|h| layout.parameters.iter().any(|p| *p == **h))
+            .map(|h| h.to_string()),
         step: (spec.step.0.to_string(), spec.step.1.to_string()),
         choice_order,
         declared: true,
@@ -274,7 +278,7 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
 }
 
 fn label_of(column: &ColumnSpec) -> String {
-    column.label.map(String::from).unwrap_or_else(|| column.name.replace('_', " "))
+    column.label.as_ref().map(|l| l.to_string()).unwrap_or_else(|| column.name.replace('_', " "))
 }
 
 /// A numeric column: its median, or, beside a theory, the statistic the
@@ -282,8 +286,8 @@ fn label_of(column: &ColumnSpec) -> String {
 /// its own heading.
 fn numeric(column: &ColumnSpec, theory: Option<&str>) -> Vec<Headline> {
     let name = label_of(column);
-    let unit = column.unit.map(String::from);
-    numeric_named(column.name, name, unit, column, theory)
+    let unit = column.unit.as_ref().map(|u| u.to_string());
+    numeric_named(&column.name, name, unit, column, theory)
 }
 
 /// [`numeric`] for a column known by name only or by its declaration
@@ -379,7 +383,7 @@ fn generic(layout: &Layout) -> Plan {
             Curve {
                 column: m.clone(),
                 x: None,
-                x_label: one.into(),
+                x_label: one.to_string(),
                 theory: layout.metrics.contains(&theory).then_some(theory),
                 complement: false,
                 log: false,
@@ -398,7 +402,7 @@ fn generic(layout: &Layout) -> Plan {
         outcome: None,
         heatmap: None,
         horizon: None,
-        step: (one.into(), many.into()),
+        step: (one.to_string(), many.to_string()),
         choice_order: HashMap::new(),
         declared: false,
         paired: Vec::new(),
@@ -432,13 +436,13 @@ mod tests {
 
     #[test]
     fn every_declared_name_resolves_for_every_scenario() {
-        for scenario in scenario::registry() {
+        for scenario in scenario::registry::in_code() {
             let plan = plan(Some(scenario), &layout_of(scenario));
             let spec = &scenario.report;
             let shown: Vec<&str> = plan.headline.iter().map(|h| h.column.as_str()).collect();
-            for column in spec.headline {
+            for column in spec.headline.iter() {
                 assert!(
-                    shown.contains(column),
+                    shown.contains(&column),
                     "{}: headline `{column}` is not a summary column",
                     scenario.name
                 );
@@ -466,7 +470,7 @@ mod tests {
     #[test]
     fn a_column_with_a_theory_gets_mean_theory_and_ratio_under_distinct_headings() {
         let gaussian = scenario::find("gaussian").unwrap();
-        let plan = plan(Some(gaussian), &layout_of(gaussian));
+        let plan = plan(Some(&gaussian), &layout_of(&gaussian));
         let variance: Vec<_> =
             plan.headline.iter().filter(|h| h.name == "final log variance ratio").collect();
         let statistics: Vec<Statistic> = variance.iter().map(|h| h.statistic).collect();
@@ -487,7 +491,7 @@ mod tests {
         // addition's reach99_theory is the reduced model's median reach: a
         // mean beside it would compare two different statistics.
         let addition = scenario::find("addition").unwrap();
-        let plan = plan(Some(addition), &layout_of(addition));
+        let plan = plan(Some(&addition), &layout_of(&addition));
         let reach: Vec<_> = plan.headline.iter().filter(|h| h.name == "reach at 99%").collect();
         let statistics: Vec<Statistic> = reach.iter().map(|h| h.statistic).collect();
         let nothing = NullMeaning::NothingAchieved;
@@ -510,7 +514,7 @@ mod tests {
     #[test]
     fn the_baseline_ranks_first_and_the_rest_keep_their_declared_order() {
         let addition = scenario::find("addition").unwrap();
-        let plan = plan(Some(addition), &layout_of(addition));
+        let plan = plan(Some(&addition), &layout_of(&addition));
         let order = &plan.choice_order["verifier"];
         let mut ranked: Vec<&String> = order.iter().collect();
         ranked.sort_by_key(|v| plan.choice_rank("verifier", v));

@@ -23,9 +23,45 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use super::{Deadline, Row, RunError, RunOutput};
+use super::spec::{Deadline, Row, RunError, RunIdentity, RunOutput};
 use crate::params::Params;
 use crate::value::{ColumnSpec, ColumnType, Value};
+
+/// The scenario's name, and the sweep file's table that declares it.
+pub const NAME: &str = "command";
+
+/// The sweep file's table holding the declaration.
+pub const TABLE: &str = "command";
+
+/// What the `command` scenario is, in one line.
+pub const ABOUT: &str = "runs a program declared in the sweep file once per run";
+
+/// What `avalanche scenarios` says of `command`: its parameters and columns
+/// are whatever a sweep file declares, so this says where they come from.
+pub fn listing() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "parameters:",
+            "the keys of the sweep file's [grid] and [params], typed from their values".to_string(),
+        ),
+        (
+            "per-run columns:",
+            "declared in [command.summary] (int, float, string, bool); per-generation ones in \
+             [command.generations]"
+                .to_string(),
+        ),
+        (
+            "the program:",
+            format!(
+                "started once per run from `argv` (no shell), with AVALANCHE_SEED, AVALANCHE_RUN_ID, \
+                 AVALANCHE_REPLICATE and AVALANCHE_OUTPUT; it prints {{\"avalanche\": {FORMAT_VERSION}, \
+                 \"generation\": {{...}}}} per generation and one {{\"avalanche\": {FORMAT_VERSION}, \
+                 \"summary\": {{...}}}}"
+            ),
+        ),
+        ("see:", "README.md, \"Bring your own model\"; sweeps/selftrain.toml".to_string()),
+    ]
+}
 
 /// The version of the output format, the value of every record's
 /// `"avalanche"` key. Version 1: one JSON object per line,
@@ -79,8 +115,8 @@ pub struct CommandSpec {
     pub cpus_per_run: Option<u32>,
     /// Bytes of output (standard output or the output file) accepted.
     pub max_output: u64,
-    pub summary: &'static [ColumnSpec],
-    pub generations: &'static [ColumnSpec],
+    pub summary: Vec<ColumnSpec>,
+    pub generations: Vec<ColumnSpec>,
 }
 
 /// Variables that make numerical libraries use `cpus_per_run` threads.
@@ -95,7 +131,7 @@ const THREAD_VARIABLES: &[&str] = &[
 
 /// A parameter value as an argument: integers plainly, floats in their
 /// shortest exact form, strings as they are.
-fn text_of(value: Value) -> String {
+fn text_of(value: &Value) -> String {
     match value {
         Value::Int(v) => v.to_string(),
         Value::Float(v) => v.to_string(),
@@ -104,12 +140,12 @@ fn text_of(value: Value) -> String {
     }
 }
 
-fn render(template: &Template, params: &Params, identity: super::RunIdentity) -> String {
+fn render(template: &Template, params: &Params, identity: RunIdentity) -> String {
     template
         .iter()
         .map(|piece| match piece {
             Piece::Text(text) => text.clone(),
-            Piece::Param(index) => text_of(params.values[*index]),
+            Piece::Param(index) => text_of(&params.values[*index]),
             Piece::Seed => identity.seed.to_string(),
             Piece::RunId => identity.run_id.to_string(),
             Piece::Replicate => identity.replicate.to_string(),
@@ -169,7 +205,7 @@ fn execute(
     spec: &CommandSpec,
     params: &Params,
     deadline: &Deadline,
-    identity: super::RunIdentity,
+    identity: RunIdentity,
     folder: &Path,
 ) -> Result<RunOutput, String> {
     let argv: Vec<String> = spec.argv.iter().map(|t| render(t, params, identity)).collect();
@@ -251,7 +287,7 @@ fn execute(
         }
         String::from_utf8_lossy(&stdout).into_owned()
     };
-    parse_records(&text, spec.summary, spec.generations).map_err(with_tail)
+    parse_records(&text, &spec.summary, &spec.generations).map_err(with_tail)
 }
 
 /// The process groups of the programs running now, so that a sweep that
@@ -408,7 +444,7 @@ fn row(values: &Json, columns: &[ColumnSpec], kind: &str, line: usize) -> Result
         return Err(format!("output line {line}: `{kind}` must be an object of column values"));
     };
     if let Some(extra) = object.keys().find(|k| !columns.iter().any(|c| c.name == k.as_str())) {
-        let declared: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        let declared: Vec<&str> = columns.iter().map(|c| c.name.as_ref()).collect();
         return Err(format!(
             "output line {line}: `{extra}` is not a declared {kind} column (declared: {})",
             declared.join(", ")
@@ -418,7 +454,7 @@ fn row(values: &Json, columns: &[ColumnSpec], kind: &str, line: usize) -> Result
         .iter()
         .map(|column| {
             let value = object
-                .get(column.name)
+                .get(column.name.as_ref())
                 .ok_or_else(|| format!("output line {line}: {kind} column `{}` is missing", column.name))?;
             typed(value, column.ty).map_err(|wanted| {
                 format!("output line {line}: {kind} column `{}` is {value}, not {wanted}", column.name)
@@ -439,25 +475,9 @@ fn typed(value: &Json, ty: ColumnType) -> Result<Option<Value>, &'static str> {
             _ => Err("an integer"),
         },
         ColumnType::Float => value.as_f64().map(|v| Some(Value::Float(v))).ok_or("a number"),
-        ColumnType::Str => value.as_str().map(|v| Some(Value::Str(intern(v)))).ok_or("a string"),
+        ColumnType::Str => value.as_str().map(|v| Some(Value::Str(v.to_string().into()))).ok_or("a string"),
         ColumnType::Bool => value.as_bool().map(|v| Some(Value::Bool(v))).ok_or("true or false"),
     }
-}
-
-/// A program's string output as the `&'static str` values are: interned,
-/// so each distinct string is stored once for the life of the process (the
-/// strings a program reports are few: outcomes, laws, labels).
-fn intern(text: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut strings = STRINGS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = strings.get(text) {
-        return found;
-    }
-    let leaked: &'static str = Box::leak(text.to_string().into_boxed_str());
-    strings.insert(leaked);
-    leaked
 }
 
 #[cfg(test)]
@@ -479,7 +499,7 @@ mod tests {
         let output = parse_records(text, SUMMARY, GENERATIONS).unwrap();
         assert_eq!(
             output.summary,
-            [Some(Value::Float(0.9)), Some(Value::Int(3)), Some(Value::Str("stalled"))]
+            [Some(Value::Float(0.9)), Some(Value::Int(3)), Some(Value::Str("stalled".into()))]
         );
         assert_eq!(output.generations, [vec![Some(Value::Float(0.5))], vec![None]]);
     }
@@ -529,12 +549,23 @@ mod tests {
     }
 
     #[test]
+    fn failures_differing_only_in_their_working_folder_are_one_kind() {
+        // A run's working folder is its own: a placeholder, then numbers blanked.
+        let at =
+            |folder: &str| format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
+        let shape = "`python3` exited with exit status: # (working folder kept: <working folder>)";
+        let general = |message: &str| crate::runner::message_shape(&without_folder(message));
+        assert_eq!(general(&at("/tmp/avalanche-work/b1/7f2b1768c01b21c9")), shape);
+        assert_eq!(general(&at("/tmp/avalanche-work/b1/039e6b26e781fe87")), shape);
+    }
+
+    #[test]
     fn placeholders_render_parameters_and_identity() {
         use crate::params::ParamSpec;
         static SPECS: &[ParamSpec] = &[ParamSpec::float("noise", 0.0, 1.0, 0.1, "")];
         let values = [Value::Float(0.01)];
         let params = Params { specs: SPECS, values: &values };
-        let identity = super::super::RunIdentity { run_id: 7, seed: 42, replicate: 3 };
+        let identity = RunIdentity { run_id: 7, seed: 42, replicate: 3 };
         let template =
             vec![Piece::Text("--noise=".into()), Piece::Param(0), Piece::Text("/".into()), Piece::Seed];
         assert_eq!(render(&template, &params, identity), "--noise=0.01/42");

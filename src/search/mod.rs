@@ -22,7 +22,7 @@ use fit::{Count, Side};
 pub struct Search {
     /// The searched parameter's index and name.
     pub param: usize,
-    pub name: &'static str,
+    pub name: crate::value::Text,
     /// The range searched, ends included.
     pub range: (f64, f64),
     /// Whether the parameter is an integer (probes and interval whole).
@@ -39,7 +39,7 @@ pub struct Search {
 /// The run-level event: a summary column compared with a value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    pub column: &'static str,
+    pub column: crate::value::Text,
     pub test: Test,
     /// A null in the column is a run that achieved nothing (below every
     /// value), rather than an undefined value (left out, like a failed run).

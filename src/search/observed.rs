@@ -36,7 +36,7 @@ fn read_part(path: &Path, event: &Event, states: &mut HashMap<u64, RunState>) ->
             .ok_or_else(|| invalid(format!("no `{name}` column, which the search's event needs")))
     };
     let mask =
-        ProjectionMask::leaves(schema, [find(column::RUN_ID)?, find(column::STATUS)?, find(event.column)?]);
+        ProjectionMask::leaves(schema, [find(column::RUN_ID)?, find(column::STATUS)?, find(&event.column)?]);
     let reader = builder.with_projection(mask).build().map_err(SinkError::parquet(path))?;
     for batch in reader {
         let batch = batch.map_err(SinkError::arrow(path))?;
@@ -46,7 +46,7 @@ fn read_part(path: &Path, event: &Event, states: &mut HashMap<u64, RunState>) ->
         let (Some(ids), Some(statuses)) = (ids, statuses) else {
             return Err(invalid("run_id or status has an unexpected type".into()));
         };
-        let values = batch.column_by_name(event.column).expect("projected");
+        let values = batch.column_by_name(&event.column).expect("projected");
         let observed = observe(values.as_ref()).map_err(|m| invalid(format!("`{}`: {m}", event.column)))?;
         for i in 0..batch.num_rows() {
             let ok = Status::parse(statuses.is_valid(i).then(|| statuses.value(i))) == Status::Ok;

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{drive, observed};
@@ -68,14 +69,22 @@ pub fn run(
         lock,
         options,
         offset: 0,
+        hooks: sweep.scenario.hooks,
     };
     while !specs.is_empty() {
         let writers = (0..workers)
             .map(|w| {
-                DatasetWriter::open(dir, sweep.scenario, &sweep.text, shard, (w, workers), options.checkpoint)
+                DatasetWriter::open(
+                    dir,
+                    Arc::clone(&sweep.scenario),
+                    &sweep.text,
+                    shard,
+                    (w, workers),
+                    options.checkpoint,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let work = Work::Specs(sweep.scenario, &specs);
+        let work = Work::Specs(&sweep.scenario, &specs);
         let (outcome, writers) = execute_work(work, &exec, &|_| true, writers, &mut tally)?;
         let committed_now = commit_all(writers);
         tally.offset = tally.summary.executed;

@@ -6,10 +6,10 @@ use super::*;
 fn search(range: (f64, f64), integer: bool, tolerance: f64) -> Search {
     Search {
         param: 0,
-        name: "x",
+        name: "x".into(),
         range,
         integer,
-        event: Event { column: "e", test: Test::Below(0.5), null_is_lowest: false },
+        event: Event { column: "e".into(), test: Test::Below(0.5), null_is_lowest: false },
         level: 0.5,
         tolerance,
         max_runs: 400,

@@ -64,14 +64,14 @@ pub fn write(dir: &Path, sweep: &Sweep, shard: Shard, rows: &[Row]) -> Result<()
     let n = axes.len();
     for row in rows {
         for (i, &p) in axes.iter().enumerate() {
-            builder.push(i, Some(row.values[p]));
+            builder.push(i, Some(&row.values[p]));
         }
         let b = row.boundary;
-        builder.push(n, b.map(|b| Value::Float(b.estimate)));
-        builder.push(n + 1, b.map(|b| Value::Float(b.lower)));
-        builder.push(n + 2, b.map(|b| Value::Float(b.upper)));
-        builder.push(n + 3, Some(Value::Int(row.runs as i64)));
-        builder.push(n + 4, Some(Value::Int(row.probes as i64)));
+        builder.push(n, b.map(|b| Value::Float(b.estimate)).as_ref());
+        builder.push(n + 1, b.map(|b| Value::Float(b.lower)).as_ref());
+        builder.push(n + 2, b.map(|b| Value::Float(b.upper)).as_ref());
+        builder.push(n + 3, Some(&Value::Int(row.runs as i64)));
+        builder.push(n + 4, Some(&Value::Int(row.probes as i64)));
         builder.push_text(n + 5, Some(row.ended));
         builder.end_rows(1);
     }

@@ -67,12 +67,12 @@ impl TableBuilder {
     /// Appends `value` to column `index`. A value of another type than the
     /// column's is a scenario bug; it is stored as null rather than crash a
     /// whole sweep, and the writer's checks report it.
-    pub fn push(&mut self, index: usize, value: Option<Value>) {
+    pub fn push(&mut self, index: usize, value: Option<&Value>) {
         match (&mut self.columns[index], value) {
-            (Column::Int(b), Some(Value::Int(v))) => b.append_value(v),
-            (Column::Float(b), Some(Value::Float(v))) => b.append_value(v),
+            (Column::Int(b), Some(&Value::Int(v))) => b.append_value(v),
+            (Column::Float(b), Some(&Value::Float(v))) => b.append_value(v),
             (Column::Str(b), Some(Value::Str(v))) => b.append_value(v),
-            (Column::Bool(b), Some(Value::Bool(v))) => b.append_value(v),
+            (Column::Bool(b), Some(&Value::Bool(v))) => b.append_value(v),
             (Column::UInt(b), _) => b.append_null(),
             (Column::Int(b), _) => b.append_null(),
             (Column::Float(b), _) => b.append_null(),
@@ -84,11 +84,11 @@ impl TableBuilder {
     /// Appends `value` to column `index` `n` times: the identity and
     /// parameter columns repeat on every generation row of a run, and
     /// filling them in bulk skips a per-cell dispatch.
-    pub fn push_repeated(&mut self, index: usize, value: Option<Value>, n: usize) {
+    pub fn push_repeated(&mut self, index: usize, value: Option<&Value>, n: usize) {
         match (&mut self.columns[index], value) {
-            (Column::Int(b), Some(Value::Int(v))) => b.append_value_n(v, n),
-            (Column::Float(b), Some(Value::Float(v))) => b.append_value_n(v, n),
-            (Column::Bool(b), Some(Value::Bool(v))) => b.append_n(n, v),
+            (Column::Int(b), Some(&Value::Int(v))) => b.append_value_n(v, n),
+            (Column::Float(b), Some(&Value::Float(v))) => b.append_value_n(v, n),
+            (Column::Bool(b), Some(&Value::Bool(v))) => b.append_n(n, v),
             (Column::Str(b), Some(Value::Str(v))) => (0..n).for_each(|_| b.append_value(v)),
             _ => (0..n).for_each(|_| self.push(index, value)),
         }
@@ -96,14 +96,14 @@ impl TableBuilder {
 
     /// Appends `values` to column `index`, as [`TableBuilder::push`] would
     /// one by one, choosing the builder once rather than per value.
-    pub fn push_all(&mut self, index: usize, values: impl Iterator<Item = Option<Value>>) {
+    pub fn push_all<'v>(&mut self, index: usize, values: impl Iterator<Item = Option<&'v Value>>) {
         match &mut self.columns[index] {
             Column::Int(b) => values.for_each(|v| match v {
-                Some(Value::Int(v)) => b.append_value(v),
+                Some(&Value::Int(v)) => b.append_value(v),
                 _ => b.append_null(),
             }),
             Column::Float(b) => values.for_each(|v| match v {
-                Some(Value::Float(v)) => b.append_value(v),
+                Some(&Value::Float(v)) => b.append_value(v),
                 _ => b.append_null(),
             }),
             Column::Str(b) => values.for_each(|v| match v {
@@ -111,10 +111,17 @@ impl TableBuilder {
                 _ => b.append_null(),
             }),
             Column::Bool(b) => values.for_each(|v| match v {
-                Some(Value::Bool(v)) => b.append_value(v),
+                Some(&Value::Bool(v)) => b.append_value(v),
                 _ => b.append_null(),
             }),
             Column::UInt(b) => values.for_each(|_| b.append_null()),
+        }
+    }
+
+    /// Appends integers to the integer column `index` (the generation index).
+    pub fn push_ints(&mut self, index: usize, values: impl Iterator<Item = i64>) {
+        if let Column::Int(b) = &mut self.columns[index] {
+            values.for_each(|v| b.append_value(v));
         }
     }
 
@@ -125,7 +132,7 @@ impl TableBuilder {
         }
     }
 
-    /// Appends a string that is not a `&'static str` (error messages).
+    /// Appends a string that is not a [`Value`] (error messages).
     pub fn push_text(&mut self, index: usize, value: Option<&str>) {
         if let Column::Str(b) = &mut self.columns[index] {
             b.append_option(value);
@@ -184,7 +191,7 @@ mod tests {
             [
                 (!null).then_some(Value::Int(row as i64)),
                 (!null).then_some(Value::Float(row as f64 / 7.0)),
-                (!null).then_some(Value::Str(if row.is_multiple_of(2) { "even" } else { "odd" })),
+                (!null).then_some(Value::Str(if row.is_multiple_of(2) { "even" } else { "odd" }.into())),
                 // A value of the wrong type is stored as null by both.
                 Some(if null { Value::Int(1) } else { Value::Bool(row.is_multiple_of(2)) }),
             ]
@@ -194,11 +201,13 @@ mod tests {
         for batch_rows in [3, 11, 2] {
             for row in 0..batch_rows {
                 for (column, value) in cells(row).into_iter().enumerate() {
-                    one_by_one.push(column, value);
+                    one_by_one.push(column, value.as_ref());
                 }
             }
             for column in 0..4 {
-                by_column.push_all(column, (0..batch_rows).map(|row| cells(row)[column]));
+                let cells: Vec<Option<Value>> =
+                    (0..batch_rows).map(|row| cells(row)[column].clone()).collect();
+                by_column.push_all(column, cells.iter().map(Option::as_ref));
             }
             one_by_one.end_rows(batch_rows);
             by_column.end_rows(batch_rows);

@@ -13,6 +13,7 @@ pub mod rewrite;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use error::SinkError;
@@ -74,7 +75,7 @@ impl Default for Checkpoint {
 /// Writes runs into a dataset folder.
 pub struct DatasetWriter {
     dir: PathBuf,
-    scenario: &'static Scenario,
+    scenario: Arc<Scenario>,
     sweep_text: String,
     /// The shard and worker this writer names its parts by.
     shard: Shard,
@@ -98,7 +99,7 @@ impl DatasetWriter {
     /// name.
     pub fn open(
         dir: &Path,
-        scenario: &'static Scenario,
+        scenario: Arc<Scenario>,
         sweep_text: &str,
         shard: Shard,
         (worker, workers): (usize, usize),
@@ -110,14 +111,14 @@ impl DatasetWriter {
         }
         Ok(DatasetWriter {
             dir: dir.to_path_buf(),
-            scenario,
+            scenario: Arc::clone(&scenario),
             sweep_text: sweep_text.to_string(),
             shard,
             worker,
             row_group_rows: part::row_group_rows(workers),
             checkpoint,
-            runs: TableBuilder::new(schema::runs_schema(scenario), BATCH_ROWS),
-            generations: TableBuilder::new(schema::generations_schema(scenario), BATCH_ROWS),
+            runs: TableBuilder::new(schema::runs_schema(&scenario), BATCH_ROWS),
+            generations: TableBuilder::new(schema::generations_schema(&scenario), BATCH_ROWS),
             part: None,
             part_runs: 0,
             part_started: Instant::now(),
@@ -136,29 +137,29 @@ impl DatasetWriter {
     ) -> usize {
         let spec = &record.spec;
         table.push_u64(0, spec.run_id, rows);
-        table.push_repeated(1, Some(Value::Int(spec.replicate as i64)), rows);
+        table.push_repeated(1, Some(&Value::Int(spec.replicate as i64)), rows);
         table.push_u64(2, spec.seed, rows);
-        table.push_repeated(3, Some(Value::Str(scenario.name)), rows);
+        table.push_repeated(3, Some(&Value::Str(scenario.name.into())), rows);
         for (i, value) in spec.values.iter().enumerate() {
-            table.push_repeated(4 + i, Some(*value), rows);
+            table.push_repeated(4 + i, Some(value), rows);
         }
         4 + spec.values.len()
     }
 
     /// Adds one finished run, committing a part when the checkpoint is due.
     pub fn write(&mut self, record: &RunRecord) -> Result<(), SinkError> {
-        let scenario = self.scenario;
-        let mut column = Self::push_identity(&mut self.runs, scenario, record, 1);
+        let scenario = Arc::clone(&self.scenario);
+        let mut column = Self::push_identity(&mut self.runs, &scenario, record, 1);
         let (status, error, summary) = match &record.outcome {
             Ok(output) => (Status::Ok.as_str(), None, Some(&output.summary)),
             Err(message) => (Status::Failed.as_str(), Some(message.as_str()), None),
         };
-        self.runs.push(column, Some(Value::Str(status)));
+        self.runs.push(column, Some(&Value::Str(status.into())));
         self.runs.push_text(column + 1, error);
-        self.runs.push(column + 2, Some(Value::Float(record.elapsed_ms)));
+        self.runs.push(column + 2, Some(&Value::Float(record.elapsed_ms)));
         column += 3;
         for i in 0..scenario.summary_columns.len() {
-            self.runs.push(column + i, summary.and_then(|s| s.get(i).copied().flatten()));
+            self.runs.push(column + i, summary.and_then(|s| s.get(i)).and_then(Option::as_ref));
         }
         self.runs.end_rows(1);
 
@@ -167,11 +168,13 @@ impl DatasetWriter {
             // then each metric down the generations.
             let rows = output.generations.len();
             if rows > 0 {
-                let column = Self::push_identity(&mut self.generations, scenario, record, rows);
-                self.generations.push_all(column, (0..rows).map(|g| Some(Value::Int(g as i64))));
+                let column = Self::push_identity(&mut self.generations, &scenario, record, rows);
+                self.generations.push_ints(column, (0..rows).map(|g| g as i64));
                 for metric in 0..scenario.generation_columns.len() {
-                    self.generations
-                        .push_all(column + 1 + metric, output.generations.iter().map(|row| row[metric]));
+                    self.generations.push_all(
+                        column + 1 + metric,
+                        output.generations.iter().map(|row| row[metric].as_ref()),
+                    );
                 }
                 self.generations.end_rows(rows);
             }

@@ -54,13 +54,13 @@ fn identity_fields(scenario: &Scenario) -> Vec<Field> {
 
 /// A parameter's column, typed as its values are.
 pub fn param_field(p: &crate::params::ParamSpec) -> Field {
-    let ty = match p.kind {
+    let ty = match &p.kind {
         crate::params::ParamKind::Int { .. } => ColumnType::Int,
         crate::params::ParamKind::Float { .. } => ColumnType::Float,
         crate::params::ParamKind::Choice(_) => ColumnType::Str,
         crate::params::ParamKind::Bool => ColumnType::Bool,
     };
-    Field::new(p.name, data_type(ty), false)
+    Field::new(p.name.as_ref(), data_type(ty), false)
 }
 
 /// The runs table: identity, parameters, status, error, elapsed_ms, summary.
@@ -69,7 +69,8 @@ pub fn runs_schema(scenario: &Scenario) -> SchemaRef {
     fields.push(Field::new(column::STATUS, DataType::Utf8, false));
     fields.push(Field::new(column::ERROR, DataType::Utf8, true));
     fields.push(Field::new(column::ELAPSED_MS, DataType::Float64, false));
-    fields.extend(scenario.summary_columns.iter().map(|c| Field::new(c.name, data_type(c.ty), true)));
+    fields
+        .extend(scenario.summary_columns.iter().map(|c| Field::new(c.name.as_ref(), data_type(c.ty), true)));
     Arc::new(Schema::new(fields))
 }
 
@@ -77,6 +78,8 @@ pub fn runs_schema(scenario: &Scenario) -> SchemaRef {
 pub fn generations_schema(scenario: &Scenario) -> SchemaRef {
     let mut fields = identity_fields(scenario);
     fields.push(Field::new(column::GENERATION, DataType::Int64, false));
-    fields.extend(scenario.generation_columns.iter().map(|c| Field::new(c.name, data_type(c.ty), true)));
+    fields.extend(
+        scenario.generation_columns.iter().map(|c| Field::new(c.name.as_ref(), data_type(c.ty), true)),
+    );
     Arc::new(Schema::new(fields))
 }

@@ -51,7 +51,7 @@ fn as_f64(value: &DeValue) -> Option<f64> {
 /// checked against its range.
 pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Result<Value, SweepError> {
     let raw = value.get_ref();
-    let converted = match spec.kind {
+    let converted = match &spec.kind {
         // A whole number is an integer however it is written (2 or 2.0);
         // a fraction is refused rather than silently rounded.
         ParamKind::Int { .. } => as_i64(raw).or_else(|| whole(raw)).map(Value::Int),
@@ -61,8 +61,8 @@ pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Resul
             _ => None,
         },
         ParamKind::Choice(choices) => match raw {
-            DeValue::String(s) => match choices.iter().find(|c| **c == s.as_ref()) {
-                Some(c) => Some(Value::Str(c)),
+            DeValue::String(s) => match choices.position(s) {
+                Some(index) => Some(Value::Str(choices.text(index).expect("found"))),
                 None => {
                     return Err(src.error_at(
                         Some(value.span()),
@@ -70,7 +70,7 @@ pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Resul
                             "`{}` has no choice {:?}; {}valid choices: {}",
                             spec.name,
                             s.as_ref(),
-                            suggestion(s, choices.iter().copied()),
+                            suggestion(s, choices.iter()),
                             choices.join(", ")
                         ),
                     ))
@@ -93,7 +93,7 @@ pub fn scalar(src: &Source, spec: &ParamSpec, value: &Spanned<DeValue>) -> Resul
             },
         )
     })?;
-    check_value(spec, converted).map_err(|message| src.error_at(Some(value.span()), message))?;
+    check_value(spec, &converted).map_err(|message| src.error_at(Some(value.span()), message))?;
     Ok(converted)
 }
 
@@ -110,7 +110,7 @@ pub fn axis(
     if let Some(duplicate) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)) {
         return Err(src.error_at(
             Some(value.span()),
-            match (spec.kind, value.get_ref()) {
+            match (&spec.kind, value.get_ref()) {
                 (ParamKind::Int { .. }, DeValue::Table(_)) => format!(
                     "axis `{}` repeats the value {} once its generated values are rounded to integers; \
                      ask for fewer values",
@@ -275,7 +275,7 @@ fn generated(
     numbers
         .into_iter()
         .map(|x| {
-            let v = match spec.kind {
+            let v = match &spec.kind {
                 // Computed values are rounded to what a person would write:
                 // integers for integer parameters (see `as_written` for floats).
                 ParamKind::Int { .. } => Value::Int(x.round() as i64),
@@ -287,7 +287,7 @@ fn generated(
                     ))
                 }
             };
-            check_value(spec, v).map_err(|message| src.error_at(Some(value.span()), message))?;
+            check_value(spec, &v).map_err(|message| src.error_at(Some(value.span()), message))?;
             Ok(v)
         })
         .collect()

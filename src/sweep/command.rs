@@ -4,29 +4,24 @@
 //! argument vector and report are declared in the table. Every error names
 //! the file, line and column, before anything runs.
 //!
-//! The declaration lives for the rest of the process (a sweep file is read
-//! once per command), so its names are leaked into the `'static` strings
-//! that scenario declarations are made of.
+//! The scenario owns what it read: its names are owned strings where a
+//! built-in scenario's are borrowed literals.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::error::{suggestion, Source, SweepError};
+use super::error::{self, suggestion, Source, SweepError};
 use crate::names::RESERVED_COLUMNS;
 use crate::params::{ParamKind, ParamSpec};
-use crate::scenario::command::{self, CommandSpec, Keep, Piece, Template};
+use crate::scenario::command::{self, CommandSpec, Keep, Piece, Template, ABOUT, NAME};
 use crate::scenario::contract::{Comparison, CurveSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
-use crate::scenario::Scenario;
-use crate::value::{Better, ColumnSpec, ColumnType};
-
-/// The scenario name that takes its declaration from the sweep file.
-pub const NAME: &str = "command";
-
-/// What the `command` scenario is, in one line.
-pub const ABOUT: &str = "runs a program declared in the sweep file once per run";
+use crate::scenario::spec::{no_check, Hooks, RunFn, Scenario};
+use crate::value::{Better, ColumnSpec, ColumnType, Names, Text};
 
 const KEYS: &[&str] = &[
     "argv",
@@ -44,21 +39,18 @@ const KEYS: &[&str] = &[
 const REPORT_KEYS: &[&str] = &["headline", "compare", "baseline", "along", "horizon", "outcome", "step"];
 const OUTCOME_KEYS: &[&str] = &["column", "time", "place", "event", "competing", "censored"];
 
-fn leak(text: &str) -> &'static str {
-    Box::leak(text.to_string().into_boxed_str())
-}
-
-/// The scenario a `command` sweep file declares, and the cores each of its
-/// runs uses (`cpus_per_run`, 1 when not set).
-pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Scenario, u32), SweepError> {
+/// The scenario a `command` sweep file declares, its runs using
+/// `cpus_per_run` cores each (1 when not set).
+pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<Scenario, SweepError> {
     let Some(table_value) = top.get("command") else {
         return Err(src.error(
             "scenario `command` needs a [command] table with at least `argv` and [command.summary] columns",
         ));
     };
-    let table = super::parse::table(src, table_value, "[command]")?;
+    let table = error::table(src, table_value, "[command]")?;
     known_keys(src, table, KEYS, "[command]")?;
-    let params: &'static [ParamSpec] = Box::leak(infer_params(src, top)?.into_boxed_slice());
+    let params = infer_params(src, top)?;
+    let params = params.as_slice();
     let argv_value = table.get("argv").ok_or_else(|| {
         src.error_at(Some(table_value.span()), "[command] needs `argv`, the program and its arguments")
     })?;
@@ -78,7 +70,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
     let generations = columns(src, table, "generations", params)?;
     let mut env = Vec::new();
     if let Some(value) = table.get("env") {
-        for (key, item) in super::parse::table(src, value, "[command.env]")?.iter() {
+        for (key, item) in error::table(src, value, "[command.env]")?.iter() {
             env.push((key.get_ref().to_string(), template(src, item, params)?));
         }
     }
@@ -106,7 +98,7 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
     }
     let max_output_mb =
         table.get("max_output_mb").map(|v| number(src, v, "max_output_mb", 1e-3, 1e6)).transpose()?;
-    let report = report(src, table, params, summary, generations)?;
+    let report = report(src, table, params, &summary, &generations)?;
     let spec = CommandSpec {
         sweep: sweep.to_string(),
         argv,
@@ -116,26 +108,26 @@ pub fn scenario(src: &Source, top: &DeTable, sweep: &str) -> Result<(&'static Sc
         timeout,
         cpus_per_run: cpus_per_run.map(|c| c as u32),
         max_output: (max_output_mb.unwrap_or(64.0) * 1e6) as u64,
-        summary,
-        generations,
+        summary: summary.clone(),
+        generations: generations.clone(),
     };
-    let spec: &'static CommandSpec = Box::leak(Box::new(spec));
-    let run: crate::scenario::RunFn = Box::leak(Box::new(
-        move |params: &crate::params::Params,
-              _rng: &mut rand_pcg::Pcg64,
-              deadline: &crate::scenario::Deadline| { command::run(spec, params, deadline) },
-    ));
-    let scenario: &'static Scenario = Box::leak(Box::new(Scenario {
+    let spec = Arc::new(spec);
+    let run = RunFn::closure(move |params, _rng, deadline| command::run(&spec, params, deadline));
+    Ok(Scenario {
         name: NAME,
         about: ABOUT,
-        params,
-        summary_columns: summary,
-        generation_columns: generations,
+        params: Cow::Owned(params.to_vec()),
+        summary_columns: Cow::Owned(summary),
+        generation_columns: Cow::Owned(generations),
         report,
-        check: crate::scenario::no_check,
+        check: no_check,
         run,
-    }));
-    Ok((scenario, cpus_per_run.map_or(1, |c| c as u32)))
+        cores_per_run: cpus_per_run.map_or(1, |c| c as u32),
+        hooks: Hooks {
+            abandon: Some(command::end_all_programs),
+            general_failure: Some(command::without_folder),
+        },
+    })
 }
 
 /// Each key the grid, `[params]`, `[[zip]]`, the top-level `generations` or
@@ -152,7 +144,7 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         add("generations", value.span(), vec![kind_of(value.get_ref())]);
     }
     if let Some(params) = top.get("params") {
-        for (key, value) in super::parse::table(src, params, "params")?.iter() {
+        for (key, value) in error::table(src, params, "params")?.iter() {
             add(key.get_ref(), key.span(), vec![kind_of(value.get_ref())]);
         }
     }
@@ -162,12 +154,12 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
         }
     };
     if let Some(grid) = top.get("grid") {
-        axes(super::parse::table(src, grid, "grid")?);
+        axes(error::table(src, grid, "grid")?);
     }
     if let Some(Spanned { .. }) = top.get("zip") {
         if let DeValue::Array(blocks) = top.get("zip").map(|z| z.get_ref()).expect("present") {
             for block in blocks {
-                axes(super::parse::table(src, block, "[[zip]]")?);
+                axes(error::table(src, block, "[[zip]]")?);
             }
         }
     }
@@ -195,10 +187,10 @@ fn infer_params(src: &Source, top: &DeTable) -> Result<Vec<ParamSpec>, SweepErro
                 )
             })?;
             Ok(ParamSpec {
-                name: leak(&name),
+                name: Cow::Owned(name),
                 kind,
                 default: None,
-                doc: "set by the sweep file",
+                doc: Cow::Borrowed("set by the sweep file"),
                 matters_when: None,
                 unhashed_at_default: false,
             })
@@ -250,15 +242,15 @@ fn unify(kinds: &[Kind]) -> Option<ParamKind> {
     } else if all(|k| *k == Kind::Bool) {
         Some(ParamKind::Bool)
     } else if all(|k| matches!(k, Kind::Str(_))) {
-        let mut choices: Vec<&'static str> = Vec::new();
+        let mut choices: Vec<Text> = Vec::new();
         for kind in kinds {
             if let Kind::Str(s) = kind {
-                if !choices.contains(&s.as_str()) {
-                    choices.push(leak(s));
+                if !choices.iter().any(|c| c == s) {
+                    choices.push(Cow::Owned(s.clone()));
                 }
             }
         }
-        Some(ParamKind::Choice(Box::leak(choices.into_boxed_slice())))
+        Some(ParamKind::Choice(Names::Owned(choices)))
     } else {
         None
     }
@@ -271,10 +263,10 @@ fn columns(
     table: &DeTable,
     key: &str,
     params: &[ParamSpec],
-) -> Result<&'static [ColumnSpec], SweepError> {
-    let Some(value) = table.get(key) else { return Ok(&[]) };
+) -> Result<Vec<ColumnSpec>, SweepError> {
+    let Some(value) = table.get(key) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    for (name, declared) in super::parse::table(src, value, &format!("[command.{key}]"))?.iter() {
+    for (name, declared) in error::table(src, value, &format!("[command.{key}]"))?.iter() {
         let column = name.get_ref().as_ref();
         if RESERVED_COLUMNS.contains(&column)
             || params.iter().any(|p| p.name == column)
@@ -305,14 +297,15 @@ fn columns(
                 )
             }
         };
-        let mut spec = ColumnSpec::new(leak(column), ty, "declared by the sweep file");
+        let mut spec = ColumnSpec::new("", ty, "declared by the sweep file");
+        spec.name = Cow::Owned(column.to_string());
         if let Some(facts) = facts {
             for (fact, value) in facts.iter() {
                 match fact.get_ref().as_ref() {
                     "type" => {}
-                    "label" => spec.label = Some(leak(&string(src, value, "label")?)),
-                    "unit" => spec.unit = Some(leak(&string(src, value, "unit")?)),
-                    "doc" => spec.doc = leak(&string(src, value, "doc")?),
+                    "label" => spec.label = Some(Cow::Owned(string(src, value, "label")?)),
+                    "unit" => spec.unit = Some(Cow::Owned(string(src, value, "unit")?)),
+                    "doc" => spec.doc = Cow::Owned(string(src, value, "doc")?),
                     "better" => {
                         spec.better = match string(src, value, "better")?.as_str() {
                             "higher" => Better::Higher,
@@ -335,7 +328,7 @@ fn columns(
         }
         out.push(spec);
     }
-    Ok(Box::leak(out.into_boxed_slice()))
+    Ok(out)
 }
 
 /// `[command.report]`: the headline columns, the comparison and the horizon.
@@ -344,22 +337,25 @@ fn report(
     src: &Source,
     table: &DeTable,
     params: &[ParamSpec],
-    summary: &'static [ColumnSpec],
-    generations: &'static [ColumnSpec],
+    summary: &[ColumnSpec],
+    generations: &[ColumnSpec],
 ) -> Result<ReportSpec, SweepError> {
-    let curves: Vec<CurveSpec> =
-        generations.iter().filter(|c| c.ty != ColumnType::Str).map(|c| CurveSpec::of(c.name)).collect();
+    let curves: Vec<CurveSpec> = generations
+        .iter()
+        .filter(|c| c.ty != ColumnType::Str)
+        .map(|c| CurveSpec { column: c.name.clone(), ..CurveSpec::of("") })
+        .collect();
     let mut spec = ReportSpec {
-        headline: Box::leak(summary.iter().map(|c| c.name).collect::<Vec<_>>().into_boxed_slice()),
-        curves: Box::leak(curves.into_boxed_slice()),
+        headline: Names::Owned(summary.iter().map(|c| c.name.clone()).collect()),
+        curves: Cow::Owned(curves),
         ..ReportSpec::EMPTY
     };
     let Some(value) = table.get("report") else { return Ok(spec) };
-    let report = super::parse::table(src, value, "[command.report]")?;
-    let param = |key: &str| -> Result<Option<&'static str>, SweepError> {
+    let report = error::table(src, value, "[command.report]")?;
+    let param = |key: &str| -> Result<Option<Text>, SweepError> {
         let Some(value) = report.get(key) else { return Ok(None) };
         let name = string(src, value, key)?;
-        params.iter().find(|p| p.name == name).map(|p| Some(p.name)).ok_or_else(|| {
+        params.iter().find(|p| p.name == name).map(|p| Some(p.name.clone())).ok_or_else(|| {
             src.error_at(Some(value.span()), format!("`{key}` names `{name}`, which the sweep does not set"))
         })
     };
@@ -374,17 +370,18 @@ fn report(
             let column = summary.iter().find(|c| c.name == name).ok_or_else(|| {
                 src.error_at(Some(item.span()), format!("`{name}` is not a [command.summary] column"))
             })?;
-            names.push(column.name);
+            names.push(column.name.clone());
         }
-        spec.headline = Box::leak(names.into_boxed_slice());
+        spec.headline = Names::Owned(names);
     }
     spec.horizon = param("horizon")?;
     if let Some(value) = report.get("step") {
         let step = string(src, value, "step")?;
-        spec.step = (leak(&step), leak(&format!("{step}s")));
+        let plural = format!("{step}s");
+        spec.step = (Cow::Owned(step), Cow::Owned(plural));
     }
     if let Some(parameter) = param("compare")? {
-        let choices = match params.iter().find(|p| p.name == parameter).map(|p| p.kind) {
+        let choices = match params.iter().find(|p| p.name == parameter).map(|p| &p.kind) {
             Some(ParamKind::Choice(choices)) => choices,
             _ => {
                 return Err(src.error_at(
@@ -396,20 +393,20 @@ fn report(
         let baseline = match report.get("baseline") {
             Some(value) => {
                 let name = string(src, value, "baseline")?;
-                *choices.iter().find(|c| **c == name).ok_or_else(|| {
+                let index = choices.position(&name).ok_or_else(|| {
                     src.error_at(
                         Some(value.span()),
                         format!("`baseline` `{name}` is not one of {}", choices.join(", ")),
                     )
-                })?
+                })?;
+                choices.text(index).expect("found")
             }
-            None => choices[0],
+            None => choices.text(0).expect("a choice parameter has a value"),
         };
         spec.comparison = Some(Comparison { parameter, baseline, along: param("along")? });
     }
     if let Some(value) = report.get("outcome") {
-        spec.outcome =
-            Some(outcome(src, super::parse::table(src, value, "[command.report.outcome]")?, summary)?);
+        spec.outcome = Some(outcome(src, error::table(src, value, "[command.report.outcome]")?, summary)?);
     }
     Ok(spec)
 }
@@ -417,13 +414,13 @@ fn report(
 /// `outcome = { column = "end_reason", time = "rounds", event = "collapsed",
 /// competing = ["stalled"], censored = ["round_limit"], place = "reach" }`:
 /// how a run ended, for the report's outcome table and bars.
-fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Result<OutcomeSpec, SweepError> {
+fn outcome(src: &Source, table: &DeTable, summary: &[ColumnSpec]) -> Result<OutcomeSpec, SweepError> {
     known_keys(src, table, OUTCOME_KEYS, "the outcome")?;
-    let column = |key: &str, ty: &[ColumnType]| -> Result<Option<&'static str>, SweepError> {
+    let column = |key: &str, ty: &[ColumnType]| -> Result<Option<Text>, SweepError> {
         let Some(value) = table.get(key) else { return Ok(None) };
         let name = string(src, value, key)?;
         match summary.iter().find(|c| c.name == name) {
-            Some(c) if ty.contains(&c.ty) => Ok(Some(c.name)),
+            Some(c) if ty.contains(&c.ty) => Ok(Some(c.name.clone())),
             _ => Err(src.error_at(
                 Some(value.span()),
                 format!(
@@ -433,7 +430,7 @@ fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Res
             )),
         }
     };
-    let required = |key: &str, found: Option<&'static str>| {
+    let required = |key: &str, found: Option<Text>| {
         found.ok_or_else(|| src.error(format!("the outcome in [command.report] needs `{key}`")))
     };
     let name = required("column", column("column", &[ColumnType::Str])?)?;
@@ -459,7 +456,8 @@ fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Res
             return Err(src.error_at(Some(value.span()), "`event` names the one outcome the report times"));
         }
         for v in values {
-            outcomes.push(Outcome { value: leak(&v), phrase: leak(&format!("ended `{v}`")), kind });
+            let phrase = Cow::Owned(format!("ended `{v}`"));
+            outcomes.push(Outcome { value: Cow::Owned(v), phrase, kind });
         }
     }
     if outcomes.is_empty() {
@@ -467,7 +465,7 @@ fn outcome(src: &Source, table: &DeTable, summary: &'static [ColumnSpec]) -> Res
             src.error("the outcome in [command.report] needs `event`, `competing` or `censored` values")
         );
     }
-    Ok(OutcomeSpec { column: name, outcomes: Box::leak(outcomes.into_boxed_slice()), time, place })
+    Ok(OutcomeSpec { column: name, outcomes: Cow::Owned(outcomes), time, place })
 }
 
 /// Refuses a key of `table` that is not one of `keys`, suggesting the closest.
@@ -527,7 +525,8 @@ fn template(src: &Source, value: &Spanned<DeValue>, params: &[ParamSpec]) -> Res
             _ => match params.iter().position(|p| p.name == name) {
                 Some(index) => Piece::Param(index),
                 None => {
-                    let known = params.iter().map(|p| p.name).chain(["seed", "run_id", "replicate", "here"]);
+                    let known =
+                        params.iter().map(|p| p.name.as_ref()).chain(["seed", "run_id", "replicate", "here"]);
                     return Err(src.error_at(
                         Some(value.span()),
                         format!(

@@ -4,6 +4,9 @@
 use std::fmt;
 use std::ops::Range;
 
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
 /// A problem with a sweep file, located as precisely as the input allows.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct SweepError {
@@ -95,6 +98,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// "did you mean `x`? " when a close candidate exists, else nothing.
 pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     closest(word, candidates).map(|c| format!("did you mean `{c}`? ")).unwrap_or_default()
+}
+
+/// `value` as a table, or an error naming `what` must be one.
+pub fn table<'a, 'i>(
+    src: &Source,
+    value: &'a Spanned<DeValue<'i>>,
+    what: &str,
+) -> Result<&'a DeTable<'i>, SweepError> {
+    match value.get_ref() {
+        DeValue::Table(t) => Ok(t),
+        _ => Err(src.error_at(Some(value.span()), format!("`{what}` must be a table"))),
+    }
 }
 
 #[cfg(test)]

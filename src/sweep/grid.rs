@@ -56,7 +56,7 @@ impl Sweep {
             let position = (point % len) as usize;
             point /= len;
             for (param, values) in factor.params.iter().zip(&factor.values) {
-                out[*param] = values[position];
+                out[*param] = values[position].clone();
             }
         }
     }
@@ -67,8 +67,8 @@ impl Sweep {
         hasher.text(self.scenario.name);
         for &i in &self.by_name {
             let spec = &self.scenario.params[i];
-            if spec.hashed(values[i]) {
-                hasher.param(spec.name, values[i]);
+            if spec.hashed(&values[i]) {
+                hasher.param(&spec.name, &values[i]);
             }
         }
         hasher
@@ -82,9 +82,9 @@ impl Sweep {
         for &i in &self.by_name {
             let spec = &self.scenario.params[i];
             if self.paired.contains(&i) {
-                hasher.paired(spec.name);
-            } else if spec.hashed(values[i]) {
-                hasher.param(spec.name, values[i]);
+                hasher.paired(&spec.name);
+            } else if spec.hashed(&values[i]) {
+                hasher.param(&spec.name, &values[i]);
             }
         }
         hasher
@@ -113,9 +113,9 @@ impl Sweep {
     }
 
     pub(super) fn set_canonical_order(&mut self) {
-        let params = self.scenario.params;
+        let params = &self.scenario.params;
         let mut order: Vec<usize> = (0..params.len()).collect();
-        order.sort_by_key(|&i| params[i].name);
+        order.sort_by_key(|&i| &params[i].name);
         self.by_name = order;
     }
 }
@@ -177,7 +177,7 @@ mod tests {
             .iter()
             .zip(&plain.values)
             .filter(|(spec, _)| spec.name != "cot_reliance")
-            .map(|(spec, value)| (spec.name, *value))
+            .map(|(spec, value)| (spec.name.as_ref(), value.clone()))
             .collect();
         others.sort_by_key(|(name, _)| *name);
         assert_eq!(crate::seed::run_id("addition", &others, 0), plain.run_id);

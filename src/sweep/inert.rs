@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::Sweep;
-use crate::params::Params;
+use crate::params::{ParamSpec, Params};
 use crate::value::Value;
 
 /// Sweeps with more points than this are not checked (the check visits
@@ -31,7 +31,7 @@ impl Sweep {
     /// points that only repeat others because of them; `None` when every
     /// swept parameter matters everywhere (or the grid is too large to check).
     pub fn redundancy(&self) -> Option<Redundancy> {
-        let specs = self.scenario.params;
+        let specs: &[ParamSpec] = &self.scenario.params;
         // An axis of one value is a fixed parameter written as a list: it
         // repeats no point, so it is not reported.
         let swept: Vec<usize> = self

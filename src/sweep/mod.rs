@@ -16,6 +16,7 @@ mod search;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use axis::as_written;
 pub use error::SweepError;
@@ -49,7 +50,8 @@ pub struct Sweep {
     pub text: String,
     /// Names the output folder.
     pub name: String,
-    pub scenario: &'static Scenario,
+    /// The scenario, owned: built-in, or built from this file's declaration.
+    pub scenario: Arc<Scenario>,
     /// The master seed.
     pub seed: u64,
     /// Seeded runs per grid point.
@@ -121,25 +123,27 @@ impl Sweep {
     }
 
     /// The parameter names, in declaration order.
-    pub fn param_names(&self) -> impl Iterator<Item = &'static str> {
-        self.scenario.params.iter().map(|p| p.name)
+    pub fn param_names(&self) -> impl Iterator<Item = &str> {
+        self.scenario.params.iter().map(|p| p.name.as_ref())
     }
 
     /// The scenario's comparison when this sweep varies the compared
     /// parameter but not over its baseline (`verifier = ["self", "oracle"]`
     /// where the report compares with `none`): the report then compares with
     /// the first of the declared choices the sweep runs, which is returned.
-    pub fn absent_baseline(&self) -> Option<(crate::scenario::contract::Comparison, &'static str)> {
-        let comparison = self.scenario.report.comparison?;
+    pub fn absent_baseline(&self) -> Option<(&crate::scenario::contract::Comparison, &str)> {
+        let comparison = self.scenario.report.comparison.as_ref()?;
         let index = self.scenario.params.iter().position(|p| p.name == comparison.parameter)?;
-        let crate::params::ParamKind::Choice(choices) = self.scenario.params[index].kind else { return None };
+        let crate::params::ParamKind::Choice(choices) = &self.scenario.params[index].kind else {
+            return None;
+        };
         let factor = self.factors.iter().find(|f| f.params.contains(&index))?;
         let swept = &factor.values[factor.params.iter().position(|&p| p == index)?];
-        let run: Vec<&'static str> = choices
+        let run: Vec<&str> = choices
             .iter()
-            .copied()
-            .filter(|&choice| swept.contains(&crate::value::Value::Str(choice)))
+            .map(|choice| choice.as_ref())
+            .filter(|&choice| swept.iter().any(|v| matches!(v, crate::value::Value::Str(s) if s == choice)))
             .collect();
-        Some((comparison, crate::scenario::contract::stand_in(comparison.baseline, &run)?))
+        Some((comparison, crate::scenario::contract::stand_in(&comparison.baseline, &run)?))
     }
 }

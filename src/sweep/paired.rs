@@ -24,8 +24,9 @@ pub(super) fn axes(
 ) -> Result<Vec<usize>, SweepError> {
     let key = crate::names::PAIRED;
     let Some(value) = top.get(key) else { return Ok(Vec::new()) };
-    let specs = scenario.params;
-    let swept: Vec<&str> = factors.iter().flat_map(|f| f.params.iter()).map(|&i| specs[i].name).collect();
+    let specs = &scenario.params;
+    let swept: Vec<&str> =
+        factors.iter().flat_map(|f| f.params.iter()).map(|&i| specs[i].name.as_ref()).collect();
     let axes = if swept.is_empty() { "none".to_string() } else { swept.join(", ") };
     let DeValue::Array(items) = value.get_ref() else {
         return Err(src.error_at(
@@ -51,7 +52,7 @@ pub(super) fn axes(
                 format!(
                     "`{key}` names `{name}`, which is not a parameter of scenario `{}`; {}swept axes: {axes}",
                     scenario.name,
-                    suggestion(name, swept.iter().copied().chain(specs.iter().map(|p| p.name)))
+                    suggestion(name, swept.iter().copied().chain(specs.iter().map(|p| p.name.as_ref())))
                 ),
             ));
         };
@@ -74,9 +75,9 @@ pub(super) fn axes(
     for (index, span) in indices {
         let Some(factor) = factors.iter().find(|f| f.params.contains(&index)) else { continue };
         let left_out: Vec<&str> =
-            factor.params.iter().filter(|p| !named.contains(p)).map(|&p| specs[p].name).collect();
+            factor.params.iter().filter(|p| !named.contains(p)).map(|&p| specs[p].name.as_ref()).collect();
         if !left_out.is_empty() {
-            let name = specs[index].name;
+            let name = &specs[index].name;
             return Err(src.error_at(
                 Some(span),
                 format!(

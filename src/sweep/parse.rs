@@ -2,15 +2,17 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::axis::{axis, axis_values, scalar};
-use super::error::{line_column, suggestion, Source, SweepError};
+use super::error::{line_column, suggestion, table, Source, SweepError};
 use super::{Factor, Origin, Sweep};
 use crate::params::{ParamSpec, Params};
-use crate::scenario::{self, Scenario};
+use crate::scenario::registry::{self, Declared};
+use crate::scenario::Scenario;
 
 const TOP_LEVEL_KEYS: &[&str] = &[
     "name",
@@ -71,29 +73,38 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         ));
     }
     let (scenario_span, scenario_name) = required_string(&src, top, "scenario")?;
-    let declared = match scenario_name.as_str() {
-        super::command::NAME => Some(super::command::scenario(&src, top, &name.1)?),
-        _ => {
-            if let Some((key, _)) = top.iter().find(|(k, _)| k.get_ref() == "command") {
+    // A table declaring a scenario belongs to that scenario's sweeps only.
+    for known in registry::registry() {
+        if let Declared::BySweep(by_sweep) = &known.declared {
+            if known.name == scenario_name {
+                continue;
+            }
+            if let Some((key, _)) = top.iter().find(|(k, _)| k.get_ref() == by_sweep.table) {
                 return Err(src.error_at(
                     Some(key.span()),
-                    "[command] declares a program for `scenario = \"command\"` only",
+                    format!(
+                        "[{}] declares {} for `scenario = \"{}\"` only",
+                        by_sweep.table, by_sweep.declares, known.name
+                    ),
                 ));
             }
-            None
+        }
+    }
+    let scenario: Arc<Scenario> = match registry::known(&scenario_name).map(|k| &k.declared) {
+        Some(Declared::InCode(scenario)) => Arc::clone(scenario),
+        Some(Declared::BySweep(by_sweep)) => Arc::new((by_sweep.build)(&src, top, &name.1)?),
+        None => {
+            let names = registry::names();
+            return Err(src.error_at(
+                Some(scenario_span),
+                format!(
+                    "unknown scenario `{scenario_name}`; {}known scenarios: {}",
+                    suggestion(&scenario_name, names.clone()),
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            ));
         }
     };
-    let scenario = declared.map(|(s, _)| s).or_else(|| scenario::find(&scenario_name)).ok_or_else(|| {
-        let names = scenario::registry().iter().map(|s| s.name).chain([super::command::NAME]);
-        src.error_at(
-            Some(scenario_span),
-            format!(
-                "unknown scenario `{scenario_name}`; {}known scenarios: {}",
-                suggestion(&scenario_name, names.clone()),
-                names.collect::<Vec<_>>().join(", ")
-            ),
-        )
-    })?;
     let seed = required_int(&src, top, "seed", 0, i64::MAX)? as u64;
     let replicates = required_int(&src, top, "replicates", 1, i64::MAX)? as u64;
     if let Some(description) = top.get("description") {
@@ -102,7 +113,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         }
     }
 
-    let mut builder = Builder::new(&src, scenario);
+    let mut builder = Builder::new(&src, Arc::clone(&scenario));
     if let Some(generations) = top.get("generations") {
         let key = top.iter().find(|(k, _)| k.get_ref() == "generations").map(|(k, _)| k).expect("present");
         builder.fixed(key, generations, "the top level")?;
@@ -128,7 +139,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         }
     }
 
-    let search = super::search::search(&src, top, scenario, &builder.spans, replicates)?;
+    let search = super::search::search(&src, top, &scenario, &builder.spans, replicates)?;
     if let Some((search, span)) = &search {
         let p = search.param;
         builder.base[p] = match search.integer {
@@ -152,7 +163,8 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         }
     }
 
-    let paired = super::paired::axes(&src, top, scenario, &builder.factors)?;
+    let paired = super::paired::axes(&src, top, &scenario, &builder.factors)?;
+    let cores_per_run = scenario.cores_per_run;
     let mut sweep = Sweep {
         file: path.to_path_buf(),
         text: text.to_string(),
@@ -165,7 +177,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
         paired,
         factors: builder.factors,
         by_name: Vec::new(),
-        cores_per_run: declared.map_or(1, |(_, cores)| cores),
+        cores_per_run,
         search: search.map(|(s, _)| s),
     };
     sweep.set_canonical_order();
@@ -176,7 +188,7 @@ pub fn parse(path: &Path, text: &str, max_runs: u64) -> Result<Sweep, SweepError
 /// Collects fixed values and axes, refusing a parameter set twice.
 struct Builder<'a> {
     src: &'a Source<'a>,
-    scenario: &'static Scenario,
+    scenario: Arc<Scenario>,
     base: Vec<crate::value::Value>,
     origins: Vec<Origin>,
     spans: Vec<Option<Range<usize>>>,
@@ -184,14 +196,19 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(src: &'a Source<'a>, scenario: &'static Scenario) -> Self {
+    fn new(src: &'a Source<'a>, scenario: Arc<Scenario>) -> Self {
         let n = scenario.params.len();
+        // Required parameters without a default get a placeholder that
+        // `check_required` replaces or reports.
+        let base = scenario
+            .params
+            .iter()
+            .map(|p| p.default.clone().unwrap_or(crate::value::Value::Int(0)))
+            .collect();
         Builder {
             src,
             scenario,
-            // Required parameters without a default get a placeholder that
-            // `check_required` replaces or reports.
-            base: scenario.params.iter().map(|p| p.default.unwrap_or(crate::value::Value::Int(0))).collect(),
+            base,
             origins: vec![Origin::Default; n],
             spans: vec![None; n],
             factors: Vec::new(),
@@ -202,15 +219,15 @@ impl<'a> Builder<'a> {
     /// names already set elsewhere.
     fn param(&mut self, key: &Spanned<std::borrow::Cow<str>>, place: &str) -> Result<usize, SweepError> {
         let name = key.get_ref().as_ref();
-        let specs: &[ParamSpec] = self.scenario.params;
+        let specs: &[ParamSpec] = &self.scenario.params;
         let Some(index) = specs.iter().position(|p| p.name == name) else {
             return Err(self.src.error_at(
                 Some(key.span()),
                 format!(
                     "unknown parameter `{name}` in {place} for scenario `{}`; {}valid parameters: {}",
                     self.scenario.name,
-                    suggestion(name, specs.iter().map(|p| p.name)),
-                    specs.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                    suggestion(name, specs.iter().map(|p| p.name.as_ref())),
+                    specs.iter().map(|p| p.name.as_ref()).collect::<Vec<_>>().join(", ")
                 ),
             ));
         };
@@ -275,12 +292,13 @@ impl<'a> Builder<'a> {
         }
         // A list may repeat a value (`learner = ["table", "network",
         // "network"]`), but two equal tuples would be one grid point twice.
-        let tuple = |i: usize| factor.values.iter().map(|v| v[i]).collect::<Vec<_>>();
+        let tuple = |i: usize| factor.values.iter().map(|v| &v[i]).collect::<Vec<_>>();
         let len = factor.values[0].len();
         if let Some((i, j)) =
             (0..len).flat_map(|j| (0..j).map(move |i| (i, j))).find(|&(i, j)| tuple(i) == tuple(j))
         {
-            let names: Vec<&str> = factor.params.iter().map(|&p| self.scenario.params[p].name).collect();
+            let names: Vec<&str> =
+                factor.params.iter().map(|&p| self.scenario.params[p].name.as_ref()).collect();
             let values: Vec<String> = tuple(j).iter().map(|v| v.to_string()).collect();
             return Err(self.src.error_at(
                 Some(span),
@@ -301,7 +319,7 @@ impl<'a> Builder<'a> {
 /// Required parameters are set, and every grid point passes the scenario's
 /// cross-parameter check.
 fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> Result<(), SweepError> {
-    let specs = sweep.scenario.params;
+    let specs: &[ParamSpec] = &sweep.scenario.params;
     for (i, spec) in specs.iter().enumerate() {
         if spec.default.is_none() && spans[i].is_none() {
             return Err(src.error(format!(
@@ -329,7 +347,7 @@ fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> 
     for (point, end) in (0..sweep.points()).flat_map(|p| ends.iter().map(move |e| (p, e))) {
         sweep.point_values(point, &mut values);
         if let (Some(end), Some(s)) = (end, &sweep.search) {
-            values[s.param] = *end;
+            values[s.param] = end.clone();
         }
         if let Err(e) = (sweep.scenario.check)(&Params { specs, values: &values }) {
             let index = specs.iter().position(|p| p.name == e.param);
@@ -353,22 +371,10 @@ fn check_points(src: &Source, sweep: &Sweep, spans: &[Option<Range<usize>>]) -> 
 }
 
 /// The scenario the file names, if it names a known one.
-fn named_scenario(top: &DeTable) -> Option<&'static Scenario> {
+fn named_scenario(top: &DeTable) -> Option<Arc<Scenario>> {
     match top.get("scenario")?.get_ref() {
-        DeValue::String(name) => scenario::find(name),
+        DeValue::String(name) => registry::find(name),
         _ => None,
-    }
-}
-
-/// `value` as a table, or an error naming `what` must be one.
-pub(super) fn table<'a, 'i>(
-    src: &Source,
-    value: &'a Spanned<DeValue<'i>>,
-    what: &str,
-) -> Result<&'a DeTable<'i>, SweepError> {
-    match value.get_ref() {
-        DeValue::Table(t) => Ok(t),
-        _ => Err(src.error_at(Some(value.span()), format!("`{what}` must be a table"))),
     }
 }
 

@@ -21,7 +21,7 @@ const EVENT_KEYS: &[&str] = &["column", "equals", "below", "above"];
 pub fn search(
     src: &Source,
     top: &DeTable,
-    scenario: &'static Scenario,
+    scenario: &Scenario,
     set: &[Option<Range<usize>>],
     replicates: u64,
 ) -> Result<Option<(Search, Range<usize>)>, SweepError> {
@@ -56,7 +56,7 @@ pub fn search(
                 "`axis` = {:?} is not a parameter of scenario `{}`; {}",
                 name.as_ref(),
                 scenario.name,
-                suggestion(name, scenario.params.iter().map(|p| p.name))
+                suggestion(name, scenario.params.iter().map(|p| p.name.as_ref()))
             ),
         ));
     };
@@ -147,7 +147,7 @@ pub fn search(
     let event = event(src, need("event")?, scenario)?;
     let search = Search {
         param,
-        name: spec.name,
+        name: spec.name.clone(),
         range: (lo, hi),
         integer,
         event,
@@ -158,7 +158,7 @@ pub fn search(
     Ok(Some((search, axis.span())))
 }
 
-fn event(src: &Source, value: &Spanned<DeValue>, scenario: &'static Scenario) -> Result<Event, SweepError> {
+fn event(src: &Source, value: &Spanned<DeValue>, scenario: &Scenario) -> Result<Event, SweepError> {
     let form = "`event` is { column = \"...\", equals = ... } or { column = \"...\", below = x } or { ..., above = x }";
     let DeValue::Table(table) = value.get_ref() else { return Err(src.error_at(Some(value.span()), form)) };
     for (key, _) in table.iter() {
@@ -175,7 +175,7 @@ fn event(src: &Source, value: &Spanned<DeValue>, scenario: &'static Scenario) ->
             src.error_at(Some(value.span()), format!("`event` needs `column`, a run column's name; {form}"))
         );
     };
-    let columns = scenario.summary_columns;
+    let columns = &scenario.summary_columns;
     let Some(column) = columns.iter().find(|c| c.name == name.as_ref()) else {
         return Err(src.error_at(
             span(table, "column"),
@@ -183,8 +183,8 @@ fn event(src: &Source, value: &Spanned<DeValue>, scenario: &'static Scenario) ->
                 "`{}` is not a run column of scenario `{}`; {}run columns: {}",
                 name.as_ref(),
                 scenario.name,
-                suggestion(name, columns.iter().map(|c| c.name)),
-                columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                suggestion(name, columns.iter().map(|c| c.name.as_ref())),
+                columns.iter().map(|c| c.name.as_ref()).collect::<Vec<_>>().join(", ")
             ),
         ));
     };
@@ -216,7 +216,11 @@ fn event(src: &Source, value: &Spanned<DeValue>, scenario: &'static Scenario) ->
             ))
         }
     };
-    Ok(Event { column: column.name, test, null_is_lowest: column.nulls == NullMeaning::NothingAchieved })
+    Ok(Event {
+        column: column.name.clone(),
+        test,
+        null_is_lowest: column.nulls == NullMeaning::NothingAchieved,
+    })
 }
 
 fn span(table: &DeTable, key: &str) -> Option<Range<usize>> {

@@ -343,7 +343,7 @@ mod tests {
             let values = Params::with(
                 PARAMS,
                 &[
-                    ("verifier", Value::Str(verifier)),
+                    ("verifier", Value::Str(verifier.into())),
                     ("noise_rate", Value::Float(0.0)),
                     ("problems", Value::Int(200)),
                 ],

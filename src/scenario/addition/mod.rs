@@ -21,11 +21,14 @@
 //! * `theory/`: the parameter-only prediction beside them (`chain`, the
 //!   reduced per-context model; `race`, the blind-spot race).
 
+use std::borrow::Cow;
+
 use rand_pcg::Pcg64;
 
 use super::contract::{Comparison, CurveSpec, HeatmapSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};
-use super::{Deadline, RunError, RunOutput, Scenario};
+use super::{Deadline, Hooks, RunError, RunFn, RunOutput, Scenario};
 use crate::params::Params;
+use crate::value::Names;
 use measures::metrics;
 
 pub mod checks;
@@ -42,11 +45,13 @@ pub mod verifier;
 pub static SCENARIO: Scenario = Scenario {
     name: "addition",
     about: "self-training on n-digit addition with verifiers; how fast errors avalanche",
-    params: config::PARAMS,
-    summary_columns: metrics::SUMMARY_COLUMNS,
-    generation_columns: metrics::GENERATION_COLUMNS,
+    params: Cow::Borrowed(config::PARAMS),
+    summary_columns: Cow::Borrowed(metrics::SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(metrics::GENERATION_COLUMNS),
     check: config::check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    hooks: Hooks::NONE,
     report: REPORT,
 };
 
@@ -54,7 +59,7 @@ pub static SCENARIO: Scenario = Scenario {
 /// grew (beside how sharp the model's outputs are at the frontier), per
 /// verifier against `none`, along the noise rate.
 const REPORT: ReportSpec = ReportSpec {
-    headline: &[
+    headline: Names::Literal(&[
         "reach99",
         "final_digits",
         "growth_law",
@@ -72,28 +77,17 @@ const REPORT: ReportSpec = ReportSpec {
         "mean_first_visit_errors",
         "final_mirror_error_share",
         "final_mirror_error_share_chance",
-    ],
-    curves: &[
-        CurveSpec {
-            complement: true,
-            log: true,
-            threshold: Some("collapse_accuracy"),
-            label: Some("frontier error (1 - accuracy)"),
-            ..CurveSpec::of("accuracy_frontier")
-        },
+    ]),
+    curves: Cow::Borrowed(&[
+        CurveSpec::of("accuracy_frontier")
+            .complement_log()
+            .threshold("collapse_accuracy")
+            .label("frontier error (1 - accuracy)"),
         // Beside the error: entropy falling with accuracy is diversity
         // lost; accuracy falling at steady entropy is an avalanche.
         CurveSpec::of("entropy_frontier"),
-        CurveSpec {
-            x: Some("frontier_digits"),
-            threshold: Some("collapse_accuracy"),
-            ..CurveSpec::of("accuracy_frontier")
-        },
-        CurveSpec {
-            x: Some("frontier_digits"),
-            threshold: Some("advance_threshold"),
-            ..CurveSpec::of("acceptance_rate")
-        },
+        CurveSpec::of("accuracy_frontier").against("frontier_digits").threshold("collapse_accuracy"),
+        CurveSpec::of("acceptance_rate").against("frontier_digits").threshold("advance_threshold"),
         CurveSpec::of("contamination"),
         CurveSpec::of("wrong_step_right_answer"),
         CurveSpec::of("forgetting"),
@@ -106,22 +100,20 @@ const REPORT: ReportSpec = ReportSpec {
         // The same at a new position before training on it: symmetry the
         // model generalised rather than what the verifier selected.
         CurveSpec::of("first_visit_mirror_share"),
-    ],
-    comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
-    horizon: Some("generations"),
-    outcome: Some(OutcomeSpec {
-        column: "end_reason",
-        outcomes: &[
-            Outcome { value: "collapsed", phrase: "collapsed", kind: OutcomeKind::Event },
-            Outcome { value: "stalled", phrase: "stalled", kind: OutcomeKind::Competing },
-            Outcome { value: "round_limit", phrase: "reached the round limit", kind: OutcomeKind::Censored },
-        ],
-        time: "end_round",
-        place: Some("final_digits"),
-    }),
+    ]),
+    comparison: Some(Comparison::of("verifier", "none", Some("noise_rate"))),
+    horizon: Some(Cow::Borrowed("generations")),
+    outcome: Some(OutcomeSpec::of("end_reason", OUTCOMES, "end_round", Some("final_digits"))),
     heatmap: Some(HeatmapSpec { column: "reach99", x: "noise_rate", y: "verifier" }),
-    step: ("round", "rounds"),
+    step: (Cow::Borrowed("round"), Cow::Borrowed("rounds")),
 };
+
+/// How a run ends, in the order the report lists them.
+const OUTCOMES: &[Outcome] = &[
+    Outcome::of("collapsed", "collapsed", OutcomeKind::Event),
+    Outcome::of("stalled", "stalled", OutcomeKind::Competing),
+    Outcome::of("round_limit", "reached the round limit", OutcomeKind::Censored),
+];
 
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
     let config = config::Config::from_params(params);
@@ -171,7 +163,7 @@ mod tests {
     }
 
     fn cell(row: &Row, name: &str) -> Option<Value> {
-        row[metrics::SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()]
+        row[metrics::SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()].clone()
     }
 
     #[test]
@@ -194,7 +186,7 @@ mod tests {
                 ]
             };
             let short = summary(&point(40), seed);
-            if cell(&short, "end_reason") != Some(Value::Str("round_limit")) {
+            if cell(&short, "end_reason") != Some(Value::Str("round_limit".into())) {
                 continue;
             }
             let long = summary(&point(60), seed);
@@ -212,7 +204,7 @@ mod tests {
             }
             let (a, b) = (float(&short, "growth_rate"), float(&long, "growth_rate"));
             assert!(b < a, "seed {seed}: the exponential rate {a} at 40 rounds, {b} at 60");
-            assert_eq!(cell(&long, "growth_law"), Some(Value::Str("polynomial")), "seed {seed}");
+            assert_eq!(cell(&long, "growth_law"), Some(Value::Str("polynomial".into())), "seed {seed}");
         }
         assert!(growing >= 4, "only {growing} runs were still growing at round 40");
     }
@@ -235,14 +227,14 @@ mod tests {
         // goal of issue 15), allowing for the mean's own sampling error:
         // |mean - theory| <= 0.2 theory + 1.96 se over 12 runs.
         let points: [&[(&str, Value)]; 4] = [
-            &[("verifier", Value::Str("none"))],
+            &[("verifier", Value::Str("none".into()))],
             &[
-                ("verifier", Value::Str("outcome")),
+                ("verifier", Value::Str("outcome".into())),
                 ("false_accept", Value::Float(0.3)),
                 ("generations", Value::Int(40)),
             ],
             &[
-                ("verifier", Value::Str("majority")),
+                ("verifier", Value::Str("majority".into())),
                 ("blind_spot_rate", Value::Float(0.005)),
                 ("generations", Value::Int(40)),
             ],

@@ -255,8 +255,8 @@ mod tests {
         let modes = VERIFIER_NAMES.iter().map(|v| (*v, "accumulate")).chain([("majority", "replace")]);
         for (verifier, data) in modes {
             let config = config(&[
-                ("verifier", Value::Str(verifier)),
-                ("data", Value::Str(data)),
+                ("verifier", Value::Str(verifier.into())),
+                ("data", Value::Str(data.into())),
                 ("real_fraction", Value::Float(0.5)),
                 ("noise_rate", Value::Float(0.0)),
                 ("gap", Value::Float(0.0)),
@@ -285,7 +285,7 @@ mod tests {
         // only retrained rounds keep the equality.
         for (gap, verifier) in [(0.0, "none"), (0.0, "majority"), (0.2, "majority")] {
             let config = config(&[
-                ("verifier", Value::Str(verifier)),
+                ("verifier", Value::Str(verifier.into())),
                 ("gap", Value::Float(gap)),
                 ("blind_spot_rate", Value::Float(0.0)),
                 ("generations", Value::Int(8)),
@@ -314,7 +314,7 @@ mod tests {
         for verifier in ["outcome", "majority"] {
             let at = |reliance| {
                 let config = config(&[
-                    ("verifier", Value::Str(verifier)),
+                    ("verifier", Value::Str(verifier.into())),
                     ("noise_rate", Value::Float(0.0)),
                     ("cot_reliance", Value::Float(reliance)),
                 ]);
@@ -334,7 +334,7 @@ mod tests {
     ) -> (usize, usize, f64) {
         let noise = 0.05;
         let config = config(&[
-            ("verifier", Value::Str(verifier)),
+            ("verifier", Value::Str(verifier.into())),
             ("noise_rate", Value::Float(noise)),
             ("gap", Value::Float(0.0)),
             ("blind_spot_rate", Value::Float(0.0)),
@@ -381,7 +381,7 @@ mod tests {
 
     #[test]
     fn a_run_is_a_pure_function_of_its_seed() {
-        let config = config(&[("verifier", Value::Str("majority"))]);
+        let config = config(&[("verifier", Value::Str("majority".into()))]);
         let once = run(&config, &mut Pcg64::seed_from_u64(32), &Deadline::none()).unwrap();
         let again = run(&config, &mut Pcg64::seed_from_u64(32), &Deadline::none()).unwrap();
         let other = run(&config, &mut Pcg64::seed_from_u64(33), &Deadline::none()).unwrap();
@@ -400,7 +400,7 @@ mod tests {
     /// output) and no other source of error.
     fn blind_spots_only(verifier: &'static str) -> Config {
         config(&[
-            ("verifier", Value::Str(verifier)),
+            ("verifier", Value::Str(verifier.into())),
             ("noise_rate", Value::Float(0.0)),
             ("gap", Value::Float(0.0)),
             ("blind_spot_rate", Value::Float(0.05)),
@@ -448,10 +448,10 @@ mod tests {
         // substreams, so both start round 0 from the same supervised model
         // (same accuracy, same entropy and blind spots at the first new
         // position) and part only where the verifier's data differ.
-        let network = |verifier| {
+        let network = |verifier: &'static str| {
             config(&[
-                ("learner", Value::Str("network")),
-                ("verifier", Value::Str(verifier)),
+                ("learner", Value::Str("network".into())),
+                ("verifier", Value::Str(verifier.into())),
                 ("hidden_width", Value::Int(24)),
                 ("supervised_max_steps", Value::Int(1000)),
                 ("steps_per_round", Value::Int(50)),

@@ -8,6 +8,8 @@
 //! is computed from the points actually drawn; the `*_theory` columns hold
 //! closed-form expectations where they are known (docs/COLLAPSE.md).
 
+use std::borrow::Cow;
+
 mod batch;
 pub mod normal;
 pub mod regime;
@@ -20,48 +22,57 @@ mod tests;
 use rand_pcg::Pcg64;
 
 use super::contract::{Comparison, CurveSpec, ReportSpec};
-use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use super::{Deadline, Hooks, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use batch::{Counts, Estimator, Moments, Normal, Recipe, Verifier};
 use regime::Data;
 use theory::{Contamination, Expected, Point};
 
+/// The parameters' keys: each name spelled once, for the declaration and
+/// every read.
+pub mod key {
+    use crate::params::{Choice, Key};
+
+    pub const SAMPLES: Key<i64> = Key::new("samples");
+    pub const GENERATIONS: Key<i64> = Key::new("generations");
+    pub const NOISE_RATE: Key<f64> = Key::new("noise_rate");
+    pub const OUTLIER_SCALE: Key<f64> = Key::new("outlier_scale");
+    pub const VERIFIER: Key<Choice> = Key::new("verifier");
+    pub const Z_MAX: Key<f64> = Key::new("z_max");
+    pub const ESTIMATOR: Key<Choice> = Key::new("estimator");
+    pub const MEAN: Key<f64> = Key::new("mean");
+    pub const STD: Key<f64> = Key::new("std");
+}
+
 static PARAMS: &[ParamSpec] = &[
-    ParamSpec::int("samples", 2, 10_000_000, 100, "points drawn per generation (M)"),
-    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true distribution)"),
+    key::SAMPLES.declare(2, 10_000_000, 100, "points drawn per generation (M)"),
+    key::GENERATIONS.declare(0, 1_000_000, 10, "fits after generation 0 (the true distribution)"),
     regime::DATA_PARAM,
     regime::REAL_FRACTION_PARAM,
-    ParamSpec::float("noise_rate", 0.0, 1.0, 0.0, "probability that a drawn point is replaced by an outlier"),
-    ParamSpec::float(
-        "outlier_scale",
+    key::NOISE_RATE.declare(0.0, 1.0, 0.0, "probability that a drawn point is replaced by an outlier"),
+    key::OUTLIER_SCALE.declare(
         0.0,
         f64::INFINITY,
         10.0,
         "outliers ~ N(mean, (outlier_scale * std)^2), centred on the truth",
     ),
-    ParamSpec::choice(
-        "verifier",
+    key::VERIFIER.declare(
         &["none", "self", "oracle"],
         "none",
         "drop points beyond z_max sd of: nothing (none), the generating model (self), the truth (oracle)",
     ),
-    ParamSpec::float("z_max", 0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations")
-        .only_when("verifier", &["self", "oracle"]),
-    ParamSpec::choice(
-        "estimator",
+    key::Z_MAX
+        .declare(0.0, f64::INFINITY, 3.0, "verifier threshold in standard deviations")
+        .only_when(key::VERIFIER, &["self", "oracle"]),
+    key::ESTIMATOR.declare(
         &["unbiased", "mle"],
         "unbiased",
         "variance fit: sum of squares over (count - 1) or over count",
     ),
-    ParamSpec::float("mean", f64::NEG_INFINITY, f64::INFINITY, 0.0, "mean of the true distribution"),
-    ParamSpec::float(
-        "std",
-        f64::MIN_POSITIVE,
-        f64::INFINITY,
-        1.0,
-        "standard deviation of the true distribution",
-    ),
+    key::MEAN.declare(f64::NEG_INFINITY, f64::INFINITY, 0.0, "mean of the true distribution"),
+    key::STD.declare(f64::MIN_POSITIVE, f64::INFINITY, 1.0, "standard deviation of the true distribution"),
 ];
 
 const FLOAT: ColumnType = ColumnType::Float;
@@ -136,26 +147,28 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
 pub static SCENARIO: Scenario = Scenario {
     name: "gaussian",
     about: "recursive Gaussian fit on its own samples (Shumailov et al. 2024)",
-    params: PARAMS,
-    summary_columns: SUMMARY_COLUMNS,
-    generation_columns: GENERATION_COLUMNS,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(GENERATION_COLUMNS),
     check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    hooks: Hooks::NONE,
     report: ReportSpec {
-        headline: &[
+        headline: Names::Literal(&[
             "final_variance_ratio",
             "final_log_variance_ratio",
             "final_mean_sq_error",
             "kept_fraction",
             "outliers_kept_fraction",
-        ],
-        curves: &[
+        ]),
+        curves: Cow::Borrowed(&[
             CurveSpec::of("variance_ratio"),
             CurveSpec::of("log_variance_ratio"),
             CurveSpec::of("mean_sq_error"),
-        ],
-        comparison: Some(Comparison { parameter: "verifier", baseline: "none", along: Some("noise_rate") }),
-        horizon: Some("generations"),
+        ]),
+        comparison: Some(Comparison::of("verifier", "none", Some("noise_rate"))),
+        horizon: Some(Cow::Borrowed("generations")),
         ..ReportSpec::EMPTY
     },
 };
@@ -176,24 +189,24 @@ struct Config {
 
 impl Config {
     fn from_params(params: &Params) -> Config {
-        let samples = params.int("samples") as usize;
+        let samples = params.get(key::SAMPLES) as usize;
         Config {
             samples,
-            generations: params.int("generations") as u64,
+            generations: params.get(key::GENERATIONS) as u64,
             data: Data::from_params(params, samples),
-            noise_rate: params.float("noise_rate"),
-            outlier_scale: params.float("outlier_scale"),
-            verifier: match params.choice("verifier") {
+            noise_rate: params.get(key::NOISE_RATE),
+            outlier_scale: params.get(key::OUTLIER_SCALE),
+            verifier: match params.get(key::VERIFIER) {
                 "self" => Verifier::SelfFit,
                 "oracle" => Verifier::Oracle,
                 _ => Verifier::None,
             },
-            z_max: params.float("z_max"),
-            estimator: match params.choice("estimator") {
+            z_max: params.get(key::Z_MAX),
+            estimator: match params.get(key::ESTIMATOR) {
                 "mle" => Estimator::Mle,
                 _ => Estimator::Unbiased,
             },
-            truth: Normal { mean: params.float("mean"), sd: params.float("std") },
+            truth: Normal { mean: params.get(key::MEAN), sd: params.get(key::STD) },
         }
     }
 
@@ -204,27 +217,27 @@ impl Config {
 }
 
 fn check(params: &Params) -> Result<(), PointError> {
-    let std = params.float("std");
+    let std = params.get(key::STD);
     if !(std * std).is_normal() {
         return Err(PointError {
-            param: "std",
+            param: key::STD.name(),
             message: format!("`std` = {std} has a variance that underflows or overflows a float"),
         });
     }
     // The fitted mean's squared error, and sums of `samples` points near
     // the mean, must stay finite: at |mean| = 1e308 every run came out NaN.
-    let mean = params.float("mean");
+    let mean = params.get(key::MEAN);
     if !(mean * mean).is_finite() {
         return Err(PointError {
-            param: "mean",
+            param: key::MEAN.name(),
             message: format!("`mean` = {mean} has a square that overflows a float (at most about 1e154)"),
         });
     }
     // Outliers enter sums of squares: their variance must stay finite too.
-    let scale = params.float("outlier_scale") * std;
+    let scale = params.get(key::OUTLIER_SCALE) * std;
     if !(scale * scale).is_finite() {
         return Err(PointError {
-            param: "outlier_scale",
+            param: key::OUTLIER_SCALE.name(),
             message: "(`outlier_scale` * `std`)^2 overflows a float".to_string(),
         });
     }

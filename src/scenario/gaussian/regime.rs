@@ -3,12 +3,20 @@
 
 use crate::params::{ParamSpec, Params};
 
+/// The parameters' keys: each name spelled once, for the declaration and
+/// every read.
+pub mod key {
+    use crate::params::{Choice, Key};
+
+    pub const DATA: Key<Choice> = Key::new("data");
+    pub const REAL_FRACTION: Key<f64> = Key::new("real_fraction");
+}
+
 /// The `data` choices, in the order `avalanche scenarios` lists them.
 pub const DATA_CHOICES: &[&str] = &["replace", "accumulate", "mix"];
 
 /// The `data` parameter declaration.
-pub const DATA_PARAM: ParamSpec = ParamSpec::choice(
-    "data",
+pub const DATA_PARAM: ParamSpec = key::DATA.declare(
     DATA_CHOICES,
     "replace",
     "replace: train on the newest batch only; accumulate: on every batch so far; \
@@ -16,14 +24,14 @@ pub const DATA_PARAM: ParamSpec = ParamSpec::choice(
 );
 
 /// The `real_fraction` parameter declaration.
-pub const REAL_FRACTION_PARAM: ParamSpec = ParamSpec::float(
-    "real_fraction",
-    0.0,
-    1.0,
-    0.1,
-    "mix only: share of each batch drawn from the true distribution (rounded to whole points)",
-)
-.only_when("data", &["mix"]);
+pub const REAL_FRACTION_PARAM: ParamSpec = key::REAL_FRACTION
+    .declare(
+        0.0,
+        1.0,
+        0.1,
+        "mix only: share of each batch drawn from the true distribution (rounded to whole points)",
+    )
+    .only_when(key::DATA, &["mix"]);
 
 /// How a generation's training set is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,9 +47,9 @@ pub enum Data {
 impl Data {
     /// Reads `data` and `real_fraction` for batches of `samples` points.
     pub fn from_params(params: &Params, samples: usize) -> Data {
-        match params.choice("data") {
+        match params.get(key::DATA) {
             "accumulate" => Data::Accumulate,
-            "mix" => Data::Mix { real: real_count(params.float("real_fraction"), samples) },
+            "mix" => Data::Mix { real: real_count(params.get(key::REAL_FRACTION), samples) },
             _ => Data::Replace,
         }
     }

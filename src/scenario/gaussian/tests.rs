@@ -29,22 +29,22 @@ fn summary_column(name: &str) -> usize {
     SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()
 }
 
-fn as_f64(value: Option<Value>) -> f64 {
+fn as_f64(value: &Option<Value>) -> f64 {
     match value {
-        Some(Value::Float(x)) => x,
-        Some(Value::Int(x)) => x as f64,
+        &Some(Value::Float(x)) => x,
+        &Some(Value::Int(x)) => x as f64,
         other => panic!("expected a number, got {other:?}"),
     }
 }
 
 /// The values of `name` at `generation` across runs.
 fn at(outputs: &[RunOutput], generation: usize, name: &str) -> Vec<f64> {
-    outputs.iter().map(|o| as_f64(o.generations[generation][column(name)])).collect()
+    outputs.iter().map(|o| as_f64(&o.generations[generation][column(name)])).collect()
 }
 
 /// The theory column of the first run (identical in all runs).
 fn theory(outputs: &[RunOutput], generation: usize, name: &str) -> f64 {
-    as_f64(outputs[0].generations[generation][column(name)])
+    as_f64(&outputs[0].generations[generation][column(name)])
 }
 
 fn mean_and_se(xs: &[f64]) -> (f64, f64) {
@@ -74,7 +74,7 @@ fn float(x: f64) -> Value {
 }
 
 fn choice(x: &'static str) -> Value {
-    Value::Str(x)
+    Value::Str(x.into())
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn contaminated_runs_match_the_moment_recursion() {
     // 4 000 runs put five standard errors near 4%.
     let noisy = [("samples", int(100)), ("generations", int(5)), ("noise_rate", float(0.05))];
     for (data, seed) in [("replace", 20), ("accumulate", 21), ("mix", 22)] {
-        let overrides: Vec<_> = noisy.iter().copied().chain([("data", choice(data))]).collect();
+        let overrides: Vec<_> = noisy.iter().cloned().chain([("data", choice(data))]).collect();
         let outputs = runs(&overrides, 4_000, seed);
         for n in [1, 5] {
             let var = theory(&outputs, n, "variance_ratio_theory");
@@ -235,8 +235,8 @@ fn oracle_keeps_outliers_at_the_rate_the_truth_predicts() {
     let (mut outliers, mut outliers_kept) = (0.0, 0.0);
     for o in &outputs {
         for row in &o.generations[1..] {
-            outliers += as_f64(row[column("outliers")]);
-            outliers_kept += as_f64(row[column("outliers_kept")]);
+            outliers += as_f64(&row[column("outliers")]);
+            outliers_kept += as_f64(&row[column("outliers_kept")]);
         }
     }
     // Injected count ~ Binomial(200 000, 0.2): sd 179.
@@ -245,10 +245,12 @@ fn oracle_keeps_outliers_at_the_rate_the_truth_predicts() {
     let se = (p * (1.0 - p) / outliers).sqrt();
     assert!((outliers_kept / outliers - p).abs() < 5.0 * se, "kept share {}", outliers_kept / outliers);
     // Clean points at generation 1: 1000 - outliers, kept at 0.9973.
-    let clean: f64 = outputs.iter().map(|o| 1000.0 - as_f64(o.generations[1][column("outliers")])).sum();
+    let clean: f64 = outputs.iter().map(|o| 1000.0 - as_f64(&o.generations[1][column("outliers")])).sum();
     let clean_kept: f64 = outputs
         .iter()
-        .map(|o| as_f64(o.generations[1][column("kept")]) - as_f64(o.generations[1][column("outliers_kept")]))
+        .map(|o| {
+            as_f64(&o.generations[1][column("kept")]) - as_f64(&o.generations[1][column("outliers_kept")])
+        })
         .sum();
     let se = (0.9973 * 0.0027 / clean).sqrt();
     assert!((clean_kept / clean - 0.997_300).abs() < 5.0 * se, "clean share {}", clean_kept / clean);
@@ -260,7 +262,8 @@ fn self_verifier_keeps_the_share_of_its_own_central_interval() {
     // z_max = 1 with P(|Z| <= 1) = 0.682689 whatever the model has become.
     let outputs =
         runs(&[("generations", int(10)), ("verifier", choice("self")), ("z_max", float(1.0))], 50, 8);
-    let kept: Vec<f64> = outputs.iter().map(|o| as_f64(o.summary[summary_column("kept_fraction")])).collect();
+    let kept: Vec<f64> =
+        outputs.iter().map(|o| as_f64(&o.summary[summary_column("kept_fraction")])).collect();
     let p: f64 = 0.682_689;
     // 50 runs x 10 generations x 100 points.
     let se = (p * (1.0 - p) / 50_000.0).sqrt();
@@ -277,7 +280,7 @@ fn self_verifier_keeps_the_share_of_its_own_central_interval() {
 fn noise_inflates_the_error_and_the_oracle_removes_most_of_it() {
     let base = [("samples", int(100)), ("generations", int(10))];
     let w2 = |extra: &[(&str, Value)], seed| {
-        let overrides: Vec<_> = base.iter().chain(extra).copied().collect();
+        let overrides: Vec<_> = base.iter().chain(extra).cloned().collect();
         mean_and_se(&at(&runs(&overrides, 400, seed), 10, "wasserstein2_sq"))
     };
     let clean = w2(&[], 9);

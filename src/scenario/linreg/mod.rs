@@ -8,6 +8,8 @@
 //! (`mix`: a share of rows labelled by w* instead), and refits by OLS on the
 //! newest batch (`replace`, `mix`) or on every batch so far (`accumulate`).
 
+use std::borrow::Cow;
+
 mod ols;
 mod theory;
 
@@ -19,32 +21,39 @@ use rand_pcg::Pcg64;
 use super::contract::{CurveSpec, ReportSpec};
 use super::gaussian::normal::fill_standard_normal;
 use super::gaussian::regime::{self, Data};
-use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use super::{Deadline, Hooks, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 use theory::{Design, Schedule, Setting};
 
+/// The parameters' keys: each name spelled once, for the declaration and
+/// every read.
+pub mod key {
+    use crate::params::{Choice, Key};
+
+    pub const SAMPLES: Key<i64> = Key::new("samples");
+    pub const DIM: Key<i64> = Key::new("dim");
+    pub const GENERATIONS: Key<i64> = Key::new("generations");
+    pub const NOISE_RATE: Key<f64> = Key::new("noise_rate");
+    pub const DESIGN: Key<Choice> = Key::new("design");
+    pub const VERIFIER: Key<Choice> = Key::new("verifier");
+}
+
 static PARAMS: &[ParamSpec] = &[
-    ParamSpec::int("samples", 3, 100_000_000, 100, "rows per generation (T); must exceed dim + 1"),
+    key::SAMPLES.declare(3, 100_000_000, 100, "rows per generation (T); must exceed dim + 1"),
     // Three d x d matrices are kept: 2 000 caps them at 32 MB each.
-    ParamSpec::int("dim", 1, 2_000, 10, "number of features (d)"),
-    ParamSpec::int("generations", 0, 1_000_000, 10, "fits after generation 0 (the true weights)"),
+    key::DIM.declare(1, 2_000, 10, "number of features (d)"),
+    key::GENERATIONS.declare(0, 1_000_000, 10, "fits after generation 0 (the true weights)"),
     regime::DATA_PARAM,
     regime::REAL_FRACTION_PARAM,
-    ParamSpec::float(
-        "noise_rate",
-        0.0,
-        f64::INFINITY,
-        1.0,
-        "label noise variance (sigma^2) added every generation",
-    ),
-    ParamSpec::choice(
-        "design",
+    key::NOISE_RATE.declare(0.0, f64::INFINITY, 1.0, "label noise variance (sigma^2) added every generation"),
+    key::DESIGN.declare(
         &["fresh", "fixed"],
         "fresh",
         "fresh: new feature rows every generation; fixed: the first generation's rows reused",
     ),
-    ParamSpec::choice("verifier", &["none"], "none", "no verifier is defined for linear regression"),
+    key::VERIFIER.declare(&["none"], "none", "no verifier is defined for linear regression"),
 ];
 
 static GENERATION_COLUMNS: &[ColumnSpec] = &[
@@ -90,26 +99,28 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
 pub static SCENARIO: Scenario = Scenario {
     name: "linreg",
     about: "OLS refitted on its own noisy predictions (Dohmatob et al. 2024, Gerstgrasser et al. 2024)",
-    params: PARAMS,
-    summary_columns: SUMMARY_COLUMNS,
-    generation_columns: GENERATION_COLUMNS,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(GENERATION_COLUMNS),
     check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    hooks: Hooks::NONE,
     report: ReportSpec {
-        headline: &["final_test_error", "error_growth"],
-        curves: &[CurveSpec::of("test_error")],
-        horizon: Some("generations"),
+        headline: Names::Literal(&["final_test_error", "error_growth"]),
+        curves: Cow::Borrowed(&[CurveSpec::of("test_error")]),
+        horizon: Some(Cow::Borrowed("generations")),
         ..ReportSpec::EMPTY
     },
 };
 
 fn check(params: &Params) -> Result<(), PointError> {
-    let (samples, dim) = (params.int("samples"), params.int("dim"));
+    let (samples, dim) = (params.get(key::SAMPLES), params.get(key::DIM));
     // E[(X^T X)^{-1}] = I / (T - d - 1) needs T > d + 1; below that the
     // expected error is infinite (T = d + 1) or the fit is not unique.
     if samples <= dim + 1 {
         return Err(PointError {
-            param: "samples",
+            param: key::SAMPLES.name(),
             message: format!(
                 "`samples` = {samples} must exceed `dim` + 1 = {} for a least-squares fit",
                 dim + 1
@@ -118,7 +129,7 @@ fn check(params: &Params) -> Result<(), PointError> {
     }
     if samples.saturating_mul(dim) > MAX_DESIGN_ENTRIES {
         return Err(PointError {
-            param: "samples",
+            param: key::SAMPLES.name(),
             message: format!(
                 "`samples` * `dim` = {} exceeds {MAX_DESIGN_ENTRIES} design entries (800 MB)",
                 samples.saturating_mul(dim)
@@ -141,18 +152,18 @@ struct Config {
 
 impl Config {
     fn from_params(params: &Params) -> Config {
-        let samples = params.int("samples") as usize;
+        let samples = params.get(key::SAMPLES) as usize;
         Config {
-            generations: params.int("generations") as u64,
+            generations: params.get(key::GENERATIONS) as u64,
             setting: Setting {
                 data: Data::from_params(params, samples),
-                design: match params.choice("design") {
+                design: match params.get(key::DESIGN) {
                     "fixed" => Design::Fixed,
                     _ => Design::Fresh,
                 },
-                dim: params.int("dim") as usize,
+                dim: params.get(key::DIM) as usize,
                 samples,
-                noise_variance: params.float("noise_rate"),
+                noise_variance: params.get(key::NOISE_RATE),
             },
         }
     }

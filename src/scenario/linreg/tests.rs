@@ -19,8 +19,8 @@ fn outputs(overrides: &[(&str, Value)], replicates: usize, seed: u64) -> Vec<Run
 }
 
 fn float_at(row: &[Option<Value>], index: usize) -> Option<f64> {
-    match row[index] {
-        Some(Value::Float(x)) => Some(x),
+    match &row[index] {
+        &Some(Value::Float(x)) => Some(x),
         None => None,
         other => panic!("not a float: {other:?}"),
     }
@@ -52,7 +52,7 @@ fn int(x: i64) -> Value {
 }
 
 fn choice(x: &'static str) -> Value {
-    Value::Str(x)
+    Value::Str(x.into())
 }
 
 /// d = 5, T = 20: one fit costs sigma^2 5/14. The error of one round is a
@@ -64,9 +64,9 @@ const SMALL: [(&str, Value); 3] =
 
 fn small(extra: &[(&str, Value)]) -> Vec<(&'static str, Value)> {
     let mut all: Vec<(&str, Value)> = SMALL.to_vec();
-    for &(name, value) in extra {
-        let name: &'static str = PARAMS.iter().find(|p| p.name == name).unwrap().name;
-        all.push((name, value));
+    for (name, value) in extra {
+        let name: &'static str = &PARAMS.iter().find(|p| p.name == *name).unwrap().name;
+        all.push((name, value.clone()));
     }
     all
 }
@@ -204,8 +204,8 @@ fn designs_too_large_for_memory_are_refused() {
 #[test]
 fn the_only_verifier_is_none() {
     let spec = PARAMS.iter().find(|p| p.name == "verifier").unwrap();
-    assert!(matches!(spec.kind, crate::params::ParamKind::Choice(&["none"])));
-    assert!(crate::sweep::validate::check_value(spec, Value::Str("oracle")).is_err());
+    assert!(matches!(spec.kind, crate::params::ParamKind::Choice(crate::value::Names::Literal(&["none"]))));
+    assert!(crate::sweep::validate::check_value(spec, &Value::Str("oracle".into())).is_err());
 }
 
 #[test]

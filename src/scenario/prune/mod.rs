@@ -13,43 +13,46 @@
 //! classifier w = mean(label * x) over the kept examples is fitted, and its
 //! accuracy on fresh data is computed exactly from w: Phi(w.mu / |w|).
 
+use std::borrow::Cow;
+
 mod theory;
 
 use rand_pcg::Pcg64;
 
 use super::contract::{CurveSpec, ReportSpec};
 use super::gaussian::normal::{fill_standard_normal, unit};
-use super::{Deadline, PointError, RunError, RunOutput, Scenario};
+use super::{Deadline, Hooks, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
+use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
 
+/// The parameters' keys: each name spelled once, for the declaration and
+/// every read.
+pub mod key {
+    use crate::params::Key;
+
+    pub const LABEL_ERROR: Key<f64> = Key::new("label_error");
+    pub const KEEP_RIGHT: Key<f64> = Key::new("keep_right");
+    pub const KEEP_WRONG: Key<f64> = Key::new("keep_wrong");
+    pub const DIM: Key<i64> = Key::new("dim");
+    pub const SAMPLES: Key<i64> = Key::new("samples");
+    pub const SIGNAL: Key<f64> = Key::new("signal");
+    pub const GENERATIONS: Key<i64> = Key::new("generations");
+}
+
 static PARAMS: &[ParamSpec] = &[
-    ParamSpec::float("label_error", 0.0, 1.0, 0.1, "probability that a first-generation label is wrong"),
-    ParamSpec::float(
-        "keep_right",
+    key::LABEL_ERROR.declare(0.0, 1.0, 0.1, "probability that a first-generation label is wrong"),
+    key::KEEP_RIGHT.declare(
         0.0,
         1.0,
         1.0,
         "probability that the verifier keeps a correctly labelled example",
     ),
-    ParamSpec::float(
-        "keep_wrong",
-        0.0,
-        1.0,
-        0.5,
-        "probability that the verifier keeps a wrongly labelled example",
-    ),
-    ParamSpec::int("dim", 1, 10_000, 10, "dimension of x"),
-    ParamSpec::int(
-        "samples",
-        1,
-        10_000_000,
-        1000,
-        "synthetic examples drawn per generation, before the verifier",
-    ),
-    ParamSpec::float("signal", 0.0, 100.0, 1.0, "|mu|: the class means are +mu and -mu"),
-    ParamSpec::int(
-        "generations",
+    key::KEEP_WRONG.declare(0.0, 1.0, 0.5, "probability that the verifier keeps a wrongly labelled example"),
+    key::DIM.declare(1, 10_000, 10, "dimension of x"),
+    key::SAMPLES.declare(1, 10_000_000, 1000, "synthetic examples drawn per generation, before the verifier"),
+    key::SIGNAL.declare(0.0, 100.0, 1.0, "|mu|: the class means are +mu and -mu"),
+    key::GENERATIONS.declare(
         1,
         10_000,
         1,
@@ -100,29 +103,31 @@ static SUMMARY_COLUMNS: &[ColumnSpec] = &[
 pub static SCENARIO: Scenario = Scenario {
     name: "prune",
     about: "a linear classifier trained on verified synthetic labels, with a known breakdown point (Feng et al. 2024)",
-    params: PARAMS,
-    summary_columns: SUMMARY_COLUMNS,
-    generation_columns: GENERATION_COLUMNS,
+    params: Cow::Borrowed(PARAMS),
+    summary_columns: Cow::Borrowed(SUMMARY_COLUMNS),
+    generation_columns: Cow::Borrowed(GENERATION_COLUMNS),
     check,
-    run: &run,
+    run: RunFn::plain(run),
+    cores_per_run: 1,
+    hooks: Hooks::NONE,
     report: ReportSpec {
-        headline: &["accuracy"],
-        curves: &[CurveSpec::of("accuracy")],
-        horizon: Some("generations"),
+        headline: Names::Literal(&["accuracy"]),
+        curves: Cow::Borrowed(&[CurveSpec::of("accuracy")]),
+        horizon: Some(Cow::Borrowed("generations")),
         ..ReportSpec::EMPTY
     },
 };
 
 fn check(params: &Params) -> Result<(), PointError> {
-    if params.float("keep_right") + params.float("keep_wrong") <= 0.0 {
+    if params.get(key::KEEP_RIGHT) + params.get(key::KEEP_WRONG) <= 0.0 {
         return Err(PointError {
-            param: "keep_right",
+            param: key::KEEP_RIGHT.name(),
             message: "`keep_right` and `keep_wrong` are both 0: the verifier keeps nothing".into(),
         });
     }
-    if params.int("samples").saturating_mul(params.int("dim")) > MAX_DRAWS {
+    if params.get(key::SAMPLES).saturating_mul(params.get(key::DIM)) > MAX_DRAWS {
         return Err(PointError {
-            param: "samples",
+            param: key::SAMPLES.name(),
             message: format!("`samples` * `dim` exceeds {MAX_DRAWS} normal draws per generation"),
         });
     }
@@ -134,11 +139,11 @@ const MAX_DRAWS: i64 = 100_000_000;
 
 fn run(params: &Params, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunOutput, RunError> {
     check(params).map_err(|e| RunError::Failed(e.message))?;
-    let label_error = params.float("label_error");
-    let (keep_right, keep_wrong) = (params.float("keep_right"), params.float("keep_wrong"));
-    let (dim, samples) = (params.int("dim") as usize, params.int("samples") as usize);
-    let signal = params.float("signal");
-    let generations = params.int("generations") as usize;
+    let label_error = params.get(key::LABEL_ERROR);
+    let (keep_right, keep_wrong) = (params.get(key::KEEP_RIGHT), params.get(key::KEEP_WRONG));
+    let (dim, samples) = (params.get(key::DIM) as usize, params.get(key::SAMPLES) as usize);
+    let signal = params.get(key::SIGNAL);
+    let generations = params.get(key::GENERATIONS) as usize;
 
     // mu = signal * e_1: the model is rotation invariant, so one axis loses nothing.
     let mut x = vec![0.0; dim];

@@ -493,13 +493,13 @@ pub fn summary(rounds: &[RoundRecord], facts: RunFacts, theory: Option<&Theory>)
         best_digits.and_then(int),
         rounds.last().and_then(|r| int(r.frontier_digits)),
         int(rounds.len()),
-        Some(Value::Str(facts.end.name())),
+        Some(Value::Str(facts.end.name().into())),
         runway.and_then(int),
         float(growth.exponential.map(|l| l.slope)),
         float(growth.exponential.map(|l| l.slope_se)),
         float(growth.power.map(|l| l.slope)),
         float(growth.power.map(|l| l.slope_se)),
-        Some(Value::Str(growth.law.name())),
+        Some(Value::Str(growth.law.name().into())),
         int(growth.points),
         float(beta.map(|b| b.0)),
         float(beta.map(|b| b.1)),
@@ -525,7 +525,7 @@ mod tests {
     use super::*;
 
     fn column(row: &Row, name: &str) -> Option<Value> {
-        row[SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()]
+        row[SUMMARY_COLUMNS.iter().position(|c| c.name == name).unwrap()].clone()
     }
 
     #[test]
@@ -564,7 +564,7 @@ mod tests {
         assert_eq!(column(&row, "best_digits"), Some(Value::Int(10)));
         assert_eq!(column(&row, "final_digits"), Some(Value::Int(11)));
         assert_eq!(column(&row, "end_round"), Some(Value::Int(5)));
-        assert_eq!(column(&row, "end_reason"), Some(Value::Str("collapsed")));
+        assert_eq!(column(&row, "end_reason"), Some(Value::Str("collapsed".into())));
         assert_eq!(column(&row, "runway"), Some(Value::Int(5)), "the 5th round fell below 0.5");
         assert_eq!(column(&row, "mean_contamination"), Some(Value::Float(0.2)));
         assert_eq!(column(&row, "beta_theory"), Some(Value::Float(0.5)));
@@ -579,7 +579,7 @@ mod tests {
         // Without a collapse there is no runway, but there is an end round.
         let row = summary(&rounds[..4], RunFacts { end: EndReason::RoundLimit, ..facts }, Some(&theory));
         assert_eq!((column(&row, "runway"), column(&row, "end_round")), (None, Some(Value::Int(4))));
-        assert_eq!(column(&row, "growth_law"), Some(Value::Str("too_few_points")));
+        assert_eq!(column(&row, "growth_law"), Some(Value::Str("too_few_points".into())));
     }
 
     #[test]
@@ -645,6 +645,7 @@ mod tests {
         assert_eq!(column(&row, "final_mirror_error_share_context_chance"), Some(Value::Float(0.25)));
         let generation = |round: &RoundRecord, name: &str| {
             round.to_row(Some(&theory), 0)[GENERATION_COLUMNS.iter().position(|c| c.name == name).unwrap()]
+                .clone()
         };
         // No wrong pair: no share; no problem with two traces: no distinct count.
         assert_eq!(generation(&rounds[0], "mirror_error_share"), None);

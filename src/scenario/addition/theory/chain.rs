@@ -531,7 +531,7 @@ mod tests {
     fn a_model_without_slips_gap_or_blind_spots_never_errs() {
         for verifier in ["none", "majority", "commutative", "outcome"] {
             let prediction = compute(&config(&[
-                ("verifier", Value::Str(verifier)),
+                ("verifier", Value::Str(verifier.into())),
                 ("noise_rate", Value::Float(0.0)),
                 ("gap", Value::Float(0.0)),
                 ("blind_spot_rate", Value::Float(0.0)),
@@ -580,7 +580,7 @@ mod tests {
         // P(wrong) = sum_t P(n_T = t) (1 - P(n_o <= t)^19).
         let (noise, gap, problems) = (0.2, 0.05, 400);
         let prediction = compute(&config(&[
-            ("verifier", Value::Str("none")),
+            ("verifier", Value::Str("none".into())),
             ("noise_rate", Value::Float(noise)),
             ("gap", Value::Float(gap)),
             ("blind_spot_rate", Value::Float(0.0)),

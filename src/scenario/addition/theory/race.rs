@@ -206,7 +206,7 @@ mod tests {
         // blind spots are all persistent, so S is exactly beta k (k + 1) / 2
         // and the accuracy exp(-S / 200).
         let theory = predict_by_race(&config(&[
-            ("verifier", Value::Str("majority")),
+            ("verifier", Value::Str("majority".into())),
             ("noise_rate", Value::Float(0.0)),
         ]));
         assert!(theory.beta > 0.0);
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn a_perfect_checker_and_a_clean_mirror_admit_nothing() {
-        let outcome = predict_by_race(&config(&[("verifier", Value::Str("outcome"))]));
+        let outcome = predict_by_race(&config(&[("verifier", Value::Str("outcome".into()))]));
         assert_eq!((outcome.beta, outcome.runway, outcome.reach99), (0.0, None, Some(6 + 30)));
         assert!(outcome.systematic_errors.iter().all(|s| *s < 0.05), "{outcome:?}");
         // Commutative without mirror correlation admits only blind spots at

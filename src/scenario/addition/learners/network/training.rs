@@ -263,7 +263,7 @@ mod tests {
     }
 
     fn network_config(overrides: &[(&str, Value)]) -> (Config, NetworkConfig) {
-        let mut all = vec![("learner", Value::Str("network")), ("start_digits", Value::Int(3))];
+        let mut all = vec![("learner", Value::Str("network".into())), ("start_digits", Value::Int(3))];
         all.extend_from_slice(overrides);
         let config = for_test(&all);
         let LearnerKind::Network(network) = config.learner else { panic!("network learner expected") };
