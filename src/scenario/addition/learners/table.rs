@@ -467,4 +467,54 @@ mod tests {
             crate::scenario::addition::digits::context(7, 3, 1)
         );
     }
+
+    #[test]
+    fn greedy_answers_are_judged_as_the_greedy_trace_would_be() {
+        // A learner with many blind spots past its 2 trained digits, so
+        // greedy traces go wrong in many ways (carries included); each
+        // problem's greedy trace is built step by step from the greedy table
+        // and checked with `answer_is_correct`.
+        use super::super::sampler::{greedy_is_right, Tables};
+        use crate::scenario::addition::digits::{answer_is_correct, carry, context};
+        let mut rng = Pcg64::seed_from_u64(14);
+        let mut learner = Learner::new(Generalisation {
+            gap: 0.3,
+            blind_spot_rate: 0.2,
+            blind_spot_mass: 0.9,
+            prior_strength: 1.0,
+            mirror_correlation: 0.0,
+        });
+        let problems = Problems::draw(500, 2, &mut rng);
+        let mut traces = vec![0u8; problems.a.len()];
+        for (i, trace) in traces.chunks_mut(2).enumerate() {
+            let (a, b) = problems.operands(i);
+            solve(a, b, trace);
+        }
+        let items: Vec<_> = (0..problems.len())
+            .map(|i| {
+                let (a, b) = problems.operands(i);
+                (a, b, &traces[i * 2..(i + 1) * 2])
+            })
+            .collect();
+        learner.train(2, items, &mut rng);
+        let mut tables = Tables::default();
+        learner.compile(11, 1.0, &mut rng, &mut tables);
+        let (mut right, mut total) = (0, 0);
+        for digits in 1..=12 {
+            let problems = Problems::draw(200, digits, &mut rng);
+            for i in 0..problems.len() {
+                let (a, b) = problems.operands(i);
+                let mut trace = vec![0u8; digits];
+                let mut carry_in = 0;
+                for (p, step) in trace.iter_mut().enumerate() {
+                    *step = tables.greedy_output(p, context(a[p], b[p], carry_in));
+                    carry_in = carry(*step);
+                }
+                let expected = answer_is_correct(a, b, &trace);
+                assert_eq!(greedy_is_right(&tables, a, b), expected, "{a:?} + {b:?}: {trace:?}");
+                (right, total) = (right + usize::from(expected), total + 1);
+            }
+        }
+        assert!(right > total / 10 && right < total * 9 / 10, "{right} of {total} right");
+    }
 }
