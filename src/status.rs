@@ -115,7 +115,7 @@ pub fn searches(dir: &Path, sweep: &Sweep) -> Result<Option<SearchStatus>, Statu
     let mut unfinished = 0;
     let mut used = 0;
     for (point, p) in &progress {
-        let at = crate::search::point_words(sweep, *point);
+        let at = crate::search::drive::point_words(sweep, *point);
         let at = if at.is_empty() { "the sweep".to_string() } else { at.join(", ") };
         let interval = p.boundary.map_or(String::new(), |b| {
             let text = crate::search::axis_text;

@@ -30,7 +30,7 @@ pub fn find(dir: &std::path::Path, sweep: &Sweep) -> Option<(Search, Vec<Found>)
     let found = progress
         .iter()
         .map(|(point, p)| {
-            let at = crate::search::point_words(sweep, *point);
+            let at = crate::search::drive::point_words(sweep, *point);
             let ended = match p.next {
                 Next::Ended(e) => Some(e),
                 Next::Probe { .. } => None,

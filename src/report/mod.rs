@@ -33,6 +33,7 @@ use crate::dataset::Opened;
 use crate::scenario::Scenario;
 
 pub use error::ReportError;
+pub use page::Incomplete;
 
 /// What to report on and where to write it.
 #[derive(Clone, Debug)]
@@ -60,31 +61,6 @@ pub struct ReportSummary {
     /// Runs and grid points of the sweep not in the dataset (an interrupted
     /// or partly run sweep), when it is incomplete.
     pub incomplete: Option<Incomplete>,
-}
-
-/// What a dataset lacks of its sweep: the report says so first, because the
-/// runs present need not represent it (the runs that finish first are the
-/// short ones, collapses and stalls; a shard holds only its share).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Incomplete {
-    /// Runs the sweep expands to, and of them those not in the dataset.
-    pub expected: u64,
-    pub missing: u64,
-    /// Grid points of the sweep, and of them those without a single run.
-    pub points: u64,
-    pub empty_points: u64,
-}
-
-impl std::fmt::Display for Incomplete {
-    /// "8 of its 12 runs are missing, and 1 of its 2 grid points have no run
-    /// at all", for the page and the terminal alike.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} of its {} runs are missing", self.missing, self.expected)?;
-        match self.empty_points {
-            0 => Ok(()),
-            n => write!(f, ", and {n} of its {} grid points have no run at all", self.points),
-        }
-    }
 }
 
 /// Reads the dataset in `config.dir` and writes the report, reading the

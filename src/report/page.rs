@@ -16,6 +16,31 @@ use super::table;
 use crate::scenario::contract::OutcomeKind;
 use crate::value::NullMeaning;
 
+/// What a dataset lacks of its sweep: the report says so first, because the
+/// runs present need not represent it (the runs that finish first are the
+/// short ones, collapses and stalls; a shard holds only its share).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Incomplete {
+    /// Runs the sweep expands to, and of them those not in the dataset.
+    pub expected: u64,
+    pub missing: u64,
+    /// Grid points of the sweep, and of them those without a single run.
+    pub points: u64,
+    pub empty_points: u64,
+}
+
+impl std::fmt::Display for Incomplete {
+    /// "8 of its 12 runs are missing, and 1 of its 2 grid points have no run
+    /// at all", for the page and the terminal alike.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of its {} runs are missing", self.missing, self.expected)?;
+        match self.empty_points {
+            0 => Ok(()),
+            n => write!(f, ", and {n} of its {} grid points have no run at all", self.points),
+        }
+    }
+}
+
 /// What the page is made from.
 pub struct Page<'a> {
     pub dataset: &'a Path,
@@ -33,7 +58,7 @@ pub struct Page<'a> {
     /// empty unless the sweep has a `[search]`.
     pub boundaries: &'a [Block],
     /// What the dataset lacks of its sweep, if anything.
-    pub incomplete: Option<super::Incomplete>,
+    pub incomplete: Option<Incomplete>,
 }
 
 /// One block of the page: what `report.md` and `report.html` are both

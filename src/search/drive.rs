@@ -11,6 +11,19 @@ use crate::sink::boundaries::Row;
 use crate::sweep::{RunSpec, Sweep};
 use crate::value::Value;
 
+/// The values of the other axes at `point`, "name = value" each, in the sweep
+/// file's order: how `status` and the report name a searched point.
+pub fn point_words(sweep: &Sweep, point: u64) -> Vec<String> {
+    let mut values = Vec::new();
+    sweep.point_values(point, &mut values);
+    sweep
+        .factors
+        .iter()
+        .flat_map(|f| &f.params)
+        .map(|&i| format!("{} = {}", sweep.scenario.params[i].name, values[i]))
+        .collect()
+}
+
 /// The points of the other axes that `shard` searches: every N-th from I,
 /// as runs are dealt without a search, so a point is searched in one shard.
 pub fn points(sweep: &Sweep, shard: Shard) -> impl Iterator<Item = u64> {

@@ -149,19 +149,6 @@ pub struct Boundary {
     pub upper: f64,
 }
 
-/// The values of the other axes at `point`, "name = value" each, in the sweep
-/// file's order: how `status` and the report name a searched point.
-pub fn point_words(sweep: &crate::sweep::Sweep, point: u64) -> Vec<String> {
-    let mut values = Vec::new();
-    sweep.point_values(point, &mut values);
-    sweep
-        .factors
-        .iter()
-        .flat_map(|f| &f.params)
-        .map(|&i| format!("{} = {}", sweep.scenario.params[i].name, values[i]))
-        .collect()
-}
-
 /// An axis value as the sentences and `status` write it: four significant
 /// digits, enough to tell a boundary from its interval's ends.
 pub fn axis_text(x: f64) -> String {
@@ -231,7 +218,7 @@ impl Search {
             return x.round().clamp(self.range.0.ceil(), self.range.1.floor());
         }
         let step = 10f64.powf((self.tolerance / 5.0).log10().floor());
-        crate::sweep::as_written((x / step).round() * step).clamp(self.range.0, self.range.1)
+        crate::sweep::axis::as_written((x / step).round() * step).clamp(self.range.0, self.range.1)
     }
 }
 

@@ -324,13 +324,6 @@ fn spaced(a: f64, b: f64, n: usize, at: impl Fn(f64, f64) -> f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::as_written;
-    use crate::value::Value;
-
-    fn axis_of(axis: &str) -> Vec<Value> {
-        let text = format!("name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n{axis}\n");
-        let sweep = crate::sweep::parse(std::path::Path::new("t.toml"), &text, 1000).unwrap();
-        sweep.factors[0].values[0].clone()
-    }
 
     #[test]
     fn computed_floats_round_to_the_decimal_a_person_types() {
@@ -338,32 +331,5 @@ mod tests {
         assert_eq!(as_written(0.1 + 0.2), 0.3);
         assert_eq!(as_written(10f64.powf(-2.0000000000000004)), 0.01);
         assert_eq!(as_written(-1.0 / 3.0), -0.333333333333);
-    }
-
-    #[test]
-    fn an_integer_range_must_step_in_whole_numbers() {
-        // Rounded, [10, 10.5] would be [10, 11]: the excluded stop.
-        let text = "name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n\
-                    spin = { range = [10, 11, 0.5] }\n";
-        let error = crate::sweep::parse(std::path::Path::new("t.toml"), text, 1000).unwrap_err().to_string();
-        assert!(error.contains("t.toml:6") && error.contains("whole-number start, stop and step"), "{error}");
-        let values = axis_of("spin = { range = [10, 16, 2] }");
-        assert_eq!(values, [Value::Int(10), Value::Int(12), Value::Int(14)]);
-        // A choice parameter is not called an integer: it gets the error
-        // for a generator on a non-number.
-        let text = "name = \"t\"\nscenario = \"gaussian\"\nseed = 1\nreplicates = 1\n[grid]\n\
-                    verifier = { range = [0, 1, 0.5] }\n";
-        let error = crate::sweep::parse(std::path::Path::new("t.toml"), text, 1000).unwrap_err().to_string();
-        assert!(error.contains("makes numbers") && !error.contains("is an integer"), "{error}");
-    }
-
-    #[test]
-    fn large_integers_from_generators_stay_distinct() {
-        // Rounding to 12 significant digits would merge these.
-        let values = axis_of("spin = { range = [1000000000000, 1000000000003, 1] }");
-        assert_eq!(
-            values,
-            [Value::Int(1_000_000_000_000), Value::Int(1_000_000_000_001), Value::Int(1_000_000_000_002)]
-        );
     }
 }

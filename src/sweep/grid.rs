@@ -5,33 +5,9 @@
 //! order and sharding; seeds come from the run's identity (see `seed`), or,
 //! in a paired sweep, from its pairing identity.
 
-use super::Sweep;
+use super::parsed::Sweep;
 use crate::seed::{run_seed, IdentityHasher};
 use crate::value::Value;
-
-/// One cartesian factor: a single axis, or a zip group of axes that vary
-/// together.
-#[derive(Clone, Debug)]
-pub struct Factor {
-    /// Parameter indices this factor sets.
-    pub params: Vec<usize>,
-    /// `values[j][k]`: the value of `params[j]` at position `k`.
-    pub values: Vec<Vec<Value>>,
-    /// Whether this factor came from a `[[zip]]` block.
-    pub zipped: bool,
-}
-
-impl Factor {
-    /// Positions along this factor.
-    pub fn len(&self) -> usize {
-        self.values.first().map_or(0, Vec::len)
-    }
-
-    /// Whether the factor has no positions (never true for a parsed sweep).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 /// Everything that identifies and seeds one run.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +101,8 @@ mod tests {
     use std::collections::HashSet;
 
     use crate::seed::run_seed;
-    use crate::sweep::{parse, Sweep};
+    use crate::sweep::parse::parse;
+    use crate::sweep::parsed::Sweep;
 
     const GRID: &str = "name = \"g\"\nscenario = \"gaussian\"\nseed = 7\nreplicates = 2\n[grid]\n\
                         verifier = [\"none\", \"self\", \"oracle\"]\nnoise_rate = [0.0, 0.1]\n";

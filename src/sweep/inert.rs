@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::Sweep;
+use super::parsed::Sweep;
 use crate::params::{ParamSpec, Params};
 use crate::value::Value;
 
@@ -107,9 +107,9 @@ pub fn or_list(items: &[&str]) -> String {
 mod tests {
     use std::path::Path;
 
-    fn sweep(grid: &str) -> crate::sweep::Sweep {
+    fn sweep(grid: &str) -> crate::sweep::parsed::Sweep {
         let text = format!("name = \"t\"\nscenario = \"addition\"\nseed = 1\nreplicates = 3\n[grid]\n{grid}");
-        crate::sweep::parse(Path::new("t.toml"), &text, 1_000_000).unwrap()
+        crate::sweep::parse::parse(Path::new("t.toml"), &text, 1_000_000).unwrap()
     }
 
     #[test]
@@ -130,7 +130,7 @@ mod tests {
         // The README's example: z_max zipped with outlier_scale, verifier none.
         let text = "name = \"t\"\nscenario = \"gaussian\"\nseed = 1\nreplicates = 2\n[params]\n\
                     noise_rate = 0.1\n[[zip]]\noutlier_scale = [5.0, 10.0]\nz_max = [2.0, 3.0]\n";
-        let r = crate::sweep::parse(Path::new("t.toml"), text, 1000).unwrap().redundancy().unwrap();
+        let r = crate::sweep::parse::parse(Path::new("t.toml"), text, 1000).unwrap().redundancy().unwrap();
         assert_eq!((r.points, r.runs), (0, 0));
         assert!(r.params[0].starts_with("`z_max` has no effect unless verifier is self or oracle"), "{r:?}");
     }

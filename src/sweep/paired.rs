@@ -9,7 +9,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{suggestion, Source, SweepError};
-use super::Factor;
+use super::parsed::Factor;
 use crate::scenario::Scenario;
 
 /// The parameter indices `paired = [...]` names: each a swept parameter,

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::axis::{axis, axis_values, scalar};
 use super::error::{line_column, suggestion, table, Source, SweepError};
-use super::{Factor, Origin, Sweep};
+use super::parsed::{Factor, Origin, Sweep};
 use crate::params::{ParamSpec, Params};
 use crate::scenario::registry::{self, Declared};
 use crate::scenario::Scenario;
@@ -408,5 +408,44 @@ fn required_int(src: &Source, top: &DeTable, key: &str, min: i64, max: i64) -> R
             _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),
         },
         _ => Err(src.error_at(Some(value.span()), format!("`{key}` must be an integer >= {min}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Generator axes (`range`, `linspace`, `logspace`) as a whole sweep file parses them.
+    use crate::value::Value;
+
+    fn axis_of(axis: &str) -> Vec<Value> {
+        let text = format!("name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n{axis}\n");
+        let sweep = super::parse(std::path::Path::new("t.toml"), &text, 1000).unwrap();
+        sweep.factors[0].values[0].clone()
+    }
+
+    #[test]
+    fn an_integer_range_must_step_in_whole_numbers() {
+        // Rounded, [10, 10.5] would be [10, 11]: the excluded stop.
+        let text = "name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n\
+                    spin = { range = [10, 11, 0.5] }\n";
+        let error = super::parse(std::path::Path::new("t.toml"), text, 1000).unwrap_err().to_string();
+        assert!(error.contains("t.toml:6") && error.contains("whole-number start, stop and step"), "{error}");
+        let values = axis_of("spin = { range = [10, 16, 2] }");
+        assert_eq!(values, [Value::Int(10), Value::Int(12), Value::Int(14)]);
+        // A choice parameter is not called an integer: it gets the error
+        // for a generator on a non-number.
+        let text = "name = \"t\"\nscenario = \"gaussian\"\nseed = 1\nreplicates = 1\n[grid]\n\
+                    verifier = { range = [0, 1, 0.5] }\n";
+        let error = super::parse(std::path::Path::new("t.toml"), text, 1000).unwrap_err().to_string();
+        assert!(error.contains("makes numbers") && !error.contains("is an integer"), "{error}");
+    }
+
+    #[test]
+    fn large_integers_from_generators_stay_distinct() {
+        // Rounding to 12 significant digits would merge these.
+        let values = axis_of("spin = { range = [1000000000000, 1000000000003, 1] }");
+        assert_eq!(
+            values,
+            [Value::Int(1_000_000_000_000), Value::Int(1_000_000_000_001), Value::Int(1_000_000_000_002)]
+        );
     }
 }
