@@ -7,6 +7,7 @@
 pub mod describe;
 pub mod estimate;
 pub mod executor;
+pub mod human;
 pub mod integrity;
 pub mod interrupt;
 pub mod invocation;

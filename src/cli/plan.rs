@@ -21,9 +21,9 @@ pub fn plan(file: &Path, max_runs: u64, estimate: bool) -> Result<ExitCode> {
 }
 
 fn estimate_text(e: &avalanche::estimate::Estimate) -> String {
-    use avalanche::estimate::{human_bytes, human_duration};
+    use avalanche::human;
     // "about under 0.1 s" says nothing twice.
-    let wall = match human_duration(e.wall) {
+    let wall = match human::duration(e.wall) {
         short if short.starts_with("under") => short,
         wall => format!("about {wall}"),
     };
@@ -31,14 +31,14 @@ fn estimate_text(e: &avalanche::estimate::Estimate) -> String {
         "estimate: {wall} on {} threads and {} on disk (from {} pilot runs on one thread: \
          {} per run, {} of Parquet per run; scaled assuming every thread is busy)",
         e.threads,
-        human_bytes(e.bytes),
+        human::bytes(e.bytes),
         e.pilots,
         if e.seconds_per_run < 1.0 {
             format!("{:.3} ms", e.seconds_per_run * 1e3)
         } else {
-            human_duration(Duration::from_secs_f64(e.seconds_per_run))
+            human::duration(Duration::from_secs_f64(e.seconds_per_run))
         },
-        human_bytes(e.bytes_per_run),
+        human::bytes(e.bytes_per_run),
     );
     if e.failed > 0 {
         text += &format!("\nwarning: {} of the {} pilot runs failed", e.failed, e.pilots);
