@@ -4,6 +4,7 @@
 //! The binary is thin glue over these modules; see ARCHITECTURE.md for the
 //! map and the invariants.
 
+pub mod closing;
 pub mod describe;
 pub mod estimate;
 pub mod executor;

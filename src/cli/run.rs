@@ -10,7 +10,7 @@ use avalanche::progress::Progress;
 use avalanche::runner::{run_sweep, RunOptions, Summary};
 use avalanche::shard::Shard;
 use avalanche::sink::Checkpoint;
-use avalanche::{describe, invocation, sweep};
+use avalanche::{closing, describe, invocation, sweep};
 
 use super::args::{CheckpointArg, RunArgs};
 
@@ -68,11 +68,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     avalanche::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
-    println!("{}", summary_paragraph(&sweep.name, &summary, threads));
-    if summary.interrupted.is_none() && !summary.stopped_early && summary.shard == Shard::WHOLE {
-        print_in_short(&summary.dir);
-    }
-    println!("{}", next_step(&summary));
+    println!("{}", closing::text(&sweep.name, &summary, threads));
     if let Some(signal) = summary.interrupted {
         print_interrupted(&summary);
         return Ok(ExitCode::from(avalanche::interrupt::exit_code(signal)));
@@ -80,97 +76,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// The report's `## In short` sentences after a whole sweep has run, so that
-/// the first command a user runs ends with the answer (the `Next:` line above
-/// says how to get the full report). A sweep the report cannot read (say, a
-/// command scenario whose columns give it nothing to say) just says nothing
-/// here: the run itself succeeded.
-fn print_in_short(dir: &std::path::Path) {
-    match avalanche::report::in_short(dir) {
-        Ok(sentences) if !sentences.is_empty() => {
-            println!("\nIn short:");
-            for sentence in sentences {
-                println!("- {sentence}");
-            }
-        }
-        Ok(_) => {}
-        Err(e) => tracing::debug!("no In short for {}: {e}", dir.display()),
-    }
-}
-
-/// What a stop signal left: what was saved, and the command that resumes.
+/// What a stop signal left, on stderr; also the runner's `on_abandon`,
+/// called just before the process exits when runs outlive the grace period.
 fn print_interrupted(summary: &Summary) {
-    let signal = summary.interrupted.map_or("a signal".into(), avalanche::interrupt::name);
-    let quote = |a: String| {
-        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
-            a
-        } else {
-            format!("'{}'", a.replace('\'', "'\\''"))
-        }
-    };
-    // The way this binary was started, then the arguments it was given.
-    let command: Vec<String> = std::iter::once(invocation::command().to_string())
-        .chain(std::env::args().skip(1).map(quote))
-        .collect();
-    let abandoned = if summary.abandoned {
-        format!(
-            "; runs still going after {} s were abandoned (not recorded)",
-            avalanche::interrupt::GRACE.as_secs()
-        )
-    } else {
-        String::new()
-    };
-    eprintln!(
-        "Stopped by {signal}: the {} runs finished in this session are committed{abandoned}. \
-         Resume with:\n  {}",
-        summary.executed,
-        command.join(" ")
-    );
+    eprintln!("{}", closing::interrupted(summary, &invocation::as_started()));
 }
-
-fn summary_paragraph(name: &str, s: &Summary, threads: usize) -> String {
-    let secs = s.wall.as_secs_f64();
-    let shard = if s.shard == Shard::WHOLE { String::new() } else { format!(" (shard {})", s.shard) };
-    let mut text = format!(
-        "Sweep `{name}`{shard}: ran {} runs, {} failed, in {secs:.2} s on {threads} {} ({}).",
-        s.executed,
-        s.failed,
-        if threads == 1 { "thread" } else { "threads" },
-        avalanche::progress::rate_text(s.executed, s.wall)
-    );
-    if s.already_committed > 0 {
-        text += &format!(" {} runs were already committed and were not rerun.", s.already_committed);
-    }
-    if s.stopped_early {
-        text += " Stopped early after a failure (--fail-fast); rerun to resume.";
-    }
-    if let Some(aside) = &s.moved_aside {
-        text += &format!(" The previous dataset was moved to {}.", aside.display());
-    }
-    text += &format!(" Data: {}/ (runs/ and generations/, Parquet).", s.dir.display());
-    if !s.failures.is_empty() {
-        text += "\nFailed runs by message (numbers shown as #):";
-        for (count, shape, example) in s.failures.iter().take(FAILURE_KINDS_SHOWN) {
-            text += &format!("\n  {count:>8}  {shape}");
-            if *count == 1 || shape != example {
-                text += &format!("\n            e.g. {example}");
-            }
-        }
-        if s.failures.len() > FAILURE_KINDS_SHOWN {
-            let rest: u64 = s.failures[FAILURE_KINDS_SHOWN..].iter().map(|f| f.0).sum();
-            text += &format!("\n  {rest:>8}  with {} other messages", s.failures.len() - FAILURE_KINDS_SHOWN);
-        }
-        text += "\n(the `error` column of the runs table has every message; --retry-failed reruns them)";
-    }
-    text
-}
-
-/// The command that writes the full report (report.md and report.html), as
-/// the binary was invoked.
-fn next_step(s: &Summary) -> String {
-    let dir = invocation::quoted(&s.dir.to_string_lossy());
-    format!("Next: {} report {dir}", invocation::command())
-}
-
-/// Kinds of failure listed in the summary; the rest are counted.
-const FAILURE_KINDS_SHOWN: usize = 5;
