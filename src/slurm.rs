@@ -142,6 +142,7 @@ pub fn scripts(
 /// Why the scripts could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum SlurmError {
+    /// A job that could not run as asked.
     #[error(transparent)]
     Job(#[from] JobError),
     /// A folder or script that could not be made, or a path that could

@@ -162,13 +162,14 @@ pub struct SlurmArgs {
     pub throttle: Option<u64>,
 }
 
+/// One `--checkpoint-every`: a number of runs, or a time.
 #[derive(Clone, Copy, Debug)]
 pub enum CheckpointArg {
     Runs(u64),
     Every(Duration),
 }
 
-pub fn parse_checkpoint(s: &str) -> Result<CheckpointArg, String> {
+fn parse_checkpoint(s: &str) -> Result<CheckpointArg, String> {
     let bad = || format!("{s:?} is neither a number of runs (1000) nor a time (30s, 5m, 1h)");
     let number = |t: &str| t.parse::<u64>().ok().filter(|n| *n > 0);
     let units = [('s', 1), ('m', 60), ('h', 3600)];

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 use avalanche::{describe, sweep};
 
+/// Prints the sweep's plan and, asked for, its estimate; exit 0.
 pub fn plan(file: &Path, max_runs: u64, estimate: bool) -> Result<ExitCode> {
     let sweep = sweep::load(file, max_runs)?;
     print!("{}", describe::plan(&sweep));

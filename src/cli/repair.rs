@@ -7,6 +7,8 @@ use anyhow::{bail, Result};
 
 use avalanche::invocation;
 
+/// Repairs `dir` and prints what moved and what to do next; exit 2 when
+/// parts in a codec this build cannot read are left in place.
 pub fn repair(dir: PathBuf, break_lock: bool) -> Result<ExitCode> {
     if !dir.exists() {
         bail!("{}: no such file or folder", dir.display());

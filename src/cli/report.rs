@@ -8,6 +8,8 @@ use anyhow::Result;
 
 use avalanche::report;
 
+/// Writes the report of `dir` (to `to`, or the old `--out`) and prints
+/// its table, where it is and the answer in short; exit 0.
 pub fn report(dir: PathBuf, to: Option<PathBuf>, out: Option<PathBuf>) -> Result<ExitCode> {
     if out.is_some() {
         eprintln!("note: `report --out` is now `report --to` (for `run`, --out is the results root)");

@@ -12,8 +12,10 @@ use avalanche::shard::Shard;
 use avalanche::sink::Checkpoint;
 use avalanche::{closing, describe, invocation, sweep};
 
-use super::args::{CheckpointArg, RunArgs};
+use crate::cli::args::{CheckpointArg, RunArgs};
 
+/// Runs the sweep and prints how it went; exit 1 when a run failed or
+/// `--fail-fast` stopped it, 128 + the signal when one stopped it.
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let sweep = sweep::load(&args.file, args.max_runs)?;
     let shard = match args.shard {

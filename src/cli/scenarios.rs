@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 
 use avalanche::{describe, scenario, sweep};
 
+/// Lists the scenarios, or the one named; exit 0.
 pub fn scenarios(name: Option<String>, all: bool) -> Result<ExitCode> {
     let known = scenario::registry();
     let internal = |s: &scenario::Scenario| scenario::INTERNAL.contains(&s.name);

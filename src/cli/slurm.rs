@@ -8,8 +8,9 @@ use anyhow::{Context, Result};
 use avalanche::slurm::SlurmJob;
 use avalanche::sweep::{self, DEFAULT_MAX_RUNS};
 
-use super::args::SlurmArgs;
+use crate::cli::args::SlurmArgs;
 
+/// Writes the sweep's sbatch scripts and prints how to submit them; exit 0.
 pub fn slurm(args: SlurmArgs) -> Result<ExitCode> {
     let sweep = sweep::load(&args.file, DEFAULT_MAX_RUNS)?;
     let job = SlurmJob {

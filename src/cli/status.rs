@@ -8,6 +8,8 @@ use anyhow::{bail, Result};
 
 use avalanche::status;
 
+/// Prints how complete and how whole `dir` is; the exit status is in
+/// `avalanche status --help`.
 pub fn status(dir: PathBuf) -> Result<ExitCode> {
     if !dir.exists() {
         bail!("{}: no such file or folder", dir.display());
