@@ -1,6 +1,6 @@
 //! `avalanche slurm`: writes an sbatch script that runs a sweep as a Slurm
 //! job array, one shard per array task, all writing into one dataset folder.
-//! [`write`] puts the scripts on disk (splitting arrays larger than the
+//! [`write()`] puts the scripts on disk (splitting arrays larger than the
 //! cluster allows) and returns what it wrote, whose display says how to
 //! submit them.
 
@@ -146,7 +146,7 @@ pub enum SlurmError {
     #[error(transparent)]
     Job(#[from] JobError),
     /// A folder or script that could not be made, or a path that could
-    /// not be resolved; `doing` says which ("creating <path>").
+    /// not be resolved; `doing` says which (`creating <path>`).
     #[error("{doing}")]
     Io {
         doing: String,
@@ -155,7 +155,7 @@ pub enum SlurmError {
     },
 }
 
-/// What [`write`] wrote. Its display is what `avalanche slurm` prints: the
+/// What [`write()`] wrote. Its display is what `avalanche slurm` prints: the
 /// scripts, how to submit them, how to follow the dataset, and how to
 /// resubmit one task.
 #[derive(Clone, Debug)]
