@@ -54,8 +54,8 @@ use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Ty
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 
+use avalanche::dataset::names::{GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use avalanche::executor::run_one;
-use avalanche::names::{GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use avalanche::params::Params;
 use avalanche::scenario::gaussian::key;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::executor::ExecConfig;
+use crate::human;
 use crate::runner::{run_sweep, RunOptions, RunnerError, Silent};
 use crate::shard::Shard;
 use crate::sink::Checkpoint;
@@ -38,6 +39,36 @@ pub struct Estimate {
     pub bytes_per_run: f64,
     /// The whole dataset's expected size.
     pub bytes: f64,
+}
+
+/// The line `plan --estimate` prints: the whole sweep's time and disk use,
+/// then what they were scaled from; a warning follows when pilots failed.
+impl std::fmt::Display for Estimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // "about under 0.1 s" says nothing twice.
+        let wall = match human::duration(self.wall) {
+            short if short.starts_with("under") => short,
+            wall => format!("about {wall}"),
+        };
+        write!(
+            f,
+            "estimate: {wall} on {} threads and {} on disk (from {} pilot runs on one thread: \
+             {} per run, {} of Parquet per run; scaled assuming every thread is busy)",
+            self.threads,
+            human::bytes(self.bytes),
+            self.pilots,
+            if self.seconds_per_run < 1.0 {
+                format!("{:.3} ms", self.seconds_per_run * 1e3)
+            } else {
+                human::duration(Duration::from_secs_f64(self.seconds_per_run))
+            },
+            human::bytes(self.bytes_per_run),
+        )?;
+        if self.failed > 0 {
+            write!(f, "\nwarning: {} of the {} pilot runs failed", self.failed, self.pilots)?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs pilots of `sweep` in a temporary folder and scales their time and
@@ -151,57 +182,34 @@ impl Drop for Scratch {
     }
 }
 
-/// A duration as hours, minutes and seconds: `3 h 12 min`, `4 min 05 s`,
-/// `7.2 s`.
-pub fn human_duration(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs < 0.1 {
-        return "under 0.1 s".to_string();
-    }
-    if secs < 60.0 {
-        return format!("{secs:.1} s");
-    }
-    let whole = secs.round() as u64;
-    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
-    match h {
-        0 => format!("{m} min {s:02} s"),
-        1..=47 => format!("{h} h {m:02} min"),
-        _ => format!("{} days {} h", h / 24, h % 24),
-    }
-}
-
-/// A byte count in decimal units: `85 MB`, `1.2 GB`.
-pub fn human_bytes(bytes: f64) -> String {
-    let units = ["bytes", "kB", "MB", "GB", "TB", "PB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < units.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 || value >= 10.0 {
-        format!("{value:.0} {}", units[unit])
-    } else {
-        format!("{value:.1} {}", units[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn durations_read_as_hours_minutes_seconds() {
-        assert_eq!(human_duration(Duration::from_secs_f64(7.24)), "7.2 s");
-        assert_eq!(human_duration(Duration::from_secs(245)), "4 min 05 s");
-        assert_eq!(human_duration(Duration::from_secs(39_688)), "11 h 01 min");
-        assert_eq!(human_duration(Duration::from_secs(3 * 86_400 + 7_200)), "3 days 2 h");
+    fn measured(wall: Duration, seconds_per_run: f64, failed: u64) -> Estimate {
+        Estimate {
+            pilots: 40,
+            failed,
+            seconds_per_run,
+            wall,
+            threads: 4,
+            bytes_per_run: 2_100.0,
+            bytes: 85_300_000.0,
+        }
     }
 
     #[test]
-    fn bytes_read_in_decimal_units() {
-        assert_eq!(human_bytes(512.0), "512 bytes");
-        assert_eq!(human_bytes(85_300_000.0), "85 MB");
-        assert_eq!(human_bytes(1_234_000_000.0), "1.2 GB");
+    fn the_estimate_reads_as_one_sentence_and_warns_of_failed_pilots() {
+        assert_eq!(
+            measured(Duration::from_secs(245), 0.0125, 2).to_string(),
+            "estimate: about 4 min 05 s on 4 threads and 85 MB on disk (from 40 pilot runs on one \
+             thread: 12.500 ms per run, 2.1 kB of Parquet per run; scaled assuming every thread is \
+             busy)\nwarning: 2 of the 40 pilot runs failed"
+        );
+        // No "about under", and runs of a second or more in hours and minutes.
+        let slow = measured(Duration::from_millis(50), 3_700.0, 0).to_string();
+        assert!(slow.starts_with("estimate: under 0.1 s on 4 threads"), "{slow}");
+        assert!(slow.contains(": 1 h 01 min per run,"), "{slow}");
+        assert!(!slow.contains("warning"), "{slow}");
     }
 }

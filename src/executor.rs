@@ -35,9 +35,24 @@ const CHANNEL_CAPACITY: usize = 1024;
 /// checkpoints.
 const TICK: Duration = Duration::from_millis(200);
 
-/// Worker threads are named with this prefix, so the binary can keep a
-/// run's panic (already recorded as a failed run) off the terminal.
+/// Worker threads are named with this prefix, so that
+/// [`quiet_worker_panics`] can keep a run's panic (already recorded as a
+/// failed run) off the terminal.
 pub const WORKER_THREAD_PREFIX: &str = "avalanche-worker-";
+
+/// Installs a panic hook for the process: a panic inside a run is caught,
+/// recorded as that run's failure and logged with its message, and printing
+/// it again from the hook would only tear the progress bar. Panics anywhere
+/// else still print.
+pub fn quiet_worker_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(WORKER_THREAD_PREFIX));
+        if !worker {
+            default(info);
+        }
+    }));
+}
 
 /// The most worker threads `--threads` accepts. Each worker holds its own
 /// Parquet writer and buffers; a mistyped `--threads 100000` once took 4 GB

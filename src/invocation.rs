@@ -88,6 +88,16 @@ pub fn command() -> &'static str {
     COMMAND.get_or_init(|| decide(&Facts::of_this_process()))
 }
 
+/// The command line this process was started with, as [`command`] and
+/// then its arguments, each [`quoted`]: the command that does it again
+/// (say, resumes an interrupted run).
+pub fn as_started() -> String {
+    std::iter::once(command().to_string())
+        .chain(std::env::args().skip(1).map(|a| quoted(&a)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The rule behind [`command`].
 pub fn decide(facts: &Facts) -> String {
     let Some(exe) = &facts.exe else { return NAME.into() };

@@ -31,7 +31,7 @@ use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::names::LOCKS_DIR;
+use crate::dataset::names::LOCKS_DIR;
 use crate::shard::Shard;
 
 /// How often a holder refreshes its lock.
@@ -137,7 +137,7 @@ pub enum LockError {
 
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "pid {} on host {}, started {}", self.pid, self.host, utc(self.started))
+        write!(f, "pid {} on host {}, started {}", self.pid, self.host, crate::human::utc(self.started))
     }
 }
 
@@ -180,28 +180,6 @@ fn process_alive(pid: u32) -> bool {
 
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// `2026-11-25 15:04:05 UTC` from unix seconds.
-pub fn utc(seconds: u64) -> String {
-    let (year, month, day, hour, minute, second) = civil(seconds);
-    format!("{year}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
-}
-
-/// Unix seconds as the UTC civil date and time: (year, month, day, hour,
-/// minute, second), by Howard Hinnant's days-from-civil algorithm in reverse.
-pub fn civil(seconds: u64) -> (i64, i64, i64, u64, u64, u64) {
-    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
 }
 
 impl Holder {
@@ -534,13 +512,6 @@ pub fn acquire_waiting(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_unix_seconds_as_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        // 2000-02-29 12:34:56 UTC, a leap day.
-        assert_eq!(utc(951_827_696), "2000-02-29 12:34:56 UTC");
-    }
 
     #[test]
     fn layouts_conflict_unless_they_are_different_shards_of_one_count() {

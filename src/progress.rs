@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::estimate::human_duration;
+use crate::human;
 
 use crate::runner::Observer;
 
@@ -118,7 +118,7 @@ pub fn eta_text(done: u64, total: u64, elapsed: Duration) -> String {
         return "unknown (no run finished yet)".to_string();
     }
     let left = total.saturating_sub(done) as f64 * elapsed.as_secs_f64() / done as f64;
-    human_duration(Duration::from_secs_f64(left))
+    human::duration(Duration::from_secs_f64(left))
 }
 
 #[cfg(test)]

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use crate::dataset::completion::reconcile;
 use crate::dataset::files::write_atomically;
+use crate::dataset::names::{Status, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::dataset::scan::{self, Committed};
 use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
 use crate::interrupt;
 use crate::lock::{self, LockError, Role, WriterLock};
-use crate::names::{Status, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::record::RunEvent;
 use crate::shard::Shard;
 use crate::sink::rewrite::drop_rows;
@@ -384,7 +384,7 @@ fn same_sweep(dir: &Path, sweep_file: &Path, sweep: &Sweep, options: &RunOptions
     }
     // Pairing keeps run_ids but changes seeds: the committed runs would
     // match by id and silently carry the old seeds.
-    let paired = format!("{}:", crate::names::PAIRED);
+    let paired = format!("{}:", crate::dataset::names::PAIRED);
     if let Some(key) = keys.iter().find(|k| k.starts_with(&paired)) {
         return Err(RunnerError::NotAnExtension {
             dir: dir.to_path_buf(),
@@ -404,7 +404,7 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
         let name = name.to_string_lossy();
         if !(name == RUNS_DIR
             || name == GENERATIONS_DIR
-            || name == crate::names::BOUNDARIES_DIR
+            || name == crate::dataset::names::BOUNDARIES_DIR
             || name.starts_with('.'))
         {
             return Ok(true);
@@ -418,18 +418,11 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
 fn aside_name(dir: &Path) -> PathBuf {
     let seconds =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let base = format!("{}.old-{}", dir.display(), utc_stamp(seconds));
+    let base = format!("{}.old-{}", dir.display(), crate::human::file_stamp(seconds));
     (0..)
         .map(|i| if i == 0 { PathBuf::from(&base) } else { PathBuf::from(format!("{base}-{i}")) })
         .find(|p| !p.exists())
         .expect("some name is free")
-}
-
-/// Unix seconds as `YYYY-MM-DDTHH-MM-SSZ` (UTC; dashes, not colons, so the
-/// name is valid on every file system).
-fn utc_stamp(unix: u64) -> String {
-    let (year, month, day, hour, minute, second) = crate::lock::civil(unix);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}-{minute:02}-{second:02}Z")
 }
 
 /// Counts this shard's committed and pending runs, and checks that every
@@ -587,14 +580,6 @@ impl Coordinator for Tally<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_stamps_are_calendar_times() {
-        assert_eq!(utc_stamp(0), "1970-01-01T00-00-00Z");
-        // Expected values from Python's datetime.utcfromtimestamp.
-        assert_eq!(utc_stamp(1_795_616_321), "2026-11-25T14-18-41Z");
-        assert_eq!(utc_stamp(951_782_400), "2000-02-29T00-00-00Z");
-    }
 
     #[test]
     fn tiny_time_limits_are_not_shown_as_zero() {

@@ -1,8 +1,14 @@
 //! `avalanche slurm`: writes an sbatch script that runs a sweep as a Slurm
 //! job array, one shard per array task, all writing into one dataset folder.
+//! [`write()`] puts the scripts on disk (splitting arrays larger than the
+//! cluster allows) and returns what it wrote, whose display says how to
+//! submit them.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::invocation;
+use crate::sweep::Sweep;
 
 /// The default `--max-array-size`: Slurm's own default `MaxArraySize`, so
 /// array indices stay below it.
@@ -133,6 +139,112 @@ pub fn scripts(
     (0..job.scripts()).map(|k| script(job, k, name, binary, sweep_file, out, log_dir)).collect()
 }
 
+/// Why the scripts could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SlurmError {
+    /// A job that could not run as asked.
+    #[error(transparent)]
+    Job(#[from] JobError),
+    /// A folder or script that could not be made, or a path that could
+    /// not be resolved; `doing` says which (`creating <path>`).
+    #[error("{doing}")]
+    Io {
+        doing: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What [`write()`] wrote. Its display is what `avalanche slurm` prints: the
+/// scripts, how to submit them, how to follow the dataset, and how to
+/// resubmit one task.
+#[derive(Clone, Debug)]
+pub struct Written {
+    /// The scripts, in the order of the shards they run.
+    pub scripts: Vec<PathBuf>,
+    /// The dataset folder every task writes into.
+    pub dataset: PathBuf,
+    tasks: u64,
+    max_array_size: u64,
+}
+
+/// Writes the sbatch scripts that run `sweep` (read from `sweep_file`) as
+/// `job`, with `binary` as the program each task starts. The dataset goes
+/// to `<out>/<name>/` and the tasks' logs to `<out>/<name>.slurm-logs/`;
+/// the script to `script`, by default `<out>/<name>.sbatch`, and a split
+/// array's to `<stem>.part0.sbatch`, `<stem>.part1.sbatch`, .... The paths
+/// written into the scripts are absolute, since array tasks may start in
+/// another directory on another node.
+pub fn write(
+    job: &SlurmJob,
+    sweep: &Sweep,
+    sweep_file: &Path,
+    binary: &Path,
+    out: &Path,
+    script: Option<PathBuf>,
+) -> Result<Written, SlurmError> {
+    if sweep.search.is_some() && job.tasks > sweep.points() {
+        return Err(JobError(format!(
+            "--tasks {}: a search's tasks split the {} points of its other axes; use --tasks {} or fewer",
+            job.tasks,
+            sweep.points(),
+            sweep.points()
+        ))
+        .into());
+    }
+    job.check(sweep.runs())?;
+    let io = |doing: String| move |source| SlurmError::Io { doing, source };
+    let absolute = |p: &Path| p.canonicalize().map_err(io(format!("resolving {}", p.display())));
+    std::fs::create_dir_all(out).map_err(io(format!("creating {}", out.display())))?;
+    let out = absolute(out)?;
+    let log_dir = out.join(format!("{}.slurm-logs", sweep.name));
+    std::fs::create_dir_all(&log_dir).map_err(io(format!("creating {}", log_dir.display())))?;
+    let texts = scripts(job, &sweep.name, binary, &absolute(sweep_file)?, &out, &log_dir);
+    let script = script.unwrap_or_else(|| out.join(format!("{}.sbatch", sweep.name)));
+    let paths: Vec<PathBuf> = if texts.len() == 1 {
+        vec![script]
+    } else {
+        let stem = script.file_stem().map_or("job".into(), |s| s.to_string_lossy().into_owned());
+        (0..texts.len()).map(|k| script.with_file_name(format!("{stem}.part{k}.sbatch"))).collect()
+    };
+    for (path, text) in paths.iter().zip(&texts) {
+        std::fs::write(path, text).map_err(io(format!("writing {}", path.display())))?;
+    }
+    Ok(Written {
+        scripts: paths,
+        dataset: out.join(&sweep.name),
+        tasks: job.tasks,
+        max_array_size: job.max_array_size,
+    })
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "Wrote {} ({} array tasks, one shard each{}).",
+            self.scripts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            self.tasks,
+            if self.scripts.len() > 1 {
+                format!(", split at --max-array-size {}", self.max_array_size)
+            } else {
+                String::new()
+            }
+        )?;
+        for path in &self.scripts {
+            writeln!(f, "Submit:  sbatch {}", path.display())?;
+        }
+        writeln!(f, "Then:    {} status {}", invocation::command(), self.dataset.display())?;
+        // The example names a task the first script has (its last).
+        let example = self.tasks.min(self.max_array_size).saturating_sub(1);
+        write!(
+            f,
+            "A task that failed or was cancelled: resubmit just it, e.g. sbatch --array={example} {}",
+            self.scripts[0].display()
+        )
+    }
+}
+
 fn script(
     job: &SlurmJob,
     part: u64,
@@ -251,6 +363,40 @@ mod tests {
         assert!(SlurmJob { cpus_per_task: 0, ..job(2) }.check(10).is_err());
         assert!(SlurmJob { time: Some("banana".into()), ..job(2) }.check(10).is_err());
         assert!(SlurmJob { throttle: Some(0), ..job(2) }.check(10).is_err());
+    }
+
+    #[test]
+    fn split_arrays_are_written_beside_the_script_asked_for_and_named_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let sweep_file = dir.path().join("x.toml");
+        let text = "name = \"x\"\nscenario = \"empty\"\nseed = 1\nreplicates = 10\n";
+        std::fs::write(&sweep_file, text).unwrap();
+        let sweep = crate::sweep::parse(&sweep_file, text, 100).unwrap();
+        let split = SlurmJob { max_array_size: 2, ..job(5) };
+        let out = dir.path().join("results");
+        let script = Some(out.join("jobs/x.sbatch"));
+        std::fs::create_dir_all(out.join("jobs")).unwrap();
+        let written =
+            super::write(&split, &sweep, &sweep_file, Path::new("/bin/avalanche"), &out, script).unwrap();
+        let out = out.canonicalize().unwrap();
+        let names: Vec<_> = written.scripts.iter().map(|p| p.strip_prefix(&out).unwrap()).collect();
+        assert_eq!(
+            names,
+            ["jobs/x.part0.sbatch", "jobs/x.part1.sbatch", "jobs/x.part2.sbatch"].map(Path::new)
+        );
+        assert_eq!(written.dataset, out.join("x"));
+        assert!(out.join("x.slurm-logs").is_dir());
+        let last = std::fs::read_to_string(&written.scripts[2]).unwrap();
+        assert!(last.contains("--shard \"$((4 + SLURM_ARRAY_TASK_ID))/5\""), "{last}");
+        let said = written.to_string();
+        assert!(said.contains("(5 array tasks, one shard each, split at --max-array-size 2)."), "{said}");
+        assert_eq!(said.matches("Submit:  sbatch ").count(), 3, "{said}");
+        // The resubmission example is a task of the first script.
+        assert!(said.ends_with(&format!("e.g. sbatch --array=1 {}", written.scripts[0].display())), "{said}");
+        // A job the sweep cannot fill is refused before anything is written.
+        let refused = super::write(&job(11), &sweep, &sweep_file, Path::new("/bin/avalanche"), &out, None);
+        assert!(matches!(refused, Err(SlurmError::Job(_))), "{refused:?}");
+        assert!(!out.join("x.sbatch").exists());
     }
 
     #[test]

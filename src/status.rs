@@ -167,7 +167,7 @@ mod tests {
         assert_eq!(status(&failing).unwrap().standing, Standing::Unfinished);
 
         // A runs part copied under a second name repeats its runs.
-        let runs = dir.join(crate::names::RUNS_DIR);
+        let runs = dir.join(crate::dataset::names::RUNS_DIR);
         let part = crate::dataset::part_files(&runs).unwrap().remove(0);
         let name = crate::dataset::PartName {
             number: 999,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use super::scan::Committed;
-use crate::names::Status;
+use crate::dataset::names::Status;
 use crate::sweep::Sweep;
 
 /// Run counts of a dataset against its sweep.

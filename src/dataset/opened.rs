@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::completion::{self, Completion};
 use super::integrity::{self, Integrity, IntegrityError};
 use super::scan::{self, Committed};
-use crate::names::{PAIRED, SWEEP_FILE};
+use crate::dataset::names::{PAIRED, SWEEP_FILE};
 use std::sync::Arc;
 
 use crate::scenario::Scenario;
@@ -134,7 +134,7 @@ pub(crate) mod written {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::names::Status;
+    use crate::dataset::names::Status;
 
     #[test]
     fn one_reading_counts_the_runs_as_a_scan_of_their_statuses_does() {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use super::files::sync_dir;
 use super::integrity::IntegrityError;
 use super::opened::Opened;
+use crate::dataset::names::{DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::lock::{self, Role};
-use crate::names::{DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::sink::error::SinkError;
 
 /// What [`repair`] did.

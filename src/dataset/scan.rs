@@ -24,8 +24,8 @@ use parquet::file::metadata::{FileMetaData, ParquetMetaDataReader};
 
 use super::files::token_of_temporary;
 use super::part_name::{self, PartName};
+use crate::dataset::names::{column, Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use crate::lock::{Holder, Role};
-use crate::names::{column, Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use crate::shard::Shard;
 use crate::sink::error::SinkError;
 use crate::sink::schema::metadata_keys;

@@ -14,7 +14,7 @@ use arrow::array::{Array, ArrayRef, AsArray, Float64Array, UInt64Array};
 use arrow::datatypes::{DataType, Float64Type, Int64Type, SchemaRef, UInt64Type};
 
 use super::error::ReportError;
-use crate::names::{self, column};
+use crate::dataset::names::{self, column};
 
 /// The columns of the runs and generations tables by role.
 #[derive(Clone, Debug, Default, PartialEq)]

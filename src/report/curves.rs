@@ -23,7 +23,7 @@ use super::error::ReportError;
 use super::plan::Curve;
 use super::stats;
 use super::summary::Summary;
-use crate::names::column;
+use crate::dataset::names::column;
 use crate::value::Support;
 
 /// Generations beyond this mean a damaged file, not a long sweep (sweeps

@@ -15,7 +15,7 @@ use parquet::arrow::ProjectionMask;
 
 use super::error::ReportError;
 
-use crate::names;
+use crate::dataset::names;
 use crate::sink::schema::metadata_keys;
 pub use crate::sink::schema::SCHEMA_VERSION;
 

@@ -215,7 +215,7 @@ pub fn write(dir: &Path, version: &str) {
             field("contamination", DataType::Float64),
             Arc::new(Float64Array::from_iter_values(contamination)),
         ));
-        let table = crate::names::GENERATIONS_DIR;
+        let table = crate::dataset::names::GENERATIONS_DIR;
         write_part(&dir.join(table), part, table, version, columns);
     }
     std::fs::write(dir.join("sweep.toml"), SWEEP).unwrap();

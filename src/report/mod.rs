@@ -86,7 +86,9 @@ pub fn report_with(config: &ReportConfig, scenario: &Scenario) -> Result<ReportS
 /// `avalanche repair` mends all three. A folder of parts without a sweep
 /// file is read as it is, with no [`Opened`].
 fn open_checked(dir: &std::path::Path) -> Result<(Option<Opened>, dataset::Dataset), ReportError> {
-    let opened = if dir.join(crate::names::RUNS_DIR).is_dir() && dir.join(crate::names::SWEEP_FILE).exists() {
+    let opened = if dir.join(crate::dataset::names::RUNS_DIR).is_dir()
+        && dir.join(crate::dataset::names::SWEEP_FILE).exists()
+    {
         let opened = Opened::open(dir).map_err(|e| ReportError::unreadable(dir, e))?;
         if !opened.integrity.is_clean() {
             let details = opened.integrity.to_string();
@@ -125,7 +127,7 @@ fn analyse(
     let recorded = match &opened {
         Some(_) => None,
         None => dataset.sweep.as_deref().and_then(|text| {
-            crate::sweep::parse(&dataset.dir.join(crate::names::SWEEP_FILE), text, u64::MAX).ok()
+            crate::sweep::parse(&dataset.dir.join(crate::dataset::names::SWEEP_FILE), text, u64::MAX).ok()
         }),
     };
     let sweep = opened.as_ref().map_or(recorded.as_ref(), |o| o.sweep.as_ref().ok());
@@ -195,7 +197,7 @@ fn report_dataset(
     let Analysis { dataset, plan, summary, differences, incomplete, searched } = analysis;
     let mut answer = answer::sentences(&summary, &plan, &differences);
     answer.extend(answer::theory_sentences(&summary, &plan.headline));
-    let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::names::REPORT_DIR));
+    let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::dataset::names::REPORT_DIR));
     std::fs::create_dir_all(&out).map_err(|e| ReportError::write(&out, e))?;
     let curves = match &dataset.generations {
         Some(table) if !plan.curves.is_empty() => curves::reduce(table, &summary, &plan.curves)?,
@@ -323,7 +325,7 @@ fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
 /// plan (which columns to read) is known before the full pass.
 fn scenario_name(dataset: &dataset::Dataset) -> Result<String, ReportError> {
     let mut name = None;
-    let column = crate::names::column::SCENARIO;
+    let column = crate::dataset::names::column::SCENARIO;
     dataset::for_each_batch(&dataset.runs, &[column], |batch| {
         if name.is_none() {
             if let Some(columns::Cell::Text(text)) =

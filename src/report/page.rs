@@ -260,7 +260,7 @@ fn paired_method(plan: &Plan) -> String {
          in the column's better direction. `paired.csv` holds these numbers at full precision and \
          `pairs.csv` every pair.",
         axes.join(", "),
-        crate::names::PAIRED,
+        crate::dataset::names::PAIRED,
         cov = COVERAGE * 100.0
     )
 }

@@ -17,7 +17,7 @@ use super::dataset::{self, Dataset};
 use super::error::ReportError;
 use super::plan::{Headline, OutcomePlan, Plan, Statistic};
 use super::stats::{self, Estimate};
-use crate::names::{self, column, Status};
+use crate::dataset::names::{self, column, Status};
 use crate::value::NullMeaning;
 
 /// One headline column summarised at one grid point.

@@ -184,7 +184,7 @@ fn a_run_recorded_twice_is_refused_rather_than_counted_twice() {
     let (dir, config) = made("1");
     let runs = dir.path().join("runs");
     std::fs::copy(runs.join("part-00000.parquet"), runs.join("part-00002.parquet")).unwrap();
-    let generations = dir.path().join(crate::names::GENERATIONS_DIR);
+    let generations = dir.path().join(crate::dataset::names::GENERATIONS_DIR);
     std::fs::copy(generations.join("part-00000.parquet"), generations.join("part-00002.parquet")).unwrap();
     let error = report_with(&config, &fixture::SCENARIO).unwrap_err();
     assert!(matches!(error, ReportError::Damaged { .. }), "{error}");

@@ -12,8 +12,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
 use super::{Event, Observed, RunState};
+use crate::dataset::names::{column, Status, RUNS_DIR};
 use crate::dataset::part_files;
-use crate::names::{column, Status, RUNS_DIR};
 use crate::sink::SinkError;
 
 /// Every committed run's state, by run_id.

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 pub use error::SinkError;
 pub use part::{properties, row_group_rows};
 
+use crate::dataset::names::{Status, GENERATIONS_DIR, RUNS_DIR};
 use crate::dataset::PartName;
-use crate::names::{Status, GENERATIONS_DIR, RUNS_DIR};
 use crate::record::RunRecord;
 use crate::scenario::Scenario;
 use crate::shard::Shard;

@@ -15,7 +15,7 @@ use parquet::schema::types::ColumnPath;
 use super::error::SinkError;
 use super::schema::{metadata_keys, SCHEMA_VERSION};
 use crate::dataset::files::{sync_dir, temporary_name};
-use crate::names::{column, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
+use crate::dataset::names::{column, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 
 /// Rows per row group, summed over all workers. Every worker holds one
 /// in-progress row group per table, unencoded pages included, so memory

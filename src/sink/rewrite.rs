@@ -13,8 +13,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use super::error::SinkError;
 use super::part::{generations_record, properties, row_group_rows};
 use crate::dataset::files::{sync_dir, temporary_name};
+use crate::dataset::names::{column, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 use crate::dataset::scan::generations_recorded;
-use crate::names::{column, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
 
 /// Rewrites a part without the rows of the runs in `drop` (whole or not at
 /// all), so that `--retry-failed` can run them again without writing a run

@@ -8,8 +8,8 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use crate::scenario::Scenario;
 use crate::value::ColumnType;
 
-use crate::names::column;
-pub use crate::names::RESERVED_COLUMNS;
+use crate::dataset::names::column;
+pub use crate::dataset::names::RESERVED_COLUMNS;
 
 /// The dataset schema version; `avalanche report` refuses newer ones.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -16,7 +16,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::error::{self, suggestion, Source, SweepError};
-use crate::names::RESERVED_COLUMNS;
+use crate::dataset::names::RESERVED_COLUMNS;
 use crate::params::{ParamKind, ParamSpec};
 use crate::scenario::command::{self, CommandSpec, Keep, Piece, Template, ABOUT, NAME};
 use crate::scenario::contract::{Comparison, CurveSpec, Outcome, OutcomeKind, OutcomeSpec, ReportSpec};

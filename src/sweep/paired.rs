@@ -22,7 +22,7 @@ pub(super) fn axes(
     scenario: &Scenario,
     factors: &[Factor],
 ) -> Result<Vec<usize>, SweepError> {
-    let key = crate::names::PAIRED;
+    let key = crate::dataset::names::PAIRED;
     let Some(value) = top.get(key) else { return Ok(Vec::new()) };
     let specs = &scenario.params;
     let swept: Vec<&str> =

@@ -26,7 +26,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "zip",
     "command",
     "search",
-    crate::names::PAIRED,
+    crate::dataset::names::PAIRED,
 ];
 
 /// Parses and validates sweep text; `path` is only used in messages and

@@ -133,7 +133,6 @@ impl Sweep {
         let swept = &factor.values[factor.params.iter().position(|&p| p == index)?];
         let run: Vec<&str> = choices
             .iter()
-            .map(|choice| choice.as_ref())
             .filter(|&choice| swept.iter().any(|v| matches!(v, crate::value::Value::Str(s) if s == choice)))
             .collect();
         Some((comparison, crate::scenario::contract::stand_in(&comparison.baseline, &run)?))
