@@ -55,12 +55,12 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 
 use avalanche::dataset::names::{GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
-use avalanche::executor::run_one;
+use avalanche::engine::executor::run_one;
+use avalanche::engine::seed::rng_for;
+use avalanche::engine::shard::Shard;
 use avalanche::params::Params;
 use avalanche::scenario::gaussian::key;
 use avalanche::scenario::gaussian::normal::fill_standard_normal;
-use avalanche::seed::rng_for;
-use avalanche::shard::Shard;
 use avalanche::sink::{Checkpoint, DatasetWriter};
 
 /// The sweep used when none is given (plain `cargo bench` runs this bench

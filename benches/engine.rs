@@ -6,9 +6,10 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use avalanche::executor::{execute, run_one, Coordinator, ExecConfig, Flow, RunSink};
-use avalanche::record::{RunEvent, RunRecord};
-use avalanche::runner::{run_sweep, RunOptions, Silent};
+use avalanche::engine::executor::{execute, run_one, Coordinator, ExecConfig, Flow, RunSink};
+use avalanche::engine::options::{RunOptions, Silent};
+use avalanche::engine::record::{RunEvent, RunRecord};
+use avalanche::engine::runner::run_sweep;
 use avalanche::sweep::{parse, Sweep};
 
 fn sweep(text: &str) -> Sweep {

@@ -3,9 +3,9 @@
 //! sweep, the next command, and what a stop signal left. The run's display
 //! while it goes is `progress.rs`; the binary prints these texts.
 
+use crate::engine::options::Summary;
+use crate::engine::shard::Shard;
 use crate::invocation;
-use crate::runner::Summary;
-use crate::shard::Shard;
 
 /// Everything `avalanche run` prints on stdout when it ends: the
 /// [`paragraph`], the report's `## In short` sentences when the whole sweep
@@ -41,11 +41,11 @@ pub fn in_short(sentences: &[String]) -> String {
 /// What a stop signal left: what was saved, and `command_line`, the
 /// command that resumes (see [`invocation::as_started`]).
 pub fn interrupted(summary: &Summary, command_line: &str) -> String {
-    let signal = summary.interrupted.map_or("a signal".into(), crate::interrupt::name);
+    let signal = summary.interrupted.map_or("a signal".into(), crate::engine::interrupt::name);
     let abandoned = if summary.abandoned {
         format!(
             "; runs still going after {} s were abandoned (not recorded)",
-            crate::interrupt::GRACE.as_secs()
+            crate::engine::interrupt::GRACE.as_secs()
         )
     } else {
         String::new()
@@ -195,7 +195,7 @@ mod tests {
         s.interrupted = None;
         let text = interrupted(&s, "avalanche run x.toml");
         assert!(text.starts_with("Stopped by a signal: the 20 runs"), "{text}");
-        let grace = crate::interrupt::GRACE.as_secs();
+        let grace = crate::engine::interrupt::GRACE.as_secs();
         assert!(text.contains(&format!("; runs still going after {grace} s were abandoned (not recorded).")));
     }
 }

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
-    avalanche::executor::quiet_worker_panics();
+    avalanche::engine::executor::quiet_worker_panics();
     match cli::dispatch(cli::args::parse()) {
         Ok(code) => code,
         Err(error) => {

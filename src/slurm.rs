@@ -15,7 +15,7 @@ use crate::sweep::Sweep;
 pub const DEFAULT_MAX_ARRAY_SIZE: u64 = 1001;
 
 /// How long before its time limit a task is asked to stop (SIGTERM to the
-/// batch shell, which is `avalanche` itself): [`crate::interrupt::GRACE`]
+/// batch shell, which is `avalanche` itself): [`crate::engine::interrupt::GRACE`]
 /// for runs under way plus time to commit, with room to spare.
 pub const WARNING_SECS: u64 = 120;
 
@@ -59,11 +59,11 @@ impl SlurmJob {
                 self.tasks - runs
             ));
         }
-        if !(1..=crate::executor::MAX_THREADS as u64).contains(&self.cpus_per_task) {
+        if !(1..=crate::engine::executor::MAX_THREADS as u64).contains(&self.cpus_per_task) {
             return bad(format!(
                 "--cpus-per-task {}: must be between 1 and {}",
                 self.cpus_per_task,
-                crate::executor::MAX_THREADS
+                crate::engine::executor::MAX_THREADS
             ));
         }
         if self.max_array_size == 0 {

@@ -110,7 +110,7 @@ pub fn searches(dir: &Path, sweep: &Sweep) -> Result<Option<SearchStatus>, Statu
     use crate::search::{drive, observed, Next};
     let Some(search) = &sweep.search else { return Ok(None) };
     let states = observed::read(dir, &search.event)?;
-    let (_, progress) = drive::round(sweep, search, crate::shard::Shard::WHOLE, &states);
+    let (_, progress) = drive::round(sweep, search, crate::engine::shard::Shard::WHOLE, &states);
     let mut lines = Vec::new();
     let mut unfinished = 0;
     let mut used = 0;

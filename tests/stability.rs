@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use avalanche::executor::run_one;
+use avalanche::engine::executor::run_one;
 use avalanche::value::Value::{self, Float, Int, Str};
 
 fn run(scenario: &str, params: &str, index: u64) -> (u64, u64, Vec<Option<Value>>) {

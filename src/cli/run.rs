@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use avalanche::executor::ExecConfig;
+use avalanche::engine::executor::ExecConfig;
+use avalanche::engine::options::{RunOptions, Summary};
+use avalanche::engine::runner::run_sweep;
+use avalanche::engine::shard::Shard;
 use avalanche::progress::Progress;
-use avalanche::runner::{run_sweep, RunOptions, Summary};
-use avalanche::shard::Shard;
 use avalanche::sink::Checkpoint;
 use avalanche::{closing, describe, invocation, sweep};
 
@@ -46,7 +47,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         exec: ExecConfig {
             // A `command` sweep's programs use `cpus_per_run` cores each.
             threads: args.threads.or_else(|| {
-                (sweep.cores_per_run > 1).then(|| sweep.runs_at_once(avalanche::executor::default_threads()))
+                (sweep.cores_per_run > 1)
+                    .then(|| sweep.runs_at_once(avalanche::engine::executor::default_threads()))
             }),
             run_timeout: args.run_timeout,
             shard,
@@ -67,13 +69,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if let Some(warning) = describe::baseline_warning(&sweep) {
         tracing::warn!("{}", warning.trim_start_matches("warning: "));
     }
-    avalanche::interrupt::install();
+    avalanche::engine::interrupt::install();
     let summary = run_sweep(&sweep, &options, &mut Progress::for_stderr())
         .with_context(|| format!("running {}", args.file.display()))?;
     println!("{}", closing::text(&sweep.name, &summary, threads));
     if let Some(signal) = summary.interrupted {
         print_interrupted(&summary);
-        return Ok(ExitCode::from(avalanche::interrupt::exit_code(signal)));
+        return Ok(ExitCode::from(avalanche::engine::interrupt::exit_code(signal)));
     }
     Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

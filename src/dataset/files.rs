@@ -33,7 +33,7 @@ pub fn sync_dir(dir: &Path) {
 /// writer, so a start removes it only when that writer is dead.
 pub fn temporary_name(path: &Path) -> PathBuf {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    path.with_file_name(format!(".{name}.{}.tmp", crate::lock::process_token()))
+    path.with_file_name(format!(".{name}.{}.tmp", crate::engine::lock::process_token()))
 }
 
 /// The writer token a temporary file name carries: `.<name>.<token>.tmp`.
@@ -51,6 +51,6 @@ mod tests {
         assert_eq!(token_of_temporary("part.parquet"), None);
         let temporary = temporary_name(Path::new("d/runs/part-s0of1-w00-000001.parquet"));
         let name = temporary.file_name().and_then(|n| n.to_str()).unwrap();
-        assert_eq!(token_of_temporary(name), Some(crate::lock::process_token()));
+        assert_eq!(token_of_temporary(name), Some(crate::engine::lock::process_token()));
     }
 }

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use super::scan::{self, part_files, Committed};
 use crate::dataset::names::{column, Status, DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR};
-use crate::lock::{self, LockError};
+use crate::engine::lock::{self, LockError};
 use crate::sink::error::{codec_advice, SinkError};
 
 /// What is wrong with a dataset; empty when nothing is.

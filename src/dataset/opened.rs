@@ -98,9 +98,10 @@ pub(crate) mod written {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    use crate::executor::ExecConfig;
-    use crate::runner::{run_sweep, RunOptions, Silent};
-    use crate::shard::Shard;
+    use crate::engine::executor::ExecConfig;
+    use crate::engine::options::{RunOptions, Silent};
+    use crate::engine::runner::run_sweep;
+    use crate::engine::shard::Shard;
     use crate::sink::Checkpoint;
 
     /// `replicates` runs of `empty` at two values of `fail_above` (1.0

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::shard::Shard;
+use crate::engine::shard::Shard;
 
 /// Every part name starts with this.
 const PREFIX: &str = "part-";

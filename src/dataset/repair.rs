@@ -9,7 +9,7 @@ use super::files::sync_dir;
 use super::integrity::IntegrityError;
 use super::opened::Opened;
 use crate::dataset::names::{DAMAGED_SUFFIX, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
-use crate::lock::{self, Role};
+use crate::engine::lock::{self, Role};
 use crate::sink::error::SinkError;
 
 /// What [`repair`] did.

@@ -6,7 +6,7 @@
 //! generations part without its runs twin is the residue of a kill between
 //! the two renames; it is removed on the next start, as are hidden
 //! temporary files, but only those a dead writer left: temporary names carry
-//! their writer's token and live writers hold locks ([`crate::lock`]), so
+//! their writer's token and live writers hold locks ([`crate::engine::lock`]), so
 //! writers sharing a folder never touch each other's files. A runs part
 //! whose generations twin is missing, by contrast, lost it
 //! ([`generations_expected`]), and a part in a codec this build cannot
@@ -25,8 +25,8 @@ use parquet::file::metadata::{FileMetaData, ParquetMetaDataReader};
 use super::files::token_of_temporary;
 use super::part_name::{self, PartName};
 use crate::dataset::names::{column, Status, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as RUNS};
-use crate::lock::{Holder, Role};
-use crate::shard::Shard;
+use crate::engine::lock::{Holder, Role};
+use crate::engine::shard::Shard;
 use crate::sink::error::SinkError;
 use crate::sink::schema::metadata_keys;
 
@@ -200,7 +200,7 @@ pub fn explain_unreadable(path: &Path, error: SinkError) -> SinkError {
 /// never landed, unless a live writer of that shard may be between its two
 /// renames. The caller holds its own shard's lock. Returns what it removed.
 pub fn clean_leftovers(dir: &Path, live: &[(PathBuf, Holder)]) -> Result<Vec<PathBuf>, SinkError> {
-    let own = crate::lock::process_token();
+    let own = crate::engine::lock::process_token();
     let others = || live.iter().map(|(_, h)| h).filter(|h| h.token != own);
     let live_tokens: Vec<&str> = others().map(|h| h.token.as_str()).collect();
     let live_shards = live_shards(others());

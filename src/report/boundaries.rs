@@ -26,7 +26,7 @@ pub struct Found {
 pub fn find(dir: &std::path::Path, sweep: &Sweep) -> Option<(Search, Vec<Found>)> {
     let search = sweep.search.clone()?;
     let states = observed::read(dir, &search.event).ok()?;
-    let (_, progress) = drive::round(sweep, &search, crate::shard::Shard::WHOLE, &states);
+    let (_, progress) = drive::round(sweep, &search, crate::engine::shard::Shard::WHOLE, &states);
     let found = progress
         .iter()
         .map(|(point, p)| {

@@ -554,7 +554,7 @@ mod tests {
         let at =
             |folder: &str| format!("`python3` exited with exit status: 3 (working folder kept: {folder})");
         let shape = "`python3` exited with exit status: # (working folder kept: <working folder>)";
-        let general = |message: &str| crate::runner::message_shape(&without_folder(message));
+        let general = |message: &str| crate::engine::tally::message_shape(&without_folder(message));
         assert_eq!(general(&at("/tmp/avalanche-work/b1/7f2b1768c01b21c9")), shape);
         assert_eq!(general(&at("/tmp/avalanche-work/b1/039e6b26e781fe87")), shape);
     }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::{replay, Next, Progress, RunState, Search, UNFINISHED};
-use crate::shard::Shard;
+use crate::engine::shard::Shard;
 use crate::sink::boundaries::Row;
 use crate::sweep::{RunSpec, Sweep};
 use crate::value::Value;

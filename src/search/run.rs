@@ -12,14 +12,15 @@ use std::time::Instant;
 
 use super::{drive, observed};
 use crate::dataset::scan;
-use crate::executor::{execute_work, ExecConfig, Outcome, Work};
-use crate::lock::{self, WriterLock};
-use crate::runner::{commit_all, failures, Observer, RunOptions, RunnerError, Summary, Tally};
-use crate::shard::Shard;
+use crate::engine::executor::{execute_work, ExecConfig, Outcome, Work};
+use crate::engine::lock::{self, WriterLock};
+use crate::engine::options::{Observer, RunOptions, RunnerError, Summary};
+use crate::engine::shard::Shard;
+use crate::engine::tally::{commit_all, failures, Tally};
 use crate::sink::DatasetWriter;
 use crate::sweep::Sweep;
 
-/// Where [`crate::runner::run_sweep`] hands a search over to [`run`].
+/// Where [`crate::engine::runner::run_sweep`] hands a search over to [`run`].
 pub struct Start<'a> {
     /// The shard whose points this call searches.
     pub shard: Shard,

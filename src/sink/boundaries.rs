@@ -17,7 +17,7 @@ use super::schema::param_field;
 use crate::dataset::files::{sync_dir, temporary_name};
 use crate::dataset::names::BOUNDARIES_DIR;
 use crate::dataset::part_name::boundaries_part;
-use crate::shard::Shard;
+use crate::engine::shard::Shard;
 use crate::sweep::Sweep;
 use crate::value::Value;
 

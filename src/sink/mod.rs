@@ -21,9 +21,9 @@ pub use part::{properties, row_group_rows};
 
 use crate::dataset::names::{Status, GENERATIONS_DIR, RUNS_DIR};
 use crate::dataset::PartName;
-use crate::record::RunRecord;
+use crate::engine::record::RunRecord;
+use crate::engine::shard::Shard;
 use crate::scenario::Scenario;
-use crate::shard::Shard;
 use crate::value::Value;
 use columns::TableBuilder;
 use part::Part;
@@ -239,7 +239,7 @@ impl DatasetWriter {
     }
 }
 
-impl crate::executor::RunSink for DatasetWriter {
+impl crate::engine::executor::RunSink for DatasetWriter {
     type Error = SinkError;
 
     fn write(&mut self, record: &RunRecord) -> Result<(), SinkError> {

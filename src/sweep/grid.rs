@@ -6,7 +6,7 @@
 //! in a paired sweep, from its pairing identity.
 
 use super::parsed::Sweep;
-use crate::seed::{run_seed, IdentityHasher};
+use crate::engine::seed::{run_seed, IdentityHasher};
 use crate::value::Value;
 
 /// Everything that identifies and seeds one run.
@@ -100,7 +100,7 @@ impl Sweep {
 mod tests {
     use std::collections::HashSet;
 
-    use crate::seed::run_seed;
+    use crate::engine::seed::run_seed;
     use crate::sweep::parse::parse;
     use crate::sweep::parsed::Sweep;
 
@@ -157,7 +157,7 @@ mod tests {
             .map(|(spec, value)| (spec.name.as_ref(), value.clone()))
             .collect();
         others.sort_by_key(|(name, _)| *name);
-        assert_eq!(crate::seed::run_id("addition", &others, 0), plain.run_id);
+        assert_eq!(crate::engine::seed::run_id("addition", &others, 0), plain.run_id);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use super::learners::sampler::{greedy_accuracy, Reliance, Tables};
 use super::learners::table::{systematic_errors, Learner};
 use super::measures::diagnostics;
 use super::measures::metrics::{EndReason, RoundRecord};
+use crate::engine::seed::substream;
 use crate::scenario::{Deadline, RunError};
-use crate::seed::substream;
 
 /// What a run produced, before it is turned into rows.
 #[derive(Clone, Debug)]

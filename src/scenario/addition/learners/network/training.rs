@@ -22,12 +22,12 @@ use rand::Rng;
 use rand_pcg::Pcg64;
 
 use super::model::{Network, Step};
+use crate::engine::seed::substream;
 use crate::scenario::addition::config::{Config, DataMode, NetworkConfig};
 use crate::scenario::addition::digits::{answer_is_correct, solve, step_contexts, Problems};
 use crate::scenario::addition::generation::Accepted;
 use crate::scenario::addition::learners::sampler::{greedy_accuracy, sample_trace, SlipThreshold, Tables};
 use crate::scenario::{Deadline, RunError};
-use crate::seed::substream;
 
 /// Adam steps between the supervised phase's accuracy checks.
 const CHECK_EVERY: usize = 200;

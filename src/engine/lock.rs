@@ -32,7 +32,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::dataset::names::LOCKS_DIR;
-use crate::shard::Shard;
+use crate::engine::shard::Shard;
 
 /// How often a holder refreshes its lock.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);

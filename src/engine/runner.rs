@@ -14,151 +14,15 @@ use crate::dataset::completion::reconcile;
 use crate::dataset::files::write_atomically;
 use crate::dataset::names::{Status, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::dataset::scan::{self, Committed};
-use crate::executor::{execute, Coordinator, ExecConfig, Flow, Outcome, PoolError};
-use crate::interrupt;
-use crate::lock::{self, LockError, Role, WriterLock};
-use crate::record::RunEvent;
-use crate::shard::Shard;
+use crate::engine::executor::{execute, ExecConfig, Outcome};
+use crate::engine::lock::{self, Role};
+use crate::engine::options::{Observer, RunOptions, RunnerError, Summary};
+use crate::engine::shard::Shard;
+use crate::engine::tally::{commit_all, failures, Tally};
 use crate::sink::rewrite::drop_rows;
-use crate::sink::{Checkpoint, DatasetWriter, SinkError};
+use crate::sink::{DatasetWriter, SinkError};
 use crate::sweep::diff::differing_keys;
 use crate::sweep::Sweep;
-
-/// Everything `avalanche run` can be asked to do, in one place.
-#[derive(Clone, Debug, Default)]
-pub struct RunOptions {
-    /// The results root; the dataset goes to `<out>/<sweep name>/`.
-    pub out: PathBuf,
-    pub exec: ExecConfig,
-    pub checkpoint: Checkpoint,
-    /// Rerun runs recorded as failed (their old rows are removed first).
-    pub retry_failed: bool,
-    /// Accept a changed sweep file that only adds grid values or replicates.
-    pub extend: bool,
-    /// Move an existing dataset folder aside and start over.
-    pub fresh: bool,
-    /// Take the shard's lock even from a writer that looks alive.
-    pub break_lock: bool,
-    /// Called when runs outlive the grace period after a stop signal, with
-    /// what was committed, just before the process exits (128 + signal).
-    pub on_abandon: Option<fn(&Summary)>,
-}
-
-/// Watches a sweep's progress; implemented by the terminal display.
-pub trait Observer {
-    /// `pending` runs are about to be executed; `committed` were already there.
-    fn start(&mut self, pending: u64, committed: u64);
-    /// `finished` runs are done so far, `failed` of them failed; called a
-    /// few times a second.
-    fn progress(&mut self, finished: u64, failed: u64);
-    fn finish(&mut self) {}
-}
-
-/// An observer that shows nothing.
-pub struct Silent;
-impl Observer for Silent {
-    fn start(&mut self, _: u64, _: u64) {}
-    fn progress(&mut self, _: u64, _: u64) {}
-}
-
-/// What a call to [`run_sweep`] did.
-#[derive(Debug)]
-pub struct Summary {
-    pub dir: PathBuf,
-    pub shard: Shard,
-    /// Runs of this shard already in the dataset before this call.
-    pub already_committed: u64,
-    /// Runs executed by this call.
-    pub executed: u64,
-    /// Of those, how many failed.
-    pub failed: u64,
-    /// Whether the run stopped before everything pending was executed.
-    pub stopped_early: bool,
-    pub wall: Duration,
-    /// Where an old dataset was moved by `--fresh`.
-    pub moved_aside: Option<PathBuf>,
-    /// The failed runs grouped by message (numbers blanked), commonest
-    /// first: (count, the message's shape, one full message).
-    pub failures: Vec<(u64, String, String)>,
-    /// The signal that stopped the sweep; what finished was committed.
-    pub interrupted: Option<i32>,
-    /// Runs still under way when the grace period ended, not recorded.
-    pub abandoned: bool,
-}
-
-impl Summary {
-    /// A call's summary before it has run anything.
-    pub(crate) fn starting(
-        dir: PathBuf,
-        shard: Shard,
-        already_committed: u64,
-        moved_aside: Option<PathBuf>,
-    ) -> Summary {
-        Summary {
-            dir,
-            shard,
-            already_committed,
-            executed: 0,
-            failed: 0,
-            stopped_early: false,
-            wall: Duration::ZERO,
-            moved_aside,
-            failures: Vec::new(),
-            interrupted: None,
-            abandoned: false,
-        }
-    }
-}
-
-/// Why a sweep could not be run.
-#[derive(Debug, thiserror::Error)]
-pub enum RunnerError {
-    #[error(transparent)]
-    Sink(#[from] SinkError),
-    #[error(transparent)]
-    Pool(#[from] PoolError),
-    #[error(
-        "{} holds a dataset from a different sweep; these keys differ:\n  {}\n\
-         Use --extend if you only added grid values or replicates, --fresh to move the old dataset aside \
-         and start over, or another --out.",
-        dir.display(), keys.join("\n  ")
-    )]
-    SweepChanged { dir: PathBuf, keys: Vec<String> },
-    #[error("{}: --extend only adds runs, but {reason}", dir.display())]
-    NotAnExtension { dir: PathBuf, reason: String },
-    #[error("{} exists but is not an avalanche dataset (no sweep.toml); refusing to write into it", dir.display())]
-    NotADataset { dir: PathBuf },
-    #[error(
-        "{source}\n{} holds a part that cannot be read: `{avalanche} status {}` lists the damage, \
-         `{avalanche} repair {}` moves it aside, and rerunning then redoes its runs",
-        dir.display(), dir.display(), dir.display(), avalanche = crate::invocation::command()
-    )]
-    Damaged { dir: PathBuf, source: SinkError },
-    #[error(
-        "{}: this runs part's generations twin is gone, so its runs' generation rows are lost; \
-         `{avalanche} repair {}` moves the part aside, and rerunning then redoes its runs",
-        part.display(), dir.display(), avalanche = crate::invocation::command()
-    )]
-    LostGenerations { dir: PathBuf, part: PathBuf },
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Lock(#[from] LockError),
-    #[error(
-        "{}: {what} needs the dataset to itself, but {holder} is writing into it (lock {}); \
-         wait for it to finish",
-        dir.display(), path.display()
-    )]
-    Busy { dir: PathBuf, what: &'static str, holder: String, path: PathBuf },
-    #[error(
-        "{}: another process broke this writer's lock while it ran (--break-lock, or no heartbeat for \
-         {} s); runs may have been written twice. Run `{avalanche} status {}` and, if it reports \
-         duplicates, `{avalanche} repair {}`",
-        dir.display(), lock::STALE_AFTER.as_secs(), dir.display(), dir.display(),
-        avalanche = crate::invocation::command()
-    )]
-    LockLost { dir: PathBuf },
-}
 
 /// Refuses options the engine cannot honour, before anything is written.
 fn check_options(sweep: &Sweep, options: &RunOptions) -> Result<(), RunnerError> {
@@ -294,23 +158,6 @@ pub fn run_sweep(
     }
     summary.wall = started.elapsed();
     Ok(summary)
-}
-
-/// Commits every writer, each on its own thread: a commit encodes and
-/// compresses the writer's last row group and flushes its files to disk,
-/// work that would otherwise run one writer after another while the other
-/// cores wait. Every writer is committed even if one fails; the first
-/// failure (in worker order) is returned.
-pub(crate) fn commit_all(writers: Vec<DatasetWriter>) -> Result<(), SinkError> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = writers.into_iter().map(|mut w| scope.spawn(move || w.commit())).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect()
-    })
 }
 
 /// Prepares `--retry-failed`: rewrites the parts holding this shard's
@@ -456,131 +303,8 @@ fn count_pending(
     Ok((own.ok + own.failed, own.missing))
 }
 
-/// Failed runs logged one by one; later ones are only counted, and
-/// summarised by message at the end (a big sweep can fail thousands).
-const LOGGED_FAILURES: u64 = 5;
-
-/// Counts finished runs and shows them to the observer.
-pub(crate) struct Tally<'a> {
-    pub(crate) observer: &'a mut dyn Observer,
-    pub(crate) failed: u64,
-    /// Failures by message shape: count and the first full message.
-    pub(crate) by_message: HashMap<String, (u64, String)>,
-    pub(crate) summary: &'a mut Summary,
-    pub(crate) started: Instant,
-    pub(crate) lock: &'a mut WriterLock,
-    pub(crate) options: &'a RunOptions,
-    /// Runs finished by earlier executions of this call (a search's rounds).
-    pub(crate) offset: u64,
-    /// The sweep's scenario's hooks: what ends its runs' programs on an
-    /// abandon, and how its failure messages are grouped.
-    pub(crate) hooks: crate::scenario::Hooks,
-}
-
-/// Failures grouped by message shape, commonest first.
-pub(crate) fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
-    let mut groups: Vec<(u64, String, String)> =
-        by_message.iter().map(|(shape, (count, example))| (*count, shape.clone(), example.clone())).collect();
-    groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    groups
-}
-
-/// A message with its standalone numbers blanked, so that failures which
-/// differ only in a value ("draw 0.93 is above ...") count as one kind (the
-/// scenario's [`crate::scenario::Hooks::general_failure`] first replaces
-/// details of the run they happened to). Digits inside a word (`python3`,
-/// `b1`, a hexadecimal id) are part of that word, not numbers.
-pub fn message_shape(message: &str) -> String {
-    let chars: Vec<char> = message.chars().collect();
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut shape = String::with_capacity(message.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_ascii_digit() || (i > 0 && word(chars[i - 1])) {
-            shape.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let mut end = i + 1;
-        while end < chars.len() && (chars[end].is_ascii_digit() || matches!(chars[end], '.' | 'e' | '-')) {
-            end += 1;
-        }
-        if end < chars.len() && word(chars[end]) {
-            // Digits that run into letters: one word, kept whole.
-            while end < chars.len() && word(chars[end]) {
-                end += 1;
-            }
-            shape.extend(&chars[i..end]);
-        } else {
-            shape.push('#');
-        }
-        i = end;
-    }
-    shape
-}
-
-impl Coordinator for Tally<'_> {
-    /// Everything finished is committed; the runs still going cannot be
-    /// waited for, so the process ends here, its lock released.
-    fn abandon(&mut self, finished: u64, committed: Result<(), String>) {
-        let signal = interrupt::requested().unwrap_or(libc::SIGTERM);
-        self.summary.executed = self.offset + finished;
-        self.summary.failed = self.failed;
-        self.summary.wall = self.started.elapsed();
-        self.summary.interrupted = Some(signal);
-        self.summary.abandoned = true;
-        self.summary.failures = failures(&self.by_message);
-        self.observer.finish();
-        if let Err(e) = committed {
-            // Not exiting here would wait for runs that may never end; the
-            // lock stays, and is broken as dead on the next start.
-            tracing::error!("committing finished runs failed: {e}");
-            std::process::exit(2);
-        }
-        // What the runs started outside the process (a program's process
-        // group, which the signal did not reach) ends with them.
-        if let Some(abandon) = self.hooks.abandon {
-            abandon();
-        }
-        self.lock.release();
-        if let Some(report) = self.options.on_abandon {
-            report(self.summary);
-        }
-        std::process::exit(i32::from(interrupt::exit_code(signal)));
-    }
-
-    fn failed(&mut self, event: RunEvent) -> Flow {
-        self.failed += 1;
-        self.summary.failed = self.failed;
-        let message = event.error.as_deref().unwrap_or("?");
-        if self.failed <= LOGGED_FAILURES {
-            tracing::warn!(run_id = event.run_id, "run failed: {message}");
-            if self.failed == LOGGED_FAILURES {
-                tracing::warn!(
-                    "further failed runs are counted, not logged; the summary groups them by message"
-                );
-            }
-        }
-        let general = match self.hooks.general_failure {
-            Some(general) => general(message),
-            None => message.into(),
-        };
-        let entry =
-            self.by_message.entry(message_shape(&general)).or_insert_with(|| (0, message.to_string()));
-        entry.0 += 1;
-        Flow::Continue
-    }
-
-    fn progress(&mut self, finished: u64) {
-        self.summary.executed = self.offset + finished;
-        self.observer.progress(self.offset + finished, self.failed);
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn tiny_time_limits_are_not_shown_as_zero() {
         let message = crate::scenario::RunError::TimedOut(1e-9).to_string();
@@ -588,25 +312,6 @@ mod tests {
         assert_eq!(
             crate::scenario::RunError::TimedOut(60.0).to_string(),
             "run exceeded its time limit of 60 s"
-        );
-    }
-
-    #[test]
-    fn message_shapes_blank_numbers_only() {
-        assert_eq!(
-            message_shape("draw 0.93 is above fail_above, as asked"),
-            "draw # is above fail_above, as asked"
-        );
-        assert_eq!(message_shape("exceeded 1e-9 s"), "exceeded # s");
-        assert_eq!(message_shape("no numbers"), "no numbers");
-        // Digits that belong to a word are not numbers.
-        assert_eq!(
-            message_shape("`python3` exited with exit status: 3"),
-            "`python3` exited with exit status: #"
-        );
-        assert_eq!(
-            message_shape("x86_64 id 7f2b17 or 2916ad, -0.5, 3."),
-            "x86_64 id 7f2b17 or 2916ad, -#, #"
         );
     }
 }

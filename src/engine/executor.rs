@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::interrupt;
+use crate::engine::interrupt;
+use crate::engine::record::{RunEvent, RunRecord};
+use crate::engine::seed::rng_for;
+use crate::engine::shard::Shard;
 use crate::params::Params;
-use crate::record::{RunEvent, RunRecord};
 use crate::scenario::{Deadline, RunIdentity, RunOutput, Scenario};
-use crate::seed::rng_for;
-use crate::shard::Shard;
 use crate::sweep::{RunSpec, Sweep};
 
 /// Failure events that may wait for the coordinating thread before workers
