@@ -3,7 +3,7 @@
 //! sweep, the next command, and what a stop signal left. The run's display
 //! while it goes is `progress.rs`; the binary prints these texts.
 
-use crate::engine::options::Summary;
+use crate::engine::options::RunSummary;
 use crate::engine::shard::Shard;
 use crate::invocation;
 
@@ -12,7 +12,7 @@ use crate::invocation;
 /// ran to its end (so that the first command a user runs ends with the
 /// answer; the [`next_step`] line says how to get the full report), and the
 /// next step.
-pub fn text(name: &str, summary: &Summary, threads: usize) -> String {
+pub fn text(name: &str, summary: &RunSummary, threads: usize) -> String {
     let mut sections = vec![paragraph(name, summary, threads)];
     if summary.interrupted.is_none() && !summary.stopped_early && summary.shard == Shard::WHOLE {
         // A sweep the report cannot read (say, a command scenario whose
@@ -40,7 +40,7 @@ pub fn in_short(sentences: &[String]) -> String {
 
 /// What a stop signal left: what was saved, and `command_line`, the
 /// command that resumes (see [`invocation::as_started`]).
-pub fn interrupted(summary: &Summary, command_line: &str) -> String {
+pub fn interrupted(summary: &RunSummary, command_line: &str) -> String {
     let signal = summary.interrupted.map_or("a signal".into(), crate::engine::interrupt::name);
     let abandoned = if summary.abandoned {
         format!(
@@ -60,7 +60,7 @@ pub fn interrupted(summary: &Summary, command_line: &str) -> String {
 /// The run in one paragraph: runs, failures, time and rate on `threads`
 /// threads, what was already there, where the data is; then the failed
 /// runs grouped by message.
-pub fn paragraph(name: &str, s: &Summary, threads: usize) -> String {
+pub fn paragraph(name: &str, s: &RunSummary, threads: usize) -> String {
     let secs = s.wall.as_secs_f64();
     let shard = if s.shard == Shard::WHOLE { String::new() } else { format!(" (shard {})", s.shard) };
     let mut text = format!(
@@ -99,7 +99,7 @@ pub fn paragraph(name: &str, s: &Summary, threads: usize) -> String {
 
 /// The command that writes the full report (report.md and report.html), as
 /// the binary was invoked.
-pub fn next_step(s: &Summary) -> String {
+pub fn next_step(s: &RunSummary) -> String {
     let dir = invocation::quoted(&s.dir.to_string_lossy());
     format!("Next: {} report {dir}", invocation::command())
 }
@@ -114,10 +114,10 @@ mod tests {
 
     use super::*;
 
-    fn summary() -> Summary {
+    fn summary() -> RunSummary {
         let shard = Shard::new(1, 4).unwrap();
         let mut s =
-            Summary::starting(PathBuf::from("out/tiny"), shard, 7, Some(PathBuf::from("out/tiny.old")));
+            RunSummary::starting(PathBuf::from("out/tiny"), shard, 7, Some(PathBuf::from("out/tiny.old")));
         s.executed = 20;
         s.failed = 8;
         s.wall = Duration::from_millis(2_500);

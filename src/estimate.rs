@@ -26,7 +26,7 @@ const MAX_PILOTS: u64 = 2000;
 
 /// What the pilots measured, scaled to the whole sweep.
 #[derive(Clone, Debug)]
-pub struct Estimate {
+pub struct CostEstimate {
     /// Pilot runs executed (one thread).
     pub pilots: u64,
     /// Of those, how many failed.
@@ -44,7 +44,7 @@ pub struct Estimate {
 
 /// The line `plan --estimate` prints: the whole sweep's time and disk use,
 /// then what they were scaled from; a warning follows when pilots failed.
-impl std::fmt::Display for Estimate {
+impl std::fmt::Display for CostEstimate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // "about under 0.1 s" says nothing twice.
         let wall = match human::duration(self.wall) {
@@ -74,7 +74,7 @@ impl std::fmt::Display for Estimate {
 
 /// Runs pilots of `sweep` in a temporary folder and scales their time and
 /// size to all of its runs on `threads` threads.
-pub fn estimate(sweep: &Sweep, threads: usize) -> Result<Estimate, RunnerError> {
+pub fn estimate(sweep: &Sweep, threads: usize) -> Result<CostEstimate, RunnerError> {
     if sweep.search.is_some() {
         // Pilots would have to run the searches themselves.
         return Err(RunnerError::Invalid(format!(
@@ -116,7 +116,7 @@ pub fn estimate(sweep: &Sweep, threads: usize) -> Result<Estimate, RunnerError> 
         .ceil()
         .max(1.0);
     let fixed = (first.bytes - bytes_per_run).max(0.0);
-    Ok(Estimate {
+    Ok(CostEstimate {
         pilots,
         failed,
         seconds_per_run,
@@ -187,8 +187,8 @@ impl Drop for Scratch {
 mod tests {
     use super::*;
 
-    fn measured(wall: Duration, seconds_per_run: f64, failed: u64) -> Estimate {
-        Estimate {
+    fn measured(wall: Duration, seconds_per_run: f64, failed: u64) -> CostEstimate {
+        CostEstimate {
             pilots: 40,
             failed,
             seconds_per_run,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use avalanche::engine::executor::ExecConfig;
-use avalanche::engine::options::{RunOptions, Summary};
+use avalanche::engine::options::{RunOptions, RunSummary};
 use avalanche::engine::runner::run_sweep;
 use avalanche::engine::shard::Shard;
 use avalanche::progress::Progress;
@@ -82,6 +82,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
 /// What a stop signal left, on stderr; also the runner's `on_abandon`,
 /// called just before the process exits when runs outlive the grace period.
-fn print_interrupted(summary: &Summary) {
+fn print_interrupted(summary: &RunSummary) {
     eprintln!("{}", closing::interrupted(summary, &invocation::as_started()));
 }

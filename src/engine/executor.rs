@@ -161,7 +161,7 @@ pub struct PoolError {
 
 /// How [`execute`] ended.
 #[derive(Debug)]
-pub enum Outcome<E> {
+pub enum Ending<E> {
     /// Every selected run was executed.
     Completed,
     /// The coordinator asked to stop.
@@ -182,7 +182,7 @@ pub fn execute<S: RunSink>(
     wanted: &(dyn Fn(&RunSpec) -> bool + Sync),
     sinks: Vec<S>,
     coordinator: &mut dyn Coordinator,
-) -> Result<(Outcome<S::Error>, Vec<S>), PoolError> {
+) -> Result<(Ending<S::Error>, Vec<S>), PoolError> {
     execute_work(Work::Sweep(sweep), config, wanted, sinks, coordinator)
 }
 
@@ -202,7 +202,7 @@ pub fn execute_work<S: RunSink>(
     wanted: &(dyn Fn(&RunSpec) -> bool + Sync),
     sinks: Vec<S>,
     coordinator: &mut dyn Coordinator,
-) -> Result<(Outcome<S::Error>, Vec<S>), PoolError> {
+) -> Result<(Ending<S::Error>, Vec<S>), PoolError> {
     let threads = sinks.len();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -317,10 +317,10 @@ pub fn execute_work<S: RunSink>(
             interrupted = Some((signal, Instant::now()));
         }
         match failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            Some(e) => Outcome::SinkFailed(e),
-            None if interrupted.is_some() => Outcome::Interrupted(interrupted.expect("checked").0),
-            None if stopped || (config.fail_fast && failed) => Outcome::Stopped,
-            None => Outcome::Completed,
+            Some(e) => Ending::SinkFailed(e),
+            None if interrupted.is_some() => Ending::Interrupted(interrupted.expect("checked").0),
+            None if stopped || (config.fail_fast && failed) => Ending::Stopped,
+            None => Ending::Completed,
         }
     });
     let sinks = sinks.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect();

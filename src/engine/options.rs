@@ -28,7 +28,7 @@ pub struct RunOptions {
     pub break_lock: bool,
     /// Called when runs outlive the grace period after a stop signal, with
     /// what was committed, just before the process exits (128 + signal).
-    pub on_abandon: Option<fn(&Summary)>,
+    pub on_abandon: Option<fn(&RunSummary)>,
 }
 
 /// Watches a sweep's progress; implemented by the terminal display.
@@ -50,7 +50,7 @@ impl Observer for Silent {
 
 /// What a call to [`run_sweep`] did.
 #[derive(Debug)]
-pub struct Summary {
+pub struct RunSummary {
     pub dir: PathBuf,
     pub shard: Shard,
     /// Runs of this shard already in the dataset before this call.
@@ -73,15 +73,15 @@ pub struct Summary {
     pub abandoned: bool,
 }
 
-impl Summary {
+impl RunSummary {
     /// A call's summary before it has run anything.
     pub(crate) fn starting(
         dir: PathBuf,
         shard: Shard,
         already_committed: u64,
         moved_aside: Option<PathBuf>,
-    ) -> Summary {
-        Summary {
+    ) -> RunSummary {
+        RunSummary {
             dir,
             shard,
             already_committed,

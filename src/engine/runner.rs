@@ -14,9 +14,9 @@ use crate::dataset::completion::reconcile;
 use crate::dataset::files::write_atomically;
 use crate::dataset::names::{Status, GENERATIONS_DIR, RUNS_DIR, SWEEP_FILE};
 use crate::dataset::scan::{self, Committed};
-use crate::engine::executor::{execute, ExecConfig, Outcome};
+use crate::engine::executor::{execute, Ending, ExecConfig};
 use crate::engine::lock::{self, Role};
-use crate::engine::options::{Observer, RunOptions, RunnerError, Summary};
+use crate::engine::options::{Observer, RunOptions, RunSummary, RunnerError};
 use crate::engine::shard::Shard;
 use crate::engine::tally::{commit_all, failures, Tally};
 use crate::sink::rewrite::drop_rows;
@@ -77,7 +77,7 @@ pub fn run_sweep(
     sweep: &Sweep,
     options: &RunOptions,
     observer: &mut dyn Observer,
-) -> Result<Summary, RunnerError> {
+) -> Result<RunSummary, RunnerError> {
     check_options(sweep, options)?;
     let started = Instant::now();
     let shard = options.exec.shard.unwrap_or(Shard::WHOLE);
@@ -127,7 +127,7 @@ pub fn run_sweep(
         })
         .collect::<Result<Vec<_>, _>>()?;
     observer.start(pending, already_committed);
-    let mut summary = Summary::starting(dir.clone(), shard, already_committed, moved_aside);
+    let mut summary = RunSummary::starting(dir.clone(), shard, already_committed, moved_aside);
     let mut tally = Tally {
         observer,
         failed: 0,
@@ -147,10 +147,10 @@ pub fn run_sweep(
     tally.observer.finish();
     tally.summary.failures = failures(&tally.by_message);
     match outcome {
-        Outcome::Completed => {}
-        Outcome::Stopped => summary.stopped_early = true,
-        Outcome::Interrupted(signal) => summary.interrupted = Some(signal),
-        Outcome::SinkFailed(e) => return Err(e.into()),
+        Ending::Completed => {}
+        Ending::Stopped => summary.stopped_early = true,
+        Ending::Interrupted(signal) => summary.interrupted = Some(signal),
+        Ending::SinkFailed(e) => return Err(e.into()),
     }
     committed_now?;
     if lock.lost() {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::executor::{Coordinator, Flow};
 use super::interrupt;
 use super::lock::WriterLock;
-use super::options::{Observer, RunOptions, Summary};
+use super::options::{Observer, RunOptions, RunSummary};
 use super::record::RunEvent;
 use crate::sink::{DatasetWriter, SinkError};
 
@@ -39,7 +39,7 @@ pub(crate) struct Tally<'a> {
     pub(crate) failed: u64,
     /// Failures by message shape: count and the first full message.
     pub(crate) by_message: HashMap<String, (u64, String)>,
-    pub(crate) summary: &'a mut Summary,
+    pub(crate) summary: &'a mut RunSummary,
     pub(crate) started: Instant,
     pub(crate) lock: &'a mut WriterLock,
     pub(crate) options: &'a RunOptions,

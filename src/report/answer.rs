@@ -7,8 +7,8 @@
 //! worse only when the two 95% intervals do not overlap, and "no clear
 //! difference" otherwise.
 
+use super::outline::{Headline, Outline, Statistic};
 use super::paired::{self, distance, Centre, Difference, Verdict};
-use super::plan::{Headline, Plan, Statistic};
 use super::stats::Estimate;
 use super::summary::{ColumnSummary, GridPoint, OutcomeSummary, Summary};
 use super::table::{format_difference, format_estimate, format_value};
@@ -21,22 +21,22 @@ const PER_SENTENCE: usize = 4;
 /// One sentence per grid point, grouped by compared choice. Where the
 /// compared parameter was paired, `paired` holds the per-seed differences
 /// the comparisons are then made with.
-pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<String> {
-    let comparison = plan.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
+pub fn sentences(summary: &Summary, outline: &Outline, paired: &[Difference]) -> Vec<String> {
+    let comparison = outline.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
     let mut order: Vec<usize> = (0..summary.points.len()).collect();
     if let Some((_, axis)) = comparison {
         // Group by choice, keeping the summary's order within a group.
         let rank = |p: usize| match &summary.points[p].key[axis] {
             super::columns::Cell::Text(t) => {
-                plan.choice_rank(&summary.varying[axis], t).unwrap_or(usize::MAX)
+                outline.choice_rank(&summary.varying[axis], t).unwrap_or(usize::MAX)
             }
             _ => usize::MAX,
         };
         order.sort_by_key(|&p| rank(p));
     }
     // Where runs ended is said by the outcome clause already.
-    let place = plan.outcome.as_ref().and_then(|o| o.place.as_ref()).map(|(p, _)| p.as_str());
-    let answer: Vec<usize> = plan
+    let place = outline.outcome.as_ref().and_then(|o| o.place.as_ref()).map(|(p, _)| p.as_str());
+    let answer: Vec<usize> = outline
         .headline
         .iter()
         .enumerate()
@@ -67,7 +67,7 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
                 baseline = find_baseline(summary, point, axis, &c.baseline);
             }
         }
-        let at = along_first(summary.describe(point, &skip), plan);
+        let at = along_first(summary.describe(point, &skip), outline);
         let lead = match (subject.is_empty(), at.is_empty()) {
             (true, true) => "All runs".to_string(),
             (true, false) => format!("At {}", at.join(", ")),
@@ -76,27 +76,27 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
         };
         let p = &summary.points[point];
         let mut clauses = Vec::new();
-        if let (Some(outcome), Some(o)) = (&plan.outcome, &p.outcome) {
-            clauses.push(endings(plan, outcome, o, p));
+        if let (Some(outcome), Some(o)) = (&outline.outcome, &p.outcome) {
+            clauses.push(endings(outline, outcome, o, p));
         } else if p.failures > 0 {
             clauses.push(format!("{} of {} runs failed", p.failures, p.replicates));
         }
         let mut facts = Vec::new();
         for &index in &answer {
             let base = baseline.map(|b| &summary.points[b]);
-            let column = &plan.headline[index].column;
+            let column = &outline.headline[index].column;
             let pairs = comparison.and_then(|(c, _)| {
                 paired.iter().find(|d| {
-                    d.point == point && d.axis == c.parameter && plan.headline[d.column].column == *column
+                    d.point == point && d.axis == c.parameter && outline.headline[d.column].column == *column
                 })
             });
             facts.push(fact(
-                &plan.headline[index],
+                &outline.headline[index],
                 &p.columns[index],
                 base.map(|b| &b.columns[index]),
                 pairs,
                 p,
-                plan,
+                outline,
             ));
         }
         if !facts.is_empty() {
@@ -108,8 +108,8 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
 }
 
 /// The comparison's `along` parameter first: "at noise_rate = 0.01, samples = 3".
-fn along_first(mut at: Vec<String>, plan: &Plan) -> Vec<String> {
-    if let Some(along) = plan.comparison.as_ref().and_then(|c| c.along.as_ref()) {
+fn along_first(mut at: Vec<String>, outline: &Outline) -> Vec<String> {
+    if let Some(along) = outline.comparison.as_ref().and_then(|c| c.along.as_ref()) {
         let prefix = format!("{along} = ");
         if let Some(index) = at.iter().position(|a| a.starts_with(&prefix)) {
             let first = at.remove(index);
@@ -133,9 +133,14 @@ pub(super) fn find_baseline(summary: &Summary, point: usize, axis: usize, baseli
 }
 
 /// "20 of 20 runs stalled after a median of 12 rounds at 11 digits; none collapsed".
-fn endings(plan: &Plan, outcome: &super::plan::OutcomePlan, o: &OutcomeSummary, p: &GridPoint) -> String {
+fn endings(
+    outline: &Outline,
+    outcome: &super::outline::OutcomePlan,
+    o: &OutcomeSummary,
+    p: &GridPoint,
+) -> String {
     let n = o.total();
-    let (one, many) = (&plan.step.0, &plan.step.1);
+    let (one, many) = (&outline.step.0, &outline.step.1);
     let rounds =
         |v: f64| if v == 1.0 { format!("1 {one}") } else { format!("{} {many}", format_value(v, None)) };
     let mut parts = Vec::new();
@@ -208,7 +213,7 @@ fn fact(
     base: Option<&ColumnSummary>,
     pairs: Option<&Difference>,
     p: &GridPoint,
-    plan: &Plan,
+    outline: &Outline,
 ) -> String {
     if h.statistic == Statistic::Mode {
         return match &c.mode {
@@ -236,7 +241,7 @@ fn fact(
     if c.infinite > 0 {
         text.push_str(&format!(" ({} infinite, left out of the mean)", runs(c.infinite)));
     }
-    if let (Some(pairs), Some(comparison)) = (pairs, &plan.comparison) {
+    if let (Some(pairs), Some(comparison)) = (pairs, &outline.comparison) {
         if let Some(said) = paired_verdict(h, pairs, &comparison.baseline) {
             text.push_str(&said);
             return text;
@@ -245,7 +250,7 @@ fn fact(
     if c.heavy_tailed() {
         text.push_str(&format!(" ({})", super::tail::WARNING));
     }
-    if let (Some(base), Some(comparison)) = (base, &plan.comparison) {
+    if let (Some(base), Some(comparison)) = (base, &outline.comparison) {
         if base.summary.n > 0 {
             let baseline = format_value(base.summary.value, p.horizon);
             match verdict(h.better, h.support, &c.summary, &base.summary) {

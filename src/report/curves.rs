@@ -20,7 +20,7 @@ use arrow::array::Array;
 use super::columns;
 use super::dataset::{self, Table};
 use super::error::ReportError;
-use super::plan::Curve;
+use super::outline::Curve;
 use super::stats;
 use super::summary::Summary;
 use crate::dataset::names::column;
@@ -47,7 +47,7 @@ pub struct Band {
 /// One plotted series (a curve or its theory) at one grid point.
 pub type Series = Vec<Band>;
 
-/// For each curve (plan order): for each grid point (summary order): the
+/// For each curve (outline order): for each grid point (summary order): the
 /// simulation's series and, where there is one, the theory's.
 pub type Curves = Vec<Vec<(Series, Option<Series>)>>;
 

@@ -44,8 +44,8 @@
 //! `outcome`, `runs` (successful runs that ended so), `share` (of the
 //! successful runs), `median_time`, `median_place`.
 
+use super::outline::{Headline, Outline, Statistic};
 use super::paired::Difference;
-use super::plan::{Headline, Plan, Statistic};
 use super::summary::Summary;
 use crate::value::NullMeaning;
 
@@ -110,9 +110,9 @@ pub fn headline_csv(summary: &Summary, headline: &[Headline]) -> String {
     text
 }
 
-/// The outcomes CSV text, `None` when the plan declares no outcome.
-pub fn outcomes_csv(summary: &Summary, plan: &Plan) -> Option<String> {
-    let outcome = plan.outcome.as_ref()?;
+/// The outcomes CSV text, `None` when the outline declares no outcome.
+pub fn outcomes_csv(summary: &Summary, outline: &Outline) -> Option<String> {
+    let outcome = outline.outcome.as_ref()?;
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
         ["replicates", "failed", "outcome", "runs", "share", "median_time", "median_place"].map(String::from),
@@ -143,7 +143,7 @@ pub fn outcomes_csv(summary: &Summary, plan: &Plan) -> Option<String> {
 }
 
 /// The paired differences' CSV text.
-pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) -> String {
+pub fn paired_csv(summary: &Summary, outline: &Outline, differences: &[Difference]) -> String {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
         [
@@ -176,7 +176,7 @@ pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) ->
         row.extend([
             d.axis.clone(),
             d.baseline.to_string(),
-            plan.headline[d.column].column.clone(),
+            outline.headline[d.column].column.clone(),
             d.centre.name().to_string(),
             d.pairs.to_string(),
             d.estimate.n.to_string(),
@@ -197,7 +197,7 @@ pub fn paired_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) ->
 }
 
 /// Every pair's values, one row per pair per column.
-pub fn pairs_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) -> String {
+pub fn pairs_csv(summary: &Summary, outline: &Outline, differences: &[Difference]) -> String {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
         ["axis", "baseline", "column", "seed", "value", "baseline_value", "difference"].map(String::from),
@@ -211,7 +211,7 @@ pub fn pairs_csv(summary: &Summary, plan: &Plan, differences: &[Difference]) -> 
             row.extend([
                 d.axis.clone(),
                 d.baseline.to_string(),
-                plan.headline[d.column].column.clone(),
+                outline.headline[d.column].column.clone(),
                 pair.seed.to_string(),
                 cell(pair.value),
                 cell(pair.baseline),

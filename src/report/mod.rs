@@ -7,7 +7,7 @@
 //! paired its runs, also paired differences (`paired.csv`, `pairs.csv`).
 //!
 //! What to show comes from the scenario's declared report contract
-//! (`plan.rs`); nothing in this module names a scenario, column or parameter.
+//! (`outline.rs`); nothing in this module names a scenario, column or parameter.
 
 mod answer;
 pub mod boundaries;
@@ -18,9 +18,9 @@ mod error;
 mod export;
 mod figures;
 mod html;
+pub mod outline;
 mod page;
 pub mod paired;
-pub mod plan;
 mod short;
 pub mod stats;
 pub mod summary;
@@ -104,7 +104,7 @@ fn open_checked(dir: &std::path::Path) -> Result<(Option<Opened>, dataset::Datas
 /// A dataset read and summarised: what every part of the report is made of.
 struct Analysis {
     dataset: dataset::Dataset,
-    plan: plan::Plan,
+    outline: outline::Outline,
     summary: summary::Summary,
     differences: Vec<paired::Difference>,
     incomplete: Option<Incomplete>,
@@ -122,7 +122,7 @@ fn analyse(
 ) -> Result<Analysis, ReportError> {
     let layout =
         columns::layout(&dataset.dir, &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))?;
-    let mut plan = plan::plan(scenario, &layout);
+    let mut outline = outline::outline(scenario, &layout);
     // A folder of parts alone: the sweep its parts record stands in.
     let recorded = match &opened {
         Some(_) => None,
@@ -135,19 +135,19 @@ fn analyse(
         Some(opened) => opened.paired.clone(),
         None => crate::dataset::opened::paired_axes(dataset.sweep.as_deref()),
     };
-    plan.paired = paired.into_iter().filter(|axis| layout.parameters.contains(axis)).collect();
-    plan.axis_order = sweep.map_or_else(Vec::new, |sweep| sweep.axes());
-    let summary = summary::summarise(&dataset, &layout, &plan)?;
+    outline.paired = paired.into_iter().filter(|axis| layout.parameters.contains(axis)).collect();
+    outline.axis_order = sweep.map_or_else(Vec::new, |sweep| sweep.axes());
+    let summary = summary::summarise(&dataset, &layout, &outline)?;
     let searched = sweep.and_then(|sweep| boundaries::find(dir, sweep));
     // A search has no fixed run count: its unfinished points say so instead.
     let incomplete = match &opened {
         Some(opened) if searched.is_none() => incompleteness(opened, &summary),
         _ => None,
     };
-    if plan.comparison.is_none() {
+    if outline.comparison.is_none() {
         // Nothing declared to compare: a paired axis is the comparison.
-        if let Some((axis, baseline)) = paired::comparisons(&summary, &plan).into_iter().next() {
-            plan.comparison = Some(plan::Comparison {
+        if let Some((axis, baseline)) = paired::comparisons(&summary, &outline).into_iter().next() {
+            outline.comparison = Some(outline::ResolvedComparison {
                 parameter: summary.varying[axis].clone(),
                 baseline: baseline.to_string(),
                 along: None,
@@ -155,9 +155,9 @@ fn analyse(
             });
         }
     }
-    stand_in_for_absent_baseline(&mut plan, &summary);
-    let differences = paired::differences(&summary, &plan);
-    Ok(Analysis { dataset, plan, summary, differences, incomplete, searched })
+    stand_in_for_absent_baseline(&mut outline, &summary);
+    let differences = paired::differences(&summary, &outline);
+    Ok(Analysis { dataset, outline, summary, differences, incomplete, searched })
 }
 
 /// The answer in a few sentences, as `report.md` opens with it under
@@ -182,7 +182,7 @@ fn short_answer(analysis: &Analysis) -> Vec<String> {
         .searched
         .as_ref()
         .map_or_else(Vec::new, |(search, found)| boundaries::sentences(search, found));
-    said.extend(short::sentences(&analysis.summary, &analysis.plan, &analysis.differences));
+    said.extend(short::sentences(&analysis.summary, &analysis.outline, &analysis.differences));
     said
 }
 
@@ -194,16 +194,16 @@ fn report_dataset(
 ) -> Result<ReportSummary, ReportError> {
     let analysis = analyse(&config.dir, opened, dataset, scenario)?;
     let in_short = short_answer(&analysis);
-    let Analysis { dataset, plan, summary, differences, incomplete, searched } = analysis;
-    let mut answer = answer::sentences(&summary, &plan, &differences);
-    answer.extend(answer::theory_sentences(&summary, &plan.headline));
+    let Analysis { dataset, outline, summary, differences, incomplete, searched } = analysis;
+    let mut answer = answer::sentences(&summary, &outline, &differences);
+    answer.extend(answer::theory_sentences(&summary, &outline.headline));
     let out = config.out.clone().unwrap_or_else(|| config.dir.join(crate::dataset::names::REPORT_DIR));
     std::fs::create_dir_all(&out).map_err(|e| ReportError::write(&out, e))?;
     let curves = match &dataset.generations {
-        Some(table) if !plan.curves.is_empty() => curves::reduce(table, &summary, &plan.curves)?,
+        Some(table) if !outline.curves.is_empty() => curves::reduce(table, &summary, &outline.curves)?,
         _ => Vec::new(),
     };
-    let mut figures = figures::draw_all(&out, &summary, &plan, &curves)?;
+    let mut figures = figures::draw_all(&out, &summary, &outline, &curves)?;
     let mut lead = Vec::new();
     if let Some((search, found)) = &searched {
         // The boundaries lead: they are what a search was run for.
@@ -222,17 +222,17 @@ fn report_dataset(
         files.push(csv);
     }
     let csv = out.join("headline.csv");
-    write(&csv, &export::headline_csv(&summary, &plan.headline))?;
+    write(&csv, &export::headline_csv(&summary, &outline.headline))?;
     files.push(csv);
-    if let Some(text) = export::outcomes_csv(&summary, &plan) {
+    if let Some(text) = export::outcomes_csv(&summary, &outline) {
         let csv = out.join("outcomes.csv");
         write(&csv, &text)?;
         files.push(csv);
     }
     if !differences.is_empty() {
         for (name, text) in [
-            ("paired.csv", export::paired_csv(&summary, &plan, &differences)),
-            ("pairs.csv", export::pairs_csv(&summary, &plan, &differences)),
+            ("paired.csv", export::paired_csv(&summary, &outline, &differences)),
+            ("pairs.csv", export::pairs_csv(&summary, &outline, &differences)),
         ] {
             let csv = out.join(name);
             write(&csv, &text)?;
@@ -242,7 +242,7 @@ fn report_dataset(
     let page = page::Page {
         dataset: &config.dir,
         summary: &summary,
-        plan: &plan,
+        outline: &outline,
         in_short: &in_short,
         answer: &answer,
         figures: &figures,
@@ -259,14 +259,14 @@ fn report_dataset(
     write(&html, &html::html(&blocks)?)?;
     files.push(html);
     let mut text = String::new();
-    if let Some(outcomes) = table::outcome_rows(&summary, &plan) {
+    if let Some(outcomes) = table::outcome_rows(&summary, &outline) {
         text.push_str(&table::plain(&outcomes));
         text.push('\n');
     }
-    text.push_str(&table::plain(&table::headline_rows(&summary, &plan.headline)));
+    text.push_str(&table::plain(&table::headline_rows(&summary, &outline.headline)));
     if !differences.is_empty() {
         text.push('\n');
-        text.push_str(&table::plain(&table::paired_rows(&summary, &plan, &differences)));
+        text.push_str(&table::plain(&table::paired_rows(&summary, &outline, &differences)));
     }
     for sentence in &answer {
         text.push_str(&format!("\n{sentence}"));
@@ -299,15 +299,15 @@ fn incompleteness(opened: &Opened, summary: &summary::Summary) -> Option<Incompl
 /// [`crate::scenario::contract::stand_in`], the rule `plan` warns by), and
 /// `absent` keeps the declared one so the page says so rather than claiming
 /// a comparison with it.
-fn stand_in_for_absent_baseline(plan: &mut plan::Plan, summary: &summary::Summary) {
-    let Some(c) = &plan.comparison else { return };
+fn stand_in_for_absent_baseline(outline: &mut outline::Outline, summary: &summary::Summary) {
+    let Some(c) = &outline.comparison else { return };
     let Some(axis) = summary.axis(&c.parameter) else { return };
-    let values: Vec<String> = summary.values_of(axis, plan).iter().map(ToString::to_string).collect();
+    let values: Vec<String> = summary.values_of(axis, outline).iter().map(ToString::to_string).collect();
     let run: Vec<&str> = values.iter().map(String::as_str).collect();
     let Some(first) = crate::scenario::contract::stand_in(&c.baseline, &run).map(String::from) else {
         return;
     };
-    if let Some(c) = plan.comparison.as_mut() {
+    if let Some(c) = outline.comparison.as_mut() {
         c.absent = Some(std::mem::replace(&mut c.baseline, first));
     }
 }
@@ -322,7 +322,7 @@ fn write(path: &std::path::Path, text: &str) -> Result<(), ReportError> {
 }
 
 /// The scenario named in the runs table's first row, read alone so the
-/// plan (which columns to read) is known before the full pass.
+/// outline (which columns to read) is known before the full pass.
 fn scenario_name(dataset: &dataset::Dataset) -> Result<String, ReportError> {
     let mut name = None;
     let column = crate::dataset::names::column::SCENARIO;

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::figures::{Figure, Kind};
+use super::outline::{Outline, Statistic};
 use super::paired::Difference;
-use super::plan::{Plan, Statistic};
 use super::stats::COVERAGE;
 use super::summary::Summary;
 use super::table;
@@ -45,7 +45,7 @@ impl std::fmt::Display for Incomplete {
 pub struct Page<'a> {
     pub dataset: &'a Path,
     pub summary: &'a Summary,
-    pub plan: &'a Plan,
+    pub outline: &'a Outline,
     /// The `## In short` paragraphs: one sentence per compared choice.
     pub in_short: &'a [String],
     pub answer: &'a [String],
@@ -82,7 +82,7 @@ pub enum Block {
 pub fn blocks(page: &Page) -> Vec<Block> {
     use Block::{Code, Heading, List, Paragraph, Table};
     let summary = page.summary;
-    let plan = page.plan;
+    let outline = page.outline;
     let mut blocks = Vec::new();
     let figures =
         |kind: Kind| page.figures.iter().filter(move |f| f.kind == kind).cloned().map(Block::Figure);
@@ -105,7 +105,7 @@ pub fn blocks(page: &Page) -> Vec<Block> {
              answer."
         )));
     }
-    if !plan.declared {
+    if !outline.declared {
         blocks.push(Paragraph(format!(
             "This binary does not know the `{}` scenario, so this report is read off the dataset's schema \
              alone: the first summary columns, medians, no comparison and no outcomes.",
@@ -128,9 +128,9 @@ pub fn blocks(page: &Page) -> Vec<Block> {
     }
     blocks.extend(figures(Kind::Heatmap));
     blocks.extend(page.boundaries.iter().cloned());
-    if let Some(outcomes) = table::outcome_rows(summary, plan) {
+    if let Some(outcomes) = table::outcome_rows(summary, outline) {
         blocks.push(Heading(2, "How runs ended".into()));
-        let method = outcome_method(plan);
+        let method = outcome_method(outline);
         if !method.is_empty() {
             blocks.push(Paragraph(method));
         }
@@ -149,14 +149,14 @@ pub fn blocks(page: &Page) -> Vec<Block> {
          `headline.csv` holds the same numbers at full precision.",
         COVERAGE * 100.0
     )));
-    blocks.push(Table(table::headline_rows(summary, &plan.headline)));
+    blocks.push(Table(table::headline_rows(summary, &outline.headline)));
     if !page.paired.is_empty() {
         blocks.push(Heading(2, "Paired differences".into()));
-        blocks.push(Paragraph(paired_method(plan)));
-        blocks.push(Table(table::paired_rows(summary, plan, page.paired)));
+        blocks.push(Paragraph(paired_method(outline)));
+        blocks.push(Table(table::paired_rows(summary, outline, page.paired)));
     }
     blocks.push(Heading(3, "How the numbers are computed".into()));
-    blocks.push(List(method(plan, summary)));
+    blocks.push(List(method(outline, summary)));
     if let Some(sweep) = page.sweep {
         blocks.push(Heading(2, "Sweep file".into()));
         blocks.push(Code("toml", sweep.trim_end().to_string()));
@@ -214,9 +214,9 @@ pub fn markdown(blocks: &[Block]) -> String {
 }
 
 /// How the outcome table counts and times runs.
-fn outcome_method(plan: &Plan) -> String {
-    let Some(outcome) = &plan.outcome else { return String::new() };
-    let step = &plan.step.0;
+fn outcome_method(outline: &Outline) -> String {
+    let Some(outcome) = &outline.outcome else { return String::new() };
+    let step = &outline.step.0;
     let mut text =
         format!("Every successful run ended in exactly one way, counted from `{}`.", outcome.column);
     let of = |kind: OutcomeKind| -> Vec<String> {
@@ -240,8 +240,8 @@ fn outcome_method(plan: &Plan) -> String {
 }
 
 /// How the paired differences are formed and summarised.
-fn paired_method(plan: &Plan) -> String {
-    let axes: Vec<String> = plan.paired.iter().map(|a| format!("`{a}`")).collect();
+fn paired_method(outline: &Outline) -> String {
+    let axes: Vec<String> = outline.paired.iter().map(|a| format!("`{a}`")).collect();
     format!(
         "The sweep paired its runs across {} (`{} = [...]` in the sweep file): runs that differ only there \
          shared their seed, so they started from the same random draws. Each row pairs the runs of a grid point \
@@ -274,7 +274,7 @@ fn join_or_none(items: &[String]) -> String {
 }
 
 /// The items of "How the numbers are computed".
-fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
+fn method(outline: &Outline, summary: &Summary) -> Vec<String> {
     let mut items = vec![
         "Interval of a median: the exact distribution-free interval from order statistics. With the \
          n values sorted, [x(j), x(k)] covers the median with probability P(j <= B <= k-1), \
@@ -283,7 +283,7 @@ fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
             .to_string(),
         "Failed runs (any status but ok) are counted in the `failed` column and left out.".to_string(),
     ];
-    for headline in &plan.headline {
+    for headline in &outline.headline {
         if headline.statistic == Statistic::Median(NullMeaning::NothingAchieved) {
             items.push(format!(
                 "{}: a null means the run achieved nothing; it ranks below every value, shown as `none`.",
@@ -302,7 +302,7 @@ fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
          cell in `nulls`."
             .to_string(),
     );
-    if plan.headline.iter().any(|h| h.statistic == Statistic::Ratio) {
+    if outline.headline.iter().any(|h| h.statistic == Statistic::Ratio) {
         items.push(
             "`x: mean`, `x: mean in theory`, `x: mean / theory`: where the theory predicts an \
              expectation, the simulation's mean across replicates is shown beside it (the theory is \
@@ -321,7 +321,7 @@ fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
                 .to_string(),
         );
     }
-    if plan.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {
+    if outline.headline.iter().any(|h| matches!(h.statistic, Statistic::MedianRatio(_))) {
         items.push(
             "`x: median`, `x: median in theory`, `x: median / theory`: where the theory predicts the \
              median over replicates (of a reduced model run from the parameters alone), the simulation's \
@@ -332,7 +332,7 @@ fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
         );
     }
     // Only a sweep that varies the compared parameter compares anything.
-    if let Some(c) = plan.comparison.as_ref().filter(|c| summary.varying.contains(&c.parameter)) {
+    if let Some(c) = outline.comparison.as_ref().filter(|c| summary.varying.contains(&c.parameter)) {
         let lead = match &c.absent {
             Some(absent) => format!(
                 "the scenario compares each `{}` with `{absent}`, which this sweep did not run, so each is set \
@@ -349,7 +349,7 @@ fn method(plan: &Plan, summary: &Summary) -> Vec<String> {
              a factor (on the log scale, |ln(value / target)|) for a quantity that cannot be negative, so 1e-30 \
              is farther from 1 (a factor of 1e30) than 361 is; as a plain difference for other quantities."
         ));
-        if plan.paired.contains(&c.parameter) {
+        if outline.paired.contains(&c.parameter) {
             items.push(format!(
                 "`{}` was paired, so the sentences judge a numeric column with a higher or lower better \
                  by its paired difference instead (the mean difference for a column shown as a mean, the \

@@ -18,7 +18,7 @@
 //! unknown but its sign, all an order statistic needs, is not.
 
 use super::columns::Cell;
-use super::plan::{Headline, Plan, Statistic};
+use super::outline::{Headline, Outline, Statistic};
 use super::stats::{self, Estimate};
 use super::summary::{ranked, Summary};
 use crate::value::{Better, NullMeaning, Support};
@@ -67,7 +67,7 @@ pub struct Difference {
     pub point: usize,
     /// The baseline's grid point: the same other parameters.
     pub baseline_point: usize,
-    /// The headline column (index into the plan's headline).
+    /// The headline column (index into the outline's headline).
     pub column: usize,
     /// The statistic of the differences: the column's headline statistic.
     pub centre: Centre,
@@ -140,11 +140,11 @@ pub fn verdict(h: &Headline, d: &Difference) -> Option<Verdict> {
 
 /// The headline columns that get paired differences: numeric ones shown as
 /// a median or a mean, each once.
-pub fn columns(plan: &Plan) -> Vec<usize> {
+pub fn columns(outline: &Outline) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
-    for (i, h) in plan.headline.iter().enumerate() {
+    for (i, h) in outline.headline.iter().enumerate() {
         let numeric = matches!(h.statistic, Statistic::Median(_) | Statistic::Mean);
-        if numeric && !out.iter().any(|&j| plan.headline[j].column == h.column) {
+        if numeric && !out.iter().any(|&j| outline.headline[j].column == h.column) {
             out.push(i);
         }
     }
@@ -155,13 +155,14 @@ pub fn columns(plan: &Plan) -> Vec<usize> {
 /// varies, against the declared baseline where the axis is the declared
 /// comparison parameter, else against the axis's first value in the
 /// report's order (the first declared choice, the smallest number).
-pub fn comparisons(summary: &Summary, plan: &Plan) -> Vec<(usize, Cell)> {
-    plan.paired
+pub fn comparisons(summary: &Summary, outline: &Outline) -> Vec<(usize, Cell)> {
+    outline
+        .paired
         .iter()
         .filter_map(|name| {
             let axis = summary.axis(name)?;
-            let values = summary.values_of(axis, plan);
-            let declared = plan.comparison.as_ref().filter(|c| &c.parameter == name);
+            let values = summary.values_of(axis, outline);
+            let declared = outline.comparison.as_ref().filter(|c| &c.parameter == name);
             let baseline = match declared {
                 Some(c) => values.into_iter().find(|v| v.to_string() == c.baseline)?,
                 None => values.into_iter().next()?,
@@ -173,13 +174,13 @@ pub fn comparisons(summary: &Summary, plan: &Plan) -> Vec<(usize, Cell)> {
 
 /// Every paired difference of the dataset: per comparison, per point whose
 /// axis value is not the baseline (in the summary's order), per column.
-pub fn differences(summary: &Summary, plan: &Plan) -> Vec<Difference> {
+pub fn differences(summary: &Summary, outline: &Outline) -> Vec<Difference> {
     if summary.per_run.len() != summary.points.len() {
         return Vec::new();
     }
-    let columns = columns(plan);
+    let columns = columns(outline);
     let mut out = Vec::new();
-    for (axis, baseline) in comparisons(summary, plan) {
+    for (axis, baseline) in comparisons(summary, outline) {
         for (point, p) in summary.points.iter().enumerate() {
             if p.key[axis] == baseline {
                 continue;
@@ -197,7 +198,7 @@ pub fn differences(summary: &Summary, plan: &Plan) -> Vec<Difference> {
             for &column in &columns {
                 let values = partners.iter().map(|&(seed, a, b)| (seed, a[column], b[column])).collect();
                 let d = difference(
-                    &plan.headline[column],
+                    &outline.headline[column],
                     values,
                     &summary.varying[axis],
                     &baseline,

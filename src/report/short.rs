@@ -9,12 +9,12 @@
 //! is not, with what happened there; where that would make a sentence
 //! longer than [`WORDS`], a clause with more than [`NAMED`] such points
 //! lists them compactly instead. Like the rest of the report it reads the
-//! plan and the summary only, and names no scenario, column or parameter.
+//! outline and the summary only, and names no scenario, column or parameter.
 
 use std::cell::Cell;
 
+use super::outline::{Headline, Outline, Statistic};
 use super::paired::{self, Centre, Difference, Verdict};
-use super::plan::{Headline, Plan, Statistic};
 use super::summary::{ColumnSummary, Summary};
 use super::table::format_value;
 use crate::scenario::contract::OutcomeKind;
@@ -38,25 +38,25 @@ const MIXED: &str = "mixed";
 /// (baseline first), or one for the whole sweep. Where the compared
 /// parameter was paired, `paired` holds the differences its comparison
 /// clause counts.
-pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<String> {
-    let comparison = plan.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
+pub fn sentences(summary: &Summary, outline: &Outline, paired: &[Difference]) -> Vec<String> {
+    let comparison = outline.comparison.as_ref().and_then(|c| Some((c, summary.axis(&c.parameter)?)));
     let all: Vec<usize> = (0..summary.points.len()).collect();
     let Some((c, axis)) = comparison else {
         let lead = match all.len() {
             1 => "All runs".to_string(),
             n => format!("Across all {n} grid points"),
         };
-        return Group::new(summary, plan, all, Vec::new())
+        return Group::new(summary, outline, all, Vec::new())
             .sentence(&lead, None, paired)
             .into_iter()
             .collect();
     };
     summary
-        .values_of(axis, plan)
+        .values_of(axis, outline)
         .into_iter()
         .filter_map(|choice| {
             let points = all.iter().copied().filter(|&p| summary.points[p].key[axis] == choice).collect();
-            let group = Group::new(summary, plan, points, vec![c.parameter.as_str()]);
+            let group = Group::new(summary, outline, points, vec![c.parameter.as_str()]);
             let baseline = (choice.to_string() != c.baseline).then_some((axis, c.baseline.as_str()));
             group.sentence(&format!("`{choice}`"), baseline, paired)
         })
@@ -66,7 +66,7 @@ pub fn sentences(summary: &Summary, plan: &Plan, paired: &[Difference]) -> Vec<S
 /// The grid points one sentence covers.
 struct Group<'a> {
     summary: &'a Summary,
-    plan: &'a Plan,
+    outline: &'a Outline,
     /// Indices into the summary's points, in its order.
     points: Vec<usize>,
     /// Parameters the same at every point of the group (the compared one),
@@ -88,8 +88,8 @@ struct Exception {
 }
 
 impl<'a> Group<'a> {
-    fn new(summary: &'a Summary, plan: &'a Plan, points: Vec<usize>, skip: Vec<&'a str>) -> Self {
-        Group { summary, plan, points, skip, brevity: Cell::new(0), excepted: Cell::new(0) }
+    fn new(summary: &'a Summary, outline: &'a Outline, points: Vec<usize>, skip: Vec<&'a str>) -> Self {
+        Group { summary, outline, points, skip, brevity: Cell::new(0), excepted: Cell::new(0) }
     }
 
     /// `lead: clause; clause; clause.`; `None` without anything to say.
@@ -146,7 +146,7 @@ impl<'a> Group<'a> {
     /// The varying parameters that tell the group's points apart, the
     /// comparison's `along` first (as the per-point sentences name them).
     fn axes(&self) -> Vec<usize> {
-        let along = self.plan.comparison.as_ref().and_then(|c| c.along.as_deref());
+        let along = self.outline.comparison.as_ref().and_then(|c| c.along.as_deref());
         let mut axes: Vec<usize> = (0..self.summary.varying.len())
             .filter(|&a| !self.skip.contains(&self.summary.varying[a].as_str()))
             .collect();
@@ -267,7 +267,7 @@ impl<'a> Group<'a> {
     /// the ending that takes most runs at the most points, and every point
     /// where it does not, with its counts.
     fn endings(&self) -> Option<String> {
-        let outcome = self.plan.outcome.as_ref()?;
+        let outcome = self.outline.outcome.as_ref()?;
         let other = outcome.outcomes.len();
         let phrase = |slot: usize| {
             outcome.outcomes.get(slot).map_or("ended in a way the scenario does not declare", |o| &o.1)
@@ -314,7 +314,7 @@ impl<'a> Group<'a> {
                 .collect();
             if let Some(range) = span(&times) {
                 let many = range != "1";
-                let step = if many { &self.plan.step.1 } else { &self.plan.step.0 };
+                let step = if many { &self.outline.step.1 } else { &self.outline.step.0 };
                 text.push_str(&format!(", after a median of {range} {step}"));
             }
         }
@@ -349,7 +349,7 @@ impl<'a> Group<'a> {
     /// range; points where it is not a number (a median of runs that
     /// achieved nothing) named.
     fn range(&self) -> Option<String> {
-        let (index, h) = lead(self.plan)?;
+        let (index, h) = lead(self.outline)?;
         let statistic = if h.statistic == Statistic::Mean { "mean" } else { "median" };
         let mut finite = Vec::new();
         let mut exceptions = Vec::new();
@@ -373,7 +373,7 @@ impl<'a> Group<'a> {
         let mut text = match span(&finite) {
             // Without endings to tell the points apart, where the range
             // ends is the finding: named.
-            Some(_) if self.plan.outcome.is_none() && !same => {
+            Some(_) if self.outline.outcome.is_none() && !same => {
                 let (low, high) = self.extremes(index);
                 let end = |p: usize| {
                     let value = format_value(self.summary.points[p].columns[index].summary.value, None);
@@ -413,8 +413,8 @@ impl<'a> Group<'a> {
     /// value that most runs took at the most points, and every point where
     /// most runs did not.
     fn commonest(&self) -> Option<String> {
-        let index = self.plan.headline.iter().position(|h| h.statistic == Statistic::Mode)?;
-        let name = &self.plan.headline[index].name;
+        let index = self.outline.headline.iter().position(|h| h.statistic == Statistic::Mode)?;
+        let name = &self.outline.headline[index].name;
         let columns: Vec<(usize, &ColumnSummary)> =
             self.points.iter().map(|&p| (p, &self.summary.points[p].columns[index])).collect();
         fn majority(c: &ColumnSummary) -> Option<&str> {
@@ -466,8 +466,8 @@ impl<'a> Group<'a> {
     /// verdict) and by whether the two 95% intervals part otherwise; the
     /// verdict the most points share, and every point where it differs.
     fn against(&self, axis: usize, baseline: &str, paired: &[Difference]) -> Option<String> {
-        let (index, h) = lead(self.plan)?;
-        let was_paired = self.plan.paired.contains(&self.summary.varying[axis]);
+        let (index, h) = lead(self.outline)?;
+        let was_paired = self.outline.paired.contains(&self.summary.varying[axis]);
         let mut verdicts: Vec<(usize, Option<Verdict>, Option<&Difference>)> = Vec::new();
         for &p in &self.points {
             // A point without a baseline partner, pairs or intervals has
@@ -476,7 +476,7 @@ impl<'a> Group<'a> {
                 let d = paired.iter().find(|d| {
                     d.point == p
                         && d.axis == self.summary.varying[axis]
-                        && self.plan.headline[d.column].column == h.column
+                        && self.outline.headline[d.column].column == h.column
                 });
                 verdicts.push((p, d.and_then(|d| paired::verdict(h, d)), d));
             } else {
@@ -559,9 +559,9 @@ impl<'a> Group<'a> {
 /// The lead headline column: the first shown as a median or a mean, other
 /// than where runs ended (the endings say it), as in the per-point
 /// sentences.
-fn lead(plan: &Plan) -> Option<(usize, &Headline)> {
-    let place = plan.outcome.as_ref().and_then(|o| o.place.as_ref()).map(|(p, _)| p.as_str());
-    plan.headline.iter().enumerate().find(|(_, h)| {
+fn lead(outline: &Outline) -> Option<(usize, &Headline)> {
+    let place = outline.outcome.as_ref().and_then(|o| o.place.as_ref()).map(|(p, _)| p.as_str());
+    outline.headline.iter().enumerate().find(|(_, h)| {
         matches!(h.statistic, Statistic::Median(_) | Statistic::Mean) && Some(h.column.as_str()) != place
     })
 }

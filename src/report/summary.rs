@@ -15,7 +15,7 @@ use arrow::array::Array;
 use super::columns::{self, Cell, Layout};
 use super::dataset::{self, Dataset};
 use super::error::ReportError;
-use super::plan::{Headline, OutcomePlan, Plan, Statistic};
+use super::outline::{Headline, OutcomePlan, Outline, Statistic};
 use super::stats::{self, Estimate};
 use crate::dataset::names::{self, column, Status};
 use crate::value::NullMeaning;
@@ -50,7 +50,7 @@ impl ColumnSummary {
 /// How the successful runs at one grid point ended.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutcomeSummary {
-    /// Runs per declared outcome, in plan order.
+    /// Runs per declared outcome, in outline order.
     pub counts: Vec<usize>,
     /// Runs whose outcome the declaration does not list.
     pub other: usize,
@@ -79,9 +79,9 @@ pub struct GridPoint {
     /// Runs at this point, failed ones included.
     pub replicates: usize,
     pub failures: usize,
-    /// The horizon parameter's value, where the plan names one.
+    /// The horizon parameter's value, where the outline names one.
     pub horizon: Option<f64>,
-    /// One entry per headline column, in plan order.
+    /// One entry per headline column, in outline order.
     pub columns: Vec<ColumnSummary>,
     pub outcome: Option<OutcomeSummary>,
 }
@@ -97,8 +97,8 @@ pub struct Summary {
     pub points: Vec<GridPoint>,
     /// Which grid point each successful run belongs to, for the curves.
     pub point_of_run: HashMap<u64, usize>,
-    /// Per grid point, only when the plan names paired axes: each successful
-    /// run's seed (shared by its partners) and headline values, in plan
+    /// Per grid point, only when the outline names paired axes: each successful
+    /// run's seed (shared by its partners) and headline values, in outline
     /// order, for the paired differences.
     pub per_run: Vec<Vec<(u64, Vec<Option<f64>>)>>,
 }
@@ -121,12 +121,12 @@ impl Summary {
 
     /// The distinct values of varying parameter `axis`: choices in the
     /// scenario's declared order (the baseline first), numbers ascending.
-    pub fn values_of(&self, axis: usize, plan: &Plan) -> Vec<Cell> {
+    pub fn values_of(&self, axis: usize, outline: &Outline) -> Vec<Cell> {
         let name = &self.varying[axis];
         let mut values: Vec<Cell> =
             self.points.iter().map(|p| p.key[axis].clone()).collect::<BTreeSet<_>>().into_iter().collect();
         values.sort_by_key(|v| match v {
-            Cell::Text(t) => plan.choice_rank(name, t).unwrap_or(usize::MAX),
+            Cell::Text(t) => outline.choice_rank(name, t).unwrap_or(usize::MAX),
             _ => 0,
         });
         values
@@ -168,12 +168,12 @@ struct Accumulator {
     endings: Vec<(Option<String>, Option<f64>, Option<f64>)>,
 }
 
-/// Reads the columns the plan needs from the runs table and summarises
+/// Reads the columns the outline needs from the runs table and summarises
 /// them by grid point.
-pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summary, ReportError> {
+pub fn summarise(dataset: &Dataset, layout: &Layout, outline: &Outline) -> Result<Summary, ReportError> {
     let path = dataset.dir.join(names::RUNS_DIR);
-    let headline = &plan.headline;
-    let paired = !plan.paired.is_empty();
+    let headline = &outline.headline;
+    let paired = !outline.paired.is_empty();
     let mut wanted: Vec<&str> = vec![column::RUN_ID, column::SCENARIO, column::STATUS];
     if paired {
         wanted.push(column::SEED);
@@ -183,14 +183,14 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summ
         wanted.push(&h.column);
         wanted.extend(h.theory.as_deref());
     }
-    if let Some(outcome) = &plan.outcome {
+    if let Some(outcome) = &outline.outcome {
         wanted.push(&outcome.column);
         wanted.push(&outcome.time);
         wanted.extend(outcome.place.as_ref().map(|(p, _)| p.as_str()));
     }
     wanted.sort_unstable();
     wanted.dedup();
-    let horizon_index = plan.horizon.as_ref().and_then(|h| layout.parameters.iter().position(|p| p == h));
+    let horizon_index = outline.horizon.as_ref().and_then(|h| layout.parameters.iter().position(|p| p == h));
     let mut groups: BTreeMap<Vec<Cell>, Accumulator> = BTreeMap::new();
     let mut scenario = String::new();
     dataset::for_each_batch(&dataset.runs, &wanted, |batch| {
@@ -224,7 +224,7 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summ
                 strings.push(None);
             }
         }
-        let endings = match &plan.outcome {
+        let endings = match &outline.outcome {
             Some(o) => Some((
                 texts(&o.column)?,
                 floats(&o.time)?,
@@ -277,13 +277,13 @@ pub fn summarise(dataset: &Dataset, layout: &Layout, plan: &Plan) -> Result<Summ
             what: "the runs table has no rows".into(),
         });
     }
-    Ok(reduce(scenario, layout, plan, groups))
+    Ok(reduce(scenario, layout, outline, groups))
 }
 
 fn reduce(
     scenario: String,
     layout: &Layout,
-    plan: &Plan,
+    outline: &Outline,
     groups: BTreeMap<Vec<Cell>, Accumulator>,
 ) -> Summary {
     let distinct: Vec<BTreeSet<&Cell>> =
@@ -291,7 +291,7 @@ fn reduce(
     let mut varying_index: Vec<usize> = (0..distinct.len()).filter(|&i| distinct[i].len() > 1).collect();
     // The sweep file's order (stable: the rest keep the scenario's order).
     varying_index.sort_by_key(|&i| {
-        plan.axis_order.iter().position(|a| *a == layout.parameters[i]).unwrap_or(usize::MAX)
+        outline.axis_order.iter().position(|a| *a == layout.parameters[i]).unwrap_or(usize::MAX)
     });
     let fixed = (0..distinct.len())
         .filter(|&i| distinct[i].len() == 1)
@@ -300,7 +300,7 @@ fn reduce(
     let varying: Vec<String> = varying_index.iter().map(|&i| layout.parameters[i].clone()).collect();
     // Declared choice order (baseline first), numbers numerically.
     let rank = |axis: usize, cell: &Cell| match cell {
-        Cell::Text(text) => match plan.choice_rank(&varying[axis], text) {
+        Cell::Text(text) => match outline.choice_rank(&varying[axis], text) {
             Some(rank) => Cell::Int(rank as i64),
             None => cell.clone(),
         },
@@ -318,7 +318,7 @@ fn reduce(
     let mut summary = Summary { scenario, varying, fixed, ..Default::default() };
     for (_, key, group) in ordered {
         let index = summary.points.len();
-        if !plan.paired.is_empty() {
+        if !outline.paired.is_empty() {
             let values = (0..group.seeds.len())
                 .map(|run| group.values.iter().map(|column| column[run].0).collect())
                 .collect();
@@ -328,14 +328,14 @@ fn reduce(
         for run in &group.runs {
             summary.point_of_run.insert(*run, index);
         }
-        let columns = plan
+        let columns = outline
             .headline
             .iter()
             .zip(group.values)
             .zip(group.texts)
             .map(|((h, values), texts)| summarise_column(h, &values, &texts))
             .collect();
-        let outcome = plan.outcome.as_ref().map(|o| summarise_outcome(o, &group.endings));
+        let outcome = outline.outcome.as_ref().map(|o| summarise_outcome(o, &group.endings));
         summary.points.push(GridPoint {
             key,
             replicates: group.replicates,
@@ -460,17 +460,17 @@ pub(super) fn ranked(value: Option<f64>, nulls: NullMeaning) -> Option<f64> {
 }
 
 fn summarise_outcome(
-    plan: &OutcomePlan,
+    outline: &OutcomePlan,
     endings: &[(Option<String>, Option<f64>, Option<f64>)],
 ) -> OutcomeSummary {
-    let slots = plan.outcomes.len();
+    let slots = outline.outcomes.len();
     let mut summary = OutcomeSummary { counts: vec![0; slots], ..Default::default() };
     let mut times = vec![Vec::new(); slots];
     let mut places = vec![Vec::new(); slots];
-    let event = plan.event();
+    let event = outline.event();
     let mut event_times = Vec::new();
     for (outcome, time, place) in endings {
-        let slot = outcome.as_ref().and_then(|o| plan.outcomes.iter().position(|(v, _, _)| v == o));
+        let slot = outcome.as_ref().and_then(|o| outline.outcomes.iter().position(|(v, _, _)| v == o));
         let Some(slot) = slot else {
             summary.other += 1;
             event_times.push(f64::INFINITY);

@@ -1,8 +1,8 @@
 //! The headline table as text: Markdown for `report.md`, aligned columns for
 //! the terminal, and the number formatting both share.
 
+use super::outline::{Headline, Outline, Statistic};
 use super::paired::Difference;
-use super::plan::{Headline, Plan, Statistic};
 use super::stats::Estimate;
 use super::summary::{ColumnSummary, GridPoint, Summary};
 use super::tail;
@@ -128,8 +128,8 @@ pub fn headline_rows(summary: &Summary, headline: &[Headline]) -> Rows {
 
 /// How runs ended per grid point: a count per outcome, the median
 /// generation (and place) of each, and when half had had the timed event.
-pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
-    let outcome = plan.outcome.as_ref()?;
+pub fn outcome_rows(summary: &Summary, outline: &Outline) -> Option<Rows> {
+    let outcome = outline.outcome.as_ref()?;
     let mut header: Vec<String> = summary.varying.clone();
     header.push("runs".into());
     header.push("failed".into());
@@ -143,7 +143,7 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
     let timed: Vec<usize> =
         (0..outcome.outcomes.len()).filter(|&k| outcome.outcomes[k].2 != OutcomeKind::Censored).collect();
     for &k in &timed {
-        header.push(format!("{}: median {}", outcome.outcomes[k].0, plan.step.0));
+        header.push(format!("{}: median {}", outcome.outcomes[k].0, outline.step.0));
         if let Some((place, unit)) = &outcome.place {
             let unit = unit.clone().unwrap_or_else(|| place.replace('_', " "));
             header.push(format!("{}: median {unit}", outcome.outcomes[k].0));
@@ -151,7 +151,7 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
     }
     let event = outcome.event();
     if let Some(event) = event {
-        header.push(format!("half {} by {}", outcome.outcomes[event].0, plan.step.0));
+        header.push(format!("half {} by {}", outcome.outcomes[event].0, outline.step.0));
     }
     let body = summary
         .points
@@ -188,7 +188,7 @@ pub fn outcome_rows(summary: &Summary, plan: &Plan) -> Option<Rows> {
 /// left out for a missing value), the statistic of the differences the
 /// column's headline shows (mean or median) with its 95% interval, and how
 /// many pairs fall on each side.
-pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -> Rows {
+pub fn paired_rows(summary: &Summary, outline: &Outline, differences: &[Difference]) -> Rows {
     let mut header: Vec<String> = summary.varying.clone();
     header.extend(
         [
@@ -211,9 +211,9 @@ pub fn paired_rows(summary: &Summary, plan: &Plan, differences: &[Difference]) -
             };
             row.extend([
                 format!("{} = {}", d.axis, d.baseline),
-                match &plan.headline[d.column].unit {
-                    Some(unit) => format!("{} ({unit})", plan.headline[d.column].name),
-                    None => plan.headline[d.column].name.clone(),
+                match &outline.headline[d.column].unit {
+                    Some(unit) => format!("{} ({unit})", outline.headline[d.column].name),
+                    None => outline.headline[d.column].name.clone(),
                 },
                 pairs,
                 match d.heavy_tailed() {

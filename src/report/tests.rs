@@ -211,9 +211,9 @@ fn a_run_leaves_the_curve_when_it_ends() {
     let layout =
         columns::layout(dir.path(), &dataset.runs.schema, dataset.generations.as_ref().map(|t| &t.schema))
             .unwrap();
-    let plan = plan::plan(Some(&fixture::SCENARIO), &layout);
-    let summary = summary::summarise(&dataset, &layout, &plan).unwrap();
-    let curves = curves::reduce(dataset.generations.as_ref().unwrap(), &summary, &plan.curves).unwrap();
+    let outline = outline::outline(Some(&fixture::SCENARIO), &layout);
+    let summary = summary::summarise(&dataset, &layout, &outline).unwrap();
+    let curves = curves::reduce(dataset.generations.as_ref().unwrap(), &summary, &outline.curves).unwrap();
     let point = summary
         .points
         .iter()

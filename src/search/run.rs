@@ -12,9 +12,9 @@ use std::time::Instant;
 
 use super::{drive, observed};
 use crate::dataset::scan;
-use crate::engine::executor::{execute_work, ExecConfig, Outcome, Work};
+use crate::engine::executor::{execute_work, Ending, ExecConfig, Work};
 use crate::engine::lock::{self, WriterLock};
-use crate::engine::options::{Observer, RunOptions, RunnerError, Summary};
+use crate::engine::options::{Observer, RunOptions, RunSummary, RunnerError};
 use crate::engine::shard::Shard;
 use crate::engine::tally::{commit_all, failures, Tally};
 use crate::sink::DatasetWriter;
@@ -43,7 +43,7 @@ pub fn run(
     options: &RunOptions,
     observer: &mut dyn Observer,
     lock: &mut WriterLock,
-) -> Result<Summary, RunnerError> {
+) -> Result<RunSummary, RunnerError> {
     let Start { shard, dir, started, moved_aside } = start;
     let live = lock::live_holders(dir);
     for path in scan::clean_leftovers(dir, &live)? {
@@ -60,7 +60,7 @@ pub fn run(
         (points * search.worst_case_runs(sweep.replicates)).saturating_sub(already_committed),
         already_committed,
     );
-    let mut summary = Summary::starting(dir.to_path_buf(), shard, already_committed, moved_aside);
+    let mut summary = RunSummary::starting(dir.to_path_buf(), shard, already_committed, moved_aside);
     let mut tally = Tally {
         observer,
         failed: 0,
@@ -90,16 +90,16 @@ pub fn run(
         let committed_now = commit_all(writers);
         tally.offset = tally.summary.executed;
         let stop = match outcome {
-            Outcome::Completed => false,
-            Outcome::Stopped => {
+            Ending::Completed => false,
+            Ending::Stopped => {
                 tally.summary.stopped_early = true;
                 true
             }
-            Outcome::Interrupted(signal) => {
+            Ending::Interrupted(signal) => {
                 tally.summary.interrupted = Some(signal);
                 true
             }
-            Outcome::SinkFailed(e) => return Err(e.into()),
+            Ending::SinkFailed(e) => return Err(e.into()),
         };
         committed_now?;
         if tally.lock.lost() {

@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::panels::{Panels, HEADER};
 use super::style::{DrawError, PALETTE};
-use crate::report::plan::{OutcomePlan, Plan};
+use crate::report::outline::{OutcomePlan, Outline};
 use crate::report::summary::Summary;
 use crate::scenario::contract::OutcomeKind;
 
@@ -62,11 +62,11 @@ pub fn size(panels: &Panels) -> (u32, u32) {
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     summary: &Summary,
-    plan: &Plan,
+    outline: &Outline,
     panels: &Panels,
     (page, pages): (usize, usize),
 ) -> Result<(), DrawError> {
-    let Some(outcome) = &plan.outcome else { return Ok(()) };
+    let Some(outcome) = &outline.outcome else { return Ok(()) };
     let (header, body) = root.split_vertically(HEADER);
     let mut title = format!("{}: how runs ended", summary.scenario);
     if pages > 1 {

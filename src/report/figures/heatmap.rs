@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::panels::HEADER;
 use super::style::DrawError;
 use crate::report::columns::Cell;
-use crate::report::plan::{Heatmap, Plan, Statistic};
+use crate::report::outline::{Heatmap, Outline, Statistic};
 use crate::report::summary::Summary;
 use crate::report::table::format_value;
 
@@ -42,13 +42,13 @@ pub struct Grid {
 impl Grid {
     /// The pages of the heatmap, `None` unless both heatmap axes vary in
     /// the dataset and the column is a headline median.
-    pub fn pages(summary: &Summary, plan: &Plan, heatmap: &Heatmap) -> Option<Vec<Grid>> {
+    pub fn pages(summary: &Summary, outline: &Outline, heatmap: &Heatmap) -> Option<Vec<Grid>> {
         let (x_axis, y_axis) = (summary.axis(&heatmap.x)?, summary.axis(&heatmap.y)?);
-        let column = plan.headline.iter().position(|h| {
+        let column = outline.headline.iter().position(|h| {
             h.column == heatmap.column && matches!(h.statistic, Statistic::Median(_) | Statistic::Mean)
         })?;
-        let statistic = if plan.headline[column].statistic == Statistic::Mean { "mean" } else { "median" };
-        let (x_values, y_values) = (summary.values_of(x_axis, plan), summary.values_of(y_axis, plan));
+        let statistic = if outline.headline[column].statistic == Statistic::Mean { "mean" } else { "median" };
+        let (x_values, y_values) = (summary.values_of(x_axis, outline), summary.values_of(y_axis, outline));
         let mut panels: Vec<(Vec<Cell>, Cells)> = Vec::new();
         for point in &summary.points {
             let facet: Vec<Cell> = point

@@ -22,7 +22,7 @@ use plotters::prelude::*;
 use super::panels::{Panels, HEADER};
 use super::style::{dashed, isolated, mark, style, DrawError, Marker, Style};
 use crate::report::curves::{Band, Series};
-use crate::report::plan::Curve;
+use crate::report::outline::Curve;
 use crate::report::summary::Summary;
 use crate::value::Support;
 

@@ -22,7 +22,7 @@ use plotters::prelude::*;
 
 use super::curves::Curves;
 use super::error::ReportError;
-use super::plan::Plan;
+use super::outline::Outline;
 use super::summary::Summary;
 
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -122,30 +122,30 @@ fn paged(stem: &str, page: usize) -> String {
     }
 }
 
-/// Draws every figure the plan asks for into `out`, as `<stem>.png` and
+/// Draws every figure the outline asks for into `out`, as `<stem>.png` and
 /// `<stem>.svg`, a page per [`panels::MAX_PANELS`] panels; returns the
 /// figures drawn.
 pub fn draw_all(
     out: &Path,
     summary: &Summary,
-    plan: &Plan,
+    outline: &Outline,
     curves: &Curves,
 ) -> Result<Vec<Figure>, ReportError> {
     register_font()?;
     let mut written = Vec::new();
-    let layout = panels::Panels::new(summary, plan);
+    let layout = panels::Panels::new(summary, outline);
     let pages = layout.pages();
-    if plan.outcome.is_some() {
+    if outline.outcome.is_some() {
         for (index, page) in pages.iter().enumerate() {
             let stem = paged("outcomes", index + 1);
             let size = bars::size(page);
             let at = (index + 1, pages.len());
             render!(out, Kind::Outcomes, stem, size, written, |root, _raster| bars::draw(
-                &root, summary, plan, page, at
+                &root, summary, outline, page, at
             ));
         }
     }
-    for (curve, series) in plan.curves.iter().zip(curves) {
+    for (curve, series) in outline.curves.iter().zip(curves) {
         let by = curve.x.as_deref().map(|x| format!("-by-{x}")).unwrap_or_default();
         let error = if curve.complement { "-complement" } else { "" };
         for (index, page) in pages.iter().enumerate() {
@@ -157,8 +157,8 @@ pub fn draw_all(
             });
         }
     }
-    if let Some(heatmap) = &plan.heatmap {
-        if let Some(grids) = heatmap::Grid::pages(summary, plan, heatmap) {
+    if let Some(heatmap) = &outline.heatmap {
+        if let Some(grids) = heatmap::Grid::pages(summary, outline, heatmap) {
             let count = grids.len();
             for (index, grid) in grids.iter().enumerate() {
                 let stem = paged(&format!("heatmap-{}", heatmap.column), index + 1);

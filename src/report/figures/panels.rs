@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::super::columns::Cell;
-use super::super::plan::Plan;
+use super::super::outline::Outline;
 use super::super::summary::Summary;
 
 /// The size of one panel of a line figure, in pixels.
@@ -37,10 +37,10 @@ pub struct Panels {
 impl Panels {
     /// Lines by the compared parameter where it varies, else by the first
     /// varying parameter with few enough values.
-    pub fn new(summary: &Summary, plan: &Plan) -> Self {
+    pub fn new(summary: &Summary, outline: &Outline) -> Self {
         let distinct =
             |axis: usize| summary.points.iter().map(|p| &p.key[axis]).collect::<BTreeSet<_>>().len();
-        let line_axis = plan
+        let line_axis = outline
             .comparison
             .as_ref()
             .and_then(|c| summary.axis(&c.parameter))
@@ -49,10 +49,10 @@ impl Panels {
             Some(axis) => {
                 let name = &summary.varying[axis];
                 let rank = |c: &Cell| match c {
-                    Cell::Text(t) => plan.choice_rank(name, t),
+                    Cell::Text(t) => outline.choice_rank(name, t),
                     _ => None,
                 };
-                let values = summary.values_of(axis, plan);
+                let values = summary.values_of(axis, outline);
                 let colours = values.iter().enumerate().map(|(i, v)| rank(v).unwrap_or(i)).collect();
                 (values, colours)
             }

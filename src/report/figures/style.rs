@@ -6,7 +6,7 @@
 //! does too).
 //!
 //! A choice's style is fixed by its position in the scenario's declared
-//! order of choices (`Plan::choice_rank`, baseline first), so it is the same
+//! order of choices (`Outline::choice_rank`, baseline first), so it is the same
 //! in every report; the scenario declares the order once and this table is
 //! the report's only say in it.
 //!

@@ -1,5 +1,5 @@
 //! Tests of the In short sentences on summaries constructed by hand for
-//! the fixture scenario's plan, each point's figures chosen so that the
+//! the fixture scenario's outline, each point's figures chosen so that the
 //! expected sentence follows from them.
 
 use super::*;
@@ -8,18 +8,18 @@ use crate::report::fixture;
 use crate::report::stats::Estimate;
 use crate::report::summary::{GridPoint, OutcomeSummary};
 
-/// The fixture scenario's plan: reach (median, higher better, a null
+/// The fixture scenario's outline: reach (median, higher better, a null
 /// achieved nothing), growth (commonest), outcomes collapsed / stalled /
 /// limit with the place `length`, verifier compared with `none` along
 /// noise_rate.
-fn plan() -> Plan {
+fn outline() -> Outline {
     let layout = Layout {
         parameters: vec!["noise_rate".into(), "verifier".into(), "generations".into()],
         summaries: vec!["rounds".into(), "reach".into(), "length".into()],
         texts: vec!["end".into(), "growth".into()],
         metrics: Vec::new(),
     };
-    crate::report::plan::plan(Some(&fixture::SCENARIO), &layout)
+    crate::report::outline::outline(Some(&fixture::SCENARIO), &layout)
 }
 
 /// A point of seven runs: `ended` counts collapsed, stalled and limit
@@ -108,7 +108,7 @@ fn a_claim_names_the_few_points_where_it_does_not_hold() {
         collapsing(0.03, 20, "none", 5.0),
         stalls,
     ];
-    let said = sentences(&summary(&points), &plan(), &[]);
+    let said = sentences(&summary(&points), &outline(), &[]);
     assert_eq!(
         said,
         ["`none`: every run collapsed at 3 of 4 points, after a median of 4-6 rounds (at noise_rate = \
@@ -125,7 +125,7 @@ fn points_sharing_a_value_are_named_by_it_and_many_exceptions_are_grouped_by_kin
     let limit = |noise| Made { ended: [0, 0, 7], ..collapsing(noise, 40, "none", 40.0) };
     let points =
         [collapsing(0.01, 20, "none", 4.0), collapsing(0.02, 20, "none", 4.0), limit(0.01), limit(0.02)];
-    let said = &sentences(&summary(&points), &plan(), &[])[0];
+    let said = &sentences(&summary(&points), &outline(), &[])[0];
     assert!(
         said.starts_with(
             "`none`: every run collapsed at 2 of 4 points, after a median of 4 rounds (at generations = \
@@ -146,7 +146,7 @@ fn points_sharing_a_value_are_named_by_it_and_many_exceptions_are_grouped_by_kin
         ended(0.06, [3, 1, 3]),
         ended(0.07, [0, 0, 7]),
     ];
-    let said = &sentences(&summary(&points), &plan(), &[])[0];
+    let said = &sentences(&summary(&points), &outline(), &[])[0];
     assert!(
         said.contains(
             "every run collapsed at 3 of 7 points, after a median of 4 rounds (at (noise_rate, \
@@ -182,7 +182,7 @@ fn a_long_sentence_says_many_exceptions_briefly_and_a_few_in_full() {
         made(0.03, 40, [0, 1, 6], flat),
         made(0.04, 40, [2, 2, 3], flat),
     ];
-    let said = &sentences(&summary(&points), &plan(), &[])[0];
+    let said = &sentences(&summary(&points), &outline(), &[])[0];
     assert_eq!(
         said,
         "`none`: every run collapsed at 2 of 8 points, after a median of 4 rounds (at (noise_rate, \
@@ -195,7 +195,7 @@ fn a_long_sentence_says_many_exceptions_briefly_and_a_few_in_full() {
     // are grouped by what most runs did.
     let same: Vec<Made> =
         points.into_iter().map(|p| Made { growth: ("exponential", 7), ..p }).take(6).collect();
-    let fewer = &sentences(&summary(&same), &plan(), &[])[0];
+    let fewer = &sentences(&summary(&same), &outline(), &[])[0];
     assert!(
         fewer.starts_with(
             "`none`: every run collapsed at 2 of 6 points, after a median of 4 rounds (at (noise_rate, \
@@ -221,7 +221,7 @@ fn a_median_of_runs_that_achieved_nothing_is_named_not_ranged() {
         Made { reach: (12.0, (10.0, 14.0)), ..collapsing(0.02, 20, "none", 4.0) },
         none,
     ];
-    let said = &sentences(&summary(&points), &plan(), &[])[0];
+    let said = &sentences(&summary(&points), &outline(), &[])[0];
     assert!(
         said.contains(
             "median reach 7-12 digits at 2 of 3 points (at noise_rate = 0.03, generations = 20: none);"
@@ -240,7 +240,7 @@ fn a_choice_is_judged_against_the_baseline_point_by_point() {
     {
         points.push(Made { reach, ..collapsing(noise, 20, "majority", 5.0) });
     }
-    let said = sentences(&summary(&points), &plan(), &[]);
+    let said = sentences(&summary(&points), &outline(), &[]);
     assert_eq!(said.len(), 2, "one sentence per choice: {said:?}");
     assert!(said[0].starts_with("`none`: ") && !said[0].contains("than `none`"), "{}", said[0]);
     assert!(
@@ -255,8 +255,8 @@ fn a_choice_is_judged_against_the_baseline_point_by_point() {
 
 #[test]
 fn a_paired_comparison_gives_the_range_of_its_differences_where_it_holds() {
-    let mut plan = plan();
-    plan.paired = vec!["verifier".into()];
+    let mut outline = outline();
+    outline.paired = vec!["verifier".into()];
     let mut points: Vec<Made> = [0.01, 0.02].iter().map(|&n| collapsing(n, 20, "none", 4.0)).collect();
     points.extend([0.01, 0.02].iter().map(|&n| collapsing(n, 20, "majority", 4.0)));
     let summary = summary(&points);
@@ -278,7 +278,7 @@ fn a_paired_comparison_gives_the_range_of_its_differences_where_it_holds() {
         tail: None,
     };
     let paired = [difference(2, 4.0, (2.0, 6.0)), difference(3, 11.0, (1.0, 20.0))];
-    let said = &sentences(&summary, &plan, &paired)[1];
+    let said = &sentences(&summary, &outline, &paired)[1];
     assert!(
         said.ends_with(
             "reach better than `none` at both points, by a median paired difference of 4-11 digits."
@@ -287,7 +287,7 @@ fn a_paired_comparison_gives_the_range_of_its_differences_where_it_holds() {
     );
     // One pair's interval straddles 0: that point is no longer counted.
     let paired = [difference(2, 4.0, (2.0, 6.0)), difference(3, 11.0, (-1.0, 20.0))];
-    let said = &sentences(&summary, &plan, &paired)[1];
+    let said = &sentences(&summary, &outline, &paired)[1];
     assert!(
         said.ends_with(
             "reach better than `none` at 1 of 2 points, by a median paired difference of 4 digits (at \
@@ -299,15 +299,15 @@ fn a_paired_comparison_gives_the_range_of_its_differences_where_it_holds() {
 
 #[test]
 fn without_outcomes_the_points_at_either_end_of_the_range_are_named() {
-    let mut plan = plan();
-    plan.outcome = None;
-    plan.headline.truncate(1);
+    let mut outline = outline();
+    outline.outcome = None;
+    outline.headline.truncate(1);
     let reach = |noise, generations, median| Made {
         reach: (median, (median - 1.0, median + 1.0)),
         ..collapsing(noise, generations, "none", 4.0)
     };
     let points = [reach(0.01, 20, 12.0), reach(0.01, 40, 15.5), reach(0.03, 20, 7.0), reach(0.03, 40, 9.0)];
-    let said = sentences(&summary(&points), &plan, &[]);
+    let said = sentences(&summary(&points), &outline, &[]);
     assert_eq!(
         said,
         ["`none`: median reach from 7 digits (at noise_rate = 0.03, generations = 20) to 15.5 digits (at \
@@ -317,10 +317,10 @@ fn without_outcomes_the_points_at_either_end_of_the_range_are_named() {
 
 #[test]
 fn without_a_comparison_one_sentence_covers_the_sweep() {
-    let mut plan = plan();
-    plan.comparison = None;
+    let mut outline = outline();
+    outline.comparison = None;
     let points = [collapsing(0.01, 20, "none", 4.0), collapsing(0.02, 20, "majority", 8.0)];
-    let said = sentences(&summary(&points), &plan, &[]);
+    let said = sentences(&summary(&points), &outline, &[]);
     assert_eq!(
         said,
         ["Across all 2 grid points: every run collapsed at both points, after a median of 4-8 rounds; \

@@ -18,7 +18,7 @@ use crate::scenario::{Deadline, RunError};
 
 /// What a run produced, before it is turned into rows.
 #[derive(Clone, Debug)]
-pub struct RunRecord {
+pub struct Trajectory {
     /// Greedy accuracy at `start_digits` after supervised training.
     pub supervised_accuracy: f64,
     /// Systematic errors in positions `0..start_digits` after supervised training.
@@ -164,7 +164,7 @@ impl Model {
 }
 
 /// Runs supervised training and the self-training rounds.
-pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunRecord, RunError> {
+pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<Trajectory, RunError> {
     // Below reliance 1 the unfaithful chain's coins come from a substream of
     // the number the run's generator would draw next, read without drawing
     // it, so the run's own stream is drawn exactly as at reliance 1 and
@@ -222,7 +222,7 @@ pub fn run(config: &Config, rng: &mut Pcg64, deadline: &Deadline) -> Result<RunR
         }
     }
     let supervised_steps = model.supervised_steps();
-    Ok(RunRecord { supervised_accuracy, supervised_systematic_errors, supervised_steps, rounds, end })
+    Ok(Trajectory { supervised_accuracy, supervised_systematic_errors, supervised_steps, rounds, end })
 }
 
 #[cfg(test)]
@@ -422,7 +422,7 @@ mod tests {
         assert!(majority.rounds.iter().any(|r| r.wrong_answers > 0));
         assert!(majority.rounds.last().unwrap().systematic_errors > 0);
         assert!(outcome.rounds.iter().all(|r| r.wrong_answers == 0));
-        let last_errors = |run: &RunRecord| run.rounds.last().unwrap().systematic_errors;
+        let last_errors = |run: &Trajectory| run.rounds.last().unwrap().systematic_errors;
         assert!(2 * last_errors(&outcome) < last_errors(&majority), "{:?}", outcome.rounds);
     }
 

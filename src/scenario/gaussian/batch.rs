@@ -23,7 +23,7 @@ impl Normal {
 
 /// Which model, if any, filters a batch before training.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verifier {
+pub enum BatchVerifier {
     None,
     /// The model that generated the batch judges it.
     SelfFit,
@@ -44,7 +44,7 @@ pub struct Recipe {
     pub noise_rate: f64,
     /// Outliers ~ N(truth.mean, (outlier_scale truth.sd)^2).
     pub outlier_scale: f64,
-    pub verifier: Verifier,
+    pub verifier: BatchVerifier,
     pub z_max: f64,
 }
 
@@ -64,9 +64,9 @@ pub struct Counts {
 pub fn draw<R: RngCore + ?Sized>(rng: &mut R, recipe: &Recipe, batch: &mut [f64]) -> Counts {
     fill_standard_normal(rng, batch);
     let judge = match recipe.verifier {
-        Verifier::None => None,
-        Verifier::SelfFit => Some(recipe.generator),
-        Verifier::Oracle => Some(recipe.truth),
+        BatchVerifier::None => None,
+        BatchVerifier::SelfFit => Some(recipe.generator),
+        BatchVerifier::Oracle => Some(recipe.truth),
     };
     let outlier_sd = recipe.outlier_scale * recipe.truth.sd;
     let mut counts = Counts::default();
@@ -146,7 +146,7 @@ mod tests {
 
     const TRUTH: Normal = Normal { mean: 1.0, sd: 2.0 };
 
-    fn recipe(generator: Normal, verifier: Verifier, noise_rate: f64) -> Recipe {
+    fn recipe(generator: Normal, verifier: BatchVerifier, noise_rate: f64) -> Recipe {
         Recipe { truth: TRUTH, generator, real: 0, noise_rate, outlier_scale: 10.0, verifier, z_max: 1.5 }
     }
 
@@ -156,11 +156,11 @@ mod tests {
         // the unfiltered points within 1.5 sd of the generator, in order.
         let generator = Normal { mean: -3.0, sd: 0.5 };
         let mut raw = vec![0.0; 501];
-        draw(&mut Pcg64::seed_from_u64(5), &recipe(generator, Verifier::None, 0.2), &mut raw);
+        draw(&mut Pcg64::seed_from_u64(5), &recipe(generator, BatchVerifier::None, 0.2), &mut raw);
         let expected: Vec<f64> = raw.iter().copied().filter(|&x| (x + 3.0).abs() <= 0.75).collect();
         let mut kept = vec![0.0; 501];
         let counts =
-            draw(&mut Pcg64::seed_from_u64(5), &recipe(generator, Verifier::SelfFit, 0.2), &mut kept);
+            draw(&mut Pcg64::seed_from_u64(5), &recipe(generator, BatchVerifier::SelfFit, 0.2), &mut kept);
         assert_eq!(&kept[..counts.kept], &expected[..]);
         assert!(counts.kept > 200 && counts.kept < 501, "{counts:?}");
     }
@@ -169,7 +169,8 @@ mod tests {
     fn oracle_judges_by_the_truth_not_the_generator() {
         let generator = Normal { mean: -3.0, sd: 0.5 };
         let mut kept = vec![0.0; 300];
-        let counts = draw(&mut Pcg64::seed_from_u64(6), &recipe(generator, Verifier::Oracle, 0.3), &mut kept);
+        let counts =
+            draw(&mut Pcg64::seed_from_u64(6), &recipe(generator, BatchVerifier::Oracle, 0.3), &mut kept);
         assert!(kept[..counts.kept].iter().all(|x| (x - 1.0).abs() <= 3.0));
         assert!(counts.kept > 0);
     }
@@ -178,7 +179,7 @@ mod tests {
     fn real_points_come_first_and_from_the_truth() {
         let generator = Normal { mean: 100.0, sd: 0.0 };
         let mut batch = vec![0.0; 10];
-        let recipe = Recipe { real: 4, ..recipe(generator, Verifier::None, 0.0) };
+        let recipe = Recipe { real: 4, ..recipe(generator, BatchVerifier::None, 0.0) };
         let counts = draw(&mut Pcg64::seed_from_u64(7), &recipe, &mut batch);
         assert_eq!(counts, Counts { kept: 10, outliers: 0, outliers_kept: 0 });
         assert!(batch[..4].iter().all(|x| (x - 1.0).abs() < 20.0));
@@ -189,7 +190,8 @@ mod tests {
     fn every_point_is_an_outlier_at_noise_rate_one() {
         let generator = Normal { mean: 0.0, sd: 0.0 };
         let mut batch = vec![0.0; 2000];
-        let counts = draw(&mut Pcg64::seed_from_u64(8), &recipe(generator, Verifier::None, 1.0), &mut batch);
+        let counts =
+            draw(&mut Pcg64::seed_from_u64(8), &recipe(generator, BatchVerifier::None, 1.0), &mut batch);
         assert_eq!(counts.outliers, 2000);
         let m = Moments::of(&batch);
         // Outliers ~ N(1, 20^2): mean se 20/sqrt(2000) = 0.45, sd se ~ 20/sqrt(4000) = 0.32.

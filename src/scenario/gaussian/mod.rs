@@ -26,7 +26,7 @@ use super::{Deadline, Hooks, PointError, RunError, RunFn, RunOutput, Scenario};
 use crate::params::{ParamSpec, Params};
 use crate::value::Names;
 use crate::value::{Better, ColumnSpec, ColumnType, Support, Value};
-use batch::{Counts, Estimator, Moments, Normal, Recipe, Verifier};
+use batch::{BatchVerifier, Counts, Estimator, Moments, Normal, Recipe};
 use regime::Data;
 use theory::{Contamination, Expected, Point};
 
@@ -181,7 +181,7 @@ struct Config {
     data: Data,
     noise_rate: f64,
     outlier_scale: f64,
-    verifier: Verifier,
+    verifier: BatchVerifier,
     z_max: f64,
     estimator: Estimator,
     truth: Normal,
@@ -197,9 +197,9 @@ impl Config {
             noise_rate: params.get(key::NOISE_RATE),
             outlier_scale: params.get(key::OUTLIER_SCALE),
             verifier: match params.get(key::VERIFIER) {
-                "self" => Verifier::SelfFit,
-                "oracle" => Verifier::Oracle,
-                _ => Verifier::None,
+                "self" => BatchVerifier::SelfFit,
+                "oracle" => BatchVerifier::Oracle,
+                _ => BatchVerifier::None,
             },
             z_max: params.get(key::Z_MAX),
             estimator: match params.get(key::ESTIMATOR) {
@@ -212,7 +212,7 @@ impl Config {
 
     /// Closed forms assume unfiltered batches.
     fn has_theory(&self) -> bool {
-        self.verifier == Verifier::None
+        self.verifier == BatchVerifier::None
     }
 }
 

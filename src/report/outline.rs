@@ -1,10 +1,10 @@
 //! What the report shows for one dataset: the scenario's declared report
 //! contract ([`crate::scenario::contract`]) resolved against the columns the
 //! dataset actually has, or, for a scenario this binary does not know, a
-//! generic plan read off the schema alone.
+//! generic outline read off the schema alone.
 //!
 //! Everything downstream (summary, sentences, tables, figures) reads this
-//! plan and nothing scenario-specific: the report names no scenario, column
+//! outline and nothing scenario-specific: the report names no scenario, column
 //! or parameter of its own.
 
 use std::collections::HashMap;
@@ -77,7 +77,7 @@ pub struct Curve {
 
 /// Choices of one parameter compared with a baseline.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Comparison {
+pub struct ResolvedComparison {
     pub parameter: String,
     pub baseline: String,
     pub along: Option<String>,
@@ -116,10 +116,10 @@ pub struct Heatmap {
 
 /// What the report shows for one dataset.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
+pub struct Outline {
     pub headline: Vec<Headline>,
     pub curves: Vec<Curve>,
-    pub comparison: Option<Comparison>,
+    pub comparison: Option<ResolvedComparison>,
     pub outcome: Option<OutcomePlan>,
     pub heatmap: Option<Heatmap>,
     /// The parameter bounding a run's generations.
@@ -129,7 +129,7 @@ pub struct Plan {
     /// The declared order of every choice parameter's values, so tables,
     /// legends and colours follow the scenario's order, not the alphabet.
     pub choice_order: HashMap<String, Vec<String>>,
-    /// Whether the plan comes from a declaration (false: the schema alone).
+    /// Whether the outline comes from a declaration (false: the schema alone).
     pub declared: bool,
     /// The axes the sweep paired its runs across (`paired = [...]`), read
     /// from the dataset's sweep copy; empty when the runs are not paired.
@@ -141,7 +141,7 @@ pub struct Plan {
     pub axis_order: Vec<String>,
 }
 
-impl Plan {
+impl Outline {
     /// The position of `value` in the declared order of `parameter`, with
     /// the comparison's baseline first.
     pub fn choice_rank(&self, parameter: &str, value: &str) -> Option<usize> {
@@ -166,17 +166,17 @@ impl Plan {
 const GENERIC_HEADLINE: usize = 8;
 const GENERIC_CURVES: usize = 4;
 
-/// The plan for a dataset of `scenario` (`None`: not known to this binary)
+/// The outline for a dataset of `scenario` (`None`: not known to this binary)
 /// given the columns the dataset actually has. Declared columns the dataset
 /// lacks (an older version wrote it) are skipped.
-pub fn plan(scenario: Option<&Scenario>, layout: &Layout) -> Plan {
+pub fn outline(scenario: Option<&Scenario>, layout: &Layout) -> Outline {
     match scenario {
         Some(scenario) => declared(scenario, layout),
         None => generic(layout),
     }
 }
 
-fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
+fn declared(scenario: &Scenario, layout: &Layout) -> Outline {
     let spec = &scenario.report;
     let has_summary = |c: &str| layout.summaries.iter().any(|s| s == c);
     let has_text = |c: &str| layout.texts.iter().any(|s| s == c);
@@ -253,10 +253,10 @@ fn declared(scenario: &Scenario, layout: &Layout) -> Plan {
             _ => None,
         })
         .collect();
-    Plan {
+    Outline {
         headline,
         curves,
-        comparison: spec.comparison.as_ref().map(|c| Comparison {
+        comparison: spec.comparison.as_ref().map(|c| ResolvedComparison {
             parameter: c.parameter.to_string(),
             baseline: c.baseline.to_string(),
             along: c.along.as_ref().map(|a| a.to_string()),
@@ -358,10 +358,10 @@ fn mode(column: &ColumnSpec) -> Headline {
     }
 }
 
-/// The plan for a scenario this binary does not know: the first numeric
+/// The outline for a scenario this binary does not know: the first numeric
 /// summaries (with their `_theory` twins by name) and metrics, no
 /// comparison, no outcome.
-fn generic(layout: &Layout) -> Plan {
+fn generic(layout: &Layout) -> Outline {
     // A generation is called what a report that declares nothing calls it.
     let (one, many) = crate::scenario::contract::ReportSpec::EMPTY.step;
     let is_theory = |c: &String| c.ends_with("_theory");
@@ -394,8 +394,8 @@ fn generic(layout: &Layout) -> Plan {
         })
         .collect();
     // Nothing is declared, so no parameter is known to bound a run: the
-    // horizon only words censored outcomes, which a generic plan has none of.
-    Plan {
+    // horizon only words censored outcomes, which a generic outline has none of.
+    Outline {
         headline,
         curves,
         comparison: None,
@@ -437,9 +437,9 @@ mod tests {
     #[test]
     fn every_declared_name_resolves_for_every_scenario() {
         for scenario in scenario::registry::in_code() {
-            let plan = plan(Some(scenario), &layout_of(scenario));
+            let outline = outline(Some(scenario), &layout_of(scenario));
             let spec = &scenario.report;
-            let shown: Vec<&str> = plan.headline.iter().map(|h| h.column.as_str()).collect();
+            let shown: Vec<&str> = outline.headline.iter().map(|h| h.column.as_str()).collect();
             for column in spec.headline.iter() {
                 assert!(
                     shown.contains(&column),
@@ -448,31 +448,42 @@ mod tests {
                 );
             }
             assert_eq!(
-                plan.curves.len(),
+                outline.curves.len(),
                 spec.curves.len(),
                 "{}: a curve names a missing column",
                 scenario.name
             );
-            assert_eq!(plan.outcome.is_some(), spec.outcome.is_some(), "{}: outcome columns", scenario.name);
-            assert_eq!(plan.heatmap.is_some(), spec.heatmap.is_some(), "{}: heatmap column", scenario.name);
-            if let Some(c) = &plan.comparison {
-                let order = plan.choice_order.get(&c.parameter).expect("comparison is a choice parameter");
+            assert_eq!(
+                outline.outcome.is_some(),
+                spec.outcome.is_some(),
+                "{}: outcome columns",
+                scenario.name
+            );
+            assert_eq!(
+                outline.heatmap.is_some(),
+                spec.heatmap.is_some(),
+                "{}: heatmap column",
+                scenario.name
+            );
+            if let Some(c) = &outline.comparison {
+                let order = outline.choice_order.get(&c.parameter).expect("comparison is a choice parameter");
                 assert!(order.contains(&c.baseline), "{}: baseline not a choice", scenario.name);
             }
             for threshold in spec.curves.iter().filter_map(|c| c.threshold) {
                 assert!(scenario.params.iter().any(|p| p.name == threshold), "{threshold}");
             }
-            let labels: std::collections::HashSet<&String> = plan.headline.iter().map(|h| &h.label).collect();
-            assert_eq!(labels.len(), plan.headline.len(), "{}: headings must be unique", scenario.name);
+            let labels: std::collections::HashSet<&String> =
+                outline.headline.iter().map(|h| &h.label).collect();
+            assert_eq!(labels.len(), outline.headline.len(), "{}: headings must be unique", scenario.name);
         }
     }
 
     #[test]
     fn a_column_with_a_theory_gets_mean_theory_and_ratio_under_distinct_headings() {
         let gaussian = scenario::find("gaussian").unwrap();
-        let plan = plan(Some(&gaussian), &layout_of(&gaussian));
+        let outline = outline(Some(&gaussian), &layout_of(&gaussian));
         let variance: Vec<_> =
-            plan.headline.iter().filter(|h| h.name == "final log variance ratio").collect();
+            outline.headline.iter().filter(|h| h.name == "final log variance ratio").collect();
         let statistics: Vec<Statistic> = variance.iter().map(|h| h.statistic).collect();
         assert_eq!(statistics, [Statistic::Mean, Statistic::Theory, Statistic::Ratio]);
         assert_eq!(variance[1].column, "final_log_variance_ratio_theory");
@@ -482,7 +493,8 @@ mod tests {
         // negative theory keeps a two-sided interval, where a support of
         // "non-negative" gave [-0, -0] for every grid point.
         assert_eq!(variance[2].support, Support::Real);
-        let error = plan.headline.iter().find(|h| h.label == "final mean sq. error: mean / theory").unwrap();
+        let error =
+            outline.headline.iter().find(|h| h.label == "final mean sq. error: mean / theory").unwrap();
         assert_eq!(error.support, Support::NonNegative);
     }
 
@@ -491,8 +503,8 @@ mod tests {
         // addition's reach99_theory is the reduced model's median reach: a
         // mean beside it would compare two different statistics.
         let addition = scenario::find("addition").unwrap();
-        let plan = plan(Some(&addition), &layout_of(&addition));
-        let reach: Vec<_> = plan.headline.iter().filter(|h| h.name == "reach at 99%").collect();
+        let outline = outline(Some(&addition), &layout_of(&addition));
+        let reach: Vec<_> = outline.headline.iter().filter(|h| h.name == "reach at 99%").collect();
         let statistics: Vec<Statistic> = reach.iter().map(|h| h.statistic).collect();
         let nothing = NullMeaning::NothingAchieved;
         assert_eq!(
@@ -514,10 +526,10 @@ mod tests {
     #[test]
     fn the_baseline_ranks_first_and_the_rest_keep_their_declared_order() {
         let addition = scenario::find("addition").unwrap();
-        let plan = plan(Some(&addition), &layout_of(&addition));
-        let order = &plan.choice_order["verifier"];
+        let outline = outline(Some(&addition), &layout_of(&addition));
+        let order = &outline.choice_order["verifier"];
         let mut ranked: Vec<&String> = order.iter().collect();
-        ranked.sort_by_key(|v| plan.choice_rank("verifier", v));
+        ranked.sort_by_key(|v| outline.choice_rank("verifier", v));
         assert_eq!(ranked[0], "none");
         let rest: Vec<&String> = order.iter().filter(|v| *v != "none").collect();
         assert_eq!(&ranked[1..], &rest[..]);
@@ -531,9 +543,9 @@ mod tests {
             texts: vec![],
             metrics: vec!["loss".into()],
         };
-        let plan = plan(None, &layout);
+        let outline = outline(None, &layout);
         let columns: Vec<(&str, Statistic)> =
-            plan.headline.iter().map(|h| (h.column.as_str(), h.statistic)).collect();
+            outline.headline.iter().map(|h| (h.column.as_str(), h.statistic)).collect();
         assert_eq!(
             columns,
             [
@@ -543,7 +555,7 @@ mod tests {
                 ("other", Statistic::Median(NullMeaning::Undefined)),
             ]
         );
-        assert_eq!(plan.curves[0].column, "loss");
-        assert!(plan.comparison.is_none() && plan.outcome.is_none() && !plan.declared);
+        assert_eq!(outline.curves[0].column, "loss");
+        assert!(outline.comparison.is_none() && outline.outcome.is_none() && !outline.declared);
     }
 }
