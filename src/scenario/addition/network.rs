@@ -326,7 +326,8 @@ impl Network {
         let table = &mut s.table[ROWS_P * h..];
         gemm(slots, h, e, Operand::Rows(&s.position_rows, e), &s.w1t[3 * e * h..], h, table, h);
 
-        // Hidden layer: four table rows per example, then the ReLU.
+        // Hidden layer: four table rows per example, then the ReLU; and
+        // transposed, 8 examples at a time while they are in the L1 cache.
         s.rows.clear();
         s.rows.extend(batch.iter().map(|step| {
             let (a, b, k) = split(step.context as usize);
@@ -334,13 +335,17 @@ impl Network {
             [ROWS_A + a, ROWS_B + b, ROWS_K + k, ROWS_P + slot].map(|r| r as u32)
         }));
         s.hidden.resize(n * h, 0.0);
-        for (rows, out) in s.rows.iter().zip(s.hidden.chunks_exact_mut(h)) {
-            let row = |r: u32| &s.table[r as usize * h..][..h];
-            let (ra, rb, rk, rp) = (row(rows[0]), row(rows[1]), row(rows[2]), row(rows[3]));
-            for ((((out, ra), rb), rk), rp) in out.iter_mut().zip(ra).zip(rb).zip(rk).zip(rp) {
-                let x = ((rk + ra) + rb) + rp;
-                *out = if x > 0.0 { x } else { 0.0 };
+        s.hidden_t.resize(h * n, 0.0);
+        for (block, (rows, hidden)) in s.rows.chunks(8).zip(s.hidden.chunks_mut(8 * h)).enumerate() {
+            for (rows, out) in rows.iter().zip(hidden.chunks_exact_mut(h)) {
+                let row = |r: u32| &s.table[r as usize * h..][..h];
+                let (ra, rb, rk, rp) = (row(rows[0]), row(rows[1]), row(rows[2]), row(rows[3]));
+                for ((((out, ra), rb), rk), rp) in out.iter_mut().zip(ra).zip(rb).zip(rk).zip(rp) {
+                    let x = ((rk + ra) + rb) + rp;
+                    *out = if x > 0.0 { x } else { 0.0 };
+                }
             }
+            kernel::transpose(rows.len(), h, hidden, h, &mut s.hidden_t[block * 8..], n);
         }
 
         // Output layer and softmax.
@@ -348,8 +353,6 @@ impl Network {
         // reads them: every output the same fold over the hidden units as
         // `H W2^T`'s (a product's operands commute exactly), in whole
         // vectors across examples.
-        s.hidden_t.resize(h * n, 0.0);
-        kernel::transpose(n, h, &s.hidden, h, &mut s.hidden_t, n);
         s.probabilities.resize(OUTPUTS * n, 0.0);
         let mut logits = Logits { bias: &w[l.b2..l.b2 + OUTPUTS], logits: &mut s.probabilities, n };
         product_into(OUTPUTS, n, h, Operand::Rows(&w[l.w2..l.b2], h), &s.hidden_t, n, &mut logits);
