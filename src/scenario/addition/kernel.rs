@@ -16,6 +16,12 @@
 //! portable path's `mul_add` is the C library's correctly rounded `fmaf`:
 //! slow, but the same bits. Every aarch64 CPU has it (NEON's `fmla`).
 //!
+//! A product hands each finished row of a tile to an [`Outputs`]: a
+//! stored matrix, or what the step does next with it (the network starts
+//! its logits from the bias and adds the hidden gradients' rows into their
+//! sums as they finish), so that nothing is stored only to be read back.
+//! [`transpose`] moves 8 x 8 blocks through registers.
+//!
 //! A whole training step, not only its products, runs through [`on`], so
 //! the element-wise work (softmax, ReLU, Adam) is compiled for the same
 //! vector unit; outside the products it uses no `mul_add`, and Rust never
