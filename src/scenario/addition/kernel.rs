@@ -210,7 +210,41 @@ pub fn product_into(
             }
         }
     }
-    tiles(Product { m, n, k, a, b, b_stride }, out);
+    tiles::<false>(Product { m, n, k, a, b, b_stride }, out, &mut []);
+}
+
+/// [`product_into`] that also leaves in `sums` each row's sum of `A`,
+/// `sums[i] = (((0 + A[i][0]) + A[i][1]) + ...)` in order (plain adds), the
+/// first block of columns' tiles adding each `A` value they read anyway.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn product_and_row_sums(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
+    assert!(sums.len() >= m, "gemm: row sums too short");
+    if n == 0 || k == 0 {
+        sums[..m].fill(0.0);
+    }
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k > 0 {
+        assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
+        match a {
+            Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
+            Operand::Columns(data, stride) => {
+                assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short")
+            }
+        }
+    }
+    tiles::<true>(Product { m, n, k, a, b, b_stride }, out, sums);
 }
 
 /// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
@@ -231,37 +265,58 @@ struct Product<'a> {
 /// more, enough independent sums to cover an FMA's latency (4 cycles on
 /// Zen 4) on both pipes. (Wider tiles, 4 x 24 or 6 x 16, measured no faster
 /// or slower: AVX2 has 16 vector registers.)
+/// With `SUMS`, the first block of columns also sums `A`'s rows.
 #[inline(always)]
-fn tiles(p: Product, out: &mut impl Outputs) {
+fn tiles<const SUMS: bool>(p: Product, out: &mut impl Outputs, sums: &mut [f32]) {
     let mut j = 0;
+    if SUMS {
+        j = if p.n >= 16 {
+            columns::<4, 16, true>(p, 0, out, sums);
+            16
+        } else if p.n >= 8 {
+            columns::<8, 8, true>(p, 0, out, sums);
+            8
+        } else if p.n >= 4 {
+            columns::<8, 4, true>(p, 0, out, sums);
+            4
+        } else {
+            columns::<8, 1, true>(p, 0, out, sums);
+            1
+        };
+    }
     while j + 16 <= p.n {
-        columns::<4, 16>(p, j, out);
+        columns::<4, 16, false>(p, j, out, sums);
         j += 16;
     }
     if j + 8 <= p.n {
-        columns::<8, 8>(p, j, out);
+        columns::<8, 8, false>(p, j, out, sums);
         j += 8;
     }
     if j + 4 <= p.n {
-        columns::<8, 4>(p, j, out);
+        columns::<8, 4, false>(p, j, out, sums);
         j += 4;
     }
     while j < p.n {
-        columns::<8, 1>(p, j, out);
+        columns::<8, 1, false>(p, j, out, sums);
         j += 1;
     }
 }
 
 /// Columns `j..j + W` of [`gemm`], in tiles of `R` rows.
 #[inline(always)]
-fn columns<const R: usize, const W: usize>(p: Product, j: usize, out: &mut impl Outputs) {
+fn columns<const R: usize, const W: usize, const SUMS: bool>(
+    p: Product,
+    j: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
     let mut i = 0;
     while i + R <= p.m {
-        tile::<R, W>(p, i, j, out);
+        tile::<R, W, SUMS>(p, i, j, out, sums);
         i += R;
     }
     while i < p.m {
-        tile::<1, W>(p, i, j, out);
+        tile::<1, W, SUMS>(p, i, j, out, sums);
         i += 1;
     }
 }
@@ -269,9 +324,16 @@ fn columns<const R: usize, const W: usize>(p: Product, j: usize, out: &mut impl 
 /// One `R x W` tile of the outputs at `(i, j)`, accumulated in registers
 /// over all of `k`.
 #[inline(always)]
-fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, out: &mut impl Outputs) {
+fn tile<const R: usize, const W: usize, const SUMS: bool>(
+    p: Product,
+    i: usize,
+    j: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
     let Product { k, a, b, b_stride, .. } = p;
     let mut acc = [[0.0f32; W]; R];
+    let mut sum = [0.0f32; R];
     for (r, row) in acc.iter_mut().enumerate() {
         out.start::<W>(i + r, j, row);
     }
@@ -292,6 +354,9 @@ fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, out: &mu
             // SAFETY: `i + r < m`, `kk < k`, and `product_into` asserted
             // that A holds element `(m - 1, k - 1)` of either layout.
             let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
+            if SUMS {
+                sum[r] += x;
+            }
             row.iter_mut().zip(b_row).for_each(|(out, y)| *out = x.mul_add(*y, *out));
         }
     }
@@ -299,6 +364,9 @@ fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, out: &mu
     // one, LLVM otherwise splits the accumulators into scalars and the
     // whole loop above into scalar multiply-adds (six times slower).
     let acc = std::hint::black_box(acc);
+    if SUMS {
+        sums[i..i + R].copy_from_slice(&sum);
+    }
     for (r, row) in acc.iter().enumerate() {
         out.finish::<W>(i + r, j, row);
     }
@@ -467,6 +535,18 @@ mod tests {
             let mut c = c0.clone();
             gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
             assert_eq!(c, naive, "detected path {m} x {n} x {k}");
+            // The row sums of A alongside, plain adds in order from zero.
+            let row_sums: Vec<f32> =
+                (0..m).map(|i| a[i * k..(i + 1) * k].iter().fold(0.0, |s, x| s + x)).collect();
+            for path in Path::available() {
+                let (mut c, mut sums) = (c0.clone(), vec![f32::NAN; m]);
+                let mut out = Matrix { c: &mut c, stride: n };
+                on(path, || {
+                    product_and_row_sums(m, n, k, Operand::Columns(&at, m), &b, n, &mut out, &mut sums)
+                });
+                assert_eq!(c, naive, "{path:?} with sums {m} x {n} x {k}");
+                assert_eq!(sums, row_sums, "{path:?} row sums {m} x {n} x {k}");
+            }
             if m * n * k > 10_000 {
                 // The products are fused: two roundings per term differ
                 // from one in some of these thousands of outputs.

@@ -437,14 +437,11 @@ impl Network {
         let dz = &s.probabilities;
         s.grad.clear();
         s.grad.resize(l.len, 0.0);
-        // b2's gradient: each output's sum over the batch, in batch order
-        // (the 20 sums interleaved, so that they do not wait on each other).
-        let mut db2 = [0.0f32; OUTPUTS];
-        for i in 0..n {
-            db2.iter_mut().enumerate().for_each(|(o, g)| *g += dz[o * n + i]);
-        }
-        s.grad[l.b2..].copy_from_slice(&db2);
-        gemm(OUTPUTS, h, n, Operand::Rows(dz, n), &s.hidden, h, &mut s.grad[l.w2..], h);
+        // W2's gradient, and b2's: each output's sum over the batch, in
+        // batch order, added up by the product's tiles as they read it.
+        let (grad_w2, grad_b2) = s.grad[l.w2..].split_at_mut(OUTPUTS * h);
+        let mut dw2 = kernel::Matrix { c: grad_w2, stride: h };
+        kernel::product_and_row_sums(OUTPUTS, h, n, Operand::Rows(dz, n), &s.hidden, h, &mut dw2, grad_b2);
 
         // Hidden gradients through the ReLU, summed per table row in batch
         // order: each finished row of the product is masked and added into
