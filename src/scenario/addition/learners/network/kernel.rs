@@ -16,6 +16,12 @@
 //! portable path's `mul_add` is the C library's correctly rounded `fmaf`:
 //! slow, but the same bits. Every aarch64 CPU has it (NEON's `fmla`).
 //!
+//! A product hands each finished row of a tile to an [`Outputs`]: a
+//! stored matrix, or what the step does next with it (the network starts
+//! its logits from the bias and adds the hidden gradients' rows into their
+//! sums as they finish), so that nothing is stored only to be read back.
+//! [`transpose`] moves 8 x 8 blocks through registers.
+//!
 //! A whole training step, not only its products, runs through [`on`], so
 //! the element-wise work (softmax, ReLU, Adam) is compiled for the same
 //! vector unit; outside the products it uses no `mul_add`, and Rust never
@@ -144,15 +150,101 @@ pub fn product(
         return;
     }
     assert!(c.len() >= (m - 1) * c_stride + n, "gemm: C too short");
-    if k == 0 {
+    product_into(m, n, k, a, b, b_stride, &mut Matrix { c, stride: c_stride });
+}
+
+/// Where the outputs of [`product_into`] start from and where they go: a
+/// stored `C` ([`Matrix`]) or whatever the caller does with each finished
+/// row of a tile instead of storing it and reading it back.
+pub trait Outputs {
+    /// Sets `row` to the starting values of row `i`'s outputs `j..j + W`.
+    fn start<const W: usize>(&mut self, i: usize, j: usize, row: &mut [f32; W]);
+    /// Row `i`'s outputs `j..j + W`, complete.
+    fn finish<const W: usize>(&mut self, i: usize, j: usize, row: &[f32; W]);
+}
+
+/// `C` stored row after row, `stride` apart: `C += A B`.
+pub struct Matrix<'a> {
+    /// The outputs, `C[i][j] = c[i * stride + j]`.
+    pub c: &'a mut [f32],
+    /// Distance between rows of `C`.
+    pub stride: usize,
+}
+
+impl Outputs for Matrix<'_> {
+    #[inline(always)]
+    fn start<const W: usize>(&mut self, i: usize, j: usize, row: &mut [f32; W]) {
+        row.copy_from_slice(&self.c[i * self.stride + j..][..W]);
+    }
+    #[inline(always)]
+    fn finish<const W: usize>(&mut self, i: usize, j: usize, row: &[f32; W]) {
+        self.c[i * self.stride + j..][..W].copy_from_slice(row);
+    }
+}
+
+/// [`product`] with its outputs started and finished by `out`: every
+/// output is `out.start`'s value, then the same fold of fused
+/// multiply-adds over `k` in order. Rows are finished block of columns by
+/// block of columns, and within a block in increasing `i`, so a caller that
+/// adds finished rows into sums adds them in row order.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn product_into(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    out: &mut impl Outputs,
+) {
+    if m == 0 || n == 0 {
         return;
     }
-    assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
-    match a {
-        Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
-        Operand::Columns(data, stride) => assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short"),
+    if k > 0 {
+        assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
+        match a {
+            Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
+            Operand::Columns(data, stride) => {
+                assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short")
+            }
+        }
     }
-    tiles(Product { m, n, k, a, b, b_stride, c_stride }, c);
+    tiles::<false>(Product { m, n, k, a, b, b_stride }, out, &mut []);
+}
+
+/// [`product_into`] that also leaves in `sums` each row's sum of `A`,
+/// `sums[i] = (((0 + A[i][0]) + A[i][1]) + ...)` in order (plain adds), the
+/// first block of columns' tiles adding each `A` value they read anyway.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn product_and_row_sums(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: &[f32],
+    b_stride: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
+    assert!(sums.len() >= m, "gemm: row sums too short");
+    if n == 0 || k == 0 {
+        sums[..m].fill(0.0);
+    }
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k > 0 {
+        assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
+        match a {
+            Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
+            Operand::Columns(data, stride) => {
+                assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short")
+            }
+        }
+    }
+    tiles::<true>(Product { m, n, k, a, b, b_stride }, out, sums);
 }
 
 /// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
@@ -165,7 +257,6 @@ struct Product<'a> {
     a: Operand<'a>,
     b: &'a [f32],
     b_stride: usize,
-    c_stride: usize,
 }
 
 /// The tiles of [`gemm`]: columns in blocks of 16 (two AVX2 vectors, four
@@ -174,72 +265,200 @@ struct Product<'a> {
 /// more, enough independent sums to cover an FMA's latency (4 cycles on
 /// Zen 4) on both pipes. (Wider tiles, 4 x 24 or 6 x 16, measured no faster
 /// or slower: AVX2 has 16 vector registers.)
+/// With `SUMS`, the first block of columns also sums `A`'s rows.
 #[inline(always)]
-fn tiles(p: Product, c: &mut [f32]) {
+fn tiles<const SUMS: bool>(p: Product, out: &mut impl Outputs, sums: &mut [f32]) {
     let mut j = 0;
+    if SUMS {
+        j = if p.n >= 16 {
+            columns::<4, 16, true>(p, 0, out, sums);
+            16
+        } else if p.n >= 8 {
+            columns::<8, 8, true>(p, 0, out, sums);
+            8
+        } else if p.n >= 4 {
+            columns::<8, 4, true>(p, 0, out, sums);
+            4
+        } else {
+            columns::<8, 1, true>(p, 0, out, sums);
+            1
+        };
+    }
     while j + 16 <= p.n {
-        columns::<4, 16>(p, j, c);
+        columns::<4, 16, false>(p, j, out, sums);
         j += 16;
     }
     if j + 8 <= p.n {
-        columns::<8, 8>(p, j, c);
+        columns::<8, 8, false>(p, j, out, sums);
         j += 8;
     }
     if j + 4 <= p.n {
-        columns::<8, 4>(p, j, c);
+        columns::<8, 4, false>(p, j, out, sums);
         j += 4;
     }
     while j < p.n {
-        columns::<8, 1>(p, j, c);
+        columns::<8, 1, false>(p, j, out, sums);
         j += 1;
     }
 }
 
 /// Columns `j..j + W` of [`gemm`], in tiles of `R` rows.
 #[inline(always)]
-fn columns<const R: usize, const W: usize>(p: Product, j: usize, c: &mut [f32]) {
+fn columns<const R: usize, const W: usize, const SUMS: bool>(
+    p: Product,
+    j: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
     let mut i = 0;
     while i + R <= p.m {
-        tile::<R, W>(p, i, j, c);
+        tile::<R, W, SUMS>(p, i, j, out, sums);
         i += R;
     }
     while i < p.m {
-        tile::<1, W>(p, i, j, c);
+        tile::<1, W, SUMS>(p, i, j, out, sums);
         i += 1;
     }
 }
 
-/// One `R x W` tile of `C` at `(i, j)`, accumulated in registers over all
-/// of `k`.
+/// One `R x W` tile of the outputs at `(i, j)`, accumulated in registers
+/// over all of `k`.
 #[inline(always)]
-fn tile<const R: usize, const W: usize>(p: Product, i: usize, j: usize, c: &mut [f32]) {
-    let Product { k, a, b, b_stride, c_stride, .. } = p;
+fn tile<const R: usize, const W: usize, const SUMS: bool>(
+    p: Product,
+    i: usize,
+    j: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
+    let Product { k, a, b, b_stride, .. } = p;
     let mut acc = [[0.0f32; W]; R];
+    let mut sum = [0.0f32; R];
     for (r, row) in acc.iter_mut().enumerate() {
-        row.copy_from_slice(&c[(i + r) * c_stride + j..][..W]);
+        out.start::<W>(i + r, j, row);
     }
     let (a_data, a_row, a_column) = match a {
         Operand::Rows(data, stride) => (data, stride, 1),
         Operand::Columns(data, stride) => (data, 1, stride),
     };
     // Unchecked reads: bounds checks in this loop cost 12% of the step's
-    // products, and `product` has checked every index read here.
+    // products, and `product_into` has checked every index read here.
     debug_assert!(k == 0 || (k - 1) * b_stride + j + W <= b.len());
     debug_assert!(k == 0 || (i + R - 1) * a_row + (k - 1) * a_column < a_data.len());
     for kk in 0..k {
-        // SAFETY: `j + W <= n` and `product` asserted
+        // SAFETY: `j + W <= n` and `product_into` asserted
         // `b.len() >= (k - 1) * b_stride + n`, so the W values from
         // `kk * b_stride + j` lie in `b`; `[f32; W]` has `f32`'s alignment.
         let b_row: &[f32; W] = unsafe { &*b.as_ptr().add(kk * b_stride + j).cast::<[f32; W]>() };
         for (r, row) in acc.iter_mut().enumerate() {
-            // SAFETY: `i + r < m`, `kk < k`, and `product` asserted that A
-            // holds element `(m - 1, k - 1)` of either layout.
+            // SAFETY: `i + r < m`, `kk < k`, and `product_into` asserted
+            // that A holds element `(m - 1, k - 1)` of either layout.
             let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
+            if SUMS {
+                sum[r] += x;
+            }
             row.iter_mut().zip(b_row).for_each(|(out, y)| *out = x.mul_add(*y, *out));
         }
     }
+    // Through memory once per tile: where `finish` reads the outputs one by
+    // one, LLVM otherwise splits the accumulators into scalars and the
+    // whole loop above into scalar multiply-adds (six times slower).
+    let acc = std::hint::black_box(acc);
+    if SUMS {
+        sums[i..i + R].copy_from_slice(&sum);
+    }
     for (r, row) in acc.iter().enumerate() {
-        c[(i + r) * c_stride + j..][..W].copy_from_slice(row);
+        out.finish::<W>(i + r, j, row);
+    }
+}
+
+/// `dst[c * dst_stride + r] = src[r * src_stride + c]` for `r < rows`,
+/// `c < cols`. A copy, so any path gives the same bits: where the CPU has
+/// AVX, blocks of 8 x 8 are transposed in registers by shuffles (the plain
+/// loop moves one strided element at a time, a fifth of a step when it
+/// transposed the hidden activations).
+#[inline(always)]
+pub fn transpose(
+    rows: usize,
+    cols: usize,
+    src: &[f32],
+    src_stride: usize,
+    dst: &mut [f32],
+    dst_stride: usize,
+) {
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    assert!(src.len() >= (rows - 1) * src_stride + cols, "transpose: source too short");
+    assert!(dst.len() >= (cols - 1) * dst_stride + rows, "transpose: destination too short");
+    let (mut r, mut c) = (0, 0);
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx") {
+        (r, c) = (rows / 8 * 8, cols / 8 * 8);
+        // SAFETY: the CPU has AVX; the blocks lie within the sizes asserted above.
+        unsafe { transpose_blocks_avx(r, c, src, src_stride, dst, dst_stride) };
+    }
+    // What the blocks left: the last rows, then the last columns.
+    for x in r..rows {
+        for y in 0..cols {
+            dst[y * dst_stride + x] = src[x * src_stride + y];
+        }
+    }
+    for x in 0..r {
+        for y in c..cols {
+            dst[y * dst_stride + x] = src[x * src_stride + y];
+        }
+    }
+}
+
+/// [`transpose`] of the first `rows x cols` (multiples of 8), 8 x 8 at a time.
+///
+/// # Safety
+/// The CPU must have AVX, and `src` and `dst` hold the blocks (as
+/// [`transpose`] asserts).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn transpose_blocks_avx(
+    rows: usize,
+    cols: usize,
+    src: &[f32],
+    src_stride: usize,
+    dst: &mut [f32],
+    dst_stride: usize,
+) {
+    use std::arch::x86_64::*;
+    let (from, to) = (src.as_ptr(), dst.as_mut_ptr());
+    for r in (0..rows).step_by(8) {
+        for c in (0..cols).step_by(8) {
+            // SAFETY: rows r..r + 8 and columns c..c + 8 lie in both (the
+            // caller's assertions), and unaligned loads and stores are used.
+            unsafe {
+                let row = |x: usize| _mm256_loadu_ps(from.add((r + x) * src_stride + c));
+                let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
+                let (a4, a5, a6, a7) = (row(4), row(5), row(6), row(7));
+                let (t0, t1) = (_mm256_unpacklo_ps(a0, a1), _mm256_unpackhi_ps(a0, a1));
+                let (t2, t3) = (_mm256_unpacklo_ps(a2, a3), _mm256_unpackhi_ps(a2, a3));
+                let (t4, t5) = (_mm256_unpacklo_ps(a4, a5), _mm256_unpackhi_ps(a4, a5));
+                let (t6, t7) = (_mm256_unpacklo_ps(a6, a7), _mm256_unpackhi_ps(a6, a7));
+                let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+                let u1 = _mm256_shuffle_ps::<0xee>(t0, t2);
+                let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+                let u3 = _mm256_shuffle_ps::<0xee>(t1, t3);
+                let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+                let u5 = _mm256_shuffle_ps::<0xee>(t4, t6);
+                let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+                let u7 = _mm256_shuffle_ps::<0xee>(t5, t7);
+                let out = |y: usize, v: __m256| _mm256_storeu_ps(to.add((c + y) * dst_stride + r), v);
+                out(0, _mm256_permute2f128_ps::<0x20>(u0, u4));
+                out(1, _mm256_permute2f128_ps::<0x20>(u1, u5));
+                out(2, _mm256_permute2f128_ps::<0x20>(u2, u6));
+                out(3, _mm256_permute2f128_ps::<0x20>(u3, u7));
+                out(4, _mm256_permute2f128_ps::<0x31>(u0, u4));
+                out(5, _mm256_permute2f128_ps::<0x31>(u1, u5));
+                out(6, _mm256_permute2f128_ps::<0x31>(u2, u6));
+                out(7, _mm256_permute2f128_ps::<0x31>(u3, u7));
+            }
+        }
     }
 }
 
@@ -248,6 +467,29 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_pcg::Pcg64;
+
+    #[test]
+    fn transpose_moves_every_element_once() {
+        // Shapes with and without whole 8 x 8 blocks and remainders on
+        // either side, strides wider than the rows.
+        for (rows, cols) in [(1, 1), (8, 8), (256, 48), (48, 20), (20, 48), (13, 21), (3, 17)] {
+            let (src_stride, dst_stride) = (cols + 3, rows + 5);
+            let src: Vec<f32> = (0..rows * src_stride).map(|x| x as f32).collect();
+            let mut dst = vec![-1.0; cols * dst_stride];
+            transpose(rows, cols, &src, src_stride, &mut dst, dst_stride);
+            for r in 0..rows {
+                for c in 0..cols {
+                    assert_eq!(
+                        dst[c * dst_stride + r],
+                        src[r * src_stride + c],
+                        "{rows} x {cols} at {r}, {c}"
+                    );
+                }
+            }
+            let untouched = (0..cols).flat_map(|c| (rows..dst_stride).map(move |x| c * dst_stride + x));
+            assert!(untouched.filter(|x| *x < dst.len()).all(|x| dst[x] == -1.0), "{rows} x {cols}");
+        }
+    }
 
     #[test]
     fn gemm_is_the_naive_fold_bit_for_bit_on_every_path() {
@@ -293,6 +535,18 @@ mod tests {
             let mut c = c0.clone();
             gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
             assert_eq!(c, naive, "detected path {m} x {n} x {k}");
+            // The row sums of A alongside, plain adds in order from zero.
+            let row_sums: Vec<f32> =
+                (0..m).map(|i| a[i * k..(i + 1) * k].iter().fold(0.0, |s, x| s + x)).collect();
+            for path in Path::available() {
+                let (mut c, mut sums) = (c0.clone(), vec![f32::NAN; m]);
+                let mut out = Matrix { c: &mut c, stride: n };
+                on(path, || {
+                    product_and_row_sums(m, n, k, Operand::Columns(&at, m), &b, n, &mut out, &mut sums)
+                });
+                assert_eq!(c, naive, "{path:?} with sums {m} x {n} x {k}");
+                assert_eq!(sums, row_sums, "{path:?} row sums {m} x {n} x {k}");
+            }
             if m * n * k > 10_000 {
                 // The products are fused: two roundings per term differ
                 // from one in some of these thousands of outputs.

@@ -36,7 +36,7 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
-use super::kernel::{self, product as gemm, Operand, Path};
+use super::kernel::{self, product as gemm, product_into, Operand, Outputs, Path};
 use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
 use crate::scenario::addition::learners::fixed_math;
 use crate::scenario::addition::learners::sampler::argmax;
@@ -174,10 +174,9 @@ fn split(context: usize) -> (usize, usize, usize) {
 /// so that a step allocates nothing. Not state: a clone starts empty.
 #[derive(Default)]
 struct Scratch {
-    /// `W1` transposed (`4e x h`) and `W2` transposed (`h x 20`), so that the
-    /// products run along contiguous rows.
+    /// `W1` transposed (`4e x h`), so that the table's products run along
+    /// contiguous rows.
     w1t: Vec<f32>,
-    w2t: Vec<f32>,
     /// Each position's slot in the batch (`NO_SLOT` when absent), the
     /// positions in slot order and their vectors gathered (`slots x e`).
     slot: Vec<u32>,
@@ -190,21 +189,20 @@ struct Scratch {
     /// examples that used each row, from which every first-layer gradient
     /// follows: per-example work is only the second layer's.
     table: Vec<f32>,
-    /// Hidden activations (`n x h`), logits (`n x 20`), probabilities then
-    /// output gradients transposed (`20 x n`, one row per output, so that
-    /// the softmax vectorises across examples), the softmax's per-example
-    /// maxima and partial sums (`5 x n`), hidden gradients (`n x h`).
+    /// Each example's four table rows, and its output.
+    rows: Vec<[u32; 4]>,
+    targets: Vec<u32>,
+    /// Hidden activations (`n x h`) and transposed (`h x n`); the logits,
+    /// then the softmax's exponentials, then output gradients, transposed
+    /// (`20 x n`, one row per output, so that the softmax vectorises across
+    /// examples); the softmax's per-example maxima, then inverse totals,
+    /// and partial sums (`5 x n`).
     hidden: Vec<f32>,
-    logits: Vec<f32>,
+    hidden_t: Vec<f32>,
     probabilities: Vec<f32>,
     softmax: Vec<f32>,
-    hidden_grad: Vec<f32>,
     grad: Vec<f32>,
     grad_positions: Vec<f32>,
-    /// The examples that use each table row, row after row, each row's in
-    /// batch order, and where each row's start (`rows + 1`).
-    members: Vec<u32>,
-    member_start: Vec<u32>,
 }
 
 impl Clone for Scratch {
@@ -283,8 +281,10 @@ impl Network {
         }
     }
 
-    /// The forward pass of a whole batch: leaves the hidden activations and
-    /// the output distributions (`batch.len() x 20`) in `s`. Inlined into
+    /// The forward pass of a whole batch: leaves the hidden activations, the
+    /// exponentials of the softmax (`20 x batch.len()`) in
+    /// `s.probabilities` and their inverse totals in `s.softmax[..n]`
+    /// ([`normalize`] makes them the output distributions). Inlined into
     /// its callers, which run it through [`kernel::on`].
     #[inline(always)]
     fn forward(&self, batch: &[Step], s: &mut Scratch) {
@@ -313,11 +313,7 @@ impl Network {
 
         // The first layer's table: each embedding row times its block of W1.
         s.w1t.resize(d * h, 0.0);
-        for j in 0..h {
-            for i in 0..d {
-                s.w1t[i * h + j] = w[l.w1 + j * d + i];
-            }
-        }
+        kernel::transpose(h, d, &w[l.w1..l.b1], d, &mut s.w1t, h);
         s.table.clear();
         s.table.resize((ROWS_P + slots) * h, 0.0);
         for k in 0..2 {
@@ -331,35 +327,36 @@ impl Network {
         let table = &mut s.table[ROWS_P * h..];
         gemm(slots, h, e, Operand::Rows(&s.position_rows, e), &s.w1t[3 * e * h..], h, table, h);
 
-        // Hidden layer: four table rows per example, then the ReLU.
-        s.hidden.resize(n * h, 0.0);
-        for (step, out) in batch.iter().zip(s.hidden.chunks_exact_mut(h)) {
+        // Hidden layer: four table rows per example, then the ReLU; and
+        // transposed, 8 examples at a time while they are in the L1 cache.
+        s.rows.clear();
+        s.rows.extend(batch.iter().map(|step| {
             let (a, b, k) = split(step.context as usize);
             let slot = s.slot[step.position as usize] as usize;
-            let row = |r: usize| &s.table[r * h..(r + 1) * h];
-            let (ra, rb, rk, rp) = (row(ROWS_A + a), row(ROWS_B + b), row(ROWS_K + k), row(ROWS_P + slot));
-            for ((((out, ra), rb), rk), rp) in out.iter_mut().zip(ra).zip(rb).zip(rk).zip(rp) {
-                let x = ((rk + ra) + rb) + rp;
-                *out = if x > 0.0 { x } else { 0.0 };
+            [ROWS_A + a, ROWS_B + b, ROWS_K + k, ROWS_P + slot].map(|r| r as u32)
+        }));
+        s.hidden.resize(n * h, 0.0);
+        s.hidden_t.resize(h * n, 0.0);
+        for (block, (rows, hidden)) in s.rows.chunks(8).zip(s.hidden.chunks_mut(8 * h)).enumerate() {
+            for (rows, out) in rows.iter().zip(hidden.chunks_exact_mut(h)) {
+                let row = |r: u32| &s.table[r as usize * h..][..h];
+                let (ra, rb, rk, rp) = (row(rows[0]), row(rows[1]), row(rows[2]), row(rows[3]));
+                for ((((out, ra), rb), rk), rp) in out.iter_mut().zip(ra).zip(rb).zip(rk).zip(rp) {
+                    let x = ((rk + ra) + rb) + rp;
+                    *out = if x > 0.0 { x } else { 0.0 };
+                }
             }
+            kernel::transpose(rows.len(), h, hidden, h, &mut s.hidden_t[block * 8..], n);
         }
 
         // Output layer and softmax.
-        s.w2t.resize(h * OUTPUTS, 0.0);
-        for o in 0..OUTPUTS {
-            for j in 0..h {
-                s.w2t[j * OUTPUTS + o] = w[l.w2 + o * h + j];
-            }
-        }
-        s.logits.resize(n * OUTPUTS, 0.0);
-        for row in s.logits.chunks_exact_mut(OUTPUTS) {
-            row.copy_from_slice(&w[l.b2..l.b2 + OUTPUTS]);
-        }
-        gemm(n, OUTPUTS, h, Operand::Rows(&s.hidden, h), &s.w2t, OUTPUTS, &mut s.logits, OUTPUTS);
+        // The logits transposed, `W2 H^T + b2` (`20 x n`), as the softmax
+        // reads them: every output the same fold over the hidden units as
+        // `H W2^T`'s (a product's operands commute exactly), in whole
+        // vectors across examples.
         s.probabilities.resize(OUTPUTS * n, 0.0);
-        for (o, column) in s.probabilities.chunks_exact_mut(n).enumerate() {
-            column.iter_mut().zip(s.logits.chunks_exact(OUTPUTS)).for_each(|(p, row)| *p = row[o]);
-        }
+        let mut logits = Logits { bias: &w[l.b2..l.b2 + OUTPUTS], logits: &mut s.probabilities, n };
+        product_into(OUTPUTS, n, h, Operand::Rows(&w[l.w2..l.b2], h), &s.hidden_t, n, &mut logits);
         softmax(&mut s.probabilities, n, &mut s.softmax);
     }
 
@@ -381,6 +378,7 @@ impl Network {
             #[inline(always)]
             || self.forward(&contexts, &mut s),
         );
+        normalize(&mut s.probabilities, CONTEXTS, &s.softmax);
         for (o, column) in s.probabilities.chunks_exact(CONTEXTS).enumerate() {
             out.chunks_exact_mut(OUTPUTS).zip(column).for_each(|(row, p)| row[o] = *p);
         }
@@ -395,6 +393,7 @@ impl Network {
             || self.forward(batch, &mut s),
         );
         let n = batch.len();
+        normalize(&mut s.probabilities, n, &s.softmax);
         let total: f64 = batch
             .iter()
             .enumerate()
@@ -423,62 +422,37 @@ impl Network {
         // Only the output gradient is flushed; the distribution is not.
         // Each value is flushed, has 1 taken off at the example's output,
         // then is scaled, as one example's row at a time did before.
+        // One pass does all of it, the softmax's last step first.
         let scale = 1.0 / n as f32;
-        s.probabilities.iter_mut().for_each(|x| *x = if *x < TINY_PROBABILITY { 0.0 } else { *x });
-        for (i, step) in batch.iter().enumerate() {
-            s.probabilities[step.output as usize * n + i] -= 1.0;
+        s.targets.clear();
+        s.targets.extend(batch.iter().map(|step| u32::from(step.output)));
+        let inverse = &s.softmax[..n];
+        for (o, row) in s.probabilities.chunks_exact_mut(n).enumerate() {
+            for ((x, inverse), target) in row.iter_mut().zip(inverse).zip(&s.targets) {
+                let p = *x * inverse;
+                let p = if p < TINY_PROBABILITY { 0.0 } else { p };
+                let p = if *target == o as u32 { p - 1.0 } else { p };
+                *x = p * scale;
+            }
         }
-        s.probabilities.iter_mut().for_each(|x| *x *= scale);
         let dz = &s.probabilities;
         s.grad.clear();
         s.grad.resize(l.len, 0.0);
-        // b2's gradient: each output's sum over the batch, in batch order
-        // (the 20 sums interleaved, so that they do not wait on each other).
-        let mut db2 = [0.0f32; OUTPUTS];
-        for i in 0..n {
-            db2.iter_mut().enumerate().for_each(|(o, g)| *g += dz[o * n + i]);
-        }
-        s.grad[l.b2..].copy_from_slice(&db2);
-        gemm(OUTPUTS, h, n, Operand::Rows(dz, n), &s.hidden, h, &mut s.grad[l.w2..], h);
+        // W2's gradient, and b2's: each output's sum over the batch, in
+        // batch order, added up by the product's tiles as they read it.
+        let (grad_w2, grad_b2) = s.grad[l.w2..].split_at_mut(OUTPUTS * h);
+        let mut dw2 = kernel::Matrix { c: grad_w2, stride: h };
+        kernel::product_and_row_sums(OUTPUTS, h, n, Operand::Rows(dz, n), &s.hidden, h, &mut dw2, grad_b2);
 
-        // Hidden gradients, through the ReLU.
-        s.hidden_grad.clear();
-        s.hidden_grad.resize(n * h, 0.0);
-        gemm(n, h, OUTPUTS, Operand::Columns(dz, n), &w[l.w2..], h, &mut s.hidden_grad, h);
-        for (g, x) in s.hidden_grad.iter_mut().zip(&s.hidden) {
-            // A select rather than a conditional store, so it vectorises.
-            *g = if *x > 0.0 { *g } else { 0.0 };
-        }
-
-        // Summed per table row, in batch order: each row's examples listed
-        // first, so that a row's sum stays in registers rather than going
-        // through memory for every example (the two carry rows take one
-        // example in two, and every update waited for the one before).
+        // Hidden gradients through the ReLU, summed per table row in batch
+        // order: each finished row of the product is masked and added into
+        // its example's four rows at once, rows in increasing example order
+        // (`product_into`), so every sum is the left fold from zero over the
+        // row's examples, without storing the hidden gradients.
         let rows = ROWS_P + slots;
-        let rows_of = |step: &Step| {
-            let (a, b, k) = split(step.context as usize);
-            [ROWS_A + a, ROWS_B + b, ROWS_K + k, ROWS_P + s.slot[step.position as usize] as usize]
-        };
-        s.member_start.clear();
-        s.member_start.resize(rows + 1, 0);
-        for step in batch {
-            rows_of(step).into_iter().for_each(|row| s.member_start[row + 1] += 1);
-        }
-        for row in 0..rows {
-            s.member_start[row + 1] += s.member_start[row];
-        }
-        s.members.resize(4 * n, 0);
-        let mut next = s.member_start.clone();
-        for (i, step) in batch.iter().enumerate() {
-            for row in rows_of(step) {
-                s.members[next[row] as usize] = i as u32;
-                next[row] += 1;
-            }
-        }
-        for (row, sums) in s.table.chunks_exact_mut(h).enumerate() {
-            let members = &s.members[s.member_start[row] as usize..s.member_start[row + 1] as usize];
-            sum_rows(members, &s.hidden_grad, h, sums);
-        }
+        s.table[..rows * h].fill(0.0);
+        let mut sums = RowSums { table: &mut s.table, hidden: &s.hidden, rows: &s.rows, h };
+        product_into(n, h, OUTPUTS, Operand::Columns(dz, n), &w[l.w2..], h, &mut sums);
         // Every example has one carry row, so the two carry rows sum to b1's gradient.
         for j in 0..h {
             s.grad[l.b1 + j] = s.table[ROWS_K * h + j] + s.table[(ROWS_K + 1) * h + j];
@@ -553,35 +527,50 @@ impl Network {
     }
 }
 
-/// `out = sum of rows[i * h..(i + 1) * h] over i in members`, each column
-/// a left fold from 0 in the order of `members`, 48 columns at a time
-/// (six AVX2 vectors of independent sums), then 16, then one.
-#[inline(always)]
-fn sum_rows(members: &[u32], rows: &[f32], h: usize, out: &mut [f32]) {
-    let mut j = 0;
-    while j + 48 <= h {
-        sum_columns::<48>(members, rows, h, j, out);
-        j += 48;
+/// The logits' products, transposed (`20 x n`): each output's row starts
+/// from its bias.
+struct Logits<'a> {
+    bias: &'a [f32],
+    logits: &'a mut [f32],
+    n: usize,
+}
+
+impl Outputs for Logits<'_> {
+    #[inline(always)]
+    fn start<const W: usize>(&mut self, o: usize, _: usize, row: &mut [f32; W]) {
+        row.fill(self.bias[o]);
     }
-    while j + 16 <= h {
-        sum_columns::<16>(members, rows, h, j, out);
-        j += 16;
-    }
-    while j < h {
-        sum_columns::<1>(members, rows, h, j, out);
-        j += 1;
+    #[inline(always)]
+    fn finish<const W: usize>(&mut self, i: usize, j: usize, row: &[f32; W]) {
+        self.logits[i * self.n + j..][..W].copy_from_slice(row);
     }
 }
 
-/// Columns `j..j + W` of [`sum_rows`].
-#[inline(always)]
-fn sum_columns<const W: usize>(members: &[u32], rows: &[f32], h: usize, j: usize, out: &mut [f32]) {
-    let mut sum = [0.0f32; W];
-    for &i in members {
-        let row: &[f32; W] = rows[i as usize * h + j..][..W].try_into().expect("W columns");
-        sum.iter_mut().zip(row).for_each(|(s, x)| *s += x);
+/// The hidden gradients' products: each row, through the ReLU (zero where
+/// the unit was off), added into the four table rows its example used.
+struct RowSums<'a> {
+    table: &'a mut [f32],
+    hidden: &'a [f32],
+    rows: &'a [[u32; 4]],
+    h: usize,
+}
+
+impl Outputs for RowSums<'_> {
+    #[inline(always)]
+    fn start<const W: usize>(&mut self, _: usize, _: usize, row: &mut [f32; W]) {
+        row.fill(0.0);
     }
-    out[j..j + W].copy_from_slice(&sum);
+    #[inline(always)]
+    fn finish<const W: usize>(&mut self, i: usize, j: usize, row: &[f32; W]) {
+        let x: &[f32; W] = self.hidden[i * self.h + j..][..W].try_into().expect("W units");
+        // A select rather than a conditional store, so it vectorises.
+        let g: [f32; W] = std::array::from_fn(|u| if x[u] > 0.0 { row[u] } else { 0.0 });
+        for r in self.rows[i] {
+            let sum: &mut [f32; W] =
+                (&mut self.table[r as usize * self.h + j..][..W]).try_into().expect("W units");
+            sum.iter_mut().zip(&g).for_each(|(s, g)| *s += g);
+        }
+    }
 }
 
 #[inline(always)]
@@ -602,6 +591,8 @@ fn adam(params: &mut [f32], grad: &[f32], moments: &mut Moments, rate: f32, c1: 
 /// its total the same fixed order as ever (four interleaved partial sums,
 /// then pairwise), so the bits are those of one example at a time.
 /// `work` holds the per-example maxima, then inverses, and partial sums.
+/// Leaves the exponentials in `p` and each column's inverse total in
+/// `work[..n]`, for [`normalize`] or the output gradients' single pass.
 #[inline(always)]
 fn softmax(p: &mut [f32], n: usize, work: &mut Vec<f32>) {
     work.clear();
@@ -621,8 +612,13 @@ fn softmax(p: &mut [f32], n: usize, work: &mut Vec<f32>) {
         let total = (lanes[i] + lanes[n + i]) + (lanes[2 * n + i] + lanes[3 * n + i]);
         *inverse = 1.0 / total;
     }
+}
+
+/// The last pass of [`softmax`]: every column times its inverse total.
+#[inline(always)]
+fn normalize(p: &mut [f32], n: usize, inverse: &[f32]) {
     for row in p.chunks_exact_mut(n) {
-        row.iter_mut().zip(&*inverse).for_each(|(x, inverse)| *x *= inverse);
+        row.iter_mut().zip(&inverse[..n]).for_each(|(x, inverse)| *x *= inverse);
     }
 }
 
