@@ -10,11 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::display::human;
 use crate::engine::executor::ExecConfig;
 use crate::engine::options::{RunOptions, RunnerError, Silent};
 use crate::engine::runner::run_sweep;
 use crate::engine::shard::Shard;
-use crate::human;
 use crate::sink::Checkpoint;
 use crate::sweep::Sweep;
 

@@ -11,36 +11,34 @@
 //! - **Scenarios**: [`scenario`] holds the simulations and their registry;
 //!   [`params`] and [`value`] are the declarations they make and the values a
 //!   run receives.
-//! - **Running**: [`runner::run_sweep`] runs or resumes a sweep into its
-//!   dataset folder; underneath it [`executor`] (the worker pool, and
-//!   [`executor::run_one`] for a single run), [`seed`] (a run's identity and
-//!   generator), [`shard`], [`interrupt`] (the graceful stop), [`record`]
-//!   and [`sink`] (the only writer of Parquet). [`progress`] is the display
-//!   while a run goes and [`closing`] what it says when it ends.
-//! - **Datasets**: [`dataset`] owns the layout on disk (part names, scanning,
-//!   integrity, repair, completion) and opens a dataset once; [`status`] says
-//!   how complete and how whole it is; [`report`] summarises it.
-//! - **The other commands' texts and files**: [`describe`] (`plan`,
-//!   `scenarios`), [`estimate`] (`plan --estimate`), [`slurm`] (sbatch
-//!   scripts) and [`invocation`] (how the binary was started, so every
-//!   command a message suggests can be pasted as printed).
+//! - **Running**: [`engine::runner::run_sweep`] runs or resumes a sweep
+//!   into its dataset folder, with the options of [`engine::options`];
+//!   underneath it the rest of [`engine`]: the worker pool
+//!   ([`engine::executor`], and [`engine::executor::run_one`] for a single
+//!   run), a run's identity and generator ([`engine::seed`]), shards, the
+//!   lock, the graceful stop; and [`sink`], the only writer of Parquet.
+//! - **Datasets**: [`dataset`] owns the layout on disk (names, part names,
+//!   scanning, integrity, repair, completion) and opens a dataset once;
+//!   [`status`] says how complete and how whole it is; [`report`]
+//!   summarises it.
+//! - **What people read**: [`display`] (progress while a run goes, what it
+//!   says when it ends, the `plan` and `scenarios` listings, how the binary
+//!   was started so that every command a message suggests can be pasted as
+//!   printed); [`estimate`] (`plan --estimate`) and [`slurm`] (sbatch
+//!   scripts).
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments, calls these and
-//! prints what they return. The modules below that are not `pub` are
-//! internal: the lock files, the dataset's reserved names, the adaptive
-//! search, the normal distribution and human formatting. See
-//! ARCHITECTURE.md for the map and the invariants.
+//! prints what they return. The modules that are not `pub` are internal:
+//! the adaptive search (run through the engine, reported through the
+//! report), the normal distribution, human formatting and the lock files.
+//! See ARCHITECTURE.md for the map and the invariants.
 
-pub mod closing;
 pub mod dataset;
-pub mod describe;
+pub mod display;
 pub mod engine;
 pub mod estimate;
-pub(crate) mod human;
-pub mod invocation;
 pub(crate) mod normal;
 pub mod params;
-pub mod progress;
 pub mod report;
 pub mod scenario;
 pub(crate) mod search;

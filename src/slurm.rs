@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::invocation;
+use crate::display::invocation;
 use crate::sweep::Sweep;
 
 /// The default `--max-array-size`: Slurm's own default `MaxArraySize`, so

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use avalanche::display::invocation;
 use avalanche::engine::shard::Shard;
-use avalanche::invocation;
 use avalanche::sweep::DEFAULT_MAX_RUNS;
 
 /// Measure how fast errors compound when a model trains on its own outputs:

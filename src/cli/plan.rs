@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use avalanche::{describe, sweep};
+use avalanche::display::describe;
+use avalanche::sweep;
 
 /// Prints the sweep's plan and, asked for, its estimate; exit 0.
 pub fn plan(file: &Path, max_runs: u64, estimate: bool) -> Result<ExitCode> {

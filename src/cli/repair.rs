@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use avalanche::invocation;
+use avalanche::display::invocation;
 
 /// Repairs `dir` and prints what moved and what to do next; exit 2 when
 /// parts in a codec this build cannot read are left in place.

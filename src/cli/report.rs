@@ -26,7 +26,7 @@ pub fn report(dir: PathBuf, to: Option<PathBuf>, out: Option<PathBuf>) -> Result
     println!("        {} (the same page, for a browser)", summary.out.join("report.html").display());
     if !summary.in_short.is_empty() {
         // The answer without opening the file.
-        println!("{}", avalanche::closing::in_short(&summary.in_short));
+        println!("{}", avalanche::display::closing::in_short(&summary.in_short));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use avalanche::display::progress::Progress;
+use avalanche::display::{closing, describe, invocation};
 use avalanche::engine::executor::ExecConfig;
 use avalanche::engine::options::{RunOptions, RunSummary};
 use avalanche::engine::runner::run_sweep;
 use avalanche::engine::shard::Shard;
-use avalanche::progress::Progress;
 use avalanche::sink::Checkpoint;
-use avalanche::{closing, describe, invocation, sweep};
+use avalanche::sweep;
 
 use crate::cli::args::{CheckpointArg, RunArgs};
 

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use avalanche::{describe, scenario, sweep};
+use avalanche::display::describe;
+use avalanche::{scenario, sweep};
 
 /// Lists the scenarios, or the one named; exit 0.
 pub fn scenarios(name: Option<String>, all: bool) -> Result<ExitCode> {

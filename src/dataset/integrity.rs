@@ -117,7 +117,7 @@ impl Integrity {
             "Fix: `{avalanche} repair {dir}` moves unreadable parts and parts without their twin to \
              {dir}{DAMAGED_SUFFIX}/ and drops duplicate rows keeping one; then rerun the sweep \
              (`{avalanche} run ...`) to redo the runs that were lost.",
-            avalanche = crate::invocation::command()
+            avalanche = crate::display::invocation::command()
         )
     }
 }

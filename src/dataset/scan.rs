@@ -6,7 +6,7 @@
 //! generations part without its runs twin is the residue of a kill between
 //! the two renames; it is removed on the next start, as are hidden
 //! temporary files, but only those a dead writer left: temporary names carry
-//! their writer's token and live writers hold locks ([`crate::engine::lock`]), so
+//! their writer's token and live writers hold locks (`engine::lock`), so
 //! writers sharing a folder never touch each other's files. A runs part
 //! whose generations twin is missing, by contrast, lost it
 //! ([`generations_expected`]), and a part in a codec this build cannot

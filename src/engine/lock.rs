@@ -137,7 +137,13 @@ pub enum LockError {
 
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "pid {} on host {}, started {}", self.pid, self.host, crate::human::utc(self.started))
+        write!(
+            f,
+            "pid {} on host {}, started {}",
+            self.pid,
+            self.host,
+            crate::display::human::utc(self.started)
+        )
     }
 }
 

@@ -48,7 +48,7 @@ impl Observer for Silent {
     fn progress(&mut self, _: u64, _: u64) {}
 }
 
-/// What a call to [`run_sweep`] did.
+/// What a call to [`crate::engine::runner::run_sweep`] did.
 #[derive(Debug)]
 pub struct RunSummary {
     pub dir: PathBuf,
@@ -118,13 +118,13 @@ pub enum RunnerError {
     #[error(
         "{source}\n{} holds a part that cannot be read: `{avalanche} status {}` lists the damage, \
          `{avalanche} repair {}` moves it aside, and rerunning then redoes its runs",
-        dir.display(), dir.display(), dir.display(), avalanche = crate::invocation::command()
+        dir.display(), dir.display(), dir.display(), avalanche = crate::display::invocation::command()
     )]
     Damaged { dir: PathBuf, source: SinkError },
     #[error(
         "{}: this runs part's generations twin is gone, so its runs' generation rows are lost; \
          `{avalanche} repair {}` moves the part aside, and rerunning then redoes its runs",
-        part.display(), dir.display(), avalanche = crate::invocation::command()
+        part.display(), dir.display(), avalanche = crate::display::invocation::command()
     )]
     LostGenerations { dir: PathBuf, part: PathBuf },
     #[error("{0}")]
@@ -142,7 +142,7 @@ pub enum RunnerError {
          {} s); runs may have been written twice. Run `{avalanche} status {}` and, if it reports \
          duplicates, `{avalanche} repair {}`",
         dir.display(), lock::STALE_AFTER.as_secs(), dir.display(), dir.display(),
-        avalanche = crate::invocation::command()
+        avalanche = crate::display::invocation::command()
     )]
     LockLost { dir: PathBuf },
 }

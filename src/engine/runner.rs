@@ -265,7 +265,7 @@ fn holds_foreign_files(dir: &Path) -> Result<bool, SinkError> {
 fn aside_name(dir: &Path) -> PathBuf {
     let seconds =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let base = format!("{}.old-{}", dir.display(), crate::human::file_stamp(seconds));
+    let base = format!("{}.old-{}", dir.display(), crate::display::human::file_stamp(seconds));
     (0..)
         .map(|i| if i == 0 { PathBuf::from(&base) } else { PathBuf::from(format!("{base}-{i}")) })
         .find(|p| !p.exists())

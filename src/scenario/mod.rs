@@ -5,7 +5,7 @@
 //! of Parquet, of sweeps or of the executor. It declares its parameters and
 //! its output columns so the sweep validator, `avalanche scenarios` and the
 //! sinks all read one description. What a scenario is lives in [`spec`], the
-//! leaf every scenario imports; which scenarios exist, in [`registry`].
+//! leaf every scenario imports; which scenarios exist, in [`mod@registry`].
 
 pub mod addition;
 pub mod command;

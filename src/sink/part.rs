@@ -26,7 +26,7 @@ use crate::dataset::names::{column, GENERATIONS_DIR as GENERATIONS, RUNS_DIR as 
 const ROW_GROUP_BUDGET: usize = 64 * 1024;
 
 /// The row group size of each of `workers` writers: an equal share of
-/// [`ROW_GROUP_BUDGET`], between 4 Ki and 32 Ki rows.
+/// `ROW_GROUP_BUDGET`, between 4 Ki and 32 Ki rows.
 pub fn row_group_rows(workers: usize) -> usize {
     (ROW_GROUP_BUDGET / workers.max(1)).clamp(4 * 1024, 32 * 1024)
 }

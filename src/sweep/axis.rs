@@ -299,7 +299,7 @@ fn generated(
 /// floats `0.001, 0.01, 0.1` that a query `WHERE noise_rate = 0.01` matches.
 const SIGNIFICANT_DIGITS: usize = 12;
 
-/// `x` rounded to [`SIGNIFICANT_DIGITS`], through its decimal text: the
+/// `x` rounded to `SIGNIFICANT_DIGITS` (12) significant digits, through its decimal text: the
 /// nearest float to a short decimal, as if the user had typed it.
 pub fn as_written(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() {

@@ -3,9 +3,9 @@
 //! sweep, the next command, and what a stop signal left. The run's display
 //! while it goes is `progress.rs`; the binary prints these texts.
 
+use crate::display::invocation;
 use crate::engine::options::RunSummary;
 use crate::engine::shard::Shard;
-use crate::invocation;
 
 /// Everything `avalanche run` prints on stdout when it ends: the
 /// [`paragraph`], the report's `## In short` sentences when the whole sweep
@@ -68,7 +68,7 @@ pub fn paragraph(name: &str, s: &RunSummary, threads: usize) -> String {
         s.executed,
         s.failed,
         if threads == 1 { "thread" } else { "threads" },
-        crate::progress::rate_text(s.executed, s.wall)
+        crate::display::progress::rate_text(s.executed, s.wall)
     );
     if s.already_committed > 0 {
         text += &format!(" {} runs were already committed and were not rerun.", s.already_committed);

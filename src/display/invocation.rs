@@ -20,7 +20,7 @@ pub struct Facts {
     pub exe: Option<PathBuf>,
     /// The program name as invoked (`argv[0]`).
     pub argv0: Option<String>,
-    /// Whether `cargo run` started this process (see [`started_by_cargo`]).
+    /// Whether `cargo run` started this process (see `started_by_cargo`).
     pub started_by_cargo: bool,
     /// `CARGO_MANIFEST_DIR`, which cargo sets for what it runs.
     pub manifest_dir: Option<PathBuf>,
