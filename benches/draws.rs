@@ -1,12 +1,12 @@
 //! The floor of a `gaussian` sweep: the standard normal draws its runs make,
-//! with the same generator and seeds, and nothing else (issue 13 measures
-//! the whole process against this).
+//! with the same generator and seeds, and nothing else: the floor the
+//! whole process is measured against (BENCHMARKS.md).
 //!
 //! ```sh
 //! cargo bench --bench draws -- [SWEEP.toml [REPEATS]]
 //! ```
 //!
-//! Without a sweep file it uses issue 13's workload (4,000 runs x 100
+//! Without a sweep file it uses the `gaussian` speed workload (4,000 runs x 100
 //! generations x 100 samples); REPEATS defaults to 5.
 //!
 //! Every run of the sweep (a `gaussian` sweep with `noise_rate = 0`, whose
@@ -64,8 +64,8 @@ use avalanche::scenario::gaussian::normal::fill_standard_normal;
 use avalanche::sink::{Checkpoint, DatasetWriter};
 
 /// The sweep used when none is given (plain `cargo bench` runs this bench
-/// too): issue 13's workload, as benches/baseline/perf13.sh writes it.
-const ISSUE_13_WORKLOAD: &str = "name = \"perf13-gaussian\"\nscenario = \"gaussian\"\nseed = 7\n\
+/// too): the `gaussian` speed workload, as benches/baseline/perf13.sh writes it.
+const GAUSSIAN_WORKLOAD: &str = "name = \"perf13-gaussian\"\nscenario = \"gaussian\"\nseed = 7\n\
 replicates = 4000\ngenerations = 100\n[params]\nsamples = 100\ndata = \"replace\"\n\
 verifier = \"none\"\nnoise_rate = 0.0\n";
 
@@ -75,7 +75,7 @@ fn main() {
     let repeats: usize = args.get(1).map_or(5, |r| r.parse().expect("REPEATS is a whole number"));
     let sweep = match args.first() {
         Some(file) => avalanche::sweep::load(Path::new(file), u64::MAX),
-        None => avalanche::sweep::parse(Path::new("perf13.toml"), ISSUE_13_WORKLOAD, u64::MAX),
+        None => avalanche::sweep::parse(Path::new("perf13.toml"), GAUSSIAN_WORKLOAD, u64::MAX),
     }
     .unwrap_or_else(|e| {
         eprintln!("{e}");

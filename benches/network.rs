@@ -1,4 +1,5 @@
-//! Benchmark of the network learner's training step (issue 14): one Adam
+//! Benchmark of the network learner's training step, most of a network
+//! run's time: one Adam
 //! step on a batch of 256 steps at the prototype's widths (12-wide
 //! embeddings, 48 hidden units), single-threaded; and compiling one
 //! position's distribution over all 200 contexts, as after every round.

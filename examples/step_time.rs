@@ -1,4 +1,4 @@
-//! CPU time of one Adam step of the default network (issue 26), for a
+//! CPU time of one Adam step of the default network, for a
 //! machine shared with other jobs: a thread's CPU time is charged only
 //! while it runs, so other tenants inflate it far less than wall time.
 //! The same batch as `benches/network.rs`; prints the median and the

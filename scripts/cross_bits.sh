@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The network learner's bits on every build (issues 14 and 26): compiles
+# The network learner's bits on every build (the invariant that no CPU or C
+# library decides an `addition` run's path, ARCHITECTURE.md): compiles
 # learners/network/model.rs, kernel.rs and learners/fixed_math.rs (included by path into a scratch
 # crate, so each build takes seconds, not the whole dependency tree) five
 # ways and runs their pinned-bits and kernel tests in each:

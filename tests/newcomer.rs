@@ -1,4 +1,4 @@
-//! A newcomer's first hour (issue 11), through the real binary: generated
+//! A newcomer's first hour, through the real binary: generated
 //! axes give the values a person would write, every argument has help,
 //! listings fit a terminal, and messages say what to do.
 

@@ -123,7 +123,7 @@ fn network_runs_are_pinned() {
     // fused multiply-adds in the matrix products, each rounded once as
     // IEEE 754 requires, the crate's own exp and sin), so a network run is
     // pinned as exactly as a table run, on every platform. Re-recorded when
-    // the products became fused (issue 26).
+    // the products became fused (one rounding where there were two).
     let params = "[params]\nlearner = \"network\"\nverifier = \"commutative\"\nstart_digits = 3\n\
                   generations = 6\nproblems = 200\neval_problems = 300\nsupervised_problems = 500\n\
                   hidden_width = 24\nsteps_per_round = 50\n";

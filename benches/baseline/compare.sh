@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side throughput of avalanche and the NumPy baseline on the same
-# sweeps, in one invocation (issue 6, "measure side by side").
+# sweeps, in one invocation, so that load on a shared machine hits both alike.
 #
 #   benches/baseline/compare.sh            # 5 alternating repetitions
 #   REPEATS=3 benches/baseline/compare.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peak memory (maximum resident set size, /usr/bin/time -v) of avalanche on
-# a 100,000-run and a 1,000,000-run sweep with a generations table (issue 6
-# goal: the two within 20% of each other, both under 256 MB).
+# a 100,000-run and a 1,000,000-run sweep with a generations table: memory
+# must stay flat in the sweep size (the two within 20% of each other, both
+# under 256 MB; ARCHITECTURE.md's last invariant).
 #
 #   benches/baseline/memory.sh [THREADS]      # default: all cores
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 14's speed goal in one invocation: a default network run (30 rounds,
+# The network learner's speed against NumPy in one invocation: a default network run (30 rounds,
 # `commutative`, copied positions: the defaults) with avalanche on one
 # thread against the NumPy reference (benches/baseline/network_reference.py)
 # on one core.

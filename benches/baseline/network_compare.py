@@ -1,7 +1,7 @@
-"""Statistical check of the Rust network learner against the NumPy reference (issue 14).
+"""Statistical check of the Rust network learner against the NumPy reference.
 
-Why it exists: issue 14 asks for a NumPy reference "checked to give the
-same statistics". The two use different random generators, so no run
+Why it exists: a NumPy reference is only a check of the Rust learner if it
+is shown to give the same statistics. The two use different random generators, so no run
 matches value for value; what must match is the distribution over seeds.
 This script takes a Rust dataset, runs the reference (network_reference.py)
 on the same parameters for K seeds per cell, and compares a few statistics

@@ -1,8 +1,9 @@
-"""NumPy reference of the `addition` scenario's network learner (issue 14).
+"""NumPy reference of the `addition` scenario's network learner.
 
-Why it exists: issue 14 sets a speed goal for `learner = "network"` (a
-default run at least 4 times faster than NumPy on one core) and asks for a
-NumPy version "checked to give the same statistics". This file is that
+Why it exists: the speed of `learner = "network"` is stated against NumPy
+(BENCHMARKS.md: a default run against this one on one core), and that
+comparison is fair only against a NumPy version checked to give the same
+statistics. This file is that
 version, written from the algorithm the Rust code implements
 (src/scenario/addition/learners/network/model.rs, rounds.rs; the lead's design note): the
 same step model, Adam, supervised phase with its stopping targets, rounds,

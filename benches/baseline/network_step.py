@@ -1,6 +1,6 @@
-"""NumPy reference of one network training step (issue 14), for timing.
+"""NumPy reference of one network training step, for timing.
 
-The issue's prototype form: gather the batch's inputs into a 256 x 48 matrix,
+The prototype's form: gather the batch's inputs into a 256 x 48 matrix,
 dense matrix products forward and backward, scatter-add into the embedding
 rows, Adam; float32, the same widths and batch as `benches/network.rs`
 (`cargo bench --bench network`, `network/train_step_256`).

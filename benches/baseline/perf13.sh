@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13, the `gaussian` goal, in one invocation: the whole process against
+# The `gaussian` speed workload in one invocation: the whole process against
 # its own random draws, 1 thread against more, and the batched NumPy.
 #
 #   benches/baseline/perf13.sh                 # threads 1 and 2, 5 rounds
@@ -155,7 +155,7 @@ for config, values in rows.items():
 
 draws_wall, draws_cpu = med["draws"]
 one = med.get("avalanche-1t")
-print("\nRatios of medians (goals from issue 13):")
+print("\nRatios of medians (the goals in BENCHMARKS.md):")
 if one:
     print(f"  avalanche 1 thread / draws alone: {one[0] / draws_wall:.2f}x wall, "
           f"{one[1] / draws_cpu:.2f}x CPU   (goal <= 2)")

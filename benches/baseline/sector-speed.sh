@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Wall time of two avalanche binaries on the frozen SECToR sweep
 # (benches/sector-fixed.toml, 720 `addition` runs), run alternately, and
-# whether they wrote the same dataset (issue 13: "at least 2 times faster
-# than today's main, same machine, same invocation", values identical).
+# whether they wrote the same dataset: a speed-up counts only if the values
+# are identical, and only against the other binary in the same invocation.
 #
 #   benches/baseline/sector-speed.sh OLD_BINARY NEW_BINARY
 #   REPEATS=5 THREADS="1 2" benches/baseline/sector-speed.sh OLD NEW

@@ -70,7 +70,7 @@ const REPORT: ReportSpec = ReportSpec {
         "mean_contamination",
         // Claim 4: right answers trained on through wrong steps.
         "mean_wrong_step_right_answer",
-        // What the model became (issue 14): sharpness, forgetting, the
+        // What the model became: sharpness, forgetting, the
         // errors a new position brings, and how symmetric the errors are.
         "final_entropy_frontier",
         "max_forgetting",
@@ -223,8 +223,9 @@ mod tests {
         // every blind spot mirrored, at blind_spot_rate 0.005 so that every
         // run collapses within 40 rounds) and where drift does (`none`, and
         // a checker that passes 30% of wrong traces), the parameter-only
-        // runway and beta must come within 20% of the simulated mean (the
-        // goal of issue 15), allowing for the mean's own sampling error:
+        // runway and beta must come within 20% of the simulated mean (what
+        // docs/MODEL.md promises of the theory columns), allowing for the
+        // mean's own sampling error:
         // |mean - theory| <= 0.2 theory + 1.96 se over 12 runs.
         let points: [&[(&str, Value)]; 4] = [
             &[("verifier", Value::Str("none".into()))],

@@ -1,5 +1,5 @@
 //! Arithmetic whose bits are the same on every CPU and platform, for the
-//! network learner (issue 14).
+//! learners.
 //!
 //! The platform's `exp`, `ln`, `sin` and `cos` differ between C libraries,
 //! and glibc on x86-64 even picks FMA variants at run time, so a network

@@ -1,5 +1,5 @@
 //! The network learner's matrix products, and the vector unit a training
-//! step runs on (issues 14 and 26).
+//! step runs on: the training step is most of a network run's time.
 //!
 //! Every output of [`gemm`] is a left fold over the inner index in order,
 //! `C <- fma(A[i][0], B[0][j], C)`, then `A[i][1] B[1][j]`, and so on, each

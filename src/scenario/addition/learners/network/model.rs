@@ -1,4 +1,4 @@
-//! A small neural network step model for `addition` (issue 14): the learner
+//! A small neural network step model for `addition`: the learner
 //! in which blind spots, compounding and symmetry are not written in by
 //! hand but come from gradient training.
 //!
@@ -879,7 +879,8 @@ mod tests {
         // and for aarch64 (NEON, run under QEMU), with the same result: a
         // change of vector width, optimisation, path or architecture must
         // not move it. A change of the model or its arithmetic does (fused
-        // multiply-adds in the products moved it, issue 26), and then the
+        // multiply-adds in the products moved it, since each rounds once
+        // where a multiply and an add rounded twice), and then the
         // value is re-recorded the same way.
         for path in Path::available() {
             let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

@@ -1,4 +1,4 @@
-//! The network learner in the rounds (`learner = "network"`, issue 14):
+//! The network learner in the rounds (`learner = "network"`):
 //! what to train the step model of `model.rs` on, for how long, and how
 //! it is handed to the table learner's sampler and verifiers.
 //!
