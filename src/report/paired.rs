@@ -280,6 +280,10 @@ fn difference(
     column: usize,
 ) -> Difference {
     let centre = centre(h);
+    // By seed, so that `pairs.csv` and every sum over the pairs are the same
+    // whatever order the runs finished in.
+    let mut values = values;
+    values.sort_by_key(|&(seed, _, _)| seed);
     let values: Vec<Pair> = values
         .into_iter()
         .map(|(seed, value, base)| Pair {

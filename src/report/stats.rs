@@ -98,6 +98,22 @@ pub fn median_interval(values: &mut [f64]) -> Estimate {
     Estimate { n, value, interval }
 }
 
+/// `values` sorted, so that a sum over them has one order whatever order
+/// the dataset's rows came in: the rows of a dataset written by several
+/// threads arrive in the order the runs finished, and a floating-point sum
+/// in that order could differ in its last digit between two datasets of
+/// the same sweep.
+fn in_order(values: &[f64]) -> Vec<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted
+}
+
+/// The mean of `values`, the same whatever their order; `NaN` when empty.
+pub fn mean(values: &[f64]) -> f64 {
+    in_order(values).iter().sum::<f64>() / values.len() as f64
+}
+
 /// The normal quantile for a two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
 
@@ -112,6 +128,7 @@ pub fn mean_interval(values: &[f64], support: Support) -> Estimate {
     if n == 0 {
         return Estimate { n, value: f64::NAN, interval: None };
     }
+    let values = in_order(values);
     let mean = values.iter().sum::<f64>() / n as f64;
     let interval = (n >= 2).then(|| {
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
@@ -166,6 +183,7 @@ pub fn mean_difference(differences: &[f64]) -> Estimate {
     if n == 0 {
         return Estimate { n, value: f64::NAN, interval: None };
     }
+    let differences = in_order(differences);
     let mean = differences.iter().sum::<f64>() / n as f64;
     let interval = (n >= 2).then(|| {
         let variance = differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
@@ -188,7 +206,7 @@ pub fn median_ratio(values: &mut [f64], theory: &[f64]) -> Estimate {
 /// and no interval where an end is not finite.
 fn over_theory(estimate: Estimate, theory: &[f64]) -> Estimate {
     let n = estimate.n;
-    let expected = if theory.is_empty() { 0.0 } else { theory.iter().sum::<f64>() / theory.len() as f64 };
+    let expected = if theory.is_empty() { 0.0 } else { mean(theory) };
     if n == 0 || expected == 0.0 || !expected.is_finite() || !estimate.value.is_finite() {
         return Estimate { n, value: f64::NAN, interval: None };
     }
@@ -380,5 +398,19 @@ mod tests {
         assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
         assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
         assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
+
+    #[test]
+    fn means_do_not_depend_on_the_order_of_the_rows() {
+        // Summed left to right, these give different last digits in the two
+        // orders (0.1 + 0.2 + 0.3 = 0.6000000000000001, 0.3 + 0.2 + 0.1 = 0.6).
+        let forward = [0.1, 0.2, 0.3, 1e-17];
+        let backward = [1e-17, 0.3, 0.2, 0.1];
+        assert_ne!(forward.iter().sum::<f64>(), backward.iter().sum::<f64>());
+        assert_eq!(mean(&forward).to_bits(), mean(&backward).to_bits());
+        let (a, b) = (mean_interval(&forward, Support::Real), mean_interval(&backward, Support::Real));
+        assert_eq!((a.value.to_bits(), a.interval), (b.value.to_bits(), b.interval));
+        let (a, b) = (mean_difference(&forward), mean_difference(&backward));
+        assert_eq!((a.value.to_bits(), a.interval), (b.value.to_bits(), b.interval));
     }
 }

@@ -382,7 +382,7 @@ fn summarise_column(
             // as it depends on parameters only), with no interval.
             let present: Vec<f64> = present().filter(|v| v.is_finite()).collect();
             let n = present.len();
-            let value = if n == 0 { f64::NAN } else { present.iter().sum::<f64>() / n as f64 };
+            let value = if n == 0 { f64::NAN } else { super::stats::mean(&present) };
             ColumnSummary {
                 summary: Estimate { n, value, interval: None },
                 nulls,
