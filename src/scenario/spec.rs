@@ -1,10 +1,12 @@
 //! What a scenario is: its declaration and its run function, as plain data.
 //!
-//! A scenario is a function of its parameter point and a seeded generator.
-//! It does no I/O, touches no globals and spawns no threads; it knows nothing
-//! of Parquet, of sweeps or of the executor. It declares its parameters and
-//! its output columns statically so the sweep validator, `avalanche
-//! scenarios` and the sinks all read one description.
+//! A built-in scenario is a function of its parameter point and a seeded
+//! generator. It does no I/O, shares no state between runs (a per-thread
+//! memo of a pure function of the parameters aside) and spawns no threads;
+//! it knows nothing of Parquet, of sweeps or of the executor. It declares
+//! its parameters and its output columns so the sweep validator, `avalanche
+//! scenarios` and the sinks all read one description. `command` is the
+//! exception by design: it runs the program its sweep file declares.
 
 use std::borrow::Cow;
 use std::sync::Arc;
