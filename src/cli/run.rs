@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use avalanche::display::progress::Progress;
 use avalanche::display::{closing, describe, invocation};
 use avalanche::engine::executor::ExecConfig;
-use avalanche::engine::options::{RunOptions, RunSummary};
+use avalanche::engine::options::{default_threads_for, RunOptions, RunSummary};
 use avalanche::engine::runner::run_sweep;
 use avalanche::engine::shard::Shard;
 use avalanche::sink::Checkpoint;
@@ -46,11 +46,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let options = RunOptions {
         out: args.out,
         exec: ExecConfig {
-            // A `command` sweep's programs use `cpus_per_run` cores each.
-            threads: args.threads.or_else(|| {
-                (sweep.cores_per_run > 1)
-                    .then(|| sweep.runs_at_once(avalanche::engine::executor::default_threads()))
-            }),
+            threads: args.threads.or_else(|| default_threads_for(&sweep)),
             run_timeout: args.run_timeout,
             shard,
             fail_fast: args.fail_fast,
@@ -78,7 +74,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         print_interrupted(&summary);
         return Ok(ExitCode::from(avalanche::engine::interrupt::exit_code(signal)));
     }
-    Ok(if summary.failed > 0 || summary.stopped_early { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if summary.complete() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// What a stop signal left, on stderr; also the runner's `on_abandon`,

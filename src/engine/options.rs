@@ -74,6 +74,13 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
+    /// Whether every run this call set out to run was executed and
+    /// succeeded: a stop asked for by `--fail-fast`, a failed run or a stop
+    /// signal makes it false, and the exit status says so.
+    pub fn complete(&self) -> bool {
+        self.failed == 0 && !self.stopped_early && self.interrupted.is_none()
+    }
+
     /// A call's summary before it has run anything.
     pub(crate) fn starting(
         dir: PathBuf,
@@ -145,4 +152,12 @@ pub enum RunnerError {
         avalanche = crate::display::invocation::command()
     )]
     LockLost { dir: PathBuf },
+}
+
+/// The worker threads for `sweep` when the user names none: `None` (one per
+/// core) for runs of one core, and for a scenario whose runs use several
+/// cores each (a `command` sweep's `cpus_per_run`), as many runs as fill the
+/// cores.
+pub fn default_threads_for(sweep: &crate::sweep::Sweep) -> Option<usize> {
+    (sweep.cores_per_run > 1).then(|| sweep.runs_at_once(super::executor::default_threads()))
 }

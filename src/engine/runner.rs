@@ -7,7 +7,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::dataset::completion::reconcile;
@@ -18,9 +17,9 @@ use crate::engine::executor::{execute, Ending, ExecConfig};
 use crate::engine::lock::{self, Role};
 use crate::engine::options::{Observer, RunOptions, RunSummary, RunnerError};
 use crate::engine::shard::Shard;
-use crate::engine::tally::{commit_all, failures, Tally};
+use crate::engine::tally::{commit_all, failures, open_writers, Tally};
 use crate::sink::rewrite::drop_rows;
-use crate::sink::{DatasetWriter, SinkError};
+use crate::sink::SinkError;
 use crate::sweep::diff::differing_keys;
 use crate::sweep::Sweep;
 
@@ -114,18 +113,7 @@ pub fn run_sweep(
     }
     let exec = ExecConfig { shard: Some(shard), halt: Some(lock.lost_flag()), ..options.exec.clone() };
     let workers = exec.thread_count();
-    let writers = (0..workers)
-        .map(|worker| {
-            DatasetWriter::open(
-                &dir,
-                Arc::clone(&sweep.scenario),
-                &sweep.text,
-                shard,
-                (worker, workers),
-                options.checkpoint,
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let writers = open_writers(&dir, sweep, shard, workers, options.checkpoint)?;
     observer.start(pending, already_committed);
     let mut summary = RunSummary::starting(dir.clone(), shard, already_committed, moved_aside);
     let mut tally = Tally {

@@ -3,6 +3,8 @@
 //! worker's writer at the end. Shared by the runner and a search's rounds.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::executor::{Coordinator, Flow};
@@ -10,7 +12,32 @@ use super::interrupt;
 use super::lock::WriterLock;
 use super::options::{Observer, RunOptions, RunSummary};
 use super::record::RunEvent;
-use crate::sink::{DatasetWriter, SinkError};
+use super::shard::Shard;
+use crate::sink::{Checkpoint, DatasetWriter, SinkError};
+use crate::sweep::Sweep;
+
+/// One writer per worker of `workers`, each writing its own parts of the
+/// dataset in `dir` for `shard`.
+pub(crate) fn open_writers(
+    dir: &Path,
+    sweep: &Sweep,
+    shard: Shard,
+    workers: usize,
+    checkpoint: Checkpoint,
+) -> Result<Vec<DatasetWriter>, SinkError> {
+    (0..workers)
+        .map(|worker| {
+            DatasetWriter::open(
+                dir,
+                Arc::clone(&sweep.scenario),
+                &sweep.text,
+                shard,
+                (worker, workers),
+                checkpoint,
+            )
+        })
+        .collect()
+}
 
 /// Commits every writer, each on its own thread: a commit encodes and
 /// compresses the writer's last row group and flushes its files to disk,

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::{drive, observed};
@@ -16,8 +15,7 @@ use crate::engine::executor::{execute_work, Ending, ExecConfig, Work};
 use crate::engine::lock::{self, WriterLock};
 use crate::engine::options::{Observer, RunOptions, RunSummary, RunnerError};
 use crate::engine::shard::Shard;
-use crate::engine::tally::{commit_all, failures, Tally};
-use crate::sink::DatasetWriter;
+use crate::engine::tally::{commit_all, failures, open_writers, Tally};
 use crate::sweep::Sweep;
 
 /// Where [`crate::engine::runner::run_sweep`] hands a search over to [`run`].
@@ -73,18 +71,7 @@ pub fn run(
         hooks: sweep.scenario.hooks,
     };
     while !specs.is_empty() {
-        let writers = (0..workers)
-            .map(|w| {
-                DatasetWriter::open(
-                    dir,
-                    Arc::clone(&sweep.scenario),
-                    &sweep.text,
-                    shard,
-                    (w, workers),
-                    options.checkpoint,
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let writers = open_writers(dir, sweep, shard, workers, options.checkpoint)?;
         let work = Work::Specs(&sweep.scenario, &specs);
         let (outcome, writers) = execute_work(work, &exec, &|_| true, writers, &mut tally)?;
         let committed_now = commit_all(writers);

@@ -416,6 +416,15 @@ mod tests {
     //! Generator axes (`range`, `linspace`, `logspace`) as a whole sweep file parses them.
     use crate::value::Value;
 
+    #[test]
+    fn every_table_a_sweep_file_may_declare_a_scenario_in_is_a_top_level_key() {
+        for known in crate::scenario::registry::registry() {
+            if let crate::scenario::registry::Declared::BySweep(by) = &known.declared {
+                assert!(super::TOP_LEVEL_KEYS.contains(&by.table), "[{}] is refused as unknown", by.table);
+            }
+        }
+    }
+
     fn axis_of(axis: &str) -> Vec<Value> {
         let text = format!("name = \"t\"\nscenario = \"empty\"\nseed = 1\nreplicates = 1\n[grid]\n{axis}\n");
         let sweep = super::parse(std::path::Path::new("t.toml"), &text, 1000).unwrap();
