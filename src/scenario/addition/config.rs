@@ -4,7 +4,9 @@
 use super::checks::CheckerErrors;
 use super::learners::network::model::{Encoding, Shape};
 use super::learners::table::Generalisation;
-use super::verifier::{Settings, Verifier, VERIFIER_NAMES};
+use super::verifier::{
+    Settings, Verifier, READ_CHECKER, READ_COMMITTEE_SIZE, READ_QUORUM, READ_SAMPLES, VERIFIER_NAMES,
+};
 use crate::params::{Key, ParamSpec, Params};
 use crate::scenario::PointError;
 
@@ -63,23 +65,21 @@ pub static PARAMS: &[ParamSpec] = &[
     key::START_DIGITS.declare(1, 50, 6, "supervised training covers 1..start_digits digits"),
     key::SUPERVISED_PROBLEMS.declare(1, 1_000_000, 2000, "ground-truth problems per supervised length"),
     key::PROBLEMS.declare(1, 1_000_000, 1000, "problems generated per round at the frontier length"),
-    key::SAMPLES
-        .declare(1, 64, 5, "traces sampled per problem")
-        .only_when(key::VERIFIER, &["majority", "commutative", "outcome", "step"]),
+    key::SAMPLES.declare(1, 64, 5, "traces sampled per problem").only_when(key::VERIFIER, READ_SAMPLES),
     key::EVAL_PROBLEMS.declare(1, 1_000_000, 1000, "fresh problems per greedy accuracy measurement"),
     key::VERIFIER.declare(VERIFIER_NAMES, "commutative", "which traces are trained on"),
     key::QUORUM
         .declare(0.0, 0.99, 0.5, "accept when the modal answer's share exceeds this")
-        .only_when(key::VERIFIER, &["majority", "commutative", "committee"]),
+        .only_when(key::VERIFIER, READ_QUORUM),
     key::COMMITTEE_SIZE
         .declare(2, 9, 5, "learners voting in the committee")
-        .only_when(key::VERIFIER, &["committee"]),
+        .only_when(key::VERIFIER, READ_COMMITTEE_SIZE),
     key::FALSE_ACCEPT
         .declare(0.0, 1.0, 0.0, "the checker's chance of passing a wrong trace")
-        .only_when(key::VERIFIER, &["outcome", "step"]),
+        .only_when(key::VERIFIER, READ_CHECKER),
     key::FALSE_REJECT
         .declare(0.0, 1.0, 0.0, "the checker's chance of failing a right trace")
-        .only_when(key::VERIFIER, &["outcome", "step"]),
+        .only_when(key::VERIFIER, READ_CHECKER),
     key::NOISE_RATE.declare(0.0, 1.0, 0.01, "chance each generated step slips to a uniform output"),
     key::TEMPERATURE.declare(0.05, 10.0, 1.0, "sampling temperature of generation"),
     // Added after datasets were written; at 1 every run is the one before it,

@@ -54,6 +54,58 @@ pub struct Settings {
     pub checker: CheckerErrors,
 }
 
+/// One of [`Settings`]' parameters, for saying which a verifier reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// `samples`.
+    Samples,
+    /// `quorum`.
+    Quorum,
+    /// `committee_size`.
+    CommitteeSize,
+    /// `false_accept` and `false_reject`.
+    Checker,
+}
+
+/// The verifiers that read `setting`, by name in declared order: the
+/// `only_when` lists of the parameters in `config.rs`, derived from
+/// [`Verifier::reads`] so that a new verifier is named where it belongs.
+const fn readers<const N: usize>(setting: Setting) -> [&'static str; N] {
+    let mut names = [""; N];
+    let (mut i, mut j) = (0, 0);
+    while i < Verifier::ALL.len() {
+        if Verifier::ALL[i].reads(setting) {
+            names[j] = Verifier::ALL[i].name();
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(j == N, "the count of readers and the list disagree");
+    names
+}
+
+/// How many verifiers read `setting`.
+const fn reader_count(setting: Setting) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < Verifier::ALL.len() {
+        if Verifier::ALL[i].reads(setting) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The verifiers that read `samples`.
+pub const READ_SAMPLES: &[&str] = &readers::<{ reader_count(Setting::Samples) }>(Setting::Samples);
+/// The verifiers that read `quorum`.
+pub const READ_QUORUM: &[&str] = &readers::<{ reader_count(Setting::Quorum) }>(Setting::Quorum);
+/// The verifiers that read `committee_size`.
+pub const READ_COMMITTEE_SIZE: &[&str] =
+    &readers::<{ reader_count(Setting::CommitteeSize) }>(Setting::CommitteeSize);
+/// The verifiers that read `false_accept` and `false_reject`.
+pub const READ_CHECKER: &[&str] = &readers::<{ reader_count(Setting::Checker) }>(Setting::Checker);
+
 /// Who writes a problem's traces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Writers {
@@ -130,6 +182,19 @@ impl Verifier {
             Verifier::Outcome => "outcome",
             Verifier::Step => "step",
             Verifier::Committee => "committee",
+        }
+    }
+
+    /// Whether it reads `setting`: the parameters that have an effect
+    /// under it (the others are inert there, and a sweep over them is told so).
+    pub const fn reads(self, setting: Setting) -> bool {
+        match self {
+            Verifier::None => false,
+            Verifier::Majority | Verifier::Commutative => {
+                matches!(setting, Setting::Samples | Setting::Quorum)
+            }
+            Verifier::Outcome | Verifier::Step => matches!(setting, Setting::Samples | Setting::Checker),
+            Verifier::Committee => matches!(setting, Setting::Quorum | Setting::CommitteeSize),
         }
     }
 
@@ -353,6 +418,11 @@ mod tests {
     #[test]
     fn every_name_reads_back_as_its_verifier_and_no_other_name_does() {
         assert_eq!(VERIFIER_NAMES, ["none", "majority", "commutative", "outcome", "step", "committee"]);
+        // The parameters each reads, as docs/MODEL.md's parameter table states them.
+        assert_eq!(READ_SAMPLES, ["majority", "commutative", "outcome", "step"]);
+        assert_eq!(READ_QUORUM, ["majority", "commutative", "committee"]);
+        assert_eq!(READ_COMMITTEE_SIZE, ["committee"]);
+        assert_eq!(READ_CHECKER, ["outcome", "step"]);
         for verifier in Verifier::ALL {
             assert_eq!(Verifier::from_name(verifier.name()), Some(verifier));
         }
