@@ -116,17 +116,7 @@ pub fn run_sweep(
     let writers = open_writers(&dir, sweep, shard, workers, options.checkpoint)?;
     observer.start(pending, already_committed);
     let mut summary = RunSummary::starting(dir.clone(), shard, already_committed, moved_aside);
-    let mut tally = Tally {
-        observer,
-        failed: 0,
-        by_message: HashMap::new(),
-        summary: &mut summary,
-        started,
-        lock: &mut lock,
-        options,
-        offset: 0,
-        hooks: sweep.scenario.hooks,
-    };
+    let mut tally = Tally::new(observer, &mut summary, started, &mut lock, options, sweep.scenario.hooks);
     let committed_runs = &committed.runs;
     let wanted = move |spec: &crate::sweep::RunSpec| !committed_runs.contains_key(&spec.run_id);
     let (outcome, writers) = execute(sweep, &exec, &wanted, writers, &mut tally)?;

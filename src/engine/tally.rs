@@ -77,6 +77,30 @@ pub(crate) struct Tally<'a> {
     pub(crate) hooks: crate::scenario::Hooks,
 }
 
+impl<'a> Tally<'a> {
+    /// A tally of nothing yet, for a call that started at `started`.
+    pub(crate) fn new(
+        observer: &'a mut dyn Observer,
+        summary: &'a mut RunSummary,
+        started: Instant,
+        lock: &'a mut WriterLock,
+        options: &'a RunOptions,
+        hooks: crate::scenario::Hooks,
+    ) -> Self {
+        Tally {
+            observer,
+            failed: 0,
+            by_message: HashMap::new(),
+            summary,
+            started,
+            lock,
+            options,
+            offset: 0,
+            hooks,
+        }
+    }
+}
+
 /// Failures grouped by message shape, commonest first.
 pub(crate) fn failures(by_message: &HashMap<String, (u64, String)>) -> Vec<(u64, String, String)> {
     let mut groups: Vec<(u64, String, String)> =

@@ -5,7 +5,6 @@
 //! after an interruption (its unfinished points say so). The runner calls
 //! this once it holds the shard's lock.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -59,17 +58,7 @@ pub fn run(
         already_committed,
     );
     let mut summary = RunSummary::starting(dir.to_path_buf(), shard, already_committed, moved_aside);
-    let mut tally = Tally {
-        observer,
-        failed: 0,
-        by_message: HashMap::new(),
-        summary: &mut summary,
-        started,
-        lock,
-        options,
-        offset: 0,
-        hooks: sweep.scenario.hooks,
-    };
+    let mut tally = Tally::new(observer, &mut summary, started, lock, options, sweep.scenario.hooks);
     while !specs.is_empty() {
         let writers = open_writers(dir, sweep, shard, workers, options.checkpoint)?;
         let work = Work::Specs(&sweep.scenario, &specs);
