@@ -315,6 +315,16 @@ fn columns<const R: usize, const W: usize, const SUMS: bool>(
         tile::<R, W, SUMS>(p, i, j, out, sums);
         i += R;
     }
+    // The last rows in tiles of 4 and 2 before single rows: a one-row tile
+    // is a single chain of dependent multiply-adds, bound by their latency.
+    if R > 4 && i + 4 <= p.m {
+        tile::<4, W, SUMS>(p, i, j, out, sums);
+        i += 4;
+    }
+    if R > 2 && i + 2 <= p.m {
+        tile::<2, W, SUMS>(p, i, j, out, sums);
+        i += 2;
+    }
     while i < p.m {
         tile::<1, W, SUMS>(p, i, j, out, sums);
         i += 1;
