@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The network learner's bits on every build (the invariant that no CPU or C
 # library decides an `addition` run's path, ARCHITECTURE.md): compiles
-# learners/network/model.rs, kernel.rs and learners/fixed_math.rs (included by path into a scratch
+# learners/network/model.rs, kernel.rs, softmax.rs and learners/fixed_math.rs (included by path into a scratch
 # crate, so each build takes seconds, not the whole dependency tree) five
-# ways and runs their pinned-bits and kernel tests in each:
+# ways and runs their pinned-bits, kernel, softmax and exp tests in each:
 #
 #   baseline x86-64 release (SSE2; the run-time paths it carries included),
 #   -C target-feature=+avx2,+fma, -C target-cpu=native (AVX-512 here),
@@ -66,13 +66,17 @@ pub mod scenario {
                 pub mod kernel;
                 #[path = "$src/learners/network/model.rs"]
                 pub mod model;
+                #[path = "$src/learners/network/softmax.rs"]
+                mod softmax;
             }
         }
     }
 }
 EOF
 
-tests=(the_bits_are_those_every_build_gives gemm_is_the_naive_fold_bit_for_bit_on_every_path)
+tests=(the_bits_are_those_every_build_gives gemm_is_the_naive_fold_bit_for_bit_on_every_path
+    every_path_gives_the_bits_of_one_column_at_a_time the_avx2_exp_is_the_fixed_exp_bit_for_bit
+    exp_non_positive_is_exp_bit_for_bit)
 run() {
     local name=$1
     shift

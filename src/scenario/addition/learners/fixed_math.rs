@@ -11,7 +11,7 @@
 
 /// `1.5 * 2^23`: adding and subtracting it rounds an `f32` below `2^22` in
 /// magnitude to the nearest integer (ties to even).
-const ROUND_F32: f32 = 12_582_912.0;
+pub(crate) const ROUND_F32: f32 = 12_582_912.0;
 /// `1.5 * 2^52`, the same for `f64`.
 const ROUND_F64: f64 = 6_755_399_441_055_744.0;
 
@@ -25,34 +25,62 @@ const ROUND_F64: f64 = 6_755_399_441_055_744.0;
 /// that `n * LN2_HI` is exact; the polynomial for `e^r` is Cephes' `expf`.
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
-    const LOG2_E: f32 = std::f32::consts::LOG2_E;
-    // 355 / 512 exactly, so that `n * LN2_HI` is exact.
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
-    const HIGH: f32 = 88.3;
-    // ln(2^-126), the smallest normal result.
-    const LOW: f32 = -87.336_55;
-    let clamped = x.clamp(-88.0, HIGH);
-    let shifted = clamped * LOG2_E + ROUND_F32;
-    let n = shifted - ROUND_F32;
-    let r = (clamped - n * LN2_HI) - n * LN2_LO;
-    // Cephes' coefficients, written as the shortest literals of the same f32.
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_6e-1)
-        * r
-        + 5e-1;
-    let y = p * (r * r) + r + 1.0;
-    // n sits in the low mantissa bits of `shifted`; n >= -127 keeps the
-    // exponent field in range (n = -127 is flushed below).
-    let n_bits = (shifted.to_bits() as i32).wrapping_sub(ROUND_F32.to_bits() as i32);
-    let scale = f32::from_bits(((n_bits + 127) << 23) as u32);
-    if x > HIGH {
+    let y = exp_reduced(x.clamp(EXP_CLAMP, EXP_HIGH));
+    if x > EXP_HIGH {
         f32::INFINITY
-    } else if x < LOW {
+    } else if x < EXP_LOW {
         0.0
     } else {
-        y * scale
+        y
     }
+}
+
+/// [`exp`] for `x <= 0` (or NaN), bit for bit, as a softmax needs it once
+/// the maximum is taken off: without the upper clamp and the `+inf` case,
+/// which cannot apply there, so a vector of it costs fewer operations.
+#[inline(always)]
+pub fn exp_non_positive(x: f32) -> f32 {
+    debug_assert!(x <= 0.0 || x.is_nan(), "exp_non_positive({x})");
+    // What `clamp(EXP_CLAMP, EXP_HIGH)` is for `x <= 0`, NaN passing through too.
+    let y = exp_reduced(if x < EXP_CLAMP { EXP_CLAMP } else { x });
+    if x < EXP_LOW {
+        0.0
+    } else {
+        y
+    }
+}
+
+/// Above this [`exp`] is `+inf`.
+const EXP_HIGH: f32 = 88.3;
+/// `ln(2^-126)`, the smallest normal result: below it [`exp`] is 0.
+pub(crate) const EXP_LOW: f32 = -87.336_55;
+/// Where [`exp`]'s argument is clamped below, before the flush to zero.
+pub(crate) const EXP_CLAMP: f32 = -88.0;
+pub(crate) const LOG2_E: f32 = std::f32::consts::LOG2_E;
+/// `ln 2` split: 355 / 512 exactly, so that `n * EXP_LN2_HI` is exact.
+pub(crate) const EXP_LN2_HI: f32 = 0.693_359_4;
+pub(crate) const EXP_LN2_LO: f32 = -2.121_944_4e-4;
+/// Cephes' `expf` coefficients, highest power first, written as the
+/// shortest literals of the same f32.
+pub(crate) const EXP_POLYNOMIAL: [f32; 6] =
+    [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_6e-1, 5e-1];
+
+/// `e^x` for `x` in `[EXP_CLAMP, EXP_HIGH]` (or NaN), before the range
+/// checks. (The network's softmax has a vector copy of these operations,
+/// in this order, for AVX2: `network/softmax.rs`.)
+#[inline(always)]
+fn exp_reduced(clamped: f32) -> f32 {
+    let shifted = clamped * LOG2_E + ROUND_F32;
+    let n = shifted - ROUND_F32;
+    let r = (clamped - n * EXP_LN2_HI) - n * EXP_LN2_LO;
+    let [c0, c1, c2, c3, c4, c5] = EXP_POLYNOMIAL;
+    let p = ((((c0 * r + c1) * r + c2) * r + c3) * r + c4) * r + c5;
+    let y = p * (r * r) + r + 1.0;
+    // n sits in the low mantissa bits of `shifted`; n >= -127 keeps the
+    // exponent field in range (n = -127 is flushed by the callers).
+    let n_bits = (shifted.to_bits() as i32).wrapping_sub(ROUND_F32.to_bits() as i32);
+    let scale = f32::from_bits(((n_bits + 127) << 23) as u32);
+    y * scale
 }
 
 /// `ln 2` split so that `k * LN2_HI` is exact for `|k| < 2^11` (fdlibm).
@@ -189,6 +217,31 @@ mod tests {
     fn ulps(got: f32, want: f64) -> f64 {
         let ulp = f64::from(f32::EPSILON) * want.abs().max(f64::from(f32::MIN_POSITIVE));
         (f64::from(got) - want).abs() / ulp
+    }
+
+    #[test]
+    fn exp_non_positive_is_exp_bit_for_bit() {
+        // Every 1,021st negative f32 (NaNs and -inf among them), and every
+        // f32 within 20,000 ulp of where the two differ in form: -88 (the
+        // clamp), EXP_LOW (the flush to zero) and 0.
+        let sampled = (0x8000_0000u32..=u32::MAX).step_by(1021);
+        let near = |x: f32| {
+            let at = x.to_bits();
+            (at - 20_000..=at + 20_000).filter(|b| f32::from_bits(*b) <= 0.0)
+        };
+        let specials = [0.0f32, -0.0, f32::NEG_INFINITY, f32::NAN, -f32::NAN, -f32::MIN_POSITIVE];
+        let bits = sampled
+            .chain(near(-88.0))
+            .chain(near(EXP_LOW))
+            .chain(near(-f32::MIN_POSITIVE))
+            .chain(specials.iter().map(|x| x.to_bits()));
+        let mut checked = 0;
+        for b in bits {
+            let x = f32::from_bits(b);
+            assert_eq!(exp_non_positive(x).to_bits(), exp(x).to_bits(), "at {x:e} ({b:#x})");
+            checked += 1;
+        }
+        assert!(checked > 2_000_000, "{checked}");
     }
 
     #[test]

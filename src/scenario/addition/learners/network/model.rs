@@ -37,6 +37,7 @@ use rand::Rng;
 use rand_pcg::Pcg64;
 
 use super::kernel::{self, product as gemm, product_into, Operand, Outputs, Path};
+use super::softmax::{normalize, softmax};
 use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
 use crate::scenario::addition::learners::fixed_math;
 use crate::scenario::addition::learners::sampler::argmax;
@@ -195,8 +196,7 @@ struct Scratch {
     /// Hidden activations (`n x h`) and transposed (`h x n`); the logits,
     /// then the softmax's exponentials, then output gradients, transposed
     /// (`20 x n`, one row per output, so that the softmax vectorises across
-    /// examples); the softmax's per-example maxima, then inverse totals,
-    /// and partial sums (`5 x n`).
+    /// examples); the softmax's per-example inverse totals (`n`).
     hidden: Vec<f32>,
     hidden_t: Vec<f32>,
     probabilities: Vec<f32>,
@@ -287,7 +287,7 @@ impl Network {
     /// ([`normalize`] makes them the output distributions). Inlined into
     /// its callers, which run it through [`kernel::on`].
     #[inline(always)]
-    fn forward(&self, batch: &[Step], s: &mut Scratch) {
+    fn forward(&self, path: Path, batch: &[Step], s: &mut Scratch) {
         let (e, h) = (self.shape.embed, self.shape.hidden);
         let d = 4 * e;
         let l = self.shape.layout();
@@ -357,7 +357,7 @@ impl Network {
         s.probabilities.resize(OUTPUTS * n, 0.0);
         let mut logits = Logits { bias: &w[l.b2..l.b2 + OUTPUTS], logits: &mut s.probabilities, n };
         product_into(OUTPUTS, n, h, Operand::Rows(&w[l.w2..l.b2], h), &s.hidden_t, n, &mut logits);
-        softmax(&mut s.probabilities, n, &mut s.softmax);
+        softmax(path, &mut s.probabilities, n, &mut s.softmax);
     }
 
     /// The model's distribution over the 20 outputs at every context of
@@ -373,10 +373,11 @@ impl Network {
         let contexts: Vec<Step> =
             (0..CONTEXTS).map(|c| Step { position: position as u16, context: c as u8, output: 0 }).collect();
         let mut s = Scratch::default();
+        let path = Path::detected();
         kernel::on(
-            Path::detected(),
+            path,
             #[inline(always)]
-            || self.forward(&contexts, &mut s),
+            || self.forward(path, &contexts, &mut s),
         );
         normalize(&mut s.probabilities, CONTEXTS, &s.softmax);
         for (o, column) in s.probabilities.chunks_exact(CONTEXTS).enumerate() {
@@ -387,10 +388,11 @@ impl Network {
     /// Mean cross-entropy of `batch` under the current parameters.
     pub fn loss(&self, batch: &[Step]) -> f64 {
         let mut s = Scratch::default();
+        let path = Path::detected();
         kernel::on(
-            Path::detected(),
+            path,
             #[inline(always)]
-            || self.forward(batch, &mut s),
+            || self.forward(path, batch, &mut s),
         );
         let n = batch.len();
         normalize(&mut s.probabilities, n, &s.softmax);
@@ -405,8 +407,8 @@ impl Network {
     /// Gradients of the mean cross-entropy of `batch`, left in `s.grad`
     /// (weights) and `s.grad_positions`.
     #[inline(always)]
-    fn gradients(&self, batch: &[Step], s: &mut Scratch) {
-        self.forward(batch, s);
+    fn gradients(&self, path: Path, batch: &[Step], s: &mut Scratch) {
+        self.forward(path, batch, s);
         let (e, h) = (self.shape.embed, self.shape.hidden);
         let d = 4 * e;
         let l = self.shape.layout();
@@ -497,14 +499,14 @@ impl Network {
         kernel::on(
             path,
             #[inline(always)]
-            || self.train_step_here(batch, learning_rate),
+            || self.train_step_here(path, batch, learning_rate),
         );
     }
 
     #[inline(always)]
-    fn train_step_here(&mut self, batch: &[Step], learning_rate: f32) {
+    fn train_step_here(&mut self, path: Path, batch: &[Step], learning_rate: f32) {
         let mut s = std::mem::take(&mut self.scratch);
-        self.gradients(batch, &mut s);
+        self.gradients(path, batch, &mut s);
         self.steps += 1;
         let (c1, c2) = (bias_correction(BETA1, self.steps), bias_correction(BETA2, self.steps));
         adam(&mut self.weights, &s.grad, &mut self.moments, learning_rate, c1, c2);
@@ -585,43 +587,6 @@ fn adam(params: &mut [f32], grad: &[f32], moments: &mut Moments, rate: f32, c1: 
     }
 }
 
-/// Softmax of every column of `p` (`20 x n`: one row per output, one
-/// column per example) in place, with the fixed `exp`, vectorised across
-/// examples. Each example's maximum is a fold over its outputs in order and
-/// its total the same fixed order as ever (four interleaved partial sums,
-/// then pairwise), so the bits are those of one example at a time.
-/// `work` holds the per-example maxima, then inverses, and partial sums.
-/// Leaves the exponentials in `p` and each column's inverse total in
-/// `work[..n]`, for [`normalize`] or the output gradients' single pass.
-#[inline(always)]
-fn softmax(p: &mut [f32], n: usize, work: &mut Vec<f32>) {
-    work.clear();
-    work.resize(5 * n, 0.0);
-    let (top, lanes) = work.split_at_mut(n);
-    top.copy_from_slice(&p[..n]);
-    for row in p.chunks_exact(n) {
-        top.iter_mut().zip(row).for_each(|(t, x)| *t = if *x > *t { *x } else { *t });
-    }
-    for (o, row) in p.chunks_exact_mut(n).enumerate() {
-        row.iter_mut().zip(&*top).for_each(|(x, t)| *x = fixed_math::exp(*x - t));
-        let lane = &mut lanes[(o % 4) * n..][..n];
-        lane.iter_mut().zip(&*row).for_each(|(l, x)| *l += x);
-    }
-    let inverse = top;
-    for (i, inverse) in inverse.iter_mut().enumerate() {
-        let total = (lanes[i] + lanes[n + i]) + (lanes[2 * n + i] + lanes[3 * n + i]);
-        *inverse = 1.0 / total;
-    }
-}
-
-/// The last pass of [`softmax`]: every column times its inverse total.
-#[inline(always)]
-fn normalize(p: &mut [f32], n: usize, inverse: &[f32]) {
-    for row in p.chunks_exact_mut(n) {
-        row.iter_mut().zip(&inverse[..n]).for_each(|(x, inverse)| *x *= inverse);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,7 +597,7 @@ mod tests {
     /// The batched gradients as `(weights, positions)`.
     fn gradients(net: &Network, batch: &[Step]) -> (Vec<f32>, Vec<f32>) {
         let mut s = Scratch::default();
-        net.gradients(batch, &mut s);
+        net.gradients(Path::detected(), batch, &mut s);
         (s.grad, s.grad_positions)
     }
 

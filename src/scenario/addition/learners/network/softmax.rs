@@ -1,0 +1,245 @@
+//! The network's softmax over its outputs for a whole batch, which is a
+//! tenth of a training step: `exp` is a long chain of dependent operations,
+//! and it is fast only when several of them are in flight at once.
+//!
+//! The logits are stored transposed (`rows x n`, one row per output, one
+//! column per example), so the softmax vectorises across examples. Each
+//! example's maximum is a fold over its outputs in order and its total the
+//! same fixed order as ever (four interleaved partial sums, then pairwise),
+//! so the bits are those of one example at a time, on every [`Path`]: the
+//! AVX2 copy below does the operations of [`fixed_math::exp_non_positive`]
+//! in the same order, two blocks of 8 examples side by side so that their
+//! `exp`s overlap, with the maxima and sums held in registers.
+
+use super::kernel::Path;
+use crate::scenario::addition::learners::fixed_math;
+
+/// Softmax of every column of `p` (`rows x n`) in place, with the fixed
+/// `exp`: leaves the exponentials in `p` and each column's inverse total in
+/// `inverse[..n]`, for [`normalize`] or the output gradients' single pass.
+#[inline(always)]
+pub fn softmax(path: Path, p: &mut [f32], n: usize, inverse: &mut Vec<f32>) {
+    inverse.clear();
+    inverse.resize(n, 0.0);
+    if n == 0 {
+        return;
+    }
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if path == Path::Avx2Fma && std::is_x86_feature_detected!("avx2") {
+        done = n / 16 * 16;
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { avx2::columns(p, n, done, inverse) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = path;
+    while done + 8 <= n {
+        columns::<8>(p, n, done, (&mut inverse[done..done + 8]).try_into().expect("8 columns"));
+        done += 8;
+    }
+    for c in done..n {
+        columns::<1>(p, n, c, (&mut inverse[c..c + 1]).try_into().expect("1 column"));
+    }
+}
+
+/// The last pass of [`softmax`]: every column times its inverse total.
+#[inline(always)]
+pub fn normalize(p: &mut [f32], n: usize, inverse: &[f32]) {
+    for row in p.chunks_exact_mut(n) {
+        row.iter_mut().zip(&inverse[..n]).for_each(|(x, inverse)| *x *= inverse);
+    }
+}
+
+/// [`softmax`] of columns `c..c + W`, in the vector unit the caller is
+/// compiled for: the maxima in registers.
+#[inline(always)]
+fn columns<const W: usize>(p: &mut [f32], n: usize, c: usize, inverse: &mut [f32; W]) {
+    let rows = p.len() / n;
+    let column = |p: &[f32], o: usize| -> [f32; W] { p[o * n + c..][..W].try_into().expect("W columns") };
+    let mut top = column(p, 0);
+    for o in 1..rows {
+        let x = column(p, o);
+        top = std::array::from_fn(|u| if x[u] > top[u] { x[u] } else { top[u] });
+    }
+    let mut lanes = [[0.0f32; W]; 4];
+    for o in 0..rows {
+        let x = column(p, o);
+        // x <= top, or NaN where a logit is.
+        let e: [f32; W] = std::array::from_fn(|u| fixed_math::exp_non_positive(x[u] - top[u]));
+        p[o * n + c..][..W].copy_from_slice(&e);
+        lanes[o % 4].iter_mut().zip(&e).for_each(|(l, e)| *l += e);
+    }
+    *inverse = std::array::from_fn(|u| 1.0 / ((lanes[0][u] + lanes[1][u]) + (lanes[2][u] + lanes[3][u])));
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use crate::scenario::addition::learners::fixed_math::{
+        EXP_CLAMP, EXP_LN2_HI, EXP_LN2_LO, EXP_LOW, EXP_POLYNOMIAL, LOG2_E, ROUND_F32,
+    };
+
+    /// [`super::softmax`] of columns `0..upto` (a multiple of 16), 16 at a
+    /// time.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn columns(p: &mut [f32], n: usize, upto: usize, inverse: &mut [f32]) {
+        let rows = p.len() / n;
+        assert!(rows > 0 && upto.is_multiple_of(16) && upto <= n && inverse.len() >= upto, "softmax: sizes");
+        let base = p.as_mut_ptr();
+        for c in (0..upto).step_by(16) {
+            // SAFETY (for every use below): row o < rows and columns
+            // c..c + 16 <= n lie in `p` (rows * n values), asserted above.
+            let at = |o: usize, b: usize| unsafe { base.add(o * n + c + 8 * b) };
+            let load = |o: usize, b: usize| unsafe { _mm256_loadu_ps(at(o, b)) };
+            let mut top = [load(0, 0), load(0, 1)];
+            for o in 1..rows {
+                // `max(x, top)` is `x > top ? x : top`, NaN in `x` keeping `top`.
+                top = [_mm256_max_ps(load(o, 0), top[0]), _mm256_max_ps(load(o, 1), top[1])];
+            }
+            let mut lanes = [[_mm256_setzero_ps(); 4]; 2];
+            for first in (0..rows).step_by(4) {
+                // A constant lane index, so that the sums stay in registers.
+                #[allow(clippy::needless_range_loop)]
+                for lane in 0..4 {
+                    let o = first + lane;
+                    if o >= rows {
+                        break;
+                    }
+                    for b in 0..2 {
+                        let e = exp_non_positive(_mm256_sub_ps(load(o, b), top[b]));
+                        unsafe { _mm256_storeu_ps(at(o, b), e) };
+                        lanes[b][lane] = _mm256_add_ps(lanes[b][lane], e);
+                    }
+                }
+            }
+            for (b, l) in lanes.iter().enumerate() {
+                let total = _mm256_add_ps(_mm256_add_ps(l[0], l[1]), _mm256_add_ps(l[2], l[3]));
+                let values = _mm256_div_ps(_mm256_set1_ps(1.0), total);
+                // SAFETY: c + 8 b + 8 <= upto <= inverse.len().
+                unsafe { _mm256_storeu_ps(inverse.as_mut_ptr().add(c + 8 * b), values) };
+            }
+        }
+    }
+
+    /// [`fixed_math::exp_non_positive`](crate::scenario::addition::learners::fixed_math::exp_non_positive)
+    /// of 8 values: the same operations in the same order.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn exp_non_positive(x: __m256) -> __m256 {
+        let splat = _mm256_set1_ps;
+        // `x < EXP_CLAMP ? EXP_CLAMP : x`, NaN passing through.
+        let clamped = _mm256_max_ps(splat(EXP_CLAMP), x);
+        let shifted = _mm256_add_ps(_mm256_mul_ps(clamped, splat(LOG2_E)), splat(ROUND_F32));
+        let n = _mm256_sub_ps(shifted, splat(ROUND_F32));
+        let r = _mm256_sub_ps(
+            _mm256_sub_ps(clamped, _mm256_mul_ps(n, splat(EXP_LN2_HI))),
+            _mm256_mul_ps(n, splat(EXP_LN2_LO)),
+        );
+        let [c0, c1, c2, c3, c4, c5] = EXP_POLYNOMIAL;
+        let mut p = splat(c0);
+        for c in [c1, c2, c3, c4, c5] {
+            p = _mm256_add_ps(_mm256_mul_ps(p, r), splat(c));
+        }
+        let y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(p, _mm256_mul_ps(r, r)), r), splat(1.0));
+        let round_bits = _mm256_set1_epi32(ROUND_F32.to_bits() as i32);
+        let n_bits = _mm256_sub_epi32(_mm256_castps_si256(shifted), round_bits);
+        let scale =
+            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n_bits, _mm256_set1_epi32(127))));
+        let result = _mm256_mul_ps(y, scale);
+        // `x < EXP_LOW ? 0 : result`: keep where not less (NaN included).
+        _mm256_and_ps(_mm256_cmp_ps::<_CMP_NLT_UQ>(x, splat(EXP_LOW)), result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_pcg::Pcg64;
+
+    /// Equal bits, or both NaN (whose payload no result depends on).
+    fn same(a: f32, b: f32) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    #[test]
+    fn every_path_gives_the_bits_of_one_column_at_a_time() {
+        let mut rng = Pcg64::seed_from_u64(7);
+        // 20 outputs as in the network, and 3 rows (no whole group of four);
+        // widths with and without the 16-, 8- and 1-column remainders.
+        for (rows, n) in [(20, 256), (20, 200), (20, 37), (3, 16), (20, 1), (5, 9)] {
+            let mut logits: Vec<f32> = (0..rows * n).map(|_| rng.random_range(-30.0f32..30.0)).collect();
+            // Ties, large spreads, and the values an unstable network makes.
+            let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30, 0.0, -0.0, 88.0, -100.0];
+            for (i, x) in specials.iter().enumerate() {
+                logits[(i * 31) % (rows * n)] = *x;
+            }
+            if n > 3 {
+                logits[n + 2] = logits[2];
+            }
+            // One column at a time, the plain fold: the reference.
+            let mut want = logits.clone();
+            let mut want_inverse = vec![0.0f32; n];
+            for c in 0..n {
+                let top =
+                    (1..rows).fold(want[c], |t, o| if want[o * n + c] > t { want[o * n + c] } else { t });
+                let mut lanes = [0.0f32; 4];
+                for o in 0..rows {
+                    want[o * n + c] = fixed_math::exp_non_positive(want[o * n + c] - top);
+                    lanes[o % 4] += want[o * n + c];
+                }
+                want_inverse[c] = 1.0 / ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+            }
+            for path in Path::available() {
+                let (mut got, mut inverse) = (logits.clone(), Vec::new());
+                super::super::kernel::on(path, || softmax(path, &mut got, n, &mut inverse));
+                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                    assert!(same(*g, *w), "{path:?} {rows} x {n}: value {i}: {g:e} against {w:e}");
+                }
+                for (c, (g, w)) in inverse.iter().zip(&want_inverse).enumerate() {
+                    assert!(same(*g, *w), "{path:?} {rows} x {n}: inverse {c}: {g:e} against {w:e}");
+                }
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_exp_is_the_fixed_exp_bit_for_bit() {
+        use std::arch::x86_64::{_mm256_loadu_ps, _mm256_storeu_ps};
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        // Every 1,021st negative f32 (NaNs and -inf among them) and the
+        // neighbourhoods of the clamp, the flush to zero and 0.
+        let near = |x: f32| {
+            let at = x.to_bits();
+            (at - 20_000..=at + 20_000).map(f32::from_bits).filter(|x| x.is_nan() || *x <= 0.0)
+        };
+        let values: Vec<f32> = (0x8000_0000u32..=u32::MAX)
+            .step_by(1021)
+            .map(f32::from_bits)
+            .chain(near(fixed_math::EXP_CLAMP))
+            .chain(near(fixed_math::EXP_LOW))
+            .chain(near(-f32::MIN_POSITIVE))
+            .chain([0.0, -0.0, f32::NEG_INFINITY, f32::NAN])
+            .collect();
+        let mut checked = 0;
+        for chunk in values.chunks_exact(8) {
+            let mut got = [0.0f32; 8];
+            // SAFETY: the CPU has AVX2 (checked above); 8 values each way.
+            unsafe {
+                _mm256_storeu_ps(got.as_mut_ptr(), avx2::exp_non_positive(_mm256_loadu_ps(chunk.as_ptr())))
+            };
+            for (x, g) in chunk.iter().zip(got) {
+                assert!(same(g, fixed_math::exp_non_positive(*x)), "at {x:e}: {g:e}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 2_000_000, "{checked}");
+    }
+}
