@@ -214,20 +214,7 @@ mod tests {
         if !std::is_x86_feature_detected!("avx2") {
             return;
         }
-        // Every 1,021st negative f32 (NaNs and -inf among them) and the
-        // neighbourhoods of the clamp, the flush to zero and 0.
-        let near = |x: f32| {
-            let at = x.to_bits();
-            (at - 20_000..=at + 20_000).map(f32::from_bits).filter(|x| x.is_nan() || *x <= 0.0)
-        };
-        let values: Vec<f32> = (0x8000_0000u32..=u32::MAX)
-            .step_by(1021)
-            .map(f32::from_bits)
-            .chain(near(fixed_math::EXP_CLAMP))
-            .chain(near(fixed_math::EXP_LOW))
-            .chain(near(-f32::MIN_POSITIVE))
-            .chain([0.0, -0.0, f32::NEG_INFINITY, f32::NAN])
-            .collect();
+        let values: Vec<f32> = fixed_math::non_positive_test_values().collect();
         let mut checked = 0;
         for chunk in values.chunks_exact(8) {
             let mut got = [0.0f32; 8];
