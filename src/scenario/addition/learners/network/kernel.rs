@@ -201,16 +201,7 @@ pub fn product_into(
     if m == 0 || n == 0 {
         return;
     }
-    if k > 0 {
-        assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
-        match a {
-            Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
-            Operand::Columns(data, stride) => {
-                assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short")
-            }
-        }
-    }
-    tiles::<false>(Product { m, n, k, a, b, b_stride }, out, &mut []);
+    tiles::<false>(Product::checked(m, n, k, a, b, b_stride), out, &mut []);
 }
 
 /// [`product_into`] that also leaves in `sums` each row's sum of `A`,
@@ -235,16 +226,7 @@ pub fn product_and_row_sums(
     if m == 0 || n == 0 {
         return;
     }
-    if k > 0 {
-        assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
-        match a {
-            Operand::Rows(data, stride) => assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short"),
-            Operand::Columns(data, stride) => {
-                assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short")
-            }
-        }
-    }
-    tiles::<true>(Product { m, n, k, a, b, b_stride }, out, sums);
+    tiles::<true>(Product::checked(m, n, k, a, b, b_stride), out, sums);
 }
 
 /// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
@@ -257,6 +239,29 @@ struct Product<'a> {
     a: Operand<'a>,
     b: &'a [f32],
     b_stride: usize,
+}
+
+impl<'a> Product<'a> {
+    /// The product of `A` (`m x k`) and `B` (`k x n`), once both are checked
+    /// to hold every element the tiles read (`m, n > 0`).
+    ///
+    /// # Panics
+    /// If `A` or `B` is too short.
+    #[inline(always)]
+    fn checked(m: usize, n: usize, k: usize, a: Operand<'a>, b: &'a [f32], b_stride: usize) -> Self {
+        if k > 0 {
+            assert!(b.len() >= (k - 1) * b_stride + n, "gemm: B too short");
+            match a {
+                Operand::Rows(data, stride) => {
+                    assert!(data.len() >= (m - 1) * stride + k, "gemm: A too short")
+                }
+                Operand::Columns(data, stride) => {
+                    assert!(data.len() >= (k - 1) * stride + m, "gemm: A too short")
+                }
+            }
+        }
+        Product { m, n, k, a, b, b_stride }
+    }
 }
 
 /// The tiles of [`gemm`]: columns in blocks of 16 (two AVX2 vectors, four
@@ -352,16 +357,16 @@ fn tile<const R: usize, const W: usize, const SUMS: bool>(
         Operand::Columns(data, stride) => (data, 1, stride),
     };
     // Unchecked reads: bounds checks in this loop cost 12% of the step's
-    // products, and `product_into` has checked every index read here.
+    // products, and `Product::checked` has checked every index read here.
     debug_assert!(k == 0 || (k - 1) * b_stride + j + W <= b.len());
     debug_assert!(k == 0 || (i + R - 1) * a_row + (k - 1) * a_column < a_data.len());
     for kk in 0..k {
-        // SAFETY: `j + W <= n` and `product_into` asserted
+        // SAFETY: `j + W <= n` and `Product::checked` asserted
         // `b.len() >= (k - 1) * b_stride + n`, so the W values from
         // `kk * b_stride + j` lie in `b`; `[f32; W]` has `f32`'s alignment.
         let b_row: &[f32; W] = unsafe { &*b.as_ptr().add(kk * b_stride + j).cast::<[f32; W]>() };
         for (r, row) in acc.iter_mut().enumerate() {
-            // SAFETY: `i + r < m`, `kk < k`, and `product_into` asserted
+            // SAFETY: `i + r < m`, `kk < k`, and `Product::checked` asserted
             // that A holds element `(m - 1, k - 1)` of either layout.
             let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
             if SUMS {
