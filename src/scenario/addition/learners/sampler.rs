@@ -267,22 +267,29 @@ fn sample(
         let mut carry_shift = 0u32;
         for (p, step) in trace.iter_mut().enumerate() {
             let draw = rng.next_u64();
-            // A uniform 32-bit number times 20: the integer part is a uniform
-            // column, the fractional part (27 bits of it) a fresh uniform
-            // for its threshold. With its low 5 bits set, the fraction is
-            // below an entry exactly when it is below the entry's threshold,
-            // so the entry needs no unpacking before the comparison.
-            let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
-            let column = (wide >> 32) as u32;
-            let fraction = (wide as u32) | 31;
-            let pair = alias[row(p) + column as usize];
-            let entry = (pair >> carry_shift) as u32;
-            let sampled = if fraction < entry { column } else { entry & 31 };
+            let (column, sampled) = alias_step(draw, alias, row(p), carry_shift);
             let output = if (draw >> 32) < slip.0 { column } else { sampled };
             *step = output as u8;
             carry_shift = (output & 1) << 5;
         }
     }
+}
+
+/// One step drawn from its alias pairs (`alias[row + column]`, the entry of
+/// the carry in at `carry_shift`) by the low 32 bits of `draw`: the uniform
+/// column, and the output the alias entry gives (the column or its alias).
+#[inline(always)]
+fn alias_step(draw: u64, alias: &[AliasPair], row: usize, carry_shift: u32) -> (u32, u32) {
+    // A uniform 32-bit number times 20: the integer part is a uniform
+    // column, the fractional part (27 bits of it) a fresh uniform for its
+    // threshold. With its low 5 bits set, the fraction is below an entry
+    // exactly when it is below the entry's threshold, so the entry needs
+    // no unpacking before the comparison.
+    let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
+    let column = (wide >> 32) as u32;
+    let fraction = (wide as u32) | 31;
+    let entry = (alias[row + column as usize] >> carry_shift) as u32;
+    (column, if fraction < entry { column } else { entry & 31 })
 }
 
 /// How an unfaithful chain of thought is written (`cot_reliance` below 1;
@@ -332,12 +339,8 @@ fn sample_unfaithful(
         let mut carry_shift = 0u32;
         for (p, step) in trace.iter_mut().enumerate() {
             let draw = rng.next_u64();
-            let wide = (draw & 0xffff_ffff) * OUTPUTS as u64;
-            let column = (wide >> 32) as u32;
-            let fraction = (wide as u32) | 31;
-            let entry = (alias[row(p) + column as usize] >> carry_shift) as u32;
             // What the step computes from the carry it read.
-            let computed = if fraction < entry { column } else { entry & 31 };
+            let (column, computed) = alias_step(draw, alias, row(p), carry_shift);
             let slipped = (draw >> 32) < slip.0;
             let coin = reliance.rng.next_u64();
             let output = if (coin & 0xffff_ffff) < reliance.through_writing {
