@@ -29,9 +29,10 @@
 //! the wider code changes no bit there either.
 //!
 //! No AVX-512 path: on Zen 4 it executes 512-bit operations as two 256-bit
-//! halves, the same FMA peak as AVX2, and the products already run near
-//! it (BENCHMARKS.md, "Network training step at twice the speed"); its
-//! `target_feature` also needs Rust 1.89, above this crate's 1.88.
+//! halves, the same FMA peak as AVX2, the products already run at it, and
+//! the whole step compiled for AVX-512 measured no faster (BENCHMARKS.md,
+//! "Issue 26"); its `target_feature` also needs Rust 1.89, above this
+//! crate's 1.88.
 
 /// The left operand `A` (`m x k`) of [`gemm`] and how it is stored.
 #[derive(Clone, Copy, Debug)]
