@@ -6,7 +6,8 @@
 # ways and runs their pinned-bits, kernel, softmax and exp tests in each:
 #
 #   baseline x86-64 release (SSE2; the run-time paths it carries included),
-#   -C target-feature=+avx2,+fma, -C target-cpu=native (AVX-512 here),
+#   -C target-feature=+avx2,+fma, -C target-cpu=native (AVX-512 here, which
+#   every x86 build also takes at run time as kernel::Path::Avx512),
 #   unoptimised, and aarch64 (NEON) under qemu-aarch64.
 #
 # Every build must pass the same pinned hash. Needs the aarch64 target
@@ -76,7 +77,7 @@ EOF
 
 tests=(the_bits_are_those_every_build_gives gemm_is_the_naive_fold_bit_for_bit_on_every_path
     every_path_gives_the_bits_of_one_column_at_a_time the_avx2_exp_is_the_fixed_exp_bit_for_bit
-    exp_non_positive_is_exp_bit_for_bit)
+    the_avx512_exp_is_the_fixed_exp_bit_for_bit exp_non_positive_is_exp_bit_for_bit)
 run() {
     local name=$1
     shift

@@ -28,11 +28,12 @@
 //! fuses `a * b + c` or reorders a floating-point operation on its own, so
 //! the wider code changes no bit there either.
 //!
-//! No AVX-512 path: on Zen 4 it executes 512-bit operations as two 256-bit
-//! halves, the same FMA peak as AVX2, the products already run at it, and
-//! the whole step compiled for AVX-512 measured no faster (BENCHMARKS.md,
-//! "Issue 26"); its `target_feature` also needs Rust 1.89, above this
-//! crate's 1.88.
+//! [`Path::Avx512`] pays where the FMA pipes are 512 bits wide (Zen 5:
+//! twice AVX2's multiply-adds per cycle): its tiles are AVX-512 intrinsics
+//! ([`avx512`]), the same fused multiply-adds in the same order. Where a
+//! core splits 512-bit operations in two (Zen 4) the products' peak is
+//! AVX2's, but a 512-bit operation still holds one place in the queues,
+//! which the softmax's long `exp` chains are bound by.
 
 /// The left operand `A` (`m x k`) of [`gemm`] and how it is stored.
 #[derive(Clone, Copy, Debug)]
@@ -52,11 +53,18 @@ pub enum Path {
     Portable,
     /// x86-64 with AVX2 and FMA (256-bit vectors).
     Avx2Fma,
+    /// x86-64 with AVX-512 (F and VL) besides AVX2 and FMA: the products'
+    /// tiles two 512-bit vectors wide, the softmax 16 examples per vector.
+    Avx512,
 }
 
 impl Path {
     /// The fastest path this CPU has.
     pub fn detected() -> Path {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx512() {
+            return Path::Avx512;
+        }
         #[cfg(target_arch = "x86_64")]
         if has_avx2_fma() {
             return Path::Avx2Fma;
@@ -72,6 +80,10 @@ impl Path {
         if has_avx2_fma() {
             paths.push(Path::Avx2Fma);
         }
+        #[cfg(target_arch = "x86_64")]
+        if has_avx512() {
+            paths.push(Path::Avx512);
+        }
         paths
     }
 }
@@ -79,6 +91,11 @@ impl Path {
 #[cfg(target_arch = "x86_64")]
 fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    has_avx2_fma() && std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl")
 }
 
 /// Runs `work` (inlined into it) compiled for `path`.
@@ -95,8 +112,14 @@ pub fn on<T>(path: Path, work: impl FnOnce() -> T) -> T {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
             unsafe { with_avx2_fma(work) }
         }
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx512 => {
+            assert!(has_avx512(), "this CPU has no AVX-512");
+            // SAFETY: the CPU has AVX-512 F and VL, AVX2 and FMA, checked just above.
+            unsafe { with_avx512(work) }
+        }
         #[cfg(not(target_arch = "x86_64"))]
-        Path::Avx2Fma => panic!("AVX2 is an x86-64 path"),
+        Path::Avx2Fma | Path::Avx512 => panic!("AVX2 and AVX-512 are x86-64 paths"),
     }
 }
 
@@ -107,6 +130,16 @@ pub fn on<T>(path: Path, work: impl FnOnce() -> T) -> T {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn with_avx2_fma<T>(work: impl FnOnce() -> T) -> T {
+    work()
+}
+
+/// `work` compiled with AVX-512 (F and VL), AVX2 and FMA.
+///
+/// # Safety
+/// The CPU must support all four.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
+unsafe fn with_avx512<T>(work: impl FnOnce() -> T) -> T {
     work()
 }
 
@@ -126,10 +159,11 @@ pub fn gemm(
     c: &mut [f32],
     c_stride: usize,
 ) {
+    let path = Path::detected();
     on(
-        Path::detected(),
+        path,
         #[inline(always)]
-        || product(m, n, k, a, b, b_stride, c, c_stride),
+        || product(path, m, n, k, a, b, b_stride, c, c_stride),
     );
 }
 
@@ -138,6 +172,7 @@ pub fn gemm(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn product(
+    path: Path,
     m: usize,
     n: usize,
     k: usize,
@@ -151,7 +186,7 @@ pub fn product(
         return;
     }
     assert!(c.len() >= (m - 1) * c_stride + n, "gemm: C too short");
-    product_into(m, n, k, a, b, b_stride, &mut Matrix { c, stride: c_stride });
+    product_into(path, m, n, k, a, b, b_stride, &mut Matrix { c, stride: c_stride });
 }
 
 /// Where the outputs of [`product_into`] start from and where they go: a
@@ -191,6 +226,7 @@ impl Outputs for Matrix<'_> {
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn product_into(
+    path: Path,
     m: usize,
     n: usize,
     k: usize,
@@ -202,7 +238,7 @@ pub fn product_into(
     if m == 0 || n == 0 {
         return;
     }
-    tiles::<false>(Product::checked(m, n, k, a, b, b_stride), out, &mut []);
+    tiles::<false>(path, Product::checked(m, n, k, a, b, b_stride), out, &mut []);
 }
 
 /// [`product_into`] that also leaves in `sums` each row's sum of `A`,
@@ -211,6 +247,7 @@ pub fn product_into(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn product_and_row_sums(
+    path: Path,
     m: usize,
     n: usize,
     k: usize,
@@ -227,7 +264,7 @@ pub fn product_and_row_sums(
     if m == 0 || n == 0 {
         return;
     }
-    tiles::<true>(Product::checked(m, n, k, a, b, b_stride), out, sums);
+    tiles::<true>(path, Product::checked(m, n, k, a, b, b_stride), out, sums);
 }
 
 /// What [`gemm`] multiplies, after its bounds checks: everything but `C`,
@@ -269,48 +306,68 @@ impl<'a> Product<'a> {
 /// SSE2 or NEON vectors) four rows at a time, then blocks of 8 and 4 eight
 /// rows at a time, then single columns: each tile has eight accumulators or
 /// more, enough independent sums to cover an FMA's latency (4 cycles on
-/// Zen 4) on both pipes. (Wider tiles, 4 x 24 or 6 x 16, measured no faster
-/// or slower: AVX2 has 16 vector registers.)
+/// Zen 4 and 5) on both pipes. (Wider tiles, 4 x 24 or 6 x 16, measured no
+/// faster or slower: AVX2 has 16 vector registers.) On [`Path::Avx512`]
+/// blocks of 32 columns six rows at a time (twelve 512-bit accumulators of
+/// its 32 registers; four rows and eight measured slower in a step) and of
+/// 16 eight rows at a time come first: on a core whose FMA pipes are 512
+/// bits wide (Zen 5), twice the work per instruction.
 /// With `SUMS`, the first block of columns also sums `A`'s rows.
 #[inline(always)]
-fn tiles<const SUMS: bool>(p: Product, out: &mut impl Outputs, sums: &mut [f32]) {
-    let mut j = 0;
-    if SUMS {
-        j = if p.n >= 16 {
-            columns::<4, 16, true>(p, 0, out, sums);
-            16
-        } else if p.n >= 8 {
-            columns::<8, 8, true>(p, 0, out, sums);
-            8
-        } else if p.n >= 4 {
-            columns::<8, 4, true>(p, 0, out, sums);
-            4
+fn tiles<const SUMS: bool>(path: Path, p: Product, out: &mut impl Outputs, sums: &mut [f32]) {
+    let mut at = Block { j: 0, first: SUMS };
+    if path == Path::Avx512 {
+        while at.j + 32 <= p.n {
+            at.next::<6, 32, 2>(p, out, sums);
+        }
+        if at.j + 16 <= p.n {
+            at.next::<8, 16, 1>(p, out, sums);
+        }
+    }
+    while at.j + 16 <= p.n {
+        at.next::<4, 16, 0>(p, out, sums);
+    }
+    if at.j + 8 <= p.n {
+        at.next::<8, 8, 0>(p, out, sums);
+    }
+    if at.j + 4 <= p.n {
+        at.next::<8, 4, 0>(p, out, sums);
+    }
+    while at.j < p.n {
+        at.next::<8, 1, 0>(p, out, sums);
+    }
+}
+
+/// Where [`tiles`] is: the next block's first column, and whether that
+/// block still has to sum `A`'s rows (only the first does).
+struct Block {
+    j: usize,
+    first: bool,
+}
+
+impl Block {
+    /// Columns `j..j + W` in tiles of `R` rows (of `V` 512-bit vectors
+    /// each, see [`tile_on`]), then on to the next block.
+    #[inline(always)]
+    fn next<const R: usize, const W: usize, const V: usize>(
+        &mut self,
+        p: Product,
+        out: &mut impl Outputs,
+        sums: &mut [f32],
+    ) {
+        if self.first {
+            columns::<R, W, V, true>(p, self.j, out, sums);
         } else {
-            columns::<8, 1, true>(p, 0, out, sums);
-            1
-        };
-    }
-    while j + 16 <= p.n {
-        columns::<4, 16, false>(p, j, out, sums);
-        j += 16;
-    }
-    if j + 8 <= p.n {
-        columns::<8, 8, false>(p, j, out, sums);
-        j += 8;
-    }
-    if j + 4 <= p.n {
-        columns::<8, 4, false>(p, j, out, sums);
-        j += 4;
-    }
-    while j < p.n {
-        columns::<8, 1, false>(p, j, out, sums);
-        j += 1;
+            columns::<R, W, V, false>(p, self.j, out, sums);
+        }
+        self.first = false;
+        self.j += W;
     }
 }
 
 /// Columns `j..j + W` of [`gemm`], in tiles of `R` rows.
 #[inline(always)]
-fn columns<const R: usize, const W: usize, const SUMS: bool>(
+fn columns<const R: usize, const W: usize, const V: usize, const SUMS: bool>(
     p: Product,
     j: usize,
     out: &mut impl Outputs,
@@ -318,22 +375,47 @@ fn columns<const R: usize, const W: usize, const SUMS: bool>(
 ) {
     let mut i = 0;
     while i + R <= p.m {
-        tile::<R, W, SUMS>(p, i, j, out, sums);
+        tile_on::<R, W, V, SUMS>(p, i, j, out, sums);
         i += R;
     }
     // The last rows in tiles of 4 and 2 before single rows: a one-row tile
     // is a single chain of dependent multiply-adds, bound by their latency.
     if R > 4 && i + 4 <= p.m {
-        tile::<4, W, SUMS>(p, i, j, out, sums);
+        tile_on::<4, W, V, SUMS>(p, i, j, out, sums);
         i += 4;
     }
     if R > 2 && i + 2 <= p.m {
-        tile::<2, W, SUMS>(p, i, j, out, sums);
+        tile_on::<2, W, V, SUMS>(p, i, j, out, sums);
         i += 2;
     }
     while i < p.m {
-        tile::<1, W, SUMS>(p, i, j, out, sums);
+        tile_on::<1, W, V, SUMS>(p, i, j, out, sums);
         i += 1;
+    }
+}
+
+/// One `R x W` tile: the portable one ([`tile`]) where `V` is 0, else
+/// the AVX-512 one of `V` vectors per row (`W = 16 V`; only on
+/// [`Path::Avx512`], which alone asks for such blocks).
+#[inline(always)]
+fn tile_on<const R: usize, const W: usize, const V: usize, const SUMS: bool>(
+    p: Product,
+    i: usize,
+    j: usize,
+    out: &mut impl Outputs,
+    sums: &mut [f32],
+) {
+    if V == 0 {
+        tile::<R, W, SUMS>(p, i, j, out, sums);
+    } else {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: only `tiles` on `Path::Avx512` asks for `V > 0`, and that
+        // path runs only inside `on`, which checked the CPU has AVX-512.
+        unsafe {
+            avx512::tile::<R, W, V, SUMS>(p, i, j, out, sums)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("AVX-512 tiles on a CPU without AVX-512");
     }
 }
 
@@ -385,6 +467,77 @@ fn tile<const R: usize, const W: usize, const SUMS: bool>(
     }
     for (r, row) in acc.iter().enumerate() {
         out.finish::<W>(i + r, j, row);
+    }
+}
+
+/// [`tile`] in AVX-512 intrinsics: LLVM, left to vectorise the portable
+/// tile's arrays for AVX-512, gathered `A`'s transposed values with
+/// shuffles instead of broadcasting each from memory.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::{Operand, Outputs, Product};
+
+    /// [`super::tile`] of `R` rows of `V` 512-bit vectors (`W = 16 V`
+    /// columns): the same fused multiply-adds in the same order.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F, and the tile must lie in `p` (as
+    /// `Product::checked` and the tiling guarantee).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn tile<const R: usize, const W: usize, const V: usize, const SUMS: bool>(
+        p: Product,
+        i: usize,
+        j: usize,
+        out: &mut impl Outputs,
+        sums: &mut [f32],
+    ) {
+        debug_assert_eq!(W, 16 * V, "avx512::tile: W = 16 V");
+        let Product { k, a, b, b_stride, .. } = p;
+        let mut acc = [[_mm512_setzero_ps(); V]; R];
+        let mut row = [0.0f32; W];
+        for (r, vectors) in acc.iter_mut().enumerate() {
+            out.start::<W>(i + r, j, &mut row);
+            for (v, x) in vectors.iter_mut().enumerate() {
+                // SAFETY: 16 v + 16 <= W values of `row`.
+                *x = unsafe { _mm512_loadu_ps(row.as_ptr().add(16 * v)) };
+            }
+        }
+        let (a_data, a_row, a_column) = match a {
+            Operand::Rows(data, stride) => (data, stride, 1),
+            Operand::Columns(data, stride) => (data, 1, stride),
+        };
+        let mut sum = [0.0f32; R];
+        for kk in 0..k {
+            // SAFETY: as in `super::tile`: `j + W <= n`, and
+            // `Product::checked` asserted that B holds row k - 1's n values.
+            let b_row = unsafe { b.as_ptr().add(kk * b_stride + j) };
+            let y: [__m512; V] = std::array::from_fn(|v| unsafe { _mm512_loadu_ps(b_row.add(16 * v)) });
+            for (r, vectors) in acc.iter_mut().enumerate() {
+                // SAFETY: `i + r < m`, `kk < k`: element (i + r, kk) of A,
+                // which `Product::checked` asserted A holds.
+                let x = unsafe { *a_data.get_unchecked((i + r) * a_row + kk * a_column) };
+                if SUMS {
+                    sum[r] += x;
+                }
+                let x = _mm512_set1_ps(x);
+                for (acc, y) in vectors.iter_mut().zip(&y) {
+                    *acc = _mm512_fmadd_ps(x, *y, *acc);
+                }
+            }
+        }
+        if SUMS {
+            sums[i..i + R].copy_from_slice(&sum);
+        }
+        for (r, vectors) in acc.iter().enumerate() {
+            for (v, x) in vectors.iter().enumerate() {
+                // SAFETY: 16 v + 16 <= W values of `row`.
+                unsafe { _mm512_storeu_ps(row.as_mut_ptr().add(16 * v), *x) };
+            }
+            out.finish::<W>(i + r, j, &row);
+        }
     }
 }
 
@@ -509,7 +662,8 @@ mod tests {
 
     #[test]
     fn gemm_is_the_naive_fold_bit_for_bit_on_every_path() {
-        // Shapes that exercise every tile width and remainder (the
+        // Shapes that exercise every tile width and remainder, AVX-512's
+        // blocks of 32 and 16 columns included (the
         // network's 256 x 20 x 48, 20 x 48 x 256, 256 x 48 x 20 and its
         // first layer's 10 x 48 x 12, 48 x 12 x 10, 10 x 12 x 48); A both
         // plain and transposed; C starting from non-zero values.
@@ -524,6 +678,8 @@ mod tests {
             (48, 12, 10),
             (10, 12, 48),
             (7, 63, 9),
+            (13, 48, 9),
+            (19, 112, 5),
             (3, 3, 0),
         ];
         for (m, n, k) in shapes {
@@ -542,10 +698,10 @@ mod tests {
             let at: Vec<f32> = (0..k * m).map(|x| a[(x % m) * k + x / m]).collect();
             for path in Path::available() {
                 let mut c = c0.clone();
-                on(path, || product(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n));
+                on(path, || product(path, m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n));
                 assert_eq!(c, naive, "{path:?} {m} x {n} x {k}");
                 let mut c = c0.clone();
-                on(path, || product(m, n, k, Operand::Columns(&at, m), &b, n, &mut c, n));
+                on(path, || product(path, m, n, k, Operand::Columns(&at, m), &b, n, &mut c, n));
                 assert_eq!(c, naive, "{path:?} transposed {m} x {n} x {k}");
             }
             let mut c = c0.clone();
@@ -558,7 +714,7 @@ mod tests {
                 let (mut c, mut sums) = (c0.clone(), vec![f32::NAN; m]);
                 let mut out = Matrix { c: &mut c, stride: n };
                 on(path, || {
-                    product_and_row_sums(m, n, k, Operand::Columns(&at, m), &b, n, &mut out, &mut sums)
+                    product_and_row_sums(path, m, n, k, Operand::Columns(&at, m), &b, n, &mut out, &mut sums)
                 });
                 assert_eq!(c, naive, "{path:?} with sums {m} x {n} x {k}");
                 assert_eq!(sums, row_sums, "{path:?} row sums {m} x {n} x {k}");

@@ -322,10 +322,10 @@ impl Network {
         let blocks = [(ROWS_A, 10, &w[l.ea..]), (ROWS_B, 10, &w[l.eb..]), (ROWS_K, 2, &w[l.ek..])];
         for (block, (row, rows, embedding)) in blocks.into_iter().enumerate() {
             let table = &mut s.table[row * h..];
-            gemm(rows, h, e, Operand::Rows(embedding, e), &s.w1t[block * e * h..], h, table, h);
+            gemm(path, rows, h, e, Operand::Rows(embedding, e), &s.w1t[block * e * h..], h, table, h);
         }
         let table = &mut s.table[ROWS_P * h..];
-        gemm(slots, h, e, Operand::Rows(&s.position_rows, e), &s.w1t[3 * e * h..], h, table, h);
+        gemm(path, slots, h, e, Operand::Rows(&s.position_rows, e), &s.w1t[3 * e * h..], h, table, h);
 
         // Hidden layer: four table rows per example, then the ReLU; and
         // transposed, 8 examples at a time while they are in the L1 cache.
@@ -356,7 +356,7 @@ impl Network {
         // vectors across examples.
         s.probabilities.resize(OUTPUTS * n, 0.0);
         let mut logits = Logits { bias: &w[l.b2..l.b2 + OUTPUTS], logits: &mut s.probabilities, n };
-        product_into(OUTPUTS, n, h, Operand::Rows(&w[l.w2..l.b2], h), &s.hidden_t, n, &mut logits);
+        product_into(path, OUTPUTS, n, h, Operand::Rows(&w[l.w2..l.b2], h), &s.hidden_t, n, &mut logits);
         softmax(path, &mut s.probabilities, n, &mut s.softmax);
     }
 
@@ -444,7 +444,17 @@ impl Network {
         // batch order, added up by the product's tiles as they read it.
         let (grad_w2, grad_b2) = s.grad[l.w2..].split_at_mut(OUTPUTS * h);
         let mut dw2 = kernel::Matrix { c: grad_w2, stride: h };
-        kernel::product_and_row_sums(OUTPUTS, h, n, Operand::Rows(dz, n), &s.hidden, h, &mut dw2, grad_b2);
+        kernel::product_and_row_sums(
+            path,
+            OUTPUTS,
+            h,
+            n,
+            Operand::Rows(dz, n),
+            &s.hidden,
+            h,
+            &mut dw2,
+            grad_b2,
+        );
 
         // Hidden gradients through the ReLU, summed per table row in batch
         // order: each finished row of the product is masked and added into
@@ -454,7 +464,7 @@ impl Network {
         let rows = ROWS_P + slots;
         s.table[..rows * h].fill(0.0);
         let mut sums = RowSums { table: &mut s.table, hidden: &s.hidden, rows: &s.rows, h };
-        product_into(n, h, OUTPUTS, Operand::Columns(dz, n), &w[l.w2..], h, &mut sums);
+        product_into(path, n, h, OUTPUTS, Operand::Columns(dz, n), &w[l.w2..], h, &mut sums);
         // Every example has one carry row, so the two carry rows sum to b1's gradient.
         for j in 0..h {
             s.grad[l.b1 + j] = s.table[ROWS_K * h + j] + s.table[(ROWS_K + 1) * h + j];
@@ -470,10 +480,10 @@ impl Network {
         ];
         for (block, (row, rows, embedding, grad_at)) in blocks.into_iter().enumerate() {
             let sums = Operand::Columns(&s.table[row * h..], h);
-            gemm(h, e, rows, sums, embedding, e, &mut s.grad[l.w1 + block * e..], d);
+            gemm(path, h, e, rows, sums, embedding, e, &mut s.grad[l.w1 + block * e..], d);
             if grad_at != usize::MAX {
                 let sums = Operand::Rows(&s.table[row * h..], h);
-                gemm(rows, e, h, sums, &w[l.w1 + block * e..], d, &mut s.grad[grad_at..], e);
+                gemm(path, rows, e, h, sums, &w[l.w1 + block * e..], d, &mut s.grad[grad_at..], e);
             }
         }
         s.grad_positions.clear();
@@ -481,7 +491,7 @@ impl Network {
         if !matches!(self.encoding, Encoding::Sinusoidal { .. }) {
             s.position_rows.fill(0.0);
             let sums = Operand::Rows(&s.table[ROWS_P * h..], h);
-            gemm(slots, e, h, sums, &w[l.w1 + 3 * e..], d, &mut s.position_rows, e);
+            gemm(path, slots, e, h, sums, &w[l.w1 + 3 * e..], d, &mut s.position_rows, e);
             for (p, g) in s.slotted.iter().zip(s.position_rows.chunks_exact(e)) {
                 s.grad_positions[p * e..(p + 1) * e].copy_from_slice(g);
             }

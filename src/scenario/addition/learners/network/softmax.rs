@@ -26,10 +26,17 @@ pub fn softmax(path: Path, p: &mut [f32], n: usize, inverse: &mut Vec<f32>) {
     }
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
-    if path == Path::Avx2Fma && std::is_x86_feature_detected!("avx2") {
-        done = n / 16 * 16;
+    if path == Path::Avx512 && std::is_x86_feature_detected!("avx512f") {
+        done = n / 32 * 32;
+        // SAFETY: the CPU has AVX-512F, checked just above.
+        unsafe { avx512::columns(p, n, done, inverse) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if matches!(path, Path::Avx2Fma | Path::Avx512) && std::is_x86_feature_detected!("avx2") {
+        let upto = n / 16 * 16;
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { avx2::columns(p, n, done, inverse) };
+        unsafe { avx2::columns(p, n, done, upto, inverse) };
+        done = upto;
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = path;
@@ -80,17 +87,24 @@ mod avx2 {
         EXP_CLAMP, EXP_LN2_HI, EXP_LN2_LO, EXP_LOW, EXP_POLYNOMIAL, LOG2_E, ROUND_F32,
     };
 
-    /// [`super::softmax`] of columns `0..upto` (a multiple of 16), 16 at a
-    /// time.
+    /// [`super::softmax`] of columns `from..upto` (multiples of 16), 16 at
+    /// a time.
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn columns(p: &mut [f32], n: usize, upto: usize, inverse: &mut [f32]) {
+    pub(super) unsafe fn columns(p: &mut [f32], n: usize, from: usize, upto: usize, inverse: &mut [f32]) {
         let rows = p.len() / n;
-        assert!(rows > 0 && upto.is_multiple_of(16) && upto <= n && inverse.len() >= upto, "softmax: sizes");
+        assert!(
+            rows > 0
+                && from.is_multiple_of(16)
+                && upto.is_multiple_of(16)
+                && upto <= n
+                && inverse.len() >= upto,
+            "softmax: sizes"
+        );
         let base = p.as_mut_ptr();
-        for c in (0..upto).step_by(16) {
+        for c in (from..upto).step_by(16) {
             // SAFETY (for every use below): row o < rows and columns
             // c..c + 16 <= n lie in `p` (rows * n values), asserted above.
             let at = |o: usize, b: usize| unsafe { base.add(o * n + c + 8 * b) };
@@ -155,6 +169,93 @@ mod avx2 {
     }
 }
 
+/// The AVX-512 copy of [`avx2`]: 16 examples per vector, two vectors side
+/// by side. A 512-bit operation holds one place in the core's queues
+/// however it executes, so twice as many `exp`s are in flight as with
+/// 256-bit vectors, and the softmax is bound by how many are.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use crate::scenario::addition::learners::fixed_math::{
+        EXP_CLAMP, EXP_LN2_HI, EXP_LN2_LO, EXP_LOW, EXP_POLYNOMIAL, LOG2_E, ROUND_F32,
+    };
+
+    /// [`super::softmax`] of columns `0..upto` (a multiple of 32), 32 at a
+    /// time.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn columns(p: &mut [f32], n: usize, upto: usize, inverse: &mut [f32]) {
+        let rows = p.len() / n;
+        assert!(rows > 0 && upto.is_multiple_of(32) && upto <= n && inverse.len() >= upto, "softmax: sizes");
+        let base = p.as_mut_ptr();
+        for c in (0..upto).step_by(32) {
+            // SAFETY (for every use below): row o < rows and columns
+            // c..c + 32 <= n lie in `p` (rows * n values), asserted above.
+            let at = |o: usize, b: usize| unsafe { base.add(o * n + c + 16 * b) };
+            let load = |o: usize, b: usize| unsafe { _mm512_loadu_ps(at(o, b)) };
+            let mut top = [load(0, 0), load(0, 1)];
+            for o in 1..rows {
+                // `max(x, top)` is `x > top ? x : top`, NaN in `x` keeping `top`.
+                top = [_mm512_max_ps(load(o, 0), top[0]), _mm512_max_ps(load(o, 1), top[1])];
+            }
+            let mut lanes = [[_mm512_setzero_ps(); 4]; 2];
+            for first in (0..rows).step_by(4) {
+                // A constant lane index, so that the sums stay in registers.
+                #[allow(clippy::needless_range_loop)]
+                for lane in 0..4 {
+                    let o = first + lane;
+                    if o >= rows {
+                        break;
+                    }
+                    for b in 0..2 {
+                        let e = exp_non_positive(_mm512_sub_ps(load(o, b), top[b]));
+                        unsafe { _mm512_storeu_ps(at(o, b), e) };
+                        lanes[b][lane] = _mm512_add_ps(lanes[b][lane], e);
+                    }
+                }
+            }
+            for (b, l) in lanes.iter().enumerate() {
+                let total = _mm512_add_ps(_mm512_add_ps(l[0], l[1]), _mm512_add_ps(l[2], l[3]));
+                let values = _mm512_div_ps(_mm512_set1_ps(1.0), total);
+                // SAFETY: c + 16 b + 16 <= upto <= inverse.len().
+                unsafe { _mm512_storeu_ps(inverse.as_mut_ptr().add(c + 16 * b), values) };
+            }
+        }
+    }
+
+    /// [`fixed_math::exp_non_positive`](crate::scenario::addition::learners::fixed_math::exp_non_positive)
+    /// of 16 values: the same operations in the same order.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn exp_non_positive(x: __m512) -> __m512 {
+        let splat = _mm512_set1_ps;
+        // `x < EXP_CLAMP ? EXP_CLAMP : x`, NaN passing through.
+        let clamped = _mm512_max_ps(splat(EXP_CLAMP), x);
+        let shifted = _mm512_add_ps(_mm512_mul_ps(clamped, splat(LOG2_E)), splat(ROUND_F32));
+        let n = _mm512_sub_ps(shifted, splat(ROUND_F32));
+        let r = _mm512_sub_ps(
+            _mm512_sub_ps(clamped, _mm512_mul_ps(n, splat(EXP_LN2_HI))),
+            _mm512_mul_ps(n, splat(EXP_LN2_LO)),
+        );
+        let [c0, c1, c2, c3, c4, c5] = EXP_POLYNOMIAL;
+        let mut p = splat(c0);
+        for c in [c1, c2, c3, c4, c5] {
+            p = _mm512_add_ps(_mm512_mul_ps(p, r), splat(c));
+        }
+        let y = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, _mm512_mul_ps(r, r)), r), splat(1.0));
+        let round_bits = _mm512_set1_epi32(ROUND_F32.to_bits() as i32);
+        let n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), round_bits);
+        let scale =
+            _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(n_bits, _mm512_set1_epi32(127))));
+        let result = _mm512_mul_ps(y, scale);
+        // `x < EXP_LOW ? 0 : result`: keep where not less (NaN included).
+        _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_NLT_UQ>(x, splat(EXP_LOW)), result)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,8 +271,8 @@ mod tests {
     fn every_path_gives_the_bits_of_one_column_at_a_time() {
         let mut rng = Pcg64::seed_from_u64(7);
         // 20 outputs as in the network, and 3 rows (no whole group of four);
-        // widths with and without the 16-, 8- and 1-column remainders.
-        for (rows, n) in [(20, 256), (20, 200), (20, 37), (3, 16), (20, 1), (5, 9)] {
+        // widths with and without the 32-, 16-, 8- and 1-column blocks.
+        for (rows, n) in [(20, 256), (20, 200), (20, 48), (20, 37), (3, 16), (20, 1), (5, 9)] {
             let mut logits: Vec<f32> = (0..rows * n).map(|_| rng.random_range(-30.0f32..30.0)).collect();
             // Ties, large spreads, and the values an unstable network makes.
             let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30, 0.0, -0.0, 88.0, -100.0];
@@ -221,6 +322,29 @@ mod tests {
             // SAFETY: the CPU has AVX2 (checked above); 8 values each way.
             unsafe {
                 _mm256_storeu_ps(got.as_mut_ptr(), avx2::exp_non_positive(_mm256_loadu_ps(chunk.as_ptr())))
+            };
+            for (x, g) in chunk.iter().zip(got) {
+                assert!(same(g, fixed_math::exp_non_positive(*x)), "at {x:e}: {g:e}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 2_000_000, "{checked}");
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx512_exp_is_the_fixed_exp_bit_for_bit() {
+        use std::arch::x86_64::{_mm512_loadu_ps, _mm512_storeu_ps};
+        if !std::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        let values: Vec<f32> = fixed_math::non_positive_test_values().collect();
+        let mut checked = 0;
+        for chunk in values.chunks_exact(16) {
+            let mut got = [0.0f32; 16];
+            // SAFETY: the CPU has AVX-512F (checked above); 16 values each way.
+            unsafe {
+                _mm512_storeu_ps(got.as_mut_ptr(), avx512::exp_non_positive(_mm512_loadu_ps(chunk.as_ptr())))
             };
             for (x, g) in chunk.iter().zip(got) {
                 assert!(same(g, fixed_math::exp_non_positive(*x)), "at {x:e}: {g:e}");
