@@ -337,9 +337,13 @@ impl Network {
         }));
         s.hidden.resize(n * h, 0.0);
         s.hidden_t.resize(h * n, 0.0);
+        let table = &s.table[..(ROWS_P + slots) * h];
+        assert!(s.rows.iter().flatten().all(|r| (*r as usize) < ROWS_P + slots), "table rows");
         for (block, (rows, hidden)) in s.rows.chunks(8).zip(s.hidden.chunks_mut(8 * h)).enumerate() {
             for (rows, out) in rows.iter().zip(hidden.chunks_exact_mut(h)) {
-                let row = |r: u32| &s.table[r as usize * h..][..h];
+                // SAFETY: every row index is below `ROWS_P + slots`
+                // (asserted above), so its `h` values lie in `table`.
+                let row = |r: u32| unsafe { table.get_unchecked(r as usize * h..(r as usize + 1) * h) };
                 let (ra, rb, rk, rp) = (row(rows[0]), row(rows[1]), row(rows[2]), row(rows[3]));
                 for ((((out, ra), rb), rk), rp) in out.iter_mut().zip(ra).zip(rb).zip(rk).zip(rp) {
                     let x = ((rk + ra) + rb) + rp;
@@ -463,7 +467,7 @@ impl Network {
         // row's examples, without storing the hidden gradients.
         let rows = ROWS_P + slots;
         s.table[..rows * h].fill(0.0);
-        let mut sums = RowSums { table: &mut s.table, hidden: &s.hidden, rows: &s.rows, h };
+        let mut sums = RowSums::new(&mut s.table[..rows * h], &s.hidden[..n * h], &s.rows, h);
         product_into(path, n, h, OUTPUTS, Operand::Columns(dz, n), &w[l.w2..], h, &mut sums);
         // Every example has one carry row, so the two carry rows sum to b1's gradient.
         for j in 0..h {
@@ -567,6 +571,22 @@ struct RowSums<'a> {
     h: usize,
 }
 
+impl<'a> RowSums<'a> {
+    /// Sums into `table` (whole rows of `h`) for the examples of `rows`,
+    /// whose hidden activations are `hidden` (`rows.len() x h`).
+    ///
+    /// # Panics
+    /// If a row index is outside `table` or `hidden` is short: `finish`
+    /// reads and writes without bounds checks (a fifth of its
+    /// instructions were checks).
+    fn new(table: &'a mut [f32], hidden: &'a [f32], rows: &'a [[u32; 4]], h: usize) -> Self {
+        let table_rows = table.len() / h.max(1);
+        assert!(rows.iter().flatten().all(|r| (*r as usize) < table_rows), "RowSums: table rows");
+        assert!(hidden.len() >= rows.len() * h, "RowSums: hidden activations");
+        RowSums { table, hidden, rows, h }
+    }
+}
+
 impl Outputs for RowSums<'_> {
     #[inline(always)]
     fn start<const W: usize>(&mut self, _: usize, _: usize, row: &mut [f32; W]) {
@@ -574,12 +594,18 @@ impl Outputs for RowSums<'_> {
     }
     #[inline(always)]
     fn finish<const W: usize>(&mut self, i: usize, j: usize, row: &[f32; W]) {
-        let x: &[f32; W] = self.hidden[i * self.h + j..][..W].try_into().expect("W units");
+        // One check for all five accesses: i by indexing `rows`, the units here.
+        let rows = self.rows[i];
+        assert!(j + W <= self.h, "RowSums: units");
+        // SAFETY: (i, j..j + W) lies in `hidden` (`rows.len() x h`, checked
+        // by `new`); `[f32; W]` has `f32`'s alignment.
+        let x = unsafe { &*self.hidden.as_ptr().add(i * self.h + j).cast::<[f32; W]>() };
         // A select rather than a conditional store, so it vectorises.
         let g: [f32; W] = std::array::from_fn(|u| if x[u] > 0.0 { row[u] } else { 0.0 });
-        for r in self.rows[i] {
-            let sum: &mut [f32; W] =
-                (&mut self.table[r as usize * self.h + j..][..W]).try_into().expect("W units");
+        for r in rows {
+            // SAFETY: row r lies in `table` (checked by `new`) and j + W <= h.
+            let sum =
+                unsafe { &mut *self.table.as_mut_ptr().add(r as usize * self.h + j).cast::<[f32; W]>() };
             sum.iter_mut().zip(&g).for_each(|(s, g)| *s += g);
         }
     }
