@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The network learner's bits on every build (the invariant that no CPU or C
 # library decides an `addition` run's path, ARCHITECTURE.md): compiles
-# learners/network/model.rs, kernel.rs, softmax.rs and learners/fixed_math.rs (included by path into a scratch
+# learners/network/model.rs, kernel.rs, softmax.rs, aligned.rs and learners/fixed_math.rs (included by path into a scratch
 # crate, so each build takes seconds, not the whole dependency tree) five
 # ways and runs their pinned-bits, kernel, softmax and exp tests in each:
 #
@@ -63,6 +63,8 @@ pub mod scenario {
             #[path = "$src/learners/fixed_math.rs"]
             pub mod fixed_math;
             pub mod network {
+                #[path = "$src/learners/network/aligned.rs"]
+                mod aligned;
                 #[path = "$src/learners/network/kernel.rs"]
                 pub mod kernel;
                 #[path = "$src/learners/network/model.rs"]

@@ -36,6 +36,7 @@
 use rand::Rng;
 use rand_pcg::Pcg64;
 
+use super::aligned::Floats;
 use super::kernel::{self, product as gemm, product_into, Operand, Outputs, Path};
 use super::softmax::{normalize, softmax};
 use crate::scenario::addition::digits::{correct_output, CONTEXTS, OUTPUTS};
@@ -89,9 +90,9 @@ pub struct Network {
     shape: Shape,
     encoding: Encoding,
     /// `E_a (10 x e) | E_b (10 x e) | E_k (2 x e) | W1 (h x 4e) | b1 (h) | W2 (20 x h) | b2 (20)`.
-    weights: Vec<f32>,
+    weights: Floats,
     /// Position vectors, `e` each, grown as positions are met.
-    positions: Vec<f32>,
+    positions: Floats,
     moments: Moments,
     position_moments: Moments,
     steps: u32,
@@ -100,13 +101,13 @@ pub struct Network {
 
 #[derive(Clone, Debug, Default)]
 struct Moments {
-    first: Vec<f32>,
-    second: Vec<f32>,
+    first: Floats,
+    second: Floats,
 }
 
 impl Moments {
     fn zeros(n: usize) -> Self {
-        Moments { first: vec![0.0; n], second: vec![0.0; n] }
+        Moments { first: Floats::zeros(n), second: Floats::zeros(n) }
     }
 }
 
@@ -177,19 +178,19 @@ fn split(context: usize) -> (usize, usize, usize) {
 struct Scratch {
     /// `W1` transposed (`4e x h`), so that the table's products run along
     /// contiguous rows.
-    w1t: Vec<f32>,
+    w1t: Floats,
     /// Each position's slot in the batch (`NO_SLOT` when absent), the
     /// positions in slot order and their vectors gathered (`slots x e`).
     slot: Vec<u32>,
     slotted: Vec<usize>,
-    position_rows: Vec<f32>,
+    position_rows: Floats,
     /// `(22 + slots) x h`. The first layer is linear in the concatenated
     /// embeddings, so `W1 x + b1` is the sum of four rows of this table:
     /// `W1_a E_a[a]`, `W1_b E_b[b]`, `W1_k E_k[k] + b1`, `W1_p P[i]`. In the
     /// backward pass the same rows hold the hidden gradients summed over the
     /// examples that used each row, from which every first-layer gradient
     /// follows: per-example work is only the second layer's.
-    table: Vec<f32>,
+    table: Floats,
     /// Each example's four table rows, and its output.
     rows: Vec<[u32; 4]>,
     targets: Vec<u32>,
@@ -197,12 +198,12 @@ struct Scratch {
     /// then the softmax's exponentials, then output gradients, transposed
     /// (`20 x n`, one row per output, so that the softmax vectorises across
     /// examples); the softmax's per-example inverse totals (`n`).
-    hidden: Vec<f32>,
-    hidden_t: Vec<f32>,
-    probabilities: Vec<f32>,
-    softmax: Vec<f32>,
-    grad: Vec<f32>,
-    grad_positions: Vec<f32>,
+    hidden: Floats,
+    hidden_t: Floats,
+    probabilities: Floats,
+    softmax: Floats,
+    grad: Floats,
+    grad_positions: Floats,
 }
 
 impl Clone for Scratch {
@@ -222,7 +223,7 @@ impl Network {
     /// `1 / sqrt(fan_in)` (LeCun), biases zero.
     pub fn new(shape: Shape, encoding: Encoding, rng: &mut Pcg64) -> Self {
         let layout = shape.layout();
-        let mut weights = vec![0.0; layout.len];
+        let mut weights = Floats::zeros(layout.len);
         for w in &mut weights[layout.ea..layout.w1] {
             *w = normal(rng);
         }
@@ -239,7 +240,7 @@ impl Network {
             encoding,
             moments: Moments::zeros(layout.len),
             weights,
-            positions: Vec::new(),
+            positions: Floats::default(),
             position_moments: Moments::default(),
             steps: 0,
             scratch: Scratch::default(),
@@ -275,9 +276,9 @@ impl Network {
                     })
                     .collect(),
             };
-            self.positions.extend(vector);
-            self.position_moments.first.extend(std::iter::repeat_n(0.0, e));
-            self.position_moments.second.extend(std::iter::repeat_n(0.0, e));
+            self.positions.extend_from_slice(&vector);
+            self.position_moments.first.extend_repeated(e, 0.0);
+            self.position_moments.second.extend_repeated(e, 0.0);
         }
     }
 
@@ -634,7 +635,7 @@ mod tests {
     fn gradients(net: &Network, batch: &[Step]) -> (Vec<f32>, Vec<f32>) {
         let mut s = Scratch::default();
         net.gradients(Path::detected(), batch, &mut s);
-        (s.grad, s.grad_positions)
+        (s.grad.to_vec(), s.grad_positions.to_vec())
     }
 
     /// The straightforward per-example forward pass (the code before the

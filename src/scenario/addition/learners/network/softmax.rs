@@ -11,6 +11,7 @@
 //! in the same order, two blocks of 8 examples side by side so that their
 //! `exp`s overlap, with the maxima and sums held in registers.
 
+use super::aligned::Floats;
 use super::kernel::Path;
 use crate::scenario::addition::learners::fixed_math;
 
@@ -18,7 +19,7 @@ use crate::scenario::addition::learners::fixed_math;
 /// `exp`: leaves the exponentials in `p` and each column's inverse total in
 /// `inverse[..n]`, for [`normalize`] or the output gradients' single pass.
 #[inline(always)]
-pub fn softmax(path: Path, p: &mut [f32], n: usize, inverse: &mut Vec<f32>) {
+pub fn softmax(path: Path, p: &mut [f32], n: usize, inverse: &mut Floats) {
     inverse.clear();
     inverse.resize(n, 0.0);
     if n == 0 {
@@ -296,7 +297,7 @@ mod tests {
                 want_inverse[c] = 1.0 / ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
             }
             for path in Path::available() {
-                let (mut got, mut inverse) = (logits.clone(), Vec::new());
+                let (mut got, mut inverse) = (logits.clone(), Floats::default());
                 super::super::kernel::on(path, || softmax(path, &mut got, n, &mut inverse));
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                     assert!(same(*g, *w), "{path:?} {rows} x {n}: value {i}: {g:e} against {w:e}");
