@@ -1,5 +1,5 @@
-//! The network's softmax over its outputs for a whole batch, which is a
-//! tenth of a training step: `exp` is a long chain of dependent operations,
+//! The network's softmax over its outputs for a whole batch, a tenth of a
+//! training step before it had 512-bit vectors: `exp` is a long chain of dependent operations,
 //! and it is fast only when several of them are in flight at once.
 //!
 //! The logits are stored transposed (`rows x n`, one row per output, one
@@ -9,7 +9,8 @@
 //! so the bits are those of one example at a time, on every [`Path`]: the
 //! AVX2 copy below does the operations of [`fixed_math::exp_non_positive`]
 //! in the same order, two blocks of 8 examples side by side so that their
-//! `exp`s overlap, with the maxima and sums held in registers.
+//! `exp`s overlap, with the maxima and sums held in registers; the AVX-512
+//! copy does the same 16 examples per vector (on [`Path::Avx512`]).
 
 use super::aligned::Floats;
 use super::kernel::Path;
