@@ -29,15 +29,16 @@ pub fn softmax(path: Path, p: &mut [f32], n: usize, inverse: &mut Floats) {
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if path == Path::Avx512 && std::is_x86_feature_detected!("avx512f") {
-        done = n / 32 * 32;
+        let upto = n / 32 * 32;
         // SAFETY: the CPU has AVX-512F, checked just above.
-        unsafe { avx512::columns(p, n, done, inverse) };
+        unsafe { x86::columns_avx512(p, n, done, upto, inverse) };
+        done = upto;
     }
     #[cfg(target_arch = "x86_64")]
     if matches!(path, Path::Avx2Fma | Path::Avx512) && std::is_x86_feature_detected!("avx2") {
         let upto = n / 16 * 16;
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { avx2::columns(p, n, done, upto, inverse) };
+        unsafe { x86::columns_avx2(p, n, done, upto, inverse) };
         done = upto;
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -81,42 +82,202 @@ fn columns<const W: usize>(p: &mut [f32], n: usize, c: usize, inverse: &mut [f32
     *inverse = std::array::from_fn(|u| 1.0 / ((lanes[0][u] + lanes[1][u]) + (lanes[2][u] + lanes[3][u])));
 }
 
+/// The AVX2 and AVX-512 copies: one generic body over [`x86::Lanes`], the
+/// vector operations it uses at each width.
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+mod x86 {
     use std::arch::x86_64::*;
 
     use crate::scenario::addition::learners::fixed_math::{
         EXP_CLAMP, EXP_LN2_HI, EXP_LN2_LO, EXP_LOW, EXP_POLYNOMIAL, LOG2_E, ROUND_F32,
     };
 
-    /// [`super::softmax`] of columns `from..upto` (multiples of 16), 16 at
-    /// a time.
+    /// A vector of `f32` lanes and the operations the softmax does on it,
+    /// each one instruction that rounds as the scalar operation does.
+    ///
+    /// # Safety
+    /// The methods may run only on a CPU with the width's features, and
+    /// only inlined into a function compiled with them.
+    pub(super) trait Lanes: Copy {
+        /// Lanes per vector.
+        const WIDTH: usize;
+        unsafe fn load(from: *const f32) -> Self;
+        unsafe fn store(self, to: *mut f32);
+        unsafe fn splat(x: f32) -> Self;
+        unsafe fn add(self, other: Self) -> Self;
+        unsafe fn sub(self, other: Self) -> Self;
+        unsafe fn mul(self, other: Self) -> Self;
+        unsafe fn div(self, other: Self) -> Self;
+        /// `self > other ? self : other`: NaN in either gives `other`.
+        unsafe fn max(self, other: Self) -> Self;
+        /// `2^n` for the `n` that `exp` leaves in the low mantissa bits of
+        /// `shifted` (`shifted - ROUND_F32` as integers, plus the bias).
+        unsafe fn power_of_two(shifted: Self) -> Self;
+        /// `x < low ? 0 : self` (NaN in `x` keeping `self`).
+        unsafe fn zero_where_below(self, x: Self, low: f32) -> Self;
+    }
+
+    impl Lanes for __m256 {
+        const WIDTH: usize = 8;
+        #[inline(always)]
+        unsafe fn load(from: *const f32) -> Self {
+            unsafe { _mm256_loadu_ps(from) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, to: *mut f32) {
+            unsafe { _mm256_storeu_ps(to, self) }
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            unsafe { _mm256_set1_ps(x) }
+        }
+        #[inline(always)]
+        unsafe fn add(self, other: Self) -> Self {
+            unsafe { _mm256_add_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn sub(self, other: Self) -> Self {
+            unsafe { _mm256_sub_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn mul(self, other: Self) -> Self {
+            unsafe { _mm256_mul_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn div(self, other: Self) -> Self {
+            unsafe { _mm256_div_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn max(self, other: Self) -> Self {
+            unsafe { _mm256_max_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn power_of_two(shifted: Self) -> Self {
+            unsafe {
+                let round_bits = _mm256_set1_epi32(ROUND_F32.to_bits() as i32);
+                let n_bits = _mm256_sub_epi32(_mm256_castps_si256(shifted), round_bits);
+                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n_bits, _mm256_set1_epi32(127))))
+            }
+        }
+        #[inline(always)]
+        unsafe fn zero_where_below(self, x: Self, low: f32) -> Self {
+            unsafe { _mm256_and_ps(_mm256_cmp_ps::<_CMP_NLT_UQ>(x, _mm256_set1_ps(low)), self) }
+        }
+    }
+
+    impl Lanes for __m512 {
+        const WIDTH: usize = 16;
+        #[inline(always)]
+        unsafe fn load(from: *const f32) -> Self {
+            unsafe { _mm512_loadu_ps(from) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, to: *mut f32) {
+            unsafe { _mm512_storeu_ps(to, self) }
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            unsafe { _mm512_set1_ps(x) }
+        }
+        #[inline(always)]
+        unsafe fn add(self, other: Self) -> Self {
+            unsafe { _mm512_add_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn sub(self, other: Self) -> Self {
+            unsafe { _mm512_sub_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn mul(self, other: Self) -> Self {
+            unsafe { _mm512_mul_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn div(self, other: Self) -> Self {
+            unsafe { _mm512_div_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn max(self, other: Self) -> Self {
+            unsafe { _mm512_max_ps(self, other) }
+        }
+        #[inline(always)]
+        unsafe fn power_of_two(shifted: Self) -> Self {
+            unsafe {
+                let round_bits = _mm512_set1_epi32(ROUND_F32.to_bits() as i32);
+                let n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), round_bits);
+                _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(n_bits, _mm512_set1_epi32(127))))
+            }
+        }
+        #[inline(always)]
+        unsafe fn zero_where_below(self, x: Self, low: f32) -> Self {
+            unsafe { _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_NLT_UQ>(x, _mm512_set1_ps(low)), self) }
+        }
+    }
+
+    /// [`super::softmax`] of columns `from..upto` (multiples of 16) with
+    /// AVX2, 16 at a time.
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn columns(p: &mut [f32], n: usize, from: usize, upto: usize, inverse: &mut [f32]) {
+    pub(super) unsafe fn columns_avx2(
+        p: &mut [f32],
+        n: usize,
+        from: usize,
+        upto: usize,
+        inverse: &mut [f32],
+    ) {
+        unsafe { columns::<__m256>(p, n, from, upto, inverse) }
+    }
+
+    /// [`super::softmax`] of columns `from..upto` (multiples of 32) with
+    /// AVX-512, 32 at a time.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn columns_avx512(
+        p: &mut [f32],
+        n: usize,
+        from: usize,
+        upto: usize,
+        inverse: &mut [f32],
+    ) {
+        unsafe { columns::<__m512>(p, n, from, upto, inverse) }
+    }
+
+    /// Columns `from..upto` (multiples of two vectors), two vectors of
+    /// examples at a time, so that their `exp`s overlap, with the maxima
+    /// and the four partial sums in registers.
+    ///
+    /// # Safety
+    /// Only inlined into a function compiled for `V`'s features, on a CPU
+    /// that has them.
+    #[inline(always)]
+    unsafe fn columns<V: Lanes>(p: &mut [f32], n: usize, from: usize, upto: usize, inverse: &mut [f32]) {
+        let block = 2 * V::WIDTH;
         let rows = p.len() / n;
         assert!(
             rows > 0
-                && from.is_multiple_of(16)
-                && upto.is_multiple_of(16)
+                && from.is_multiple_of(block)
+                && upto.is_multiple_of(block)
                 && upto <= n
                 && inverse.len() >= upto,
             "softmax: sizes"
         );
         let base = p.as_mut_ptr();
-        for c in (from..upto).step_by(16) {
+        for c in (from..upto).step_by(block) {
             // SAFETY (for every use below): row o < rows and columns
-            // c..c + 16 <= n lie in `p` (rows * n values), asserted above.
-            let at = |o: usize, b: usize| unsafe { base.add(o * n + c + 8 * b) };
-            let load = |o: usize, b: usize| unsafe { _mm256_loadu_ps(at(o, b)) };
+            // c..c + block <= n lie in `p` (rows * n values), asserted above;
+            // the CPU has V's features (the caller's contract).
+            let at = |o: usize, b: usize| unsafe { base.add(o * n + c + V::WIDTH * b) };
+            let load = |o: usize, b: usize| unsafe { V::load(at(o, b)) };
             let mut top = [load(0, 0), load(0, 1)];
             for o in 1..rows {
                 // `max(x, top)` is `x > top ? x : top`, NaN in `x` keeping `top`.
-                top = [_mm256_max_ps(load(o, 0), top[0]), _mm256_max_ps(load(o, 1), top[1])];
+                top = unsafe { [load(o, 0).max(top[0]), load(o, 1).max(top[1])] };
             }
-            let mut lanes = [[_mm256_setzero_ps(); 4]; 2];
+            let zero = unsafe { V::splat(0.0) };
+            let mut lanes = [[zero; 4]; 2];
             for first in (0..rows).step_by(4) {
                 // A constant lane index, so that the sums stay in registers.
                 #[allow(clippy::needless_range_loop)]
@@ -126,135 +287,66 @@ mod avx2 {
                         break;
                     }
                     for b in 0..2 {
-                        let e = exp_non_positive(_mm256_sub_ps(load(o, b), top[b]));
-                        unsafe { _mm256_storeu_ps(at(o, b), e) };
-                        lanes[b][lane] = _mm256_add_ps(lanes[b][lane], e);
+                        unsafe {
+                            let e = exp_non_positive(load(o, b).sub(top[b]));
+                            e.store(at(o, b));
+                            lanes[b][lane] = lanes[b][lane].add(e);
+                        }
                     }
                 }
             }
             for (b, l) in lanes.iter().enumerate() {
-                let total = _mm256_add_ps(_mm256_add_ps(l[0], l[1]), _mm256_add_ps(l[2], l[3]));
-                let values = _mm256_div_ps(_mm256_set1_ps(1.0), total);
-                // SAFETY: c + 8 b + 8 <= upto <= inverse.len().
-                unsafe { _mm256_storeu_ps(inverse.as_mut_ptr().add(c + 8 * b), values) };
+                unsafe {
+                    let total = l[0].add(l[1]).add(l[2].add(l[3]));
+                    // c + WIDTH b + WIDTH <= upto <= inverse.len().
+                    V::splat(1.0).div(total).store(inverse.as_mut_ptr().add(c + V::WIDTH * b));
+                }
             }
         }
     }
 
     /// [`fixed_math::exp_non_positive`](crate::scenario::addition::learners::fixed_math::exp_non_positive)
-    /// of 8 values: the same operations in the same order.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    pub(super) fn exp_non_positive(x: __m256) -> __m256 {
-        let splat = _mm256_set1_ps;
-        // `x < EXP_CLAMP ? EXP_CLAMP : x`, NaN passing through.
-        let clamped = _mm256_max_ps(splat(EXP_CLAMP), x);
-        let shifted = _mm256_add_ps(_mm256_mul_ps(clamped, splat(LOG2_E)), splat(ROUND_F32));
-        let n = _mm256_sub_ps(shifted, splat(ROUND_F32));
-        let r = _mm256_sub_ps(
-            _mm256_sub_ps(clamped, _mm256_mul_ps(n, splat(EXP_LN2_HI))),
-            _mm256_mul_ps(n, splat(EXP_LN2_LO)),
-        );
-        let [c0, c1, c2, c3, c4, c5] = EXP_POLYNOMIAL;
-        let mut p = splat(c0);
-        for c in [c1, c2, c3, c4, c5] {
-            p = _mm256_add_ps(_mm256_mul_ps(p, r), splat(c));
+    /// of a vector: the same operations in the same order.
+    ///
+    /// # Safety
+    /// As [`columns`].
+    #[inline(always)]
+    pub(super) unsafe fn exp_non_positive<V: Lanes>(x: V) -> V {
+        unsafe {
+            let splat = V::splat;
+            // `x < EXP_CLAMP ? EXP_CLAMP : x`, NaN passing through.
+            let clamped = splat(EXP_CLAMP).max(x);
+            let shifted = clamped.mul(splat(LOG2_E)).add(splat(ROUND_F32));
+            let n = shifted.sub(splat(ROUND_F32));
+            let r = clamped.sub(n.mul(splat(EXP_LN2_HI))).sub(n.mul(splat(EXP_LN2_LO)));
+            let [c0, c1, c2, c3, c4, c5] = EXP_POLYNOMIAL;
+            let mut p = splat(c0);
+            for c in [c1, c2, c3, c4, c5] {
+                p = p.mul(r).add(splat(c));
+            }
+            let y = p.mul(r.mul(r)).add(r).add(splat(1.0));
+            y.mul(V::power_of_two(shifted)).zero_where_below(x, EXP_LOW)
         }
-        let y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(p, _mm256_mul_ps(r, r)), r), splat(1.0));
-        let round_bits = _mm256_set1_epi32(ROUND_F32.to_bits() as i32);
-        let n_bits = _mm256_sub_epi32(_mm256_castps_si256(shifted), round_bits);
-        let scale =
-            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n_bits, _mm256_set1_epi32(127))));
-        let result = _mm256_mul_ps(y, scale);
-        // `x < EXP_LOW ? 0 : result`: keep where not less (NaN included).
-        _mm256_and_ps(_mm256_cmp_ps::<_CMP_NLT_UQ>(x, splat(EXP_LOW)), result)
     }
-}
 
-/// The AVX-512 copy of [`avx2`]: 16 examples per vector, two vectors side
-/// by side. A 512-bit operation holds one place in the core's queues
-/// however it executes, so twice as many `exp`s are in flight as with
-/// 256-bit vectors, and the softmax is bound by how many are.
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::*;
+    /// [`exp_non_positive`] of 8 values, for the tests.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[cfg(test)]
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn exp_avx2(x: __m256) -> __m256 {
+        unsafe { exp_non_positive(x) }
+    }
 
-    use crate::scenario::addition::learners::fixed_math::{
-        EXP_CLAMP, EXP_LN2_HI, EXP_LN2_LO, EXP_LOW, EXP_POLYNOMIAL, LOG2_E, ROUND_F32,
-    };
-
-    /// [`super::softmax`] of columns `0..upto` (a multiple of 32), 32 at a
-    /// time.
+    /// [`exp_non_positive`] of 16 values, for the tests.
     ///
     /// # Safety
     /// The CPU must have AVX-512F.
+    #[cfg(test)]
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn columns(p: &mut [f32], n: usize, upto: usize, inverse: &mut [f32]) {
-        let rows = p.len() / n;
-        assert!(rows > 0 && upto.is_multiple_of(32) && upto <= n && inverse.len() >= upto, "softmax: sizes");
-        let base = p.as_mut_ptr();
-        for c in (0..upto).step_by(32) {
-            // SAFETY (for every use below): row o < rows and columns
-            // c..c + 32 <= n lie in `p` (rows * n values), asserted above.
-            let at = |o: usize, b: usize| unsafe { base.add(o * n + c + 16 * b) };
-            let load = |o: usize, b: usize| unsafe { _mm512_loadu_ps(at(o, b)) };
-            let mut top = [load(0, 0), load(0, 1)];
-            for o in 1..rows {
-                // `max(x, top)` is `x > top ? x : top`, NaN in `x` keeping `top`.
-                top = [_mm512_max_ps(load(o, 0), top[0]), _mm512_max_ps(load(o, 1), top[1])];
-            }
-            let mut lanes = [[_mm512_setzero_ps(); 4]; 2];
-            for first in (0..rows).step_by(4) {
-                // A constant lane index, so that the sums stay in registers.
-                #[allow(clippy::needless_range_loop)]
-                for lane in 0..4 {
-                    let o = first + lane;
-                    if o >= rows {
-                        break;
-                    }
-                    for b in 0..2 {
-                        let e = exp_non_positive(_mm512_sub_ps(load(o, b), top[b]));
-                        unsafe { _mm512_storeu_ps(at(o, b), e) };
-                        lanes[b][lane] = _mm512_add_ps(lanes[b][lane], e);
-                    }
-                }
-            }
-            for (b, l) in lanes.iter().enumerate() {
-                let total = _mm512_add_ps(_mm512_add_ps(l[0], l[1]), _mm512_add_ps(l[2], l[3]));
-                let values = _mm512_div_ps(_mm512_set1_ps(1.0), total);
-                // SAFETY: c + 16 b + 16 <= upto <= inverse.len().
-                unsafe { _mm512_storeu_ps(inverse.as_mut_ptr().add(c + 16 * b), values) };
-            }
-        }
-    }
-
-    /// [`fixed_math::exp_non_positive`](crate::scenario::addition::learners::fixed_math::exp_non_positive)
-    /// of 16 values: the same operations in the same order.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn exp_non_positive(x: __m512) -> __m512 {
-        let splat = _mm512_set1_ps;
-        // `x < EXP_CLAMP ? EXP_CLAMP : x`, NaN passing through.
-        let clamped = _mm512_max_ps(splat(EXP_CLAMP), x);
-        let shifted = _mm512_add_ps(_mm512_mul_ps(clamped, splat(LOG2_E)), splat(ROUND_F32));
-        let n = _mm512_sub_ps(shifted, splat(ROUND_F32));
-        let r = _mm512_sub_ps(
-            _mm512_sub_ps(clamped, _mm512_mul_ps(n, splat(EXP_LN2_HI))),
-            _mm512_mul_ps(n, splat(EXP_LN2_LO)),
-        );
-        let [c0, c1, c2, c3, c4, c5] = EXP_POLYNOMIAL;
-        let mut p = splat(c0);
-        for c in [c1, c2, c3, c4, c5] {
-            p = _mm512_add_ps(_mm512_mul_ps(p, r), splat(c));
-        }
-        let y = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, _mm512_mul_ps(r, r)), r), splat(1.0));
-        let round_bits = _mm512_set1_epi32(ROUND_F32.to_bits() as i32);
-        let n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), round_bits);
-        let scale =
-            _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(n_bits, _mm512_set1_epi32(127))));
-        let result = _mm512_mul_ps(y, scale);
-        // `x < EXP_LOW ? 0 : result`: keep where not less (NaN included).
-        _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_NLT_UQ>(x, splat(EXP_LOW)), result)
+    pub(super) unsafe fn exp_avx512(x: __m512) -> __m512 {
+        unsafe { exp_non_positive(x) }
     }
 }
 
@@ -322,9 +414,7 @@ mod tests {
         for chunk in values.chunks_exact(8) {
             let mut got = [0.0f32; 8];
             // SAFETY: the CPU has AVX2 (checked above); 8 values each way.
-            unsafe {
-                _mm256_storeu_ps(got.as_mut_ptr(), avx2::exp_non_positive(_mm256_loadu_ps(chunk.as_ptr())))
-            };
+            unsafe { _mm256_storeu_ps(got.as_mut_ptr(), x86::exp_avx2(_mm256_loadu_ps(chunk.as_ptr()))) };
             for (x, g) in chunk.iter().zip(got) {
                 assert!(same(g, fixed_math::exp_non_positive(*x)), "at {x:e}: {g:e}");
                 checked += 1;
@@ -345,9 +435,7 @@ mod tests {
         for chunk in values.chunks_exact(16) {
             let mut got = [0.0f32; 16];
             // SAFETY: the CPU has AVX-512F (checked above); 16 values each way.
-            unsafe {
-                _mm512_storeu_ps(got.as_mut_ptr(), avx512::exp_non_positive(_mm512_loadu_ps(chunk.as_ptr())))
-            };
+            unsafe { _mm512_storeu_ps(got.as_mut_ptr(), x86::exp_avx512(_mm512_loadu_ps(chunk.as_ptr()))) };
             for (x, g) in chunk.iter().zip(got) {
                 assert!(same(g, fixed_math::exp_non_positive(*x)), "at {x:e}: {g:e}");
                 checked += 1;
