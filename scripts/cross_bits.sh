@@ -10,7 +10,8 @@
 #   every x86 build also takes at run time as kernel::Path::Avx512),
 #   unoptimised, and aarch64 (NEON) under qemu-aarch64.
 #
-# Every build must pass the same pinned hash. Needs the aarch64 target
+# Every build must pass the same pinned hash; the script exits 1 naming any
+# build that failed to compile or to pass. Needs the aarch64 target
 # (`rustup target add aarch64-unknown-linux-gnu`), its linker and qemu
 # (`apt-get install gcc-aarch64-linux-gnu qemu-user`); without them the
 # aarch64 build is reported as skipped, never as passed.
@@ -83,8 +84,15 @@ tests=(the_bits_are_those_every_build_gives gemm_is_the_naive_fold_bit_for_bit_o
 run() {
     local name=$1
     shift
-    ("$@" -- "${tests[@]}" 2>&1 || true) | grep -E "^test |test result|^error|left:" | sed "s|^|$name: |"
+    local out
+    out=$("$@" -- "${tests[@]}" 2>&1 || true)
+    grep -E "^test |test result|^error|left:" <<<"$out" | sed "s|^|$name: |"
+    # A build that does not compile or a test that fails fails the script.
+    if ! grep -q "^test result: ok" <<<"$out"; then
+        failed+=("$name")
+    fi
 }
+failed=()
 cd "$work"
 export CARGO_TARGET_DIR="$work/target"
 run "baseline release" cargo test --offline --release --lib
@@ -99,3 +107,8 @@ if rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-gn
 else
     echo "aarch64 (qemu): SKIPPED (no aarch64 target, linker or qemu-aarch64)"
 fi
+if ((${#failed[@]})); then
+    echo "cross_bits: FAILED in: ${failed[*]}"
+    exit 1
+fi
+echo "cross_bits: every build passed"

@@ -30,7 +30,7 @@
 //!
 //! [`Path::Avx512`] pays where the FMA pipes are 512 bits wide (Zen 5:
 //! twice AVX2's multiply-adds per cycle): its tiles are AVX-512 intrinsics
-//! ([`avx512`]), the same fused multiply-adds in the same order. Where a
+//! (module `avx512`), the same fused multiply-adds in the same order. Where a
 //! core splits 512-bit operations in two (Zen 4) the products' peak is
 //! AVX2's, but a 512-bit operation still holds one place in the queues,
 //! which the softmax's long `exp` chains are bound by.
@@ -54,7 +54,8 @@ pub enum Path {
     /// x86-64 with AVX2 and FMA (256-bit vectors).
     Avx2Fma,
     /// x86-64 with AVX-512 (F and VL) besides AVX2 and FMA: the products'
-    /// tiles two 512-bit vectors wide, the softmax 16 examples per vector.
+    /// tiles one or two 512-bit vectors wide, the softmax 16 examples per
+    /// vector.
     Avx512,
 }
 
@@ -91,6 +92,14 @@ impl Path {
 #[cfg(target_arch = "x86_64")]
 fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+/// Whether this CPU runs [`Path::Avx512`] (never, off x86-64).
+fn avx512_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return has_avx512();
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -168,7 +177,9 @@ pub fn gemm(
 }
 
 /// [`gemm`] compiled for whatever path its caller runs on: for the products
-/// inside a step that already runs through [`on`].
+/// inside a step that already runs through [`on`]. `path` picks the tiles
+/// (take the caller's: [`Path::Avx512`]'s are fast only inside `on`
+/// compiled for it, and where the CPU lacks AVX-512 the others run).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn product(
@@ -316,7 +327,9 @@ impl<'a> Product<'a> {
 #[inline(always)]
 fn tiles<const SUMS: bool>(path: Path, p: Product, out: &mut impl Outputs, sums: &mut [f32]) {
     let mut at = Block { j: 0, first: SUMS };
-    if path == Path::Avx512 {
+    // The CPU is checked here (a cached flag), not only by `on`: the
+    // products are public and safe, and a `Path` is only a request.
+    if path == Path::Avx512 && avx512_available() {
         while at.j + 32 <= p.n {
             at.next::<6, 32, 2>(p, out, sums);
         }
@@ -409,8 +422,8 @@ fn tile_on<const R: usize, const W: usize, const V: usize, const SUMS: bool>(
         tile::<R, W, SUMS>(p, i, j, out, sums);
     } else {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: only `tiles` on `Path::Avx512` asks for `V > 0`, and that
-        // path runs only inside `on`, which checked the CPU has AVX-512.
+        // SAFETY: only `tiles` asks for `V > 0`, and only after checking
+        // that the CPU has AVX-512.
         unsafe {
             avx512::tile::<R, W, V, SUMS>(p, i, j, out, sums)
         };
@@ -494,7 +507,8 @@ mod avx512 {
         out: &mut impl Outputs,
         sums: &mut [f32],
     ) {
-        debug_assert_eq!(W, 16 * V, "avx512::tile: W = 16 V");
+        // Constant, so free; it keeps the reads below within `row` and B.
+        assert!(W == 16 * V && V > 0, "avx512::tile: W = 16 V");
         let Product { k, a, b, b_stride, .. } = p;
         let mut acc = [[_mm512_setzero_ps(); V]; R];
         let mut row = [0.0f32; W];
@@ -707,6 +721,36 @@ mod tests {
             let mut c = c0.clone();
             gemm(m, n, k, Operand::Rows(&a, k), &b, n, &mut c, n);
             assert_eq!(c, naive, "detected path {m} x {n} x {k}");
+            // B and C in rows wider than n (as the network's W1 blocks and
+            // gradients are), on every path; and the AVX-512 path asked for
+            // outside `on`, which must check the CPU itself (on a CPU
+            // without AVX-512 the other tiles run).
+            let (b_stride, c_stride) = (n + 5, n + 3);
+            let wide_b: Vec<f32> = (0..k * b_stride)
+                .map(|x| if x % b_stride < n { b[x / b_stride * n + x % b_stride] } else { f32::NAN })
+                .collect();
+            let wide_c0: Vec<f32> = (0..m * c_stride)
+                .map(|x| if x % c_stride < n { c0[x / c_stride * n + x % c_stride] } else { -7.0 })
+                .collect();
+            let requests = Path::available().into_iter().map(|p| (p, true)).chain([(Path::Avx512, false)]);
+            for (path, inside) in requests {
+                let mut c = wide_c0.clone();
+                let mut run =
+                    || product(path, m, n, k, Operand::Rows(&a, k), &wide_b, b_stride, &mut c, c_stride);
+                if inside {
+                    on(path, run);
+                } else {
+                    run();
+                }
+                for i in 0..m {
+                    assert_eq!(
+                        c[i * c_stride..][..n],
+                        naive[i * n..][..n],
+                        "{path:?} strided {m} x {n} x {k}"
+                    );
+                    assert!(c[i * c_stride + n..(i + 1) * c_stride].iter().all(|x| *x == -7.0));
+                }
+            }
             // The row sums of A alongside, plain adds in order from zero.
             let row_sums: Vec<f32> =
                 (0..m).map(|i| a[i * k..(i + 1) * k].iter().fold(0.0, |s, x| s + x)).collect();

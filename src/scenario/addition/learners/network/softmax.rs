@@ -1,16 +1,17 @@
-//! The network's softmax over its outputs for a whole batch, a tenth of a
-//! training step before it had 512-bit vectors: `exp` is a long chain of dependent operations,
-//! and it is fast only when several of them are in flight at once.
+//! The network's softmax over its outputs for a whole batch: `exp` is a
+//! long chain of dependent operations, and it is fast only when several of
+//! them are in flight at once.
 //!
 //! The logits are stored transposed (`rows x n`, one row per output, one
 //! column per example), so the softmax vectorises across examples. Each
 //! example's maximum is a fold over its outputs in order and its total the
 //! same fixed order as ever (four interleaved partial sums, then pairwise),
 //! so the bits are those of one example at a time, on every [`Path`]: the
-//! AVX2 copy below does the operations of [`fixed_math::exp_non_positive`]
-//! in the same order, two blocks of 8 examples side by side so that their
-//! `exp`s overlap, with the maxima and sums held in registers; the AVX-512
-//! copy does the same 16 examples per vector (on [`Path::Avx512`]).
+//! x86 body below (`x86::columns`, one generic body for AVX2's 8 and
+//! AVX-512's 16 lanes) does the operations of
+//! [`fixed_math::exp_non_positive`] in the same order, two vectors of
+//! examples side by side so that their `exp`s overlap, with the maxima and
+//! sums held in registers.
 
 use super::aligned::Floats;
 use super::kernel::Path;
@@ -96,8 +97,9 @@ mod x86 {
     /// each one instruction that rounds as the scalar operation does.
     ///
     /// # Safety
-    /// The methods may run only on a CPU with the width's features, and
-    /// only inlined into a function compiled with them.
+    /// The methods may run only on a CPU with the width's features. (They
+    /// are meant to be inlined into a function compiled with them, where
+    /// each is one instruction.)
     pub(super) trait Lanes: Copy {
         /// Lanes per vector.
         const WIDTH: usize;
@@ -250,8 +252,8 @@ mod x86 {
     /// and the four partial sums in registers.
     ///
     /// # Safety
-    /// Only inlined into a function compiled for `V`'s features, on a CPU
-    /// that has them.
+    /// The CPU must have `V`'s features (and for speed, the caller is
+    /// compiled with them).
     #[inline(always)]
     unsafe fn columns<V: Lanes>(p: &mut [f32], n: usize, from: usize, upto: usize, inverse: &mut [f32]) {
         let block = 2 * V::WIDTH;
@@ -407,6 +409,7 @@ mod tests {
     fn the_avx2_exp_is_the_fixed_exp_bit_for_bit() {
         use std::arch::x86_64::{_mm256_loadu_ps, _mm256_storeu_ps};
         if !std::is_x86_feature_detected!("avx2") {
+            eprintln!("skipped: this CPU has no AVX2");
             return;
         }
         let values: Vec<f32> = fixed_math::non_positive_test_values().collect();
@@ -428,6 +431,7 @@ mod tests {
     fn the_avx512_exp_is_the_fixed_exp_bit_for_bit() {
         use std::arch::x86_64::{_mm512_loadu_ps, _mm512_storeu_ps};
         if !std::is_x86_feature_detected!("avx512f") {
+            eprintln!("skipped: this CPU has no AVX-512F");
             return;
         }
         let values: Vec<f32> = fixed_math::non_positive_test_values().collect();
