@@ -89,22 +89,20 @@ impl Path {
     }
 }
 
+/// Whether this CPU runs [`Path::Avx2Fma`].
 #[cfg(target_arch = "x86_64")]
-fn has_avx2_fma() -> bool {
+pub(super) fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
 /// Whether this CPU runs [`Path::Avx512`] (never, off x86-64).
-fn avx512_available() -> bool {
+pub(super) fn has_avx512() -> bool {
     #[cfg(target_arch = "x86_64")]
-    return has_avx512();
+    return has_avx2_fma()
+        && std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512vl");
     #[cfg(not(target_arch = "x86_64"))]
     false
-}
-
-#[cfg(target_arch = "x86_64")]
-fn has_avx512() -> bool {
-    has_avx2_fma() && std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl")
 }
 
 /// Runs `work` (inlined into it) compiled for `path`.
@@ -329,7 +327,7 @@ fn tiles<const SUMS: bool>(path: Path, p: Product, out: &mut impl Outputs, sums:
     let mut at = Block { j: 0, first: SUMS };
     // The CPU is checked here (a cached flag), not only by `on`: the
     // products are public and safe, and a `Path` is only a request.
-    if path == Path::Avx512 && avx512_available() {
+    if path == Path::Avx512 && has_avx512() {
         while at.j + 32 <= p.n {
             at.next::<6, 32, 2>(p, out, sums);
         }

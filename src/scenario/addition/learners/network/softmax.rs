@@ -29,14 +29,14 @@ pub fn softmax(path: Path, p: &mut [f32], n: usize, inverse: &mut Floats) {
     }
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
-    if path == Path::Avx512 && std::is_x86_feature_detected!("avx512f") {
+    if path == Path::Avx512 && super::kernel::has_avx512() {
         let upto = n / 32 * 32;
-        // SAFETY: the CPU has AVX-512F, checked just above.
+        // SAFETY: the CPU has AVX-512, checked just above.
         unsafe { x86::columns_avx512(p, n, done, upto, inverse) };
         done = upto;
     }
     #[cfg(target_arch = "x86_64")]
-    if matches!(path, Path::Avx2Fma | Path::Avx512) && std::is_x86_feature_detected!("avx2") {
+    if matches!(path, Path::Avx2Fma | Path::Avx512) && super::kernel::has_avx2_fma() {
         let upto = n / 16 * 16;
         // SAFETY: the CPU has AVX2, checked just above.
         unsafe { x86::columns_avx2(p, n, done, upto, inverse) };
